@@ -1,0 +1,96 @@
+#include "analysis/inventory.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "analysis/verdict.h"
+#include "text/strings.h"
+
+namespace highport::analysis {
+namespace {
+
+// The catalog's entry for the first of the owner's services that it knows.
+const catalog::ServiceEntry* FindOwningService(const Listener& listener,
+                                               const catalog::Catalog& catalog) {
+  for (const std::string& service : listener.services) {
+    if (const catalog::ServiceEntry* entry = catalog.FindService(service)) return entry;
+  }
+  // Kernel-owned sockets (SMB, NetBT, HTTP.sys) belong to "System", PID 4.
+  if (listener.process == "System" || (listener.pid == 4u && listener.process.empty())) {
+    return catalog.FindService("System");
+  }
+  return nullptr;
+}
+
+// A port is dynamic when the host handed it out: inside its dynamic range
+// and not the catalog's fixed port of a known service.
+bool IsDynamic(const Listener& listener, const Host& host, const catalog::PortEntry* port_entry) {
+  return host.tcp_dynamic_range.Contains(listener.local.port) && port_entry == nullptr;
+}
+
+}  // namespace
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kOk: return "ok";
+    case Severity::kReview: return "review";
+    case Severity::kAct: return "act";
+  }
+  return "?";
+}
+
+HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs, Host host,
+                             const catalog::Catalog& catalog) {
+  HostInventory result;
+  std::map<uint32_t, const ProcessInfo*> processes;
+  for (const ingest::SocketInventory& input : inputs) {
+    for (const ProcessInfo& p : input.processes) processes.try_emplace(p.pid, &p);
+    if (result.host.name.empty() && !input.host.empty()) host.name = input.host;
+  }
+  result.host = std::move(host);
+
+  using Key = std::tuple<Proto, IpAddress, uint16_t, uint32_t>;
+  std::set<Key> seen;
+  for (const ingest::SocketInventory& input : inputs) {
+    for (const Socket& socket : input.sockets) {
+      if (!socket.IsListener()) continue;
+      Key key{socket.local.proto, socket.local.address, socket.local.port, socket.pid.value_or(0)};
+      if (!seen.insert(key).second) {
+        ++result.duplicates;
+        continue;
+      }
+      InventoryEntry entry;
+      entry.listener = socket;
+      Listener& l = entry.listener;
+      if (l.pid) {
+        if (auto it = processes.find(*l.pid); it != processes.end()) {
+          if (l.process.empty()) l.process = it->second->image;
+          for (const std::string& s : it->second->services) {
+            if (std::find(l.services.begin(), l.services.end(), s) == l.services.end()) {
+              l.services.push_back(s);
+            }
+          }
+        }
+        if (*l.pid == 4 && l.process.empty()) l.process = "System";
+      }
+      entry.port_class = IanaPortClass(l.local.port);
+      entry.port_entry = catalog.FindPort(l.local.proto, l.local.port);
+      entry.service_entry = FindOwningService(l, catalog);
+      entry.dynamic = IsDynamic(l, result.host, entry.port_entry);
+      JudgeListener(entry, result.host, catalog);
+      result.entries.push_back(std::move(entry));
+    }
+  }
+  std::stable_sort(result.entries.begin(), result.entries.end(),
+                   [](const InventoryEntry& a, const InventoryEntry& b) {
+                     return std::tie(a.listener.local.proto, a.listener.local.port,
+                                     a.listener.local.address) <
+                            std::tie(b.listener.local.proto, b.listener.local.port,
+                                     b.listener.local.address);
+                   });
+  return result;
+}
+
+}  // namespace highport::analysis

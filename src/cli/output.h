@@ -1,0 +1,20 @@
+// Shared by the commands: the --format choice, writing results to stdout or
+// -o FILE, and printing what the readers skipped to stderr.
+#pragma once
+
+#include <string>
+
+#include "model/diagnostics.h"
+#include "model/result.h"
+
+namespace highport::cli {
+
+inline const std::vector<std::string> kRecordFormats = {"table", "json", "csv"};
+
+// Writes `content` to `path`, or to stdout when path is empty or "-".
+Result<bool> WriteOutput(const std::string& path, const std::string& content);
+
+// "file:line: reason" per finding, at most `limit` of them, then a count.
+void PrintFindings(const Diagnostics& diagnostics, size_t limit = 50);
+
+}  // namespace highport::cli

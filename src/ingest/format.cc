@@ -1,0 +1,60 @@
+#include "ingest/format.h"
+
+#include "ingest/getnet_csv.h"
+#include "ingest/netstat.h"
+#include "ingest/ss.h"
+#include "ingest/tasklist.h"
+
+namespace highport::ingest {
+
+const std::vector<FormatInfo>& InventoryFormats() {
+  static const std::vector<FormatInfo> kFormats = {
+      {InputFormat::kNetstat, "netstat", "Windows netstat -ano / -anob (any language)",
+       ProbeNetstat, ReadNetstat},
+      {InputFormat::kTasklist, "tasklist", "Windows tasklist /svc (table, csv or list)",
+       ProbeTasklist, ReadTasklist},
+      {InputFormat::kGetNetTcpCsv, "getnet-csv",
+       "Get-NetTCPConnection / Get-NetUDPEndpoint exported with Export-Csv", ProbeGetNetCsv,
+       ReadGetNetCsv},
+      {InputFormat::kSs, "ss", "Linux ss -tulpn", ProbeSs, ReadSs},
+  };
+  return kFormats;
+}
+
+std::optional<InputFormat> ParseInputFormat(std::string_view name) {
+  for (const FormatInfo& info : InventoryFormats()) {
+    if (info.name == name) return info.format;
+  }
+  return std::nullopt;
+}
+
+const FormatInfo& GetFormatInfo(InputFormat format) {
+  for (const FormatInfo& info : InventoryFormats()) {
+    if (info.format == format) return info;
+  }
+  return InventoryFormats().front();
+}
+
+std::optional<InputFormat> DetectFormat(const text::TextDocument& doc) {
+  int best_score = 0;
+  std::optional<InputFormat> best;
+  for (const FormatInfo& info : InventoryFormats()) {
+    int score = info.probe(doc);
+    if (score > best_score) {
+      best_score = score;
+      best = info.format;
+    }
+  }
+  return best;
+}
+
+std::string FormatNamesTried() {
+  std::string names;
+  for (const FormatInfo& info : InventoryFormats()) {
+    if (!names.empty()) names += ", ";
+    names += info.name;
+  }
+  return names;
+}
+
+}  // namespace highport::ingest

@@ -1,0 +1,31 @@
+// Reading one input file as a socket inventory: bytes, encoding, format,
+// reader. The only place in ingest/ that opens files.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ingest/format.h"
+#include "ingest/socket_inventory.h"
+#include "model/result.h"
+#include "text/decode.h"
+
+namespace highport::ingest {
+
+struct LoadOptions {
+  std::optional<InputFormat> format;  // forced with --input-format; else detected
+  text::Encoding encoding = text::Encoding::kAuto;
+};
+
+struct LoadedInventory {
+  SocketInventory inventory;
+  InputFormat format = InputFormat::kNetstat;
+  text::Encoding encoding = text::Encoding::kUtf8;
+};
+
+// Fails when the file cannot be read or matches no format; lines it cannot
+// read are reported to `diagnostics` and skipped.
+Result<LoadedInventory> LoadInventory(const std::string& path, const LoadOptions& options,
+                                      Diagnostics& diagnostics);
+
+}  // namespace highport::ingest

@@ -1,0 +1,47 @@
+// An IPv4 or IPv6 address as the inputs write it, with the IPv6 zone
+// ("fe80::1%12", "127.0.0.53%lo") kept apart from the address bytes.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace highport {
+
+class IpAddress {
+ public:
+  enum class Family : uint8_t { kV4, kV6 };
+
+  IpAddress() = default;  // 0.0.0.0
+  static IpAddress V4(uint32_t host_order);
+  static IpAddress V6(const std::array<uint8_t, 16>& bytes, std::string zone = {});
+  static IpAddress AnyV4() { return IpAddress(); }
+  static IpAddress AnyV6() { return V6({}); }
+
+  // Accepts dotted IPv4, IPv6 text with an optional %zone, and IPv6 in
+  // brackets. Returns nothing for host names and anything else.
+  static std::optional<IpAddress> Parse(std::string_view text);
+
+  Family family() const { return family_; }
+  bool is_v4() const { return family_ == Family::kV4; }
+  bool is_v6() const { return family_ == Family::kV6; }
+  bool is_unspecified() const;  // 0.0.0.0 or ::
+  bool is_loopback() const;     // 127/8 or ::1
+  const std::array<uint8_t, 16>& bytes() const { return bytes_; }  // v4 in the first 4
+  const std::string& zone() const { return zone_; }
+
+  // Canonical text: "10.0.0.5", "fe80::1%12". IPv6 is written without brackets.
+  std::string ToString() const;
+
+  auto operator<=>(const IpAddress&) const = default;
+
+ private:
+  Family family_ = Family::kV4;
+  std::array<uint8_t, 16> bytes_{};
+  std::string zone_;
+};
+
+}  // namespace highport
