@@ -91,7 +91,7 @@ class NetstatReader {
     if (!seen_row_) return;  // title ("Active Connections", "Aktive Verbindungen", ...)
     if (IsProtoToken(tokens[0])) {
       diag_.SkipLine(doc_.name, number, "netstat.short_row",
-                     fmt::format("'{}' has no local and foreign address", trimmed));
+                     fmt::format("too few columns: '{}'", trimmed));
     } else {
       diag_.SkipLine(doc_.name, number, "netstat.not_a_row",
                      fmt::format("not a netstat row: '{}'", Abbreviate(trimmed)));
