@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's second command, and what CI runs: set up, build, run every
+# test; then the unit tests again under AddressSanitizer + UBSan; then a short
+# run of every fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== build and test (RelWithDebInfo)"
+bash scripts/build.sh build
+ctest --test-dir build --output-on-failure --timeout 300
+
+echo "== unit tests under ASan + UBSan"
+bash scripts/build.sh build-asan -DHIGHPORT_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure --timeout 300 -L unit
+
+echo "== fuzz targets, ${HIGHPORT_FUZZ_SECONDS:-15} s each"
+bash scripts/build.sh build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DHIGHPORT_FUZZ=ON
+bash fuzz/run_all.sh build-fuzz/fuzz "${HIGHPORT_FUZZ_SECONDS:-15}"
+echo "== all tests passed"
