@@ -44,13 +44,13 @@ bool ParseU16(std::string_view text, uint16_t& value) {
 void LoadPorts(std::string_view text, std::vector<PortEntry>& out, Diagnostics& diag) {
   static const std::vector<std::string_view> kColumns = {"port", "proto", "key", "name",
                                                          "category", "advice", "source"};
-  for (const TsvRow& row : ParseTsv("data/ports.tsv", text, kColumns, diag)) {
+  ParseTsv("data/ports.tsv", text, kColumns, diag, [&](const TsvRow& row) {
     PortEntry e;
     bool proto_ok = row.fields[1] == "tcp" || row.fields[1] == "udp";
     std::optional<PortCategory> category = ParseCategory(row.fields[4]);
     if (!ParseU16(row.fields[0], e.port) || !proto_ok || !category) {
       diag.SkipLine("data/ports.tsv", row.line, "catalog.bad_port_row", "bad port, proto or category");
-      continue;
+      return;
     }
     e.proto = row.fields[1] == "tcp" ? Proto::kTcp : Proto::kUdp;
     e.category = *category;
@@ -59,14 +59,14 @@ void LoadPorts(std::string_view text, std::vector<PortEntry>& out, Diagnostics& 
     e.advice = row.Get(5);
     e.source = row.Get(6);
     out.push_back(std::move(e));
-  }
+  });
 }
 
 void LoadRpcInterfaces(std::string_view text, std::vector<RpcInterfaceEntry>& out,
                        Diagnostics& diag) {
   static const std::vector<std::string_view> kColumns = {
       "uuid", "version", "name", "protocol", "description", "service", "process", "source"};
-  for (const TsvRow& row : ParseTsv("data/rpc_interfaces.tsv", text, kColumns, diag)) {
+  ParseTsv("data/rpc_interfaces.tsv", text, kColumns, diag, [&](const TsvRow& row) {
     RpcInterfaceEntry e;
     e.uuid = row.fields[0];
     bool ok = IsCanonicalUuid(e.uuid);
@@ -80,7 +80,7 @@ void LoadRpcInterfaces(std::string_view text, std::vector<RpcInterfaceEntry>& ou
     if (!ok) {
       diag.SkipLine("data/rpc_interfaces.tsv", row.line, "catalog.bad_rpc_row",
                     "bad uuid or version");
-      continue;
+      return;
     }
     e.name = row.Get(2);
     e.protocol = row.Get(3);
@@ -89,14 +89,14 @@ void LoadRpcInterfaces(std::string_view text, std::vector<RpcInterfaceEntry>& ou
     e.process = row.Get(6);
     e.source = row.Get(7);
     out.push_back(std::move(e));
-  }
+  });
 }
 
 void LoadServices(std::string_view text, std::vector<ServiceEntry>& out, Diagnostics& diag) {
   static const std::vector<std::string_view> kColumns = {
       "service", "display_name", "process", "ports", "needed_by", "can_stop", "stop_how",
       "dependents", "pin_kind", "pin_target", "pin_value", "pin_type", "pin_restart", "source"};
-  for (const TsvRow& row : ParseTsv("data/windows_services.tsv", text, kColumns, diag)) {
+  ParseTsv("data/windows_services.tsv", text, kColumns, diag, [&](const TsvRow& row) {
     ServiceEntry e;
     e.service = row.Get(0);
     e.display_name = row.Get(1);
@@ -113,7 +113,7 @@ void LoadServices(std::string_view text, std::vector<ServiceEntry>& out, Diagnos
     e.pin_restart = row.Get(12);
     e.source = row.Get(13);
     out.push_back(std::move(e));
-  }
+  });
 }
 
 }  // namespace

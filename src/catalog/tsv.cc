@@ -5,10 +5,9 @@
 
 namespace highport::catalog {
 
-std::vector<TsvRow> ParseTsv(std::string_view name, std::string_view text,
-                             const std::vector<std::string_view>& columns,
-                             Diagnostics& diagnostics) {
-  std::vector<TsvRow> rows;
+void ParseTsv(std::string_view name, std::string_view text,
+              const std::vector<std::string_view>& columns, Diagnostics& diagnostics,
+              const std::function<void(const TsvRow&)>& on_row) {
   std::string file(name);
   bool header_seen = false;
   uint64_t line_number = 0;
@@ -26,7 +25,7 @@ std::vector<TsvRow> ParseTsv(std::string_view name, std::string_view text,
       if (fields != columns) {
         diagnostics.SkipLine(file, line_number, "catalog.header",
                              fmt::format("header does not name the expected {} columns", columns.size()));
-        return rows;
+        return;
       }
       continue;
     }
@@ -41,10 +40,9 @@ std::vector<TsvRow> ParseTsv(std::string_view name, std::string_view text,
       diagnostics.SkipLine(file, line_number, "catalog.empty_field", "empty field (write '-')");
       continue;
     }
-    rows.push_back({line_number, std::move(fields)});
+    on_row(TsvRow{line_number, std::move(fields)});
   }
   if (!header_seen) diagnostics.SkipLine(file, 0, "catalog.header", "no header row");
-  return rows;
 }
 
 std::vector<std::string> SplitList(std::string_view field) {

@@ -3,6 +3,7 @@
 // ('-' stands for "none"). Rows that break a rule are reported and left out.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,12 @@ struct TsvRow {
   }
 };
 
-// `columns` is the header the file must have. Views point into `text`, which
-// must outlive the rows (the compiled-in data lives for the whole program).
-std::vector<TsvRow> ParseTsv(std::string_view name, std::string_view text,
-                             const std::vector<std::string_view>& columns,
-                             Diagnostics& diagnostics);
+// `columns` is the header the file must have. Each well-formed row goes to
+// `on_row` in file order, so that its own checks report in line order too.
+// Views point into `text`.
+void ParseTsv(std::string_view name, std::string_view text,
+              const std::vector<std::string_view>& columns, Diagnostics& diagnostics,
+              const std::function<void(const TsvRow&)>& on_row);
 
 // Splits a list field ("a, b", "a;b", "a,b") into trimmed non-empty items.
 std::vector<std::string> SplitList(std::string_view field);

@@ -1,0 +1,126 @@
+#include "analysis/inventory.h"
+
+#include <gtest/gtest.h>
+
+#include "analysis/test_catalog.h"
+
+namespace highport::analysis {
+namespace {
+
+using testing::TestCatalog;
+
+Socket Listen(Proto proto, std::string_view address, uint16_t port, uint32_t pid,
+              uint64_t line = 1) {
+  Socket s;
+  s.local = {*IpAddress::Parse(address), proto, port};
+  s.state = proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
+  s.pid = pid;
+  s.source = {"netstat.txt", line};
+  return s;
+}
+
+const InventoryEntry& Entry(const HostInventory& inv, Proto proto, uint16_t port) {
+  for (const InventoryEntry& e : inv.entries) {
+    if (e.listener.local.proto == proto && e.listener.local.port == port) return e;
+  }
+  throw std::runtime_error("no entry for port " + std::to_string(port));
+}
+
+ingest::SocketInventory Tasklist() {
+  ingest::SocketInventory t;
+  t.processes = {{712, "lsass.exe", {"Kdc", "Netlogon", "SamSs"}, {}},
+                 {960, "svchost.exe", {"RpcEptMapper", "RpcSs"}, {}},
+                 {1420, "svchost.exe", {"Schedule"}, {}},
+                 {1580, "svchost.exe", {"W32Time"}, {}},
+                 {3012, "icinga2.exe", {}, {}}};
+  return t;
+}
+
+Host NamedHost(std::string name) {
+  Host h;
+  h.name = std::move(name);
+  return h;
+}
+
+TEST(Inventory, JoinsPidsWithServicesAndJudges) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960),
+                     Listen(Proto::kTcp, "0.0.0.0", 49668, 712),
+                     Listen(Proto::kTcp, "0.0.0.0", 49667, 1420),
+                     Listen(Proto::kTcp, "0.0.0.0", 49700, 5555),
+                     Listen(Proto::kTcp, "127.0.0.1", 49800, 5555),
+                     Listen(Proto::kTcp, "0.0.0.0", 5665, 3012),
+                     Listen(Proto::kTcp, "0.0.0.0", 8080, 6000),
+                     Listen(Proto::kUdp, "0.0.0.0", 123, 1580),
+                     Listen(Proto::kUdp, "0.0.0.0", 52344, 2540)};
+  Socket established = Listen(Proto::kTcp, "10.0.0.10", 49668, 712);
+  established.state = SocketState::kEstablished;
+  established.remote = Endpoint{*IpAddress::Parse("10.0.0.21"), Proto::kTcp, 50512};
+  netstat.sockets.push_back(established);
+
+  HostInventory inv = BuildInventory({netstat, Tasklist()}, NamedHost("dc01"), TestCatalog());
+  ASSERT_EQ(inv.entries.size(), 9u) << "the established connection is not a listener";
+
+  const InventoryEntry& epmap = Entry(inv, Proto::kTcp, 135);
+  EXPECT_EQ(epmap.listener.process, "svchost.exe");
+  EXPECT_EQ(epmap.listener.services, (std::vector<std::string>{"RpcEptMapper", "RpcSs"}));
+  EXPECT_EQ(epmap.verdict.id, "epmap");
+  EXPECT_EQ(epmap.verdict.severity, Severity::kReview);
+  EXPECT_FALSE(epmap.dynamic);
+
+  const InventoryEntry& lsass = Entry(inv, Proto::kTcp, 49668);
+  EXPECT_TRUE(lsass.dynamic);
+  EXPECT_EQ(lsass.port_class, PortClass::kDynamic);
+  EXPECT_EQ(lsass.verdict.id, "rpc-dynamic-pinnable");
+  EXPECT_EQ(lsass.verdict.severity, Severity::kAct);
+  EXPECT_EQ(lsass.verdict.action,
+            "pin it: set DCTcpipPort (REG_DWORD) under "
+            "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters, then restart "
+            "Netlogon; then allow that port only from the clients that use it.");
+
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 49667).verdict.id, "rpc-dynamic");
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 49700).verdict.id, "dynamic-unknown");
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 49800).verdict.id, "loopback");
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 5665).verdict.id, "icinga");
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 8080).verdict.id, "unknown-static");
+  EXPECT_EQ(Entry(inv, Proto::kUdp, 52344).verdict.id, "udp-dynamic");
+
+  const InventoryEntry& w32time = Entry(inv, Proto::kUdp, 123);
+  EXPECT_EQ(w32time.verdict.id, "unknown-static");
+  EXPECT_NE(w32time.verdict.action.find("sc config W32Time start= demand"), std::string::npos);
+}
+
+TEST(Inventory, DuplicatesFromTwoInputsCountOnce) {
+  ingest::SocketInventory a, b;
+  a.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960, 5)};
+  b.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960, 9)};
+  HostInventory inv = BuildInventory({a, b}, Host{}, TestCatalog());
+  ASSERT_EQ(inv.entries.size(), 1u);
+  EXPECT_EQ(inv.duplicates, 1u);
+  EXPECT_EQ(inv.entries[0].listener.source.line, 5u) << "the first input's evidence is kept";
+}
+
+TEST(Inventory, HostDynamicRangeDecidesAllocation) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 1026, 992),
+                     Listen(Proto::kTcp, "0.0.0.0", 49668, 712)};
+  Host legacy = NamedHost("w2k3");
+  legacy.tcp_dynamic_range = kLegacyWindowsDynamicRange;
+  legacy.dynamic_range_known = true;
+  HostInventory inv = BuildInventory({netstat}, legacy, TestCatalog());
+  EXPECT_TRUE(Entry(inv, Proto::kTcp, 1026).dynamic);
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 1026).port_class, PortClass::kRegistered);
+  EXPECT_FALSE(Entry(inv, Proto::kTcp, 49668).dynamic);
+}
+
+TEST(Inventory, KernelSocketsBelongToSystem) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 445, 4)};
+  HostInventory inv = BuildInventory({netstat}, Host{}, TestCatalog());
+  EXPECT_EQ(inv.entries[0].listener.process, "System");
+  ASSERT_NE(inv.entries[0].service_entry, nullptr);
+  EXPECT_EQ(inv.entries[0].verdict.id, "smb");
+}
+
+}  // namespace
+}  // namespace highport::analysis
