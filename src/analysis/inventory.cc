@@ -11,12 +11,21 @@
 namespace highport::analysis {
 namespace {
 
-// The catalog's entry for the first of the owner's services that it knows.
+// The catalog's entry for the owner's service. A shared process hosts several
+// (lsass: Kdc, Netlogon, NTDS, SamSs); the one whose port can be pinned says
+// most about what to do, so it comes first, then any RPC server, then any.
 const catalog::ServiceEntry* FindOwningService(const Listener& listener,
                                                const catalog::Catalog& catalog) {
+  const catalog::ServiceEntry* rpc = nullptr;
+  const catalog::ServiceEntry* any = nullptr;
   for (const std::string& service : listener.services) {
-    if (const catalog::ServiceEntry* entry = catalog.FindService(service)) return entry;
+    const catalog::ServiceEntry* entry = catalog.FindService(service);
+    if (!entry) continue;
+    if (entry->HasRpcDynamicPort() && entry->CanBePinned()) return entry;
+    if (!rpc && entry->HasRpcDynamicPort()) rpc = entry;
+    if (!any) any = entry;
   }
+  if (rpc || any) return rpc ? rpc : any;
   // Kernel-owned sockets (SMB, NetBT, HTTP.sys) belong to "System", PID 4.
   if (listener.process == "System" || (listener.pid == 4u && listener.process.empty())) {
     return catalog.FindService("System");

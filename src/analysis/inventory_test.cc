@@ -32,6 +32,7 @@ ingest::SocketInventory Tasklist() {
                  {960, "svchost.exe", {"RpcEptMapper", "RpcSs"}, {}},
                  {1420, "svchost.exe", {"Schedule"}, {}},
                  {1580, "svchost.exe", {"W32Time"}, {}},
+                 {2604, "dfsrs.exe", {"DFSR"}, {}},
                  {3012, "icinga2.exe", {}, {}}};
   return t;
 }
@@ -47,6 +48,7 @@ TEST(Inventory, JoinsPidsWithServicesAndJudges) {
   netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960),
                      Listen(Proto::kTcp, "0.0.0.0", 49668, 712),
                      Listen(Proto::kTcp, "0.0.0.0", 49667, 1420),
+                     Listen(Proto::kTcp, "0.0.0.0", 49678, 2604),
                      Listen(Proto::kTcp, "0.0.0.0", 49700, 5555),
                      Listen(Proto::kTcp, "127.0.0.1", 49800, 5555),
                      Listen(Proto::kTcp, "0.0.0.0", 5665, 3012),
@@ -59,7 +61,7 @@ TEST(Inventory, JoinsPidsWithServicesAndJudges) {
   netstat.sockets.push_back(established);
 
   HostInventory inv = BuildInventory({netstat, Tasklist()}, NamedHost("dc01"), TestCatalog());
-  ASSERT_EQ(inv.entries.size(), 9u) << "the established connection is not a listener";
+  ASSERT_EQ(inv.entries.size(), 10u) << "the established connection is not a listener";
 
   const InventoryEntry& epmap = Entry(inv, Proto::kTcp, 135);
   EXPECT_EQ(epmap.listener.process, "svchost.exe");
@@ -71,12 +73,17 @@ TEST(Inventory, JoinsPidsWithServicesAndJudges) {
   const InventoryEntry& lsass = Entry(inv, Proto::kTcp, 49668);
   EXPECT_TRUE(lsass.dynamic);
   EXPECT_EQ(lsass.port_class, PortClass::kDynamic);
-  EXPECT_EQ(lsass.verdict.id, "rpc-dynamic-pinnable");
+  EXPECT_EQ(lsass.verdict.id, "lsa-rpc-dynamic");
   EXPECT_EQ(lsass.verdict.severity, Severity::kAct);
-  EXPECT_EQ(lsass.verdict.action,
-            "pin it: set DCTcpipPort (REG_DWORD) under "
-            "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters, then restart "
-            "Netlogon; then allow that port only from the clients that use it.");
+  EXPECT_NE(lsass.verdict.action.find("Domain controller: pin NTDS"), std::string::npos)
+      << "lsass hosting Kdc and Netlogon is a DC: " << lsass.verdict.action;
+  EXPECT_NE(lsass.verdict.action.find("DCTcpipPort"), std::string::npos);
+
+  const InventoryEntry& dfsr = Entry(inv, Proto::kTcp, 49678);
+  EXPECT_EQ(dfsr.verdict.id, "rpc-dynamic-pinnable");
+  EXPECT_EQ(dfsr.verdict.action,
+            "pin it: dfsrdiag StaticRPC /Port:<port>, then restart DFSR; then allow that port "
+            "only from the clients that use it.");
 
   EXPECT_EQ(Entry(inv, Proto::kTcp, 49667).verdict.id, "rpc-dynamic");
   EXPECT_EQ(Entry(inv, Proto::kTcp, 49700).verdict.id, "dynamic-unknown");
@@ -88,6 +95,18 @@ TEST(Inventory, JoinsPidsWithServicesAndJudges) {
   const InventoryEntry& w32time = Entry(inv, Proto::kUdp, 123);
   EXPECT_EQ(w32time.verdict.id, "unknown-static");
   EXPECT_NE(w32time.verdict.action.find("sc config W32Time start= demand"), std::string::npos);
+}
+
+TEST(Inventory, LsassOnAMemberServerGetsTheRangeNotThePins) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 49156, 572)};
+  ingest::SocketInventory tasklist;
+  tasklist.processes = {{572, "lsass.exe", {"KeyIso", "SamSs"}, {}}};
+  HostInventory inv = BuildInventory({netstat, tasklist}, Host{}, TestCatalog());
+  const Verdict& v = inv.entries.at(0).verdict;
+  EXPECT_EQ(v.id, "lsa-rpc-dynamic");
+  EXPECT_EQ(v.action.find("NTDS"), std::string::npos) << v.action;
+  EXPECT_NE(v.action.find("Rpc\\Internet Ports"), std::string::npos) << v.action;
 }
 
 TEST(Inventory, DuplicatesFromTwoInputsCountOnce) {

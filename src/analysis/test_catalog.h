@@ -19,6 +19,8 @@ inline const catalog::Catalog& TestCatalog() {
       "Netlogon\tNetlogon\tlsass.exe\trpc-dynamic\tdc,member\tno\t-\t-\tregistry\t"
       "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters\tDCTcpipPort\tREG_DWORD\t"
       "service:Netlogon\tKB224196\n"
+      "DFSR\tDFS Replication\tdfsrs.exe\trpc-dynamic\tdc,member\tno\t-\t-\tcommand\t"
+      "dfsrdiag StaticRPC /Port:<port>\t-\t-\tservice:DFSR\tKB832017\n"
       "Schedule\tTask Scheduler\tsvchost.exe\trpc-dynamic\tall\tno\t-\t-\tnone\t-\t-\t-\t-\tseed2\n"
       "W32Time\tWindows Time\tsvchost.exe\tudp/123\tdc,member\tyes\tsc config W32Time start= demand\t-\t"
       "none\t-\t-\t-\t-\tseed2\n"

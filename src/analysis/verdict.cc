@@ -26,6 +26,13 @@ bool OwnedBy(const Listener& l, std::string_view image) {
   return text::EqualsIgnoreCase(l.process, image);
 }
 
+bool HasService(const Listener& l, std::string_view service) {
+  for (const std::string& s : l.services) {
+    if (text::EqualsIgnoreCase(s, service)) return true;
+  }
+  return false;
+}
+
 std::string PinAction(const catalog::ServiceEntry& s) {
   std::string how;
   if (s.pin_kind == "registry" || s.pin_kind == "dcom-appid") {
@@ -78,28 +85,42 @@ void JudgeDynamic(InventoryEntry& e, const Host& host) {
          "inbound UDP to the dynamic range." + StopNote(s)};
     return;
   }
+  bool lsass = OwnedBy(l, "lsass.exe");
+  if (lsass) {
+    // One lsass port carries every LSA interface (LSARPC, SAMR, Netlogon, DRSUAPI).
+    bool dc = HasService(l, "NTDS") || HasService(l, "Kdc");
+    std::string action =
+        dc ? "Domain controller: pin NTDS replication (\"TCP/IP Port\" under "
+             "HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters) and Netlogon "
+             "(DCTcpipPort under ...\\Services\\Netlogon\\Parameters) to two different ports "
+             "in 1024-49151, reboot; then allow them only from the domain's clients and DCs."
+           : "Restrict the RPC port range (HKLM\\Software\\Microsoft\\Rpc\\Internet Ports, "
+             "reboot) and allow it only from the clients that use RPC.";
+    if (all_addresses && !dc) {
+      action += " On an isolated host `netsh rpc add 127.0.0.0` (then reboot) binds RPC to "
+                "loopback.";
+    }
+    v = {"lsa-rpc-dynamic", Severity::kAct, "LSA RPC on a dynamic port (pin or fence)",
+         std::move(action)};
+    return;
+  }
   if (s && s->CanBePinned() && s->HasRpcDynamicPort()) {
     v = {"rpc-dynamic-pinnable", Severity::kAct,
          fmt::format("{} RPC on a dynamic port (pin or fence)", Owner(e)), PinAction(*s)};
     return;
   }
-  bool lsass = OwnedBy(l, "lsass.exe");
-  bool rpc_host = lsass || (s && s->HasRpcDynamicPort()) || OwnedBy(l, "services.exe") ||
+  bool rpc_host = (s && s->HasRpcDynamicPort()) || OwnedBy(l, "services.exe") ||
                   OwnedBy(l, "wininit.exe") || OwnedBy(l, "spoolsv.exe");
   if (rpc_host) {
-    std::string summary = lsass ? "LSA RPC on a dynamic port (pin or fence)"
-                                : fmt::format("{} RPC on a dynamic port (fence)", Owner(e));
+    std::string summary = fmt::format("{} RPC on a dynamic port (fence)", Owner(e));
     std::string action =
-        lsass ? "On a domain controller pin NTDS (\"TCP/IP Port\") and Netlogon (DCTcpipPort); "
-                "elsewhere restrict the RPC port range (HKLM\\Software\\Microsoft\\Rpc\\Internet "
-                "Ports) and allow it only from the clients that use RPC."
-              : "Restrict the RPC port range (HKLM\\Software\\Microsoft\\Rpc\\Internet Ports, "
-                "reboot) and allow it only from the clients that use RPC.";
+        "Restrict the RPC port range (HKLM\\Software\\Microsoft\\Rpc\\Internet Ports, "
+        "reboot) and allow it only from the clients that use RPC.";
     if (all_addresses) {
       action += " RPC is bound to all addresses: on an isolated host `netsh rpc add 127.0.0.0` "
                 "(then reboot) binds it to loopback.";
     }
-    v = {lsass ? "lsa-rpc-dynamic" : "rpc-dynamic", Severity::kAct, std::move(summary),
+    v = {"rpc-dynamic", Severity::kAct, std::move(summary),
          std::move(action) + StopNote(s)};
     return;
   }
@@ -133,9 +154,11 @@ void JudgeListener(InventoryEntry& e, const Host& host, const catalog::Catalog&)
   if (e.port_entry) {
     const catalog::PortEntry& p = *e.port_entry;
     bool rpc_door = p.key == "epmap" || p.key == "msrpc-http";
-    Severity severity = rpc_door ? Severity::kReview
-                        : (s && s->can_stop == "yes") ? Severity::kReview
-                                                      : Severity::kOk;
+    // Optional services (NetBIOS, LLMNR, SSDP, ...) are the second seed's
+    // candidates for minimisation: worth a look even on a fixed port.
+    bool optional = p.category == catalog::PortCategory::kWindowsOptional;
+    Severity severity = rpc_door || optional || (s && s->can_stop == "yes") ? Severity::kReview
+                                                                            : Severity::kOk;
     std::string action = p.advice;
     if (rpc_door && OwnedBy(l, "svchost.exe") && l.local.address.is_unspecified()) {
       action += " On an isolated host `netsh rpc add 127.0.0.0` binds RPC to loopback.";

@@ -1,5 +1,6 @@
 #include "report/inventory_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include "fmt/format.h"
@@ -64,8 +65,9 @@ std::string InventoryTable(const analysis::HostInventory& inv, const Diagnostics
     if (e.verdict.severity == analysis::Severity::kOk || e.verdict.action.empty()) continue;
     auto [it, inserted] = index.try_emplace(e.verdict.action, actions.size());
     if (inserted) actions.push_back({e.verdict.action, {}});
-    actions[it->second].second.push_back(
-        fmt::format("{}/{}", ProtoName(e.listener.local.proto), e.listener.local.port));
+    std::vector<std::string>& ports = actions[it->second].second;
+    std::string port = fmt::format("{}/{}", ProtoName(e.listener.local.proto), e.listener.local.port);
+    if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
   }
   if (!actions.empty()) {
     out += "\nWhat to do:\n";

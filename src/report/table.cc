@@ -27,7 +27,8 @@ TextTable::TextTable(std::vector<std::string> header, size_t max_cell_width)
 
 void TextTable::AddRow(std::vector<std::string> row) {
   row.resize(header_.size());
-  for (std::string& cell : row) cell = Cut(cell, max_cell_width_);
+  // The last column may run on: nothing stands to its right.
+  for (size_t c = 0; c + 1 < row.size(); ++c) row[c] = Cut(row[c], max_cell_width_);
   rows_.push_back(std::move(row));
 }
 

@@ -1,5 +1,5 @@
 // A plain text table for terminals: columns padded to the widest cell
-// (counted in code points, so "ABHÖREN" lines up), long cells cut with "…".
+// (counted in code points, so "ABHÖREN" lines up), long cells cut with "…" (but the last column, which may run on).
 #pragma once
 
 #include <string>
