@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes the example hosts' evidence, byte for byte as Windows writes it:
-# netstat -ano and tasklist /svc from dc01 (English Windows Server 2019 domain
+# netstat -ano, tasklist /svc and netsh dynamicport from dc01 (English Windows Server 2019 domain
 # controller, CRLF, ASCII) and fs01 (German Windows Server 2012 R2 member file
 # server, CRLF, console code page 850, so "ABHÖREN" carries the byte 0x99).
 # The hosts are made up for this project; ports, processes and services follow
@@ -78,6 +78,10 @@ mkdir -p dc01 fs01
   udp 127.0.0.1:53 2540
   udp '[::]:123' 1580
 } > dc01/netstat-ano.txt
+
+# `netsh int ipv4 show dynamicport tcp` on dc01: the default range, now known.
+printf '\r\nProtocol tcp Dynamic Port Range\r\n---------------------------------\r\nStart Port      : 49152\r\nNumber of Ports : 16384\r\n\r\n' \
+  > dc01/netsh-dynamicport-tcp.txt
 
 tl() { printf '%-25s %8s %s\r\n' "$1" "$2" "$3"; }
 tlc() { printf '%35s%s\r\n' '' "$1"; }

@@ -49,7 +49,7 @@ contains "$work/out" "pin it: dfsrdiag StaticRPC"
 
 # JSON: the documented shape, PIDs joined with services.
 expect 1 "$highport" inventory --format json --host dc01 "$root"/examples/dc01/*
-jq -e '.host == "dc01" and (.listeners | length) == 51 and (.skipped | length) == 0' "$work/out" >/dev/null ||
+jq -e '.host == "dc01" and (.listeners | length) == 51 and (.skipped | length) == 0 and .dynamic_range.known' "$work/out" >/dev/null ||
   fail "dc01 JSON summary: $(jq -c '{host, n: (.listeners|length), skipped}' "$work/out")"
 jq -e '.listeners[] | select(.proto == "tcp" and .port == 135 and .address == "0.0.0.0")
        | .pid == 960 and .process == "svchost.exe" and .services == ["RpcEptMapper","RpcSs"]

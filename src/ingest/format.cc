@@ -1,6 +1,7 @@
 #include "ingest/format.h"
 
 #include "ingest/getnet_csv.h"
+#include "ingest/netsh_dynamicport.h"
 #include "ingest/netstat.h"
 #include "ingest/ss.h"
 #include "ingest/tasklist.h"
@@ -17,6 +18,9 @@ const std::vector<FormatInfo>& InventoryFormats() {
        "Get-NetTCPConnection / Get-NetUDPEndpoint exported with Export-Csv", ProbeGetNetCsv,
        ReadGetNetCsv},
       {InputFormat::kSs, "ss", "Linux ss -tulpn", ProbeSs, ReadSs},
+      {InputFormat::kNetshDynamicPort, "netsh-dynamicport",
+       "netsh int ipv4 show dynamicport tcp (the host's dynamic port range)",
+       ProbeNetshDynamicPort, ReadNetshDynamicPort},
   };
   return kFormats;
 }

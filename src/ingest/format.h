@@ -19,6 +19,7 @@ enum class InputFormat : uint8_t {
   kTasklist,         // tasklist /svc (table, /fo csv, /fo list), any language
   kGetNetTcpCsv,     // Get-NetTCPConnection / Get-NetUDPEndpoint | Export-Csv
   kSs,               // Linux ss -tulpn
+  kNetshDynamicPort, // netsh int ipv4 show dynamicport tcp: the host's dynamic range
 };
 
 struct FormatInfo {
