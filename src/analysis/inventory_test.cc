@@ -132,6 +132,19 @@ TEST(Inventory, HostDynamicRangeDecidesAllocation) {
   EXPECT_FALSE(Entry(inv, Proto::kTcp, 49668).dynamic);
 }
 
+TEST(Inventory, NetbiosIsWorthAReviewWithTheNetbtCure) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {Listen(Proto::kUdp, "10.0.0.10", 137, 4)};
+  HostInventory inv = BuildInventory({netstat}, Host{}, TestCatalog());
+  const Verdict& v = inv.entries.at(0).verdict;
+  EXPECT_EQ(v.id, "netbios-ns");
+  EXPECT_EQ(v.severity, Severity::kReview);
+  EXPECT_EQ(v.action,
+            "Disable NetBIOS over TCP/IP per adapter. If this host does not need NetBT: disable "
+            "NetBIOS over TCP/IP per adapter (also set its dependents to demand: Browser, "
+            "lmhosts).");
+}
+
 TEST(Inventory, KernelSocketsBelongToSystem) {
   ingest::SocketInventory netstat;
   netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 445, 4)};

@@ -24,6 +24,8 @@ inline const catalog::Catalog& TestCatalog() {
       "Schedule\tTask Scheduler\tsvchost.exe\trpc-dynamic\tall\tno\t-\t-\tnone\t-\t-\t-\t-\tseed2\n"
       "W32Time\tWindows Time\tsvchost.exe\tudp/123\tdc,member\tyes\tsc config W32Time start= demand\t-\t"
       "none\t-\t-\t-\t-\tseed2\n"
+      "NetBT\tNetBIOS over TCP/IP\tSystem\tudp/137,tcp/139\tnone\twith-care\t"
+      "disable NetBIOS over TCP/IP per adapter\tBrowser,lmhosts\tnone\t-\t-\t-\t-\tseed2\n"
       "System\tSystem (kernel)\tSystem\ttcp/445,tcp/139\tall\tno\t-\t-\tnone\t-\t-\t-\t-\tseed2\n");
   return c;
 }

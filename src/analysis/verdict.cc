@@ -50,8 +50,9 @@ std::string PinAction(const catalog::ServiceEntry& s) {
   return how + "; then allow that port only from the clients that use it.";
 }
 
-std::string StopNote(const catalog::ServiceEntry* s) {
-  if (s == nullptr || s->can_stop != "yes" || s->stop_how.empty()) return {};
+std::string StopNote(const catalog::ServiceEntry* s, bool with_care = false) {
+  if (s == nullptr || s->stop_how.empty()) return {};
+  if (s->can_stop != "yes" && !(with_care && s->can_stop == "with-care")) return {};
   std::string note = fmt::format(" If this host does not need {}: {}", s->service, s->stop_how);
   if (!s->dependents.empty()) {
     std::string list;
@@ -141,7 +142,7 @@ void JudgeDynamic(InventoryEntry& e, const Host& host) {
 
 }  // namespace
 
-void JudgeListener(InventoryEntry& e, const Host& host, const catalog::Catalog&) {
+void JudgeListener(InventoryEntry& e, const Host& host, const catalog::Catalog& catalog) {
   const Listener& l = e.listener;
   Verdict& v = e.verdict;
   const catalog::ServiceEntry* s = e.service_entry;
@@ -157,13 +158,20 @@ void JudgeListener(InventoryEntry& e, const Host& host, const catalog::Catalog&)
     // Optional services (NetBIOS, LLMNR, SSDP, ...) are the second seed's
     // candidates for minimisation: worth a look even on a fixed port.
     bool optional = p.category == catalog::PortCategory::kWindowsOptional;
-    Severity severity = rpc_door || optional || (s && s->can_stop == "yes") ? Severity::kReview
-                                                                            : Severity::kOk;
+    // NetBIOS over TCP/IP (137-139) is kernel-owned; the cure is the NetBT
+    // driver's, with the services that depend on it (second seed, 4.3-4.4).
+    bool netbios = p.key.starts_with("netbios");
+    if (netbios && (l.process == "System" || l.pid == 4u)) {
+      if (const catalog::ServiceEntry* netbt = catalog.FindService("NetBT")) s = netbt;
+    }
+    Severity severity = rpc_door || optional || netbios || (s && s->can_stop == "yes")
+                            ? Severity::kReview
+                            : Severity::kOk;
     std::string action = p.advice;
     if (rpc_door && OwnedBy(l, "svchost.exe") && l.local.address.is_unspecified()) {
       action += " On an isolated host `netsh rpc add 127.0.0.0` binds RPC to loopback.";
     }
-    v = {p.key, severity, p.name, action + StopNote(s)};
+    v = {p.key, severity, p.name, action + StopNote(s, netbios)};
     return;
   }
   if (e.dynamic) {
