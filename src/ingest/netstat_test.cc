@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "ingest/ingest_test_util.h"
 #include "text/document.h"
 
@@ -278,7 +280,17 @@ INSTANTIATE_TEST_SUITE_P(
         CorpusCase{"netstat_en/shafqatsarwar_netstat_ano.txt", 134, 89},
         CorpusCase{"netstat_en/sivaram455_netstat_ano.txt", 298, 110},
         CorpusCase{"netstat_de/crwinnetdiag_2015_netstat_ano_de_cp1252.txt", 224, 90},
-        CorpusCase{"netstat_de/crwinnetdiag_2017_netstat_tn_offload_de_cp1252.txt", 163, 0}));
+        CorpusCase{"netstat_de/crwinnetdiag_2017_netstat_tn_offload_de_cp1252.txt", 163, 0}),
+    [](const ::testing::TestParamInfo<CorpusCase>& info) {
+      // "netstat_en/aiventra_netstat_ano_utf16le.txt" -> "aiventra_netstat_ano_utf16le"
+      std::string name = info.param.path;
+      name = name.substr(name.find('/') + 1);
+      name = name.substr(0, name.find('.'));
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace highport::ingest
