@@ -14,6 +14,7 @@ seeds_for() {  # prints the seed directories of a target
     tasklist_fuzz) echo "$root/src/ingest/testdata/tasklist $corpus/tasklist" ;;
     getnet_csv_fuzz) echo "$root/src/ingest/testdata/getnet_csv" ;;
     ss_fuzz) echo "$root/src/ingest/testdata/ss $corpus/ss" ;;
+    proc_net_fuzz) echo "$root/src/ingest/testdata/proc/net" ;;
     *) echo "$root/fuzz/seeds/${1%_fuzz}" ;;
   esac
 }
