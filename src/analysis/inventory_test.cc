@@ -2,22 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis/test_catalog.h"
+#include "analysis/testing.h"
 
 namespace highport::analysis {
 namespace {
 
 using testing::TestCatalog;
+using testing::ListenSocket;
 
-Socket Listen(Proto proto, std::string_view address, uint16_t port, uint32_t pid,
-              uint64_t line = 1) {
-  Socket s;
-  s.local = {*IpAddress::Parse(address), proto, port};
-  s.state = proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
-  s.pid = pid;
-  s.source = {"netstat.txt", line};
-  return s;
-}
 
 const InventoryEntry& Entry(const HostInventory& inv, Proto proto, uint16_t port) {
   for (const InventoryEntry& e : inv.entries) {
@@ -45,17 +37,17 @@ Host NamedHost(std::string name) {
 
 TEST(Inventory, JoinsPidsWithServicesAndJudges) {
   ingest::SocketInventory netstat;
-  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960),
-                     Listen(Proto::kTcp, "0.0.0.0", 49668, 712),
-                     Listen(Proto::kTcp, "0.0.0.0", 49667, 1420),
-                     Listen(Proto::kTcp, "0.0.0.0", 49678, 2604),
-                     Listen(Proto::kTcp, "0.0.0.0", 49700, 5555),
-                     Listen(Proto::kTcp, "127.0.0.1", 49800, 5555),
-                     Listen(Proto::kTcp, "0.0.0.0", 5665, 3012),
-                     Listen(Proto::kTcp, "0.0.0.0", 8080, 6000),
-                     Listen(Proto::kUdp, "0.0.0.0", 123, 1580),
-                     Listen(Proto::kUdp, "0.0.0.0", 52344, 2540)};
-  Socket established = Listen(Proto::kTcp, "10.0.0.10", 49668, 712);
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 135, 960),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49668, 712),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49667, 1420),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49678, 2604),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49700, 5555),
+                     ListenSocket(Proto::kTcp, "127.0.0.1", 49800, 5555),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 5665, 3012),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 8080, 6000),
+                     ListenSocket(Proto::kUdp, "0.0.0.0", 123, 1580),
+                     ListenSocket(Proto::kUdp, "0.0.0.0", 52344, 2540)};
+  Socket established = ListenSocket(Proto::kTcp, "10.0.0.10", 49668, 712);
   established.state = SocketState::kEstablished;
   established.remote = Endpoint{*IpAddress::Parse("10.0.0.21"), Proto::kTcp, 50512};
   netstat.sockets.push_back(established);
@@ -99,7 +91,7 @@ TEST(Inventory, JoinsPidsWithServicesAndJudges) {
 
 TEST(Inventory, LsassOnAMemberServerGetsTheRangeNotThePins) {
   ingest::SocketInventory netstat;
-  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 49156, 572)};
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 49156, 572)};
   ingest::SocketInventory tasklist;
   tasklist.processes = {{572, "lsass.exe", {"KeyIso", "SamSs"}, {}}};
   HostInventory inv = BuildInventory({netstat, tasklist}, Host{}, TestCatalog());
@@ -111,8 +103,8 @@ TEST(Inventory, LsassOnAMemberServerGetsTheRangeNotThePins) {
 
 TEST(Inventory, DuplicatesFromTwoInputsCountOnce) {
   ingest::SocketInventory a, b;
-  a.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960, 5)};
-  b.sockets = {Listen(Proto::kTcp, "0.0.0.0", 135, 960, 9)};
+  a.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 135, 960, 5)};
+  b.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 135, 960, 9)};
   HostInventory inv = BuildInventory({a, b}, Host{}, TestCatalog());
   ASSERT_EQ(inv.entries.size(), 1u);
   EXPECT_EQ(inv.duplicates, 1u);
@@ -121,8 +113,8 @@ TEST(Inventory, DuplicatesFromTwoInputsCountOnce) {
 
 TEST(Inventory, HostDynamicRangeDecidesAllocation) {
   ingest::SocketInventory netstat;
-  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 1026, 992),
-                     Listen(Proto::kTcp, "0.0.0.0", 49668, 712)};
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 1026, 992),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49668, 712)};
   Host legacy = NamedHost("w2k3");
   legacy.tcp_dynamic_range = kLegacyWindowsDynamicRange;
   legacy.dynamic_range_known = true;
@@ -134,7 +126,7 @@ TEST(Inventory, HostDynamicRangeDecidesAllocation) {
 
 TEST(Inventory, NetbiosIsWorthAReviewWithTheNetbtCure) {
   ingest::SocketInventory netstat;
-  netstat.sockets = {Listen(Proto::kUdp, "10.0.0.10", 137, 4)};
+  netstat.sockets = {ListenSocket(Proto::kUdp, "10.0.0.10", 137, 4)};
   HostInventory inv = BuildInventory({netstat}, Host{}, TestCatalog());
   const Verdict& v = inv.entries.at(0).verdict;
   EXPECT_EQ(v.id, "netbios-ns");
@@ -147,7 +139,7 @@ TEST(Inventory, NetbiosIsWorthAReviewWithTheNetbtCure) {
 
 TEST(Inventory, KernelSocketsBelongToSystem) {
   ingest::SocketInventory netstat;
-  netstat.sockets = {Listen(Proto::kTcp, "0.0.0.0", 445, 4)};
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 445, 4)};
   HostInventory inv = BuildInventory({netstat}, Host{}, TestCatalog());
   EXPECT_EQ(inv.entries[0].listener.process, "System");
   ASSERT_NE(inv.entries[0].service_entry, nullptr);

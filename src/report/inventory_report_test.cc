@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "analysis/test_catalog.h"
+#include "analysis/testing.h"
 #include "report/table.h"
 #include "text/document.h"
 
@@ -29,22 +29,14 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
 }
 
 analysis::HostInventory Example(Diagnostics& diagnostics) {
-  auto listen = [](Proto proto, std::string_view address, uint16_t port, uint32_t pid,
-                   uint64_t line) {
-    Socket s;
-    s.local = {*IpAddress::Parse(address), proto, port};
-    s.state = proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
-    s.pid = pid;
-    s.source = {"netstat.txt", line};
-    return s;
-  };
+  using analysis::testing::ListenSocket;
   ingest::SocketInventory netstat;
-  netstat.sockets = {listen(Proto::kTcp, "0.0.0.0", 135, 960, 5),
-                     listen(Proto::kTcp, "[::]", 135, 960, 6),
-                     listen(Proto::kTcp, "0.0.0.0", 49668, 712, 7),
-                     listen(Proto::kTcp, "127.0.0.1", 5432, 880, 8),
-                     listen(Proto::kTcp, "0.0.0.0", 49700, 5555, 9),
-                     listen(Proto::kUdp, "fe80::1%12", 137, 4, 10)};
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 135, 960, 5),
+                     ListenSocket(Proto::kTcp, "[::]", 135, 960, 6),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49668, 712, 7),
+                     ListenSocket(Proto::kTcp, "127.0.0.1", 5432, 880, 8),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49700, 5555, 9),
+                     ListenSocket(Proto::kUdp, "fe80::1%12", 137, 4, 10)};
   netstat.sockets[4].owner_unavailable = true;
   netstat.sockets[4].pid.reset();
   ingest::SocketInventory tasklist;

@@ -1,7 +1,9 @@
-// A small catalog for tests, so that they do not move when data/ grows.
+// Test support for the analysis layer: a small catalog, so that tests do
+// not move when data/ grows, and a listening socket made in one line.
 #pragma once
 
 #include "catalog/catalog.h"
+#include "model/records.h"
 
 namespace highport::analysis::testing {
 
@@ -28,6 +30,16 @@ inline const catalog::Catalog& TestCatalog() {
       "disable NetBIOS over TCP/IP per adapter\tBrowser,lmhosts\tnone\t-\t-\t-\t-\tseed2\n"
       "System\tSystem (kernel)\tSystem\ttcp/445,tcp/139\tall\tno\t-\t-\tnone\t-\t-\t-\t-\tseed2\n");
   return c;
+}
+
+inline Socket ListenSocket(Proto proto, std::string_view address, uint16_t port, uint32_t pid,
+                           uint64_t line = 1) {
+  Socket s;
+  s.local = {*IpAddress::Parse(address), proto, port};
+  s.state = proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
+  s.pid = pid;
+  s.source = {"netstat.txt", line};
+  return s;
 }
 
 }  // namespace highport::analysis::testing
