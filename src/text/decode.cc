@@ -153,6 +153,11 @@ DecodedText Decode(std::string_view bytes, Encoding encoding) {
     default: break;
   }
 
+  // Valid UTF-8 (and so ASCII) needs no conversion; iconv would only copy it.
+  if (out.encoding == Encoding::kUtf8 && IsValidUtf8(bytes)) {
+    out.utf8.assign(bytes);
+    return out;
+  }
   iconv_t cd = iconv_open("UTF-8", IconvName(out.encoding));
   if (cd == reinterpret_cast<iconv_t>(-1)) {  // cannot happen with glibc; keep the bytes
     out.utf8.assign(bytes);
