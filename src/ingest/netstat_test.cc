@@ -255,6 +255,8 @@ struct CorpusCase {
   size_t listeners;
 };
 
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.path; }
+
 class NetstatCorpus : public ::testing::TestWithParam<CorpusCase> {};
 
 TEST_P(NetstatCorpus, ReadsWithoutLossAndCountsListeners) {
