@@ -15,6 +15,8 @@ seeds_for() {  # prints the seed directories of a target
     getnet_csv_fuzz) echo "$root/src/ingest/testdata/getnet_csv" ;;
     ss_fuzz) echo "$root/src/ingest/testdata/ss $corpus/ss" ;;
     proc_net_fuzz) echo "$root/src/ingest/testdata/proc/net" ;;
+    rpcdump_fuzz) echo "$root/src/ingest/testdata/rpcdump $corpus/rpcdump" ;;
+    epm_response_fuzz) echo "$root/fuzz/seeds/epm_response" ;;
     *) echo "$root/fuzz/seeds/${1%_fuzz}" ;;
   esac
 }

@@ -8,7 +8,10 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev # command line, formatting, JSON
   libgtest-dev libgmock-dev                  # unit tests
   clang libclang-rt-14-dev                   # fuzz targets (libFuzzer) and sanitizers
+  libasio-dev                                # sockets: endpoint-mapper client, scanner, collector
   iproute2 jq                                # ss for the live-inventory test; jq to compare JSON
+  samba samba-dsdb-modules samba-vfs-modules # a real AD DC for the epm test (tests/lib/samba_lab.sh),
+  samba-ad-provision smbclient               # its provisioning data, and rpcclient to compare with
 )
 
 missing=()
@@ -21,5 +24,17 @@ if ((${#missing[@]} > 0)); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
+  # Packages such as samba start their daemons on install; the tests start
+  # their own, in network namespaces, and nothing may answer on the host's
+  # network. A policy-rc.d that says "no" (exit 101) keeps every service of
+  # this install from starting; it is removed afterwards unless it was there.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=true
+  fi
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if $own_policy; then $sudo rm -f "$policy"; fi
 fi

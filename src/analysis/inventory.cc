@@ -39,6 +39,23 @@ bool IsDynamic(const Listener& listener, const Host& host, const catalog::PortEn
   return host.tcp_dynamic_range.Contains(listener.local.port) && port_entry == nullptr;
 }
 
+// TCP port -> the names of the RPC interfaces registered there, in listing order.
+std::map<uint16_t, std::vector<std::string>> RpcInterfacesByPort(
+    const std::vector<ingest::SocketInventory>& inputs, const catalog::Catalog& catalog) {
+  std::map<uint16_t, std::vector<std::string>> by_port;
+  for (const ingest::SocketInventory& input : inputs) {
+    for (const RpcRegistration& r : input.rpc_registrations) {
+      if (!r.endpoint || r.endpoint->proto != Proto::kTcp) continue;
+      const catalog::RpcInterfaceEntry* known =
+          catalog.FindRpcInterface(r.uuid, r.version_major, r.version_minor);
+      std::string name = known ? known->name : !r.annotation.empty() ? r.annotation : r.uuid;
+      std::vector<std::string>& names = by_port[r.endpoint->port];
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  return by_port;
+}
+
 }  // namespace
 
 std::string_view SeverityName(Severity severity) {
@@ -59,6 +76,7 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
     if (result.host.name.empty() && !input.host.empty()) host.name = input.host;
   }
   result.host = std::move(host);
+  std::map<uint16_t, std::vector<std::string>> rpc_by_port = RpcInterfacesByPort(inputs, catalog);
 
   using Key = std::tuple<Proto, IpAddress, uint16_t, uint32_t>;
   std::set<Key> seen;
@@ -88,6 +106,11 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
       entry.port_entry = catalog.FindPort(l.local.proto, l.local.port);
       entry.service_entry = FindOwningService(l, catalog);
       entry.dynamic = IsDynamic(l, result.host, entry.port_entry);
+      if (l.local.proto == Proto::kTcp) {
+        if (auto it = rpc_by_port.find(l.local.port); it != rpc_by_port.end()) {
+          entry.rpc_interfaces = it->second;
+        }
+      }
       JudgeListener(entry, result.host, catalog);
       result.entries.push_back(std::move(entry));
     }

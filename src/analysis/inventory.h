@@ -32,6 +32,8 @@ struct InventoryEntry {
   bool dynamic = false;  // allocated from the host's dynamic range, not a fixed service port
   const catalog::PortEntry* port_entry = nullptr;        // the catalog's service on this port
   const catalog::ServiceEntry* service_entry = nullptr;  // the catalog's owning service
+  // RPC interfaces an endpoint mapper placed on this TCP port (rpcdump input), by name.
+  std::vector<std::string> rpc_interfaces;
   Verdict verdict;
 };
 
@@ -42,7 +44,8 @@ struct HostInventory {
 };
 
 // Joins the sockets of all inputs with the process lists (pid -> image and
-// services), keeps the listeners, drops duplicates and judges each one.
+// services) and the endpoint-mapper registrations (port -> RPC interfaces),
+// keeps the listeners, drops duplicates and judges each one.
 HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs, Host host,
                              const catalog::Catalog& catalog);
 

@@ -146,5 +146,30 @@ TEST(Inventory, KernelSocketsBelongToSystem) {
   EXPECT_EQ(inv.entries[0].verdict.id, "smb");
 }
 
+TEST(Inventory, EndpointMapperNamesTheInterfacesBehindAPort) {
+  ingest::SocketInventory netstat;
+  netstat.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 49668, 5555),
+                     ListenSocket(Proto::kTcp, "0.0.0.0", 49669, 5556),
+                     ListenSocket(Proto::kUdp, "0.0.0.0", 49668, 5557)};
+  ingest::SocketInventory rpcdump;
+  RpcRegistration r;
+  r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
+  r.version_major = 1;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse("10.0.0.10"), Proto::kTcp, 49668};
+  rpcdump.rpc_registrations = {r, r};
+  r.uuid = "00000000-1111-2222-3333-444444444444";
+  r.annotation = "Vendor agent";
+  rpcdump.rpc_registrations.push_back(r);
+  HostInventory inv = BuildInventory({netstat, rpcdump}, NamedHost("dc01"), TestCatalog());
+  const InventoryEntry& tcp = Entry(inv, Proto::kTcp, 49668);
+  EXPECT_EQ(tcp.rpc_interfaces, (std::vector<std::string>{"netlogon", "Vendor agent"}));
+  // An unknown owner on a dynamic port is RPC once the endpoint mapper says so.
+  EXPECT_EQ(tcp.verdict.id, "rpc-dynamic");
+  EXPECT_TRUE(Entry(inv, Proto::kTcp, 49669).rpc_interfaces.empty());
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 49669).verdict.id, "dynamic-unknown");
+  EXPECT_TRUE(Entry(inv, Proto::kUdp, 49668).rpc_interfaces.empty());
+}
+
 }  // namespace
 }  // namespace highport::analysis

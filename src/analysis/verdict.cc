@@ -110,7 +110,9 @@ void JudgeDynamic(InventoryEntry& e, const Host& host) {
          fmt::format("{} RPC on a dynamic port (pin or fence)", Owner(e)), PinAction(*s)};
     return;
   }
-  bool rpc_host = (s && s->HasRpcDynamicPort()) || OwnedBy(l, "services.exe") ||
+  // The endpoint mapper's word that an interface sits here beats any guess from the owner.
+  bool rpc_host = !e.rpc_interfaces.empty() || (s && s->HasRpcDynamicPort()) ||
+                  OwnedBy(l, "services.exe") ||
                   OwnedBy(l, "wininit.exe") || OwnedBy(l, "spoolsv.exe");
   if (rpc_host) {
     std::string summary = fmt::format("{} RPC on a dynamic port (fence)", Owner(e));

@@ -26,6 +26,8 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"inventory", "who listens on a host, owned by which process and service, and what to do",
        RunInventory},
+      {"epm", "which RPC interface listens on which port: ask endpoint mappers (TCP 135)",
+       RunEpm},
   };
   return kCommands;
 }

@@ -26,5 +26,6 @@ const Command* FindCommand(std::string_view name);
 const Command* NearestCommand(std::string_view typed);
 
 int RunInventory(std::vector<std::string> args);
+int RunEpm(std::vector<std::string> args);
 
 }  // namespace highport::cli

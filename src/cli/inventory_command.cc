@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "analysis/inventory.h"
 #include "catalog/catalog.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "fmt/format.h"
@@ -157,19 +158,9 @@ int Run(const InventoryOptions& o) {
 
 int RunInventory(std::vector<std::string> args) {
   CLI::App app;
-  app.name(args[0]);
   InventoryOptions options;
   Setup(app, options);
-  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 wants them reversed
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    fmt::print("{}", app.help());
-    return kExitOk;
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "{}: {}\nSee '{} --help'.\n", args[0], e.what(), args[0]);
-    return kExitUsage;
-  }
+  if (std::optional<int> stop = ParseCommandLine(app, args)) return *stop;
   return Run(options);
 }
 

@@ -3,6 +3,7 @@
 #include "ingest/getnet_csv.h"
 #include "ingest/netsh_dynamicport.h"
 #include "ingest/netstat.h"
+#include "ingest/rpcdump.h"
 #include "ingest/ss.h"
 #include "ingest/tasklist.h"
 
@@ -21,6 +22,9 @@ const std::vector<FormatInfo>& InventoryFormats() {
       {InputFormat::kNetshDynamicPort, "netsh-dynamicport",
        "netsh int ipv4 show dynamicport tcp (the host's dynamic port range)",
        ProbeNetshDynamicPort, ReadNetshDynamicPort},
+      {InputFormat::kRpcdump, "rpcdump",
+       "impacket rpcdump.py output (the endpoint mapper's registrations)", ProbeRpcdump,
+       ReadRpcdump},
   };
   return kFormats;
 }

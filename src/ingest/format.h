@@ -20,6 +20,7 @@ enum class InputFormat : uint8_t {
   kGetNetTcpCsv,     // Get-NetTCPConnection / Get-NetUDPEndpoint | Export-Csv
   kSs,               // Linux ss -tulpn
   kNetshDynamicPort, // netsh int ipv4 show dynamicport tcp: the host's dynamic range
+  kRpcdump,          // impacket rpcdump.py: the endpoint mapper's registrations
 };
 
 struct FormatInfo {

@@ -45,6 +45,7 @@ TEST(FormatDetection, OwnFixturesAndExamples) {
   ExpectEveryFileDetectedAs(src / "src/ingest/testdata/ss", InputFormat::kSs);
   ExpectEveryFileDetectedAs(src / "fuzz/seeds/netstat", InputFormat::kNetstat);
   ExpectEveryFileDetectedAs(src / "fuzz/seeds/netsh_dynamicport", InputFormat::kNetshDynamicPort);
+  ExpectEveryFileDetectedAs(src / "src/ingest/testdata/rpcdump", InputFormat::kRpcdump);
 }
 
 TEST(FormatDetection, ExampleHosts) {
@@ -59,6 +60,7 @@ TEST(FormatDetection, ExampleHosts) {
       std::string name = entry.path().filename().string();
       std::string_view expected = name.starts_with("netstat")    ? "netstat"
                                   : name.starts_with("tasklist") ? "tasklist"
+                                  : name.starts_with("rpcdump")  ? "rpcdump"
                                                                  : "netsh-dynamicport";
       EXPECT_EQ(GetFormatInfo(*detected).name, expected) << entry.path();
     }
@@ -72,6 +74,8 @@ TEST(FormatDetection, PublicSamples) {
   ExpectEveryFileDetectedAs(testing::CorpusPath("netstat_de"), InputFormat::kNetstat);
   ExpectEveryFileDetectedAs(testing::CorpusPath("tasklist"), InputFormat::kTasklist);
   ExpectEveryFileDetectedAs(testing::CorpusPath("ss"), InputFormat::kSs);
+  // Both rpcdump samples, the one that is only impacket's banner included.
+  ExpectEveryFileDetectedAs(testing::CorpusPath("rpcdump"), InputFormat::kRpcdump);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ struct SocketInventory {
   std::string host;  // when the input names it; else empty
   std::vector<Socket> sockets;
   std::vector<ProcessInfo> processes;
+  // What an endpoint mapper said (rpcdump output): which RPC interface sits on which port.
+  std::vector<RpcRegistration> rpc_registrations;
   // The host's TCP dynamic (ephemeral) range, when the input states it
   // (netsh int ipv4 show dynamicport tcp, /proc/sys/net/ipv4/ip_local_port_range).
   std::optional<PortRange> tcp_dynamic_range;

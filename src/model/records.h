@@ -94,7 +94,9 @@ struct RpcRegistration {
   std::string annotation;
   std::string protocol;  // "ncacn_ip_tcp", "ncacn_np", ...
   std::optional<Endpoint> endpoint;  // for ip protocols
+  std::string address_text;          // the address as given, also a NetBIOS or host name
   std::string pipe;                  // for named pipes and local RPC
+  std::string binding;               // as rpcdump writes it: "ncacn_ip_tcp:10.0.0.5[49667]"
   SourceRef source;
 };
 

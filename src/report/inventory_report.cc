@@ -51,9 +51,11 @@ std::string InventoryTable(const analysis::HostInventory& inv, const Diagnostics
                                                                            : "";
     std::string port_class = std::string(PortClassName(e.port_class));
     if (e.dynamic) port_class = "dynamic*";
+    std::string summary = e.verdict.summary;
+    if (!e.rpc_interfaces.empty()) summary += " [RPC: " + JoinServices(e.rpc_interfaces, ", ") + "]";
     table.AddRow({std::string(ProtoName(l.local.proto)), l.local.address.ToString(),
                   std::to_string(l.local.port), port_class, Pid(l), Process(l),
-                  JoinServices(l.services, ","), mark, e.verdict.summary});
+                  JoinServices(l.services, ","), mark, summary});
   }
   out += table.Render();
   out += "\n!! act on it   ? review   dynamic* = taken from the host's dynamic range\n";
@@ -108,6 +110,7 @@ nlohmann::json InventoryJson(const analysis::HostInventory& inv, const Diagnosti
         {"source", {{"file", l.source.file}, {"line", l.source.line}}},
     };
     if (l.owner_unavailable) item["owner_unavailable"] = true;
+    if (!e.rpc_interfaces.empty()) item["rpc_interfaces"] = e.rpc_interfaces;
     listeners.push_back(std::move(item));
   }
   nlohmann::json skipped = nlohmann::json::array();
