@@ -83,6 +83,36 @@ mkdir -p dc01 fs01
 printf '\r\nProtocol tcp Dynamic Port Range\r\n---------------------------------\r\nStart Port      : 49152\r\nNumber of Ports : 16384\r\n\r\n' \
   > dc01/netsh-dynamicport-tcp.txt
 
+# impacket `rpcdump.py 10.0.0.10 > rpcdump.txt` on dc01 (impacket 0.11, LF,
+# trailing spaces as impacket prints them): which RPC interface sits on which
+# of the dynamic ports above. UUIDs and the ports' owners agree with the
+# netstat and tasklist above (lsass 49664/49668/49669, wininit 49665, ...).
+ep() {  # ep UUID VERSION ANNOTATION BINDING...
+  printf 'Protocol: N/A \nProvider: N/A \nUUID    : %s %s %s\nBindings: \n' "$1" "$2" "$3"
+  shift 3
+  for b in "$@"; do printf '          %s\n' "$b"; done
+  printf '\n'
+}
+{
+  printf 'Impacket v0.11.0 - Copyright 2023 Fortra\n\n[*] Retrieving endpoint list from 10.0.0.10\n'
+  T=ncacn_ip_tcp:10.0.0.10
+  ep 12345778-1234-ABCD-EF00-0123456789AC v1.0 '' "$T[49664]" 'ncalrpc:[samss lpc]' 'ncacn_np:\\DC01[\pipe\lsass]'
+  ep 12345778-1234-ABCD-EF00-0123456789AB v0.0 '' "$T[49664]" 'ncalrpc:[lsasspirpc]' 'ncacn_np:\\DC01[\pipe\lsass]'
+  ep B25A52BF-E5DD-4F4A-AEA6-8CA7272A0E86 v2.0 'KeyIso' "$T[49664]" 'ncalrpc:[samss lpc]'
+  ep D95AFE70-A6D5-4259-822E-2C84DA1DDB0D v1.0 '' "$T[49665]" 'ncalrpc:[WindowsShutdown]' 'ncacn_np:\\DC01[\PIPE\InitShutdown]'
+  ep F6BEAFF7-1E19-4FBB-9F8F-B89E2018337C v1.0 'Event log TCPIP' "$T[49666]" 'ncalrpc:[eventlog]' 'ncacn_np:\\DC01[\pipe\eventlog]'
+  ep 86D35949-83C9-4044-B424-DB363231FD0C v1.0 '' "$T[49667]" 'ncalrpc:[ubpmtaskhostchannel]'
+  ep E3514235-4B06-11D1-AB04-00C04FC2DCD2 v4.0 'MS NT Directory DRS Interface' "$T[49668]" 'ncacn_http:10.0.0.10[49669]' 'ncalrpc:[NTDS_LPC]' 'ncacn_np:\\DC01[\pipe\lsass]'
+  ep 12345678-1234-ABCD-EF00-01234567CFFB v1.0 '' "$T[49668]" 'ncacn_http:10.0.0.10[49669]' 'ncacn_np:\\DC01[\pipe\lsass]'
+  ep 367ABB81-9844-35F1-AD32-98F038001003 v2.0 '' "$T[49671]"
+  ep 76F03F96-CDFD-44FC-A22C-64950A001209 v1.0 '' "$T[49673]" 'ncalrpc:[LRPC-d5a7b6c3e2f1a0b9c8]'
+  ep 12345678-1234-ABCD-EF00-0123456789AB v1.0 '' 'ncalrpc:[spoolss]'
+  ep 50ABC2A4-574D-40B3-9D66-EE4FD5FBA076 v5.0 '' "$T[49675]" 'ncacn_np:\\DC01[\PIPE\DNSSERVER]'
+  ep 897E2E5F-93F3-4376-9C9C-FD2277495C27 v1.0 'Frs2 Service' "$T[49678]" 'ncalrpc:[OLE7D7D4B2E6D0A4C1F9E3B8D2A6C5F]'
+  ep 68DCD486-669E-11D1-AB0C-00C04FC2DCD2 v1.0 '' "$T[49683]"
+  printf '[*] Received 32 endpoints.\n'
+} > dc01/rpcdump.txt
+
 tl() { printf '%-25s %8s %s\r\n' "$1" "$2" "$3"; }
 tlc() { printf '%35s%s\r\n' '' "$1"; }
 {

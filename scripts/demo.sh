@@ -12,6 +12,10 @@ for host in examples/*/; do
   # Exit 1 means "listeners to act on": expected for these hosts, not a failure.
   build/highport inventory --host "$name" "$host"/* || [ $? -eq 1 ]
   build/highport inventory --host "$name" --format json -o "out/$name-inventory.json" "$host"/* 2>/dev/null || [ $? -eq 1 ]
+  if [ -f "$host/rpcdump.txt" ]; then
+    echo "== highport epm --from $host/rpcdump.txt (what the endpoint mapper said)"
+    build/highport epm --from "$host/rpcdump.txt" --host "$name" || [ $? -eq 1 ]
+  fi
   echo
 done
 echo "JSON written to: $(ls out/*-inventory.json | tr '\n' ' ')"

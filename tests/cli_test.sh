@@ -55,6 +55,10 @@ jq -e '.listeners[] | select(.proto == "tcp" and .port == 135 and .address == "0
        | .pid == 960 and .process == "svchost.exe" and .services == ["RpcEptMapper","RpcSs"]
          and .port_class == "well-known" and .state == "LISTEN" and .verdict.id == "epmap"' \
   "$work/out" >/dev/null || fail "dc01 135 in JSON"
+# The example's rpcdump names the RPC interfaces behind lsass's dynamic ports.
+jq -e '[.listeners[] | select(.proto == "tcp" and .port == 49668 and .address == "0.0.0.0")][0]
+       | (.rpc_interfaces | index("drsuapi") != null and index("netlogon") != null) and .verdict.id == "lsa-rpc-dynamic"' \
+  "$work/out" >/dev/null || fail "dc01 49668 should carry drsuapi and netlogon from rpcdump"
 jq -e '[.listeners[] | select(.allocation == "dynamic" and .proto == "tcp")] | length == 13' "$work/out" >/dev/null ||
   fail "dc01 should have 13 dynamic TCP listeners"
 

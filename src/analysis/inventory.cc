@@ -73,7 +73,7 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
   std::map<uint32_t, const ProcessInfo*> processes;
   for (const ingest::SocketInventory& input : inputs) {
     for (const ProcessInfo& p : input.processes) processes.try_emplace(p.pid, &p);
-    if (result.host.name.empty() && !input.host.empty()) host.name = input.host;
+    if (host.name.empty() && !input.host.empty()) host.name = input.host;  // --host wins
   }
   result.host = std::move(host);
   std::map<uint16_t, std::vector<std::string>> rpc_by_port = RpcInterfacesByPort(inputs, catalog);
