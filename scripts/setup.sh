@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev                  # unit tests
   clang libclang-rt-14-dev                   # fuzz targets (libFuzzer) and sanitizers
   libasio-dev                                # sockets: endpoint-mapper client, scanner, collector
+  libpcap-dev                                # pcap and pcapng captures
   iproute2 jq                                # ss for the live-inventory test; jq to compare JSON
   samba samba-dsdb-modules samba-vfs-modules # a real AD DC for the epm test (tests/lib/samba_lab.sh),
   samba-ad-provision smbclient               # its provisioning data, and rpcclient to compare with

@@ -144,7 +144,10 @@ class Conversation : public std::enable_shared_from_this<Conversation> {
     result_.calls = outcome.calls;
     switch (outcome.status) {
       case rpc::EpmStatus::kOk: Finish(HostStatus::kOk, outcome.detail); break;
-      case rpc::EpmStatus::kRefused: Finish(HostStatus::kRefused, outcome.detail); break;
+      case rpc::EpmStatus::kRefused:
+        // What hardened Windows servers do (RestrictRemoteClients, EnableAuthEpResolution).
+        Finish(HostStatus::kRefused, "anonymous lookup refused: " + outcome.detail);
+        break;
       case rpc::EpmStatus::kProtocolError: Finish(HostStatus::kError, outcome.detail); break;
     }
   }

@@ -1,0 +1,64 @@
+// A sans-I/O decoder of NetFlow v5, NetFlow v9 (RFC 3954) and IPFIX
+// (RFC 7011, v10) export packets into FlowObservations.
+//
+// The caller hands over one UDP payload at a time (from a pcap reader or a
+// socket) with the exporter's address and port; the decoder keeps the
+// templates each exporter announced, holds data that arrived before its
+// template for a bounded while, and sends every flow record to the sink.
+// Exporters are untrusted: every length goes through ByteCursor sub-cursors,
+// templates and pending data are capped per exporter and exporters are
+// capped in number; what is dropped is counted (stats()) and reported
+// (Diagnostics, ids "netflow.*") with the packet number and byte offset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "ingest/traffic_sink.h"
+#include "model/diagnostics.h"
+#include "model/endpoint.h"
+
+namespace highport::ingest {
+
+struct NetflowLimits {
+  size_t max_templates_per_exporter = 1024;
+  size_t max_pending_packets_per_exporter = 64;  // data that arrived before its template, held briefly
+  int64_t pending_max_age_us = 60'000'000;
+  size_t max_exporters = 4096;
+};
+
+struct NetflowStats {
+  uint64_t packets = 0, records = 0, flows = 0, templates = 0, options_templates = 0,
+           options_records = 0, withdrawn = 0, pending = 0, pending_dropped = 0,
+           templates_dropped = 0, malformed = 0, unknown_template = 0, sequence_gaps = 0;
+};
+
+// Does this UDP payload look like a NetFlow v5/v9 or IPFIX export packet
+// (version and length/count consistent)?
+bool LooksLikeNetflow(std::span<const uint8_t> payload);
+
+class NetflowDecoder {
+ public:
+  explicit NetflowDecoder(NetflowLimits limits = {});
+  ~NetflowDecoder();
+  NetflowDecoder(NetflowDecoder&&) noexcept;
+  NetflowDecoder& operator=(NetflowDecoder&&) noexcept;
+
+  // One export packet (a UDP payload) from `exporter`, received at
+  // `arrival_us` (microseconds since the epoch); `where` names the packet for
+  // findings (SourceRef with file and packet number; byte offsets are added).
+  void Decode(const Endpoint& exporter, std::span<const uint8_t> payload, int64_t arrival_us,
+              const SourceRef& where, TrafficSink& sink, Diagnostics& diagnostics);
+  // End of input: data still waiting for a template is reported as dropped.
+  void Finish(TrafficSink& sink, Diagnostics& diagnostics);
+  const NetflowStats& stats() const;
+
+  struct State;  // netflow_internal.h
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace highport::ingest
