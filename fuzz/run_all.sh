@@ -16,7 +16,10 @@ seeds_for() {  # prints the seed directories of a target
     ss_fuzz) echo "$root/src/ingest/testdata/ss $corpus/ss" ;;
     proc_net_fuzz) echo "$root/src/ingest/testdata/proc/net" ;;
     rpcdump_fuzz) echo "$root/src/ingest/testdata/rpcdump $corpus/rpcdump" ;;
+    pfirewall_fuzz) echo "$root/src/ingest/testdata/pfirewall $corpus/pfirewall" ;;
     epm_response_fuzz) echo "$root/fuzz/seeds/epm_response" ;;
+    netflow_fuzz) echo "$root/fuzz/seeds/netflow" ;;
+    capture_fuzz) echo "$root/fuzz/seeds/capture" ;;
     *) echo "$root/fuzz/seeds/${1%_fuzz}" ;;
   esac
 }

@@ -28,6 +28,8 @@ const std::vector<Command>& Commands() {
        RunInventory},
       {"epm", "which RPC interface listens on which port: ask endpoint mappers (TCP 135)",
        RunEpm},
+      {"flows", "who talks to which server port: classified flows from captures and firewall logs",
+       RunFlows},
   };
   return kCommands;
 }

@@ -27,5 +27,6 @@ const Command* NearestCommand(std::string_view typed);
 
 int RunInventory(std::vector<std::string> args);
 int RunEpm(std::vector<std::string> args);
+int RunFlows(std::vector<std::string> args);
 
 }  // namespace highport::cli

@@ -33,6 +33,8 @@ struct NetflowStats {
   uint64_t packets = 0, records = 0, flows = 0, templates = 0, options_templates = 0,
            options_records = 0, withdrawn = 0, pending = 0, pending_dropped = 0,
            templates_dropped = 0, malformed = 0, unknown_template = 0, sequence_gaps = 0;
+  // Added after the agreed API: packets dropped because max_exporters were known already.
+  uint64_t exporters_dropped = 0;
 };
 
 // Does this UDP payload look like a NetFlow v5/v9 or IPFIX export packet

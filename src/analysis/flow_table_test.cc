@@ -1,0 +1,195 @@
+#include "analysis/flow_table.h"
+
+#include "analysis/testing.h"
+#include "gtest/gtest.h"
+
+namespace highport::analysis {
+namespace {
+
+using testing::TestCatalog;
+
+constexpr int64_t kSecond = 1'000'000;
+
+FlowObservation Obs(std::string_view src, uint16_t sport, std::string_view dst, uint16_t dport,
+                    int64_t first_s = 0, int64_t last_s = 0, Proto proto = Proto::kTcp) {
+  FlowObservation f;
+  f.src = {*IpAddress::Parse(src), proto, sport};
+  f.dst = {*IpAddress::Parse(dst), proto, dport};
+  f.ip_protocol = proto == Proto::kTcp ? 6 : 17;
+  f.first_us = first_s * kSecond;
+  f.last_us = last_s * kSecond;
+  f.packets = 10;
+  f.bytes = 1000;
+  f.connections = 1;
+  f.source = {"cap.pcap", 0, 7, 0};
+  return f;
+}
+
+FlowObservation Handshake(FlowObservation f, Initiator initiator) {
+  f.initiator = initiator;
+  f.initiator_evidence = InitiatorEvidence::kHandshake;
+  return f;
+}
+
+RpcRegistration Registration(std::string_view server, uint16_t port, std::string uuid) {
+  RpcRegistration r;
+  r.uuid = std::move(uuid);
+  r.version_major = 1;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse(server), Proto::kTcp, port};
+  return r;
+}
+
+const FlowEntry& Find(const std::vector<FlowEntry>& flows, uint16_t port) {
+  for (const FlowEntry& e : flows) {
+    if (e.key.port == port) return e;
+  }
+  throw std::runtime_error("no flow to port " + std::to_string(port));
+}
+
+TEST(FlowTable, TheHandshakeDecidesEvenAgainstThePortNumbers) {
+  FlowTable table(TestCatalog(), {});
+  // A client that happens to use source port 445 toward a server's 50000:
+  // the SYN came from 10.0.0.21, so 10.0.0.5:50000 is the server.
+  table.OnFlow(Handshake(Obs("10.0.0.21", 445, "10.0.0.5", 50000), Initiator::kSource));
+  // The same kind of record written from the answering side.
+  table.OnFlow(Handshake(Obs("10.0.0.5", 50001, "10.0.0.22", 60000), Initiator::kDestination));
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  const FlowEntry& a = Find(flows, 50000);
+  EXPECT_EQ(a.key.client.ToString(), "10.0.0.21");
+  EXPECT_EQ(a.key.server.ToString(), "10.0.0.5");
+  EXPECT_EQ(a.rule, ServerRule::kHandshake);
+  EXPECT_EQ(a.flow_class, FlowClass::kProblematic);  // dynamic port wins over the odd source
+  const FlowEntry& b = Find(flows, 50001);
+  EXPECT_EQ(b.key.client.ToString(), "10.0.0.22");
+  EXPECT_EQ(b.rule, ServerRule::kHandshake);
+}
+
+TEST(FlowTable, ListenersComeFirstThenPortClassesThenAGuess) {
+  HostKnowledge k;
+  k.listeners.insert({IpAddress::AnyV4(), Proto::kTcp, 52000});  // netstat says 52000 listens
+  FlowTable table(TestCatalog(), k);
+  table.OnFlow(Obs("10.0.0.5", 52000, "10.0.0.30", 50123));  // a reply seen first: still the listener
+  table.OnFlow(Obs("10.0.0.30", 61000, "10.0.0.5", 445));     // the catalog knows 445
+  table.OnFlow(Obs("10.0.0.30", 50500, "10.0.0.5", 8443));    // only 8443 is outside the dynamic range
+  table.OnFlow(Obs("10.0.0.30", 9000, "10.0.0.5", 8000));     // neither: the lower port, a guess
+  std::vector<FlowEntry> flows = table.Finish();
+  EXPECT_EQ(Find(flows, 52000).rule, ServerRule::kListener);
+  EXPECT_EQ(Find(flows, 52000).key.server.ToString(), "10.0.0.5");
+  EXPECT_EQ(Find(flows, 445).rule, ServerRule::kPortClass);
+  EXPECT_EQ(Find(flows, 445).flow_class, FlowClass::kFine);
+  EXPECT_EQ(Find(flows, 445).service, "SMB");
+  EXPECT_EQ(Find(flows, 8443).rule, ServerRule::kPortClass);
+  EXPECT_EQ(Find(flows, 8443).flow_class, FlowClass::kRestricted);
+  EXPECT_EQ(Find(flows, 8000).rule, ServerRule::kGuess);
+  EXPECT_EQ(Find(flows, 8000).key.server.ToString(), "10.0.0.5");
+}
+
+TEST(FlowTable, TheEndpointMapperMakesAPortDynamicAndNamesIt) {
+  HostKnowledge k;
+  k.dynamic_ranges[*IpAddress::Parse("10.0.0.5")] = PortRange{5000, 5100};
+  FlowTable table(TestCatalog(), k);
+  table.OnRpcRegistration(Registration("10.0.0.5", 5001, "12345678-1234-abcd-ef00-01234567cffb"));
+  table.OnFlow(Obs("10.0.0.30", 61000, "10.0.0.5", 5001, 10, 20));
+  table.OnFlow(Obs("10.0.0.30", 61001, "10.0.0.5", 135, 9, 9));
+  table.OnFlow(Obs("10.0.0.30", 61002, "10.0.0.5", 3000, 10, 20));  // in no range, not registered
+  std::vector<FlowEntry> flows = table.Finish();
+  const FlowEntry& rpc = Find(flows, 5001);
+  EXPECT_EQ(rpc.rule, ServerRule::kEndpointMapper);
+  EXPECT_TRUE(rpc.dynamic);
+  EXPECT_EQ(rpc.flow_class, FlowClass::kProblematic);
+  EXPECT_EQ(rpc.interfaces, std::vector<std::string>{"netlogon"});
+  EXPECT_EQ(flows.front().key.port, 5001) << "problematic flows come first";
+  EXPECT_FALSE(Find(flows, 135).dynamic);
+  EXPECT_EQ(Find(flows, 135).flow_class, FlowClass::kFine);
+  EXPECT_FALSE(Find(flows, 3000).dynamic);
+}
+
+TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
+  FlowTable table(TestCatalog(), {});
+  FlowObservation allow = Obs("10.0.0.30", 61000, "10.0.0.5", 5665, 100, 100);
+  allow.action = TrafficAction::kAllowed;
+  allow.initiator = Initiator::kSource;
+  allow.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  allow.packets = 1;
+  table.OnFlow(allow);
+  allow.src.port = 61001;
+  table.OnFlow(allow);
+  // A SYN retransmitted three times is one attempt; a new client port is another.
+  FlowObservation drop = Obs("10.0.0.66", 50000, "10.0.0.5", 5665, 200, 200);
+  drop.action = TrafficAction::kDropped;
+  drop.connections = 0;
+  drop.packets = 1;
+  for (int64_t t : {200, 201, 203}) {
+    drop.first_us = drop.last_us = t * kSecond;
+    table.OnFlow(drop);
+  }
+  drop.src.port = 50001;
+  table.OnFlow(drop);
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  const FlowEntry& allowed = flows[0].key.client.ToString() == "10.0.0.30" ? flows[0] : flows[1];
+  const FlowEntry& dropped = flows[0].key.client.ToString() == "10.0.0.66" ? flows[0] : flows[1];
+  EXPECT_EQ(allowed.connections, 2u);
+  EXPECT_EQ(allowed.allowed, 2u);
+  EXPECT_EQ(allowed.rule, ServerRule::kFirewall);
+  EXPECT_EQ(allowed.flow_class, FlowClass::kFine);  // a high port, but a known static service
+  EXPECT_EQ(allowed.service, "Icinga 2 API");
+  EXPECT_EQ(dropped.dropped, 4u);
+  EXPECT_EQ(dropped.attempts, 2u);
+  EXPECT_EQ(dropped.connections, 0u);
+  EXPECT_EQ(dropped.first_us, 200 * kSecond);
+  EXPECT_EQ(dropped.last_us, 203 * kSecond);
+}
+
+TEST(FlowTable, LowSourcePortsAreFlagged) {
+  FlowTable table(TestCatalog(), {});
+  table.OnFlow(Handshake(Obs("10.0.0.30", 123, "10.0.0.5", 445), Initiator::kSource));
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].flow_class, FlowClass::kLowSource);
+  EXPECT_EQ(flows[0].low_source, 1u);
+}
+
+TEST(FlowTable, PeakConcurrencyOfDynamicConnectionsPerServer) {
+  FlowTable table(TestCatalog(), {});
+  // Three connections to dynamic ports of .5: [0,10], [5,15], [10,20] -> at
+  // second 10 all three are open. One to .6 and one to a static port don't count.
+  table.OnFlow(Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 49664, 0, 10), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.31", 61000, "10.0.0.5", 49665, 5, 15), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.32", 61000, "10.0.0.5", 49664, 10, 20), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.30", 61001, "10.0.0.5", 445, 0, 20), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.30", 61002, "10.0.0.6", 49664, 0, 20), Initiator::kSource));
+  table.Finish();
+  EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.5")), 3u);
+  EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.6")), 1u);
+}
+
+TEST(FlowTable, OtherProtocolsAndLostEventsAreCountedNotKeyed) {
+  FlowTable table(TestCatalog(), {});
+  FlowObservation icmp = Obs("10.0.0.30", 0, "10.0.0.5", 0);
+  icmp.ip_protocol = 1;
+  table.OnFlow(icmp);
+  table.OnLostEvents(59, {"pfirewall.log", 12});
+  EXPECT_TRUE(table.Finish().empty());
+  EXPECT_EQ(table.unported(), 1u);
+  EXPECT_EQ(table.lost_events(), 59u);
+  EXPECT_EQ(table.observations(), 1u);
+}
+
+TEST(FlowTable, MemoryGrowsWithKeysNotObservations) {
+  FlowTable table(TestCatalog(), {});
+  FlowObservation f = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 445), Initiator::kSource);
+  for (int i = 0; i < 10000; ++i) {
+    f.src.port = static_cast<uint16_t>(20000 + i % 30000);
+    table.OnFlow(f);
+  }
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].connections, 10000u);
+  EXPECT_EQ(flows[0].evidence.size(), 3u);
+}
+
+}  // namespace
+}  // namespace highport::analysis

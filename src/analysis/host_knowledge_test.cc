@@ -1,0 +1,40 @@
+#include "analysis/host_knowledge.h"
+
+#include "analysis/testing.h"
+#include "gtest/gtest.h"
+
+namespace highport::analysis {
+namespace {
+
+using testing::ListenSocket;
+
+TEST(HostKnowledge, WildcardListenersBelongToTheHostsOwnAddresses) {
+  ingest::SocketInventory dc;
+  dc.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 49664, 712),
+                ListenSocket(Proto::kTcp, "10.0.0.10", 53, 2540),
+                ListenSocket(Proto::kTcp, "127.0.0.1", 5000, 1)};
+  Socket established;
+  established.local = {*IpAddress::Parse("10.0.0.11"), Proto::kTcp, 135};
+  established.remote = Endpoint{*IpAddress::Parse("10.0.0.30"), Proto::kTcp, 61002};
+  established.state = SocketState::kEstablished;
+  dc.sockets.push_back(established);
+  dc.tcp_dynamic_range = PortRange{5000, 5100};
+  ingest::SocketInventory unknown_host;  // no specific address: its wildcard stays a wildcard
+  unknown_host.sockets = {ListenSocket(Proto::kTcp, "0.0.0.0", 5665, 3012)};
+
+  HostKnowledge k = KnowledgeFromInventories({dc, unknown_host});
+  auto has = [&](std::string_view a, uint16_t port) {
+    return k.listeners.count({*IpAddress::Parse(a), Proto::kTcp, port}) > 0;
+  };
+  EXPECT_TRUE(has("10.0.0.10", 49664));
+  EXPECT_TRUE(has("10.0.0.11", 49664));
+  EXPECT_FALSE(has("0.0.0.0", 49664));
+  EXPECT_TRUE(has("10.0.0.10", 53));
+  EXPECT_FALSE(has("127.0.0.1", 5000)) << "loopback listeners are not reachable";
+  EXPECT_TRUE(has("0.0.0.0", 5665));
+  EXPECT_EQ(k.dynamic_ranges.at(*IpAddress::Parse("10.0.0.10")), (PortRange{5000, 5100}));
+  EXPECT_EQ(k.dynamic_ranges.count(*IpAddress::Parse("10.0.0.30")), 0u);
+}
+
+}  // namespace
+}  // namespace highport::analysis

@@ -1,0 +1,114 @@
+// Capture files through libpcap, which reads pcap (both byte orders, micro-
+// and nanosecond timestamps, asked for in microseconds) and pcapng. Every
+// frame goes to a CaptureReader (capture_reader.cc). A file whose link type
+// highport cannot read is an error; a file that ends in the middle of a
+// record is a finding, and what was read before stays.
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include "fmt/format.h"
+#include "ingest/capture.h"
+#include "ingest/packet.h"
+
+namespace highport::ingest {
+namespace {
+
+constexpr uint32_t kPcapMicro = 0xa1b2c3d4;
+constexpr uint32_t kPcapNano = 0xa1b23c4d;
+constexpr uint32_t kPcapModified = 0xa1b2cd34;  // Alexey Kuznetzov's patched libpcap
+constexpr uint32_t kPcapngSection = 0x0a0d0d0a;
+constexpr uint32_t kPcapngByteOrder = 0x1a2b3c4d;
+
+int64_t Microseconds(const timeval& ts) {
+  // Seconds far outside any real capture would overflow: clamp them.
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1'000'000 - 1;
+  int64_t seconds = std::clamp<int64_t>(ts.tv_sec, 0, kMaxSeconds);
+  return seconds * 1'000'000 + std::clamp<int64_t>(ts.tv_usec, 0, 999'999);
+}
+
+Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink& sink,
+                             Diagnostics& diagnostics, const CaptureOptions& options) {
+  int linktype = pcap_datalink(pcap);
+  if (!IsSupportedLinkType(linktype)) {
+    const char* known = pcap_datalink_val_to_name(linktype);
+    pcap_close(pcap);
+    return Error{fmt::format("{}: link type {} ({}) is not one highport reads (Ethernet, Linux "
+                             "SLL/SLL2, raw IP, BSD loopback)",
+                             name, linktype, known ? known : "unknown")};
+  }
+  CaptureReader reader(name, sink, diagnostics, options);
+  uint64_t number = 0;
+  for (;;) {
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    int rc = pcap_next_ex(pcap, &header, &data);
+    if (rc == 1) {
+      ++number;
+      reader.ReadPacket(linktype, Microseconds(header->ts), std::span(data, header->caplen),
+                        number, header->len);
+      continue;
+    }
+    if (rc != PCAP_ERROR_BREAK) {  // a damaged or cut file: keep what was read
+      diagnostics.Report(Finding{Finding::Severity::kWarning, "capture.truncated_file",
+                                 SourceRef{name, 0, number + 1, 0},
+                                 fmt::format("reading stopped: {}", pcap_geterr(pcap))});
+    }
+    break;
+  }
+  reader.Finish();
+  pcap_close(pcap);
+  return reader.stats();
+}
+
+uint32_t Le32(std::string_view b, size_t at) {
+  return uint32_t{static_cast<uint8_t>(b[at])} | uint32_t{static_cast<uint8_t>(b[at + 1])} << 8 |
+         uint32_t{static_cast<uint8_t>(b[at + 2])} << 16 |
+         uint32_t{static_cast<uint8_t>(b[at + 3])} << 24;
+}
+
+}  // namespace
+
+bool LooksLikeCapture(std::string_view head) {
+  if (head.size() < 4) return false;
+  uint32_t le = Le32(head, 0);
+  uint32_t be = __builtin_bswap32(le);
+  for (uint32_t magic : {kPcapMicro, kPcapNano, kPcapModified}) {
+    if (le == magic || be == magic) return true;
+  }
+  if (le != kPcapngSection) return false;  // the same in both orders
+  if (head.size() < 12) return true;
+  uint32_t order = Le32(head, 8);
+  return order == kPcapngByteOrder || __builtin_bswap32(order) == kPcapngByteOrder;
+}
+
+Result<CaptureStats> ReadCaptureFile(const std::string& path, TrafficSink& sink,
+                                     Diagnostics& diagnostics, const CaptureOptions& options) {
+  char error[PCAP_ERRBUF_SIZE] = {};
+  // libpcap reads "-" as standard input.
+  pcap_t* pcap =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+  std::string name = path == "-" ? std::string("<stdin>") : path;
+  if (!pcap) return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
+  return ReadAll(pcap, name, sink, diagnostics, options);
+}
+
+Result<CaptureStats> ReadCaptureBytes(std::span<const uint8_t> bytes, const std::string& name,
+                                      TrafficSink& sink, Diagnostics& diagnostics,
+                                      const CaptureOptions& options) {
+  if (bytes.empty()) return Error{fmt::format("{}: empty, not a pcap or pcapng capture", name)};
+  // fmemopen only reads through the pointer ("rb"), whatever its constness.
+  FILE* file = fmemopen(const_cast<uint8_t*>(bytes.data()), bytes.size(), "rb");
+  if (!file) return Error{fmt::format("{}: cannot open the bytes as a stream", name)};
+  char error[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_MICRO, error);
+  if (!pcap) {
+    fclose(file);
+    return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
+  }
+  return ReadAll(pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
+}
+
+}  // namespace highport::ingest

@@ -1,0 +1,209 @@
+// The parts of the NetFlow/IPFIX decoder that its files share: the
+// information elements a template is compiled into (netflow_fields.cc), the
+// template cache (netflow_templates.cc), NetFlow v5 (netflow_v5.cc) and the
+// decoder state with its findings and sequence tracking (netflow.cc).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/netflow.h"
+#include "model/byte_cursor.h"
+
+namespace highport::ingest::netflow {
+
+// Bounds on what one exporter can make the decoder keep, beyond NetflowLimits.
+inline constexpr size_t kMaxTemplateFields = 256;          // a real template has < 100
+inline constexpr size_t kMaxDomainsPerExporter = 256;      // sequence state per source id
+inline constexpr size_t kMaxTemplatesTotal = 32768;        // over all exporters
+inline constexpr size_t kMaxPendingBytesTotal = 64 << 20;  // held data over all exporters
+inline constexpr size_t kMaxFindingsPerId = 50;            // then only counted
+inline constexpr uint32_t kEnterpriseReverse = 29305;      // RFC 5103 reverse IEs
+
+// What a template field is to the decoder. Everything not listed is skipped
+// by its length.
+enum class Field : uint8_t {
+  kSkip,
+  kSrcV4, kDstV4, kSrcV6, kDstV6,
+  kSrcPort, kDstPort, kProtocol, kTcpFlags,
+  kPacketDelta, kPacketTotal, kOctetDelta, kOctetTotal,
+  kReversePackets, kReverseOctets,
+  kInitiatorOctets, kResponderOctets, kInitiatorPackets, kResponderPackets,
+  kStartUptimeMs, kEndUptimeMs,  // 22 / 21: sysUpTime-relative milliseconds
+  kStartSec, kEndSec, kStartMs, kEndMs,
+  kStartNtp, kEndNtp,            // 154/155 (micro) and 156/157 (nano): NTP format
+  kStartDeltaUs, kEndDeltaUs,    // 158 / 159: microseconds before the export time
+  kSystemInitMs,                 // 160 systemInitTimeMilliseconds
+  kBiflowDirection,
+  kSamplingInterval,
+  kCount,
+};
+
+std::string_view FieldName(Field field);
+// The field an (enterprise, element, length) specifier decodes into; kSkip
+// when unknown or when the length does not fit the element's type.
+// `length` 65535 is IPFIX variable length.
+Field ClassifyField(uint32_t enterprise, uint16_t element, uint16_t length);
+
+struct FieldOp {
+  Field field = Field::kSkip;
+  bool variable = false;  // IPFIX variable length: 1 byte, or 255 and 2 bytes
+  uint32_t length = 0;    // fixed length; consecutive skipped fields are merged
+};
+
+// The values of one record, before they become a FlowObservation. Only the
+// fields whose bit is set in `present` are meaningful, so a reset is one store.
+struct RawRecord {
+  uint64_t present = 0;
+  uint32_t src4 = 0, dst4 = 0;
+  std::array<uint8_t, 16> src6{}, dst6{};
+  std::array<uint64_t, static_cast<size_t>(Field::kCount)> value{};
+
+  bool has(Field f) const { return (present >> static_cast<unsigned>(f)) & 1u; }
+  uint64_t get(Field f) const { return value[static_cast<size_t>(f)]; }
+};
+static_assert(static_cast<size_t>(Field::kCount) <= 64);
+
+// Stores one field's bytes (already checked to be `length` long) into `out`.
+void ApplyField(Field field, std::span<const uint8_t> bytes, RawRecord& out);
+
+// What the packet header says about time, for sysUpTime-relative fields.
+struct PacketClock {
+  uint8_t version = 0;
+  uint32_t export_secs = 0;  // unix seconds (v5/v9 unix_secs, IPFIX export time)
+  uint32_t export_nsecs = 0; // v5 only
+  uint32_t sys_uptime_ms = 0;  // v5/v9 only
+  bool has_uptime = false;
+};
+
+struct RecordTimes {
+  int64_t first_us = 0, last_us = 0;
+  bool needed_init_time = false;  // IPFIX uptime fields without systemInitTime
+};
+// `system_init_ms` < 0 when the exporter never said (IPFIX IE 160).
+RecordTimes ComputeTimes(const RawRecord& r, const PacketClock& clock, int64_t system_init_ms);
+
+// Fills a FlowObservation from a record; false when the record has no
+// source and destination address (not a flow). `obs.source` is left alone.
+bool FillObservation(const RawRecord& r, const RecordTimes& times, FlowObservation& obs);
+
+struct Template {
+  uint16_t id = 0;
+  bool options = false;
+  bool variable = false;      // has variable-length fields
+  bool flow_like = false;     // has a source and a destination address
+  uint32_t min_length = 0;    // fixed bytes + 1 per variable field; > 0
+  std::vector<FieldOp> ops;
+};
+
+// Compiles field specifiers into a Template; "" on success, else the reason.
+struct FieldSpec {
+  uint32_t enterprise = 0;
+  uint16_t element = 0;
+  uint16_t length = 0;
+};
+std::string CompileTemplate(uint16_t id, bool options, std::span<const FieldSpec> fields,
+                            Template& out);
+
+// Reads one record of `t` from `c` into `out`; false (and `c` failed) when it
+// does not fit.
+bool ReadRecord(const Template& t, ByteCursor& c, RawRecord& out);
+
+struct Domain {
+  bool have_sequence = false;
+  uint32_t next_sequence = 0;
+  int64_t system_init_ms = -1;
+  uint64_t sampling_interval = 0;  // remembered from options data; never applied
+  bool warned_init_time = false;
+};
+
+struct PendingSet {
+  uint64_t template_key = 0;
+  uint32_t domain = 0;
+  size_t offset = 0;  // absolute offset of `body` in its packet
+  std::vector<uint8_t> body;
+};
+
+struct PendingPacket {
+  PacketClock clock;
+  int64_t arrival_us = 0;
+  SourceRef where;
+  std::vector<PendingSet> sets;
+  size_t bytes() const;
+};
+
+struct Exporter {
+  std::unordered_map<uint64_t, Template> templates;
+  std::unordered_map<uint64_t, Domain> domains;
+  std::deque<PendingPacket> pending;
+};
+
+inline uint64_t TemplateKey(uint8_t version, uint32_t domain, uint16_t id) {
+  return (static_cast<uint64_t>(version == 10) << 48) | (static_cast<uint64_t>(domain) << 16) | id;
+}
+inline uint64_t DomainKey(uint8_t version, uint32_t domain) {
+  return (static_cast<uint64_t>(version) << 32) | domain;
+}
+
+}  // namespace highport::ingest::netflow
+
+namespace highport::ingest {
+
+struct NetflowDecoder::State {
+  NetflowLimits limits;
+  NetflowStats stats;
+  std::map<Endpoint, netflow::Exporter> exporters;
+  size_t templates_total = 0;
+  size_t pending_bytes = 0;
+  std::map<std::string, uint64_t, std::less<>> findings_per_id;
+  FlowObservation obs;        // reused for every record: no allocation per record
+  netflow::RawRecord raw;
+
+  // A finding at `where` + `offset`, unless this id was already reported
+  // kMaxFindingsPerId times (then only counted; Finish says how many).
+  void Report(Diagnostics& d, Finding::Severity severity, std::string_view id,
+              const SourceRef& where, size_t offset, std::string reason);
+  netflow::Exporter* FindOrAddExporter(const Endpoint& e, const SourceRef& where,
+                                       Diagnostics& d);
+  netflow::Domain* FindOrAddDomain(netflow::Exporter& ex, uint64_t key);
+
+  // netflow_v5.cc
+  void DecodeV5(netflow::Exporter& ex, ByteCursor& c, const SourceRef& where, TrafficSink& sink,
+                Diagnostics& d);
+  // netflow_templates.cc: a template or options template set (v9 flowset 0/1,
+  // IPFIX set 2/3). Returns how many templates it defined.
+  size_t ReadTemplateSet(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint16_t set_id,
+                         ByteCursor body, const SourceRef& where, Diagnostics& d);
+  bool AddTemplate(netflow::Exporter& ex, uint64_t key, netflow::Template t,
+                   const SourceRef& where, size_t offset, Diagnostics& d);
+  void Withdraw(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint16_t id,
+                bool options_set, const SourceRef& where, size_t offset, Diagnostics& d);
+  // netflow.cc: the records of one data set; returns how many were read.
+  uint64_t DecodeDataSet(netflow::Exporter& ex, const netflow::Template& t, uint32_t domain,
+                         ByteCursor body, const netflow::PacketClock& clock, const SourceRef& where,
+                         TrafficSink& sink, Diagnostics& d);
+  void SequenceCheck(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint32_t sequence,
+                     uint64_t advance, bool advance_known, const SourceRef& where,
+                     TrafficSink& sink, Diagnostics& d);
+  // Keeps data that came before its template, within the limits.
+  void HoldPending(netflow::Exporter& ex, netflow::PendingPacket held, Diagnostics& d);
+  // Data held for templates that have now arrived.
+  void DecodePending(netflow::Exporter& ex, TrafficSink& sink, Diagnostics& d);
+  // v9 and IPFIX messages, after the version.
+  void DecodeTemplated(netflow::Exporter& ex, uint8_t version, ByteCursor& c, size_t payload_size,
+                       int64_t arrival_us, const SourceRef& where, TrafficSink& sink,
+                       Diagnostics& d);
+  void SetSource(const SourceRef& where);
+  void ExpirePending(netflow::Exporter& ex, int64_t now_us, Diagnostics& d);
+  void DropPending(netflow::PendingPacket& p, std::string_view why, Diagnostics& d);
+};
+
+}  // namespace highport::ingest

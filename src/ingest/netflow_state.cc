@@ -1,0 +1,167 @@
+// What the decoder remembers between packets: exporters and their
+// observation domains, sequence numbers, data waiting for its template, and
+// how many findings of each kind were reported.
+#include <algorithm>
+
+#include "fmt/format.h"
+#include "ingest/netflow_internal.h"
+
+namespace highport::ingest {
+
+size_t netflow::PendingPacket::bytes() const {
+  size_t n = 0;
+  for (const PendingSet& s : sets) n += s.body.size();
+  return n;
+}
+
+void NetflowDecoder::State::Report(Diagnostics& d, Finding::Severity severity, std::string_view id,
+                                   const SourceRef& where, size_t offset, std::string reason) {
+  auto it = findings_per_id.find(id);
+  if (it == findings_per_id.end()) it = findings_per_id.emplace(std::string(id), 0).first;
+  if (++it->second > netflow::kMaxFindingsPerId) return;  // counted; Finish says how many
+  Finding f;
+  f.severity = severity;
+  f.id = std::string(id);
+  f.where = where;
+  f.where.offset = offset;
+  f.reason = std::move(reason);
+  d.Report(std::move(f));
+}
+
+void NetflowDecoder::State::SetSource(const SourceRef& where) {
+  if (obs.source.file != where.file) obs.source.file = where.file;  // once per input file
+  obs.source.line = where.line;
+  obs.source.packet = where.packet;
+}
+
+netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
+                                                            const SourceRef& where,
+                                                            Diagnostics& d) {
+  auto it = exporters.find(e);
+  if (it != exporters.end()) return &it->second;
+  if (exporters.size() >= limits.max_exporters) {
+    ++stats.exporters_dropped;
+    Report(d, Finding::Severity::kWarning, "netflow.too_many_exporters", where, 0,
+           fmt::format("packet from {} dropped: {} exporters known already", e.ToString(),
+                       exporters.size()));
+    return nullptr;
+  }
+  return &exporters[e];
+}
+
+netflow::Domain* NetflowDecoder::State::FindOrAddDomain(netflow::Exporter& ex, uint64_t key) {
+  auto it = ex.domains.find(key);
+  if (it != ex.domains.end()) return &it->second;
+  if (ex.domains.size() >= netflow::kMaxDomainsPerExporter) return nullptr;  // no sequence state
+  return &ex.domains[key];
+}
+
+void NetflowDecoder::State::SequenceCheck(netflow::Exporter& ex, uint8_t version, uint32_t domain,
+                                          uint32_t sequence, uint64_t advance, bool advance_known,
+                                          const SourceRef& where, TrafficSink& sink,
+                                          Diagnostics& d) {
+  netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(version, domain));
+  if (dom == nullptr) return;
+  if (dom->have_sequence && sequence != dom->next_sequence) {
+    // Ahead by less than half the space: records were lost. Behind: a
+    // reordered packet or a restarted exporter; start again from here.
+    const uint32_t missing = sequence - dom->next_sequence;
+    if (missing < 0x80000000u) {
+      ++stats.sequence_gaps;
+      const size_t field_at = version == 5 ? 16 : version == 9 ? 12 : 8;
+      // v5 counts flow records, IPFIX data records: the loss is known. v9
+      // counts export packets, whose records are unknown.
+      std::string_view unit = version == 5    ? "flow records"
+                              : version == 10 ? "data records"
+                                              : "export packets";
+      if (version != 9) {
+        SourceRef at = where;
+        at.offset = field_at;
+        sink.OnLostEvents(missing, at);
+      }
+      Report(d, Finding::Severity::kWarning, "netflow.sequence_gap", where, field_at,
+             fmt::format("sequence {} where {} was expected: {} {} lost (domain {})", sequence,
+                         dom->next_sequence, missing, unit, domain));
+    }
+  }
+  dom->have_sequence = advance_known;
+  dom->next_sequence = sequence + static_cast<uint32_t>(advance);
+}
+
+void NetflowDecoder::State::HoldPending(netflow::Exporter& ex, netflow::PendingPacket held,
+                                        Diagnostics& d) {
+  const size_t bytes = held.bytes();
+  if (limits.max_pending_packets_per_exporter == 0 ||
+      pending_bytes + bytes > netflow::kMaxPendingBytesTotal) {
+    pending_bytes += bytes;  // DropPending takes it off again
+    DropPending(held, "no room to hold it until its template comes", d);
+    return;
+  }
+  while (ex.pending.size() >= limits.max_pending_packets_per_exporter) {
+    DropPending(ex.pending.front(), "newer data took its place while waiting for the template",
+                d);
+    ex.pending.pop_front();
+  }
+  stats.pending += held.sets.size();
+  pending_bytes += bytes;
+  ex.pending.push_back(std::move(held));
+}
+
+void NetflowDecoder::State::DecodePending(netflow::Exporter& ex, TrafficSink& sink,
+                                          Diagnostics& d) {
+  for (netflow::PendingPacket& p : ex.pending) {
+    std::erase_if(p.sets, [&](const netflow::PendingSet& s) {
+      auto it = ex.templates.find(s.template_key);
+      if (it == ex.templates.end()) return false;
+      ByteCursor body(s.body, ByteOrder::kBig, s.offset);
+      DecodeDataSet(ex, it->second, s.domain, body, p.clock, p.where, sink, d);
+      pending_bytes -= s.body.size();
+      return true;
+    });
+  }
+  std::erase_if(ex.pending, [](const netflow::PendingPacket& p) { return p.sets.empty(); });
+}
+
+void NetflowDecoder::State::ExpirePending(netflow::Exporter& ex, int64_t now_us, Diagnostics& d) {
+  while (!ex.pending.empty() && now_us - ex.pending.front().arrival_us > limits.pending_max_age_us) {
+    DropPending(ex.pending.front(),
+                fmt::format("no template within {} s", limits.pending_max_age_us / 1'000'000), d);
+    ex.pending.pop_front();
+  }
+}
+
+void NetflowDecoder::State::DropPending(netflow::PendingPacket& p, std::string_view why,
+                                        Diagnostics& d) {
+  for (const netflow::PendingSet& s : p.sets) {
+    ++stats.pending_dropped;
+    pending_bytes -= std::min(pending_bytes, s.body.size());
+    Report(d, Finding::Severity::kWarning, "netflow.template_missing", p.where, s.offset - 4,
+           fmt::format("data set for template {} (domain {}) dropped: {}",
+                       s.template_key & 0xffff, s.domain, why));
+  }
+  p.sets.clear();
+}
+
+void NetflowDecoder::Finish(TrafficSink& /*sink*/, Diagnostics& diagnostics) {
+  State& s = *state_;
+  for (auto& [endpoint, ex] : s.exporters) {
+    for (netflow::PendingPacket& p : ex.pending) {
+      s.DropPending(p, "the input ended before its template came", diagnostics);
+    }
+    ex.pending.clear();
+  }
+  s.pending_bytes = 0;
+  for (auto& [id, count] : s.findings_per_id) {
+    if (count > netflow::kMaxFindingsPerId) {
+      Finding f;
+      f.severity = Finding::Severity::kNote;
+      f.id = "netflow.findings_suppressed";
+      f.reason = fmt::format("{} more '{}' findings not listed", count - netflow::kMaxFindingsPerId,
+                             id);
+      diagnostics.Report(std::move(f));
+    }
+  }
+  s.findings_per_id.clear();
+}
+
+}  // namespace highport::ingest

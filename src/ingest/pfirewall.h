@@ -1,0 +1,76 @@
+// Windows (Defender) Firewall logs: pfirewall.log and its rotated
+// pfirewall.log.old. A log may be a gigabyte, so the reader streams: bytes go
+// in as they come (any split), each row becomes a FlowObservation given to the
+// sink at once, and memory stays the same whatever the size of the file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ingest/traffic_sink.h"
+#include "model/diagnostics.h"
+#include "model/result.h"
+#include "text/decode.h"
+
+namespace highport::ingest {
+
+struct PfirewallStats {
+  uint64_t bytes = 0;            // input bytes, before decoding
+  uint64_t lines = 0;            // lines, headers and blank lines included
+  // Data rows; each is exactly one of the five kinds below it.
+  uint64_t rows = 0;
+  uint64_t flows = 0;            // connections given to the sink: ALLOW, OPEN, OPEN-INBOUND
+  uint64_t dropped_packets = 0;  // DROP rows given to the sink
+  uint64_t lost_event_rows = 0;  // INFO-EVENTS-LOST rows
+  uint64_t closes = 0;           // CLOSE rows (Windows XP): counted, not flows
+  uint64_t skipped = 0;          // rows reported to Diagnostics and skipped
+  uint64_t lost_events = 0;      // events the INFO-EVENTS-LOST rows say were not logged
+  uint64_t headers = 0;          // #Fields lines
+  bool local_time = false;       // "#Time Format: Local": timestamps read as if UTC
+  std::string version;           // "#Version:" as written ("1.5"), the last one seen
+  std::string software;          // "#Software:", the last one seen
+  text::Encoding encoding = text::Encoding::kUtf8;
+};
+
+// How much the first kilobyte or so looks like a firewall log, 0 to 100.
+int ProbePfirewall(std::string_view head);
+
+// A push parser: feed it the bytes of one file in pieces of any size, then
+// Finish. UTF-8 (with or without a BOM) or UTF-16 with a BOM, CRLF or LF, NUL
+// padding anywhere. Lines longer than 64 KiB are skipped, not kept.
+class PfirewallParser {
+ public:
+  PfirewallParser(std::string name, TrafficSink& sink, Diagnostics& diagnostics);
+  ~PfirewallParser();
+  PfirewallParser(const PfirewallParser&) = delete;
+  PfirewallParser& operator=(const PfirewallParser&) = delete;
+
+  void Feed(std::string_view bytes);
+  PfirewallStats Finish();  // reads the last line if it has no newline; call once
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a whole file ("-" is standard input) in chunks of 1 MiB. Fails only
+// when the file cannot be opened or read; bad rows are findings.
+Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
+                                         Diagnostics& diagnostics);
+
+// Reads text already in memory (tests, fuzzing, small inputs).
+PfirewallStats ReadPfirewallText(std::string_view name, std::string_view bytes,
+                                 TrafficSink& sink, Diagnostics& diagnostics);
+
+// The same two with the chunk size as a parameter, so that tests can cut
+// lines at every place.
+Result<PfirewallStats> ReadPfirewallFileChunked(const std::string& path, size_t chunk_size,
+                                                TrafficSink& sink, Diagnostics& diagnostics);
+PfirewallStats ReadPfirewallTextChunked(std::string_view name, std::string_view bytes,
+                                        size_t chunk_size, TrafficSink& sink,
+                                        Diagnostics& diagnostics);
+
+}  // namespace highport::ingest

@@ -1,0 +1,533 @@
+// The rows of a Windows Firewall log, as Windows has written them since XP:
+//
+//   #Version: 1.5
+//   #Software: Microsoft Windows Firewall
+//   #Time Format: Local
+//   #Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags
+//            tcpsyn tcpack tcpwin icmptype icmpcode info path [pid]
+//   2021-06-22 12:19:44 ALLOW TCP 192.168.178.51 64.39.104.113 52978 443 0 - 0 0 0 - - - SEND
+//
+// Fields are split at single spaces and "-" stands for an empty one, so every
+// row has as many tokens as #Fields names. The header is authoritative (any
+// order, any subset that still names date, time, action, protocol and both
+// addresses) and may come again in the middle of concatenated logs; a file
+// without one is read with the standard 17 fields, plus pid when a row has
+// an 18th token. A row whose token count does not match is refused: people
+// circulate copies with the "-" tokens stripped, and those cannot be read
+// back. INFO-EVENTS-LOST rows alone may stop short after `info` (Windows
+// leaves out path or pid on them).
+//
+// What a row means depends on its action. Windows logs an allowed connection
+// once, when it is set up (size 0, no TCP details), so ALLOW is a connection
+// opened by src; XP's OPEN and OPEN-INBOUND are the same (OPEN-INBOUND: src is
+// the remote side), and its CLOSE ends a connection OPEN already counted. DROP
+// is logged per packet (real size, flags, sequence numbers): one packet, no
+// connection; the flow table folds repeated drops into attempts. path says
+// which side is the logging host: SEND, src; RECEIVE, dst.
+//
+// Timestamps are the host's local time without a zone ("#Time Format: Local");
+// they are stored as if they were UTC and a note says so once per file.
+#include "ingest/pfirewall_row.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "fmt/format.h"
+
+namespace highport::ingest::pfirewall {
+namespace {
+
+constexpr size_t kMaxListed = 100;  // findings of one id listed per file; the rest counted
+
+struct FieldName {
+  std::string_view name;
+  Field field;
+};
+constexpr FieldName kFieldNames[] = {
+    {"date", Field::kDate},         {"time", Field::kTime},         {"action", Field::kAction},
+    {"protocol", Field::kProtocol}, {"src-ip", Field::kSrcIp},      {"dst-ip", Field::kDstIp},
+    {"src-port", Field::kSrcPort},  {"dst-port", Field::kDstPort},  {"size", Field::kSize},
+    {"tcpflags", Field::kTcpFlags}, {"info", Field::kInfo},         {"path", Field::kPath},
+    {"pid", Field::kPid},
+};
+// Positions in a log without a header: date time action protocol src-ip dst-ip
+// src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path [pid].
+constexpr int kStandardIndex[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17};
+constexpr Field kRequired[] = {Field::kDate, Field::kTime, Field::kAction, Field::kProtocol,
+                               Field::kSrcIp, Field::kDstIp};
+
+enum Kind : uint8_t { kAllow, kOpen, kOpenInbound, kDrop, kClose, kLost, kUnknownAction };
+
+Kind ParseAction(std::string_view a) {
+  if (a == "ALLOW") return kAllow;
+  if (a == "DROP") return kDrop;
+  if (a == "INFO-EVENTS-LOST") return kLost;
+  if (a == "OPEN") return kOpen;
+  if (a == "OPEN-INBOUND") return kOpenInbound;
+  if (a == "CLOSE") return kClose;
+  return kUnknownAction;
+}
+
+std::string_view NameOf(Field field) {
+  for (const FieldName& f : kFieldNames) {
+    if (f.field == field) return f.name;
+  }
+  return "?";
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Digits only, at most 20 of them, that fit: "-" is not a number here.
+template <typename T>
+bool ParseNumber(std::string_view t, T& out) {
+  if (t.empty() || t.size() > 20 || !IsDigit(t[0])) return false;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  return ec == std::errc() && end == t.data() + t.size();
+}
+
+// A number, or "-" for none (0).
+template <typename T>
+bool ParseOptionalNumber(std::string_view t, T& out) {
+  if (t == "-") {
+    out = 0;
+    return true;
+  }
+  return ParseNumber(t, out);
+}
+
+std::optional<uint8_t> ParseProtocol(std::string_view p) {
+  if (p == "TCP") return 6;
+  if (p == "UDP") return 17;
+  if (p == "ICMP") return 1;
+  if (p == "ICMPv6" || p == "ICMPV6") return 58;
+  unsigned number = 0;
+  if (p.size() <= 3 && ParseNumber(p, number) && number <= 255) return number;
+  return std::nullopt;
+}
+
+uint8_t TcpFlagBit(char c) {
+  switch (c) {
+    case 'F': return 0x01;
+    case 'S': return 0x02;
+    case 'R': return 0x04;
+    case 'P': return 0x08;
+    case 'A': return 0x10;
+    case 'U': return 0x20;
+    case 'E': return 0x40;
+    case 'C': return 0x80;
+    default: return 0;
+  }
+}
+
+bool ParseV4(std::string_view t, uint32_t& out) {
+  if (t.size() < 7 || t.size() > 15) return false;
+  const char* p = t.data();
+  const char* end = p + t.size();
+  uint32_t value = 0;
+  for (int part = 0; part < 4; ++part) {
+    const char* start = p;
+    unsigned octet = 0;
+    while (p < end && IsDigit(*p) && p - start < 4) octet = octet * 10 + unsigned(*p++ - '0');
+    size_t digits = static_cast<size_t>(p - start);
+    if (digits == 0 || digits > 3 || octet > 255 || (digits > 1 && *start == '0')) return false;
+    value = value << 8 | octet;
+    if (part < 3) {
+      if (p == end || *p != '.') return false;
+      ++p;
+    }
+  }
+  out = value;
+  return p == end;
+}
+
+std::string Quote(std::string_view token) {
+  return token.size() <= 60 ? fmt::format("'{}'", token)
+                            : fmt::format("'{}...'", token.substr(0, 57));
+}
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {  // Howard Hinnant's algorithm
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+unsigned Two(const char* p) { return unsigned(p[0] - '0') * 10 + unsigned(p[1] - '0'); }
+
+}  // namespace
+
+bool ParseDateDays(std::string_view t, int64_t& days) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!IsDigit(t[i])) return false;
+  }
+  int64_t year = Two(t.data()) * 100 + Two(t.data() + 2);
+  unsigned month = Two(t.data() + 5);
+  unsigned day = Two(t.data() + 8);
+  static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return false;
+  days = DaysFromCivil(year, month, day);
+  return true;
+}
+
+bool ParseTimeMicros(std::string_view t, int64_t& micros) {
+  if (t.size() < 8 || t[2] != ':' || t[5] != ':') return false;
+  for (size_t i : {0, 1, 3, 4, 6, 7}) {
+    if (!IsDigit(t[i])) return false;
+  }
+  unsigned h = Two(t.data());
+  unsigned m = Two(t.data() + 3);
+  unsigned s = Two(t.data() + 6);
+  if (h > 23 || m > 59 || s > 59) return false;
+  int64_t fraction = 0;
+  if (t.size() > 8) {  // Windows writes none; tolerate ".123456"
+    if (t[8] != '.' || t.size() == 9 || t.size() > 15) return false;
+    int64_t scale = 100000;
+    for (size_t i = 9; i < t.size(); ++i, scale /= 10) {
+      if (!IsDigit(t[i])) return false;
+      fraction += (t[i] - '0') * scale;
+    }
+  }
+  micros = (int64_t{h} * 3600 + m * 60 + s) * 1000000 + fraction;
+  return true;
+}
+
+bool ParseAddress(std::string_view t, IpAddress& out) {
+  uint32_t v4 = 0;
+  if (ParseV4(t, v4)) {
+    out = IpAddress::V4(v4);
+    return true;
+  }
+  if (t.find(':') == std::string_view::npos) return false;
+  if (t.find('%') != std::string_view::npos || t.front() == '[') {
+    std::optional<IpAddress> parsed = IpAddress::Parse(t);  // rare: allocates for the zone
+    if (parsed && parsed->is_v6()) out = *parsed;
+    return parsed && parsed->is_v6();
+  }
+  char buffer[48];
+  if (t.size() >= sizeof buffer) return false;
+  std::memcpy(buffer, t.data(), t.size());
+  buffer[t.size()] = '\0';
+  std::array<uint8_t, 16> bytes{};
+  if (inet_pton(AF_INET6, buffer, bytes.data()) != 1) return false;
+  out = IpAddress::V6(bytes);
+  return true;
+}
+
+LineReader::LineReader(std::string name, TrafficSink& sink, Diagnostics& diagnostics,
+                       PfirewallStats& stats)
+    : name_(std::move(name)), sink_(sink), diagnostics_(diagnostics), stats_(stats) {
+  std::copy(std::begin(kStandardIndex), std::end(kStandardIndex), index_.begin());
+  flow_.source.file = name_;
+}
+
+void LineReader::Line(std::string_view line) {
+  ++line_;
+  ++stats_.lines;
+  token_count_ = Tokenize(line, tokens_);
+  if (token_count_ == 0) return;  // blank, or NUL padding
+  if (tokens_[0].front() == '#') return Directive(line);
+  ++stats_.rows;
+  Row(token_count_);
+}
+
+void LineReader::OverlongLine() {
+  ++line_;
+  ++stats_.lines;
+  ++stats_.rows;
+  Skip("pfirewall.long_line", [] { return std::string("line longer than 64 KiB; skipped"); });
+}
+
+template <typename MakeReason>
+void LineReader::Skip(std::string_view id, MakeReason&& make_reason) {
+  ++stats_.skipped;
+  auto it = std::find_if(suppressed_.begin(), suppressed_.end(),
+                         [&](const Suppressed& s) { return s.id == id; });
+  if (it == suppressed_.end()) {
+    suppressed_.push_back(Suppressed{std::string(id)});
+    it = std::prev(suppressed_.end());
+  }
+  if (it->listed < kMaxListed) {
+    ++it->listed;
+    diagnostics_.SkipLine(name_, line_, std::string(id), make_reason());
+  } else if (it->more++ == 0) {
+    it->first_more_line = line_;
+  }
+}
+
+void LineReader::NoteOnce(bool& done, std::string_view id, std::string reason) {
+  if (done) return;
+  done = true;
+  diagnostics_.Note(name_, line_, std::string(id), std::move(reason));
+}
+
+void LineReader::Directive(std::string_view line) {
+  size_t start = line.find('#');
+  line = line.substr(start);
+  while (!line.empty() && static_cast<unsigned char>(line.back()) <= ' ') line.remove_suffix(1);
+  auto value_of = [&](std::string_view prefix) {
+    std::string_view v = line.substr(prefix.size());
+    while (!v.empty() && static_cast<unsigned char>(v.front()) <= ' ') v.remove_prefix(1);
+    return v;
+  };
+  if (line.starts_with("#Fields:")) {
+    DefineFields(value_of("#Fields:"));
+  } else if (line.starts_with("#Version:")) {
+    stats_.version = std::string(value_of("#Version:").substr(0, 40));
+  } else if (line.starts_with("#Software:")) {
+    stats_.software = std::string(value_of("#Software:").substr(0, 100));
+  } else if (line.starts_with("#Time Format:")) {
+    std::string_view format = value_of("#Time Format:");
+    if (format == "Local" || format == "local") {
+      stats_.local_time = true;
+      NoteOnce(noted_local_time_, "pfirewall.local_time",
+               "timestamps are the logging host's local time without a zone (#Time Format: "
+               "Local); they are read as if they were UTC");
+    }
+  }
+  // Other W3C directives (#Date, #Remark) say nothing this reader needs.
+}
+
+void LineReader::DefineFields(std::string_view names) {
+  ++stats_.headers;
+  std::array<std::string_view, kMaxTokens> words;
+  size_t count = Tokenize(names, words);
+  index_.fill(-1);
+  for (size_t i = 0; i < std::min(count, kMaxTokens); ++i) {
+    for (const FieldName& f : kFieldNames) {
+      int& slot = index_[static_cast<size_t>(f.field)];
+      if (words[i] == f.name && slot < 0) slot = static_cast<int>(i);
+    }
+  }
+  from_header_ = true;
+  field_count_ = count;
+  std::string missing;
+  for (Field f : kRequired) {
+    if (index_[static_cast<size_t>(f)] < 0) {
+      missing += missing.empty() ? "" : ", ";
+      missing += NameOf(f);
+    }
+  }
+  usable_ = missing.empty() && count <= kMaxTokens;
+  if (!missing.empty()) {
+    diagnostics_.SkipLine(name_, line_, "pfirewall.bad_fields",
+                          fmt::format("#Fields names no {}: the rows up to the next #Fields "
+                                      "line are skipped",
+                                      missing));
+  } else if (count > kMaxTokens) {
+    diagnostics_.SkipLine(name_, line_, "pfirewall.bad_fields",
+                          fmt::format("#Fields names {} fields, more than the {} this reader "
+                                      "takes: the rows up to the next #Fields line are skipped",
+                                      count, kMaxTokens));
+  }
+}
+
+std::string_view LineReader::Get(Field field) const {
+  int i = index_[static_cast<size_t>(field)];
+  if (i < 0 || static_cast<size_t>(i) >= token_count_) return "-";
+  return tokens_[static_cast<size_t>(i)];
+}
+
+bool LineReader::CountFits(size_t count, bool lost_events_row) const {
+  size_t expected = field_count_;
+  if (!from_header_ && count == expected + 1) return true;  // the pid field
+  if (count == expected) return true;
+  // INFO-EVENTS-LOST rows may end after `info` (path, pid left out).
+  int info = index_[static_cast<size_t>(Field::kInfo)];
+  return lost_events_row && info >= 0 && count > static_cast<size_t>(info) && count < expected;
+}
+
+void LineReader::ReportCount(size_t count) {
+  Skip("pfirewall.field_count", [&] {
+    std::string expected = from_header_ ? fmt::format("the #Fields header names {}", field_count_)
+                                        : std::string("a log without #Fields has 17 (18 with pid)");
+    std::string hint = count < field_count_ ? " (a copy with its '-' fields removed?)" : "";
+    return fmt::format("row has {} fields, {}{}", count, expected, hint);
+  });
+}
+
+void LineReader::Row(size_t count) {
+  if (!usable_) {
+    Skip("pfirewall.no_fields", [] {
+      return std::string("no usable #Fields header above this row");
+    });
+    return;
+  }
+  int action_index = index_[static_cast<size_t>(Field::kAction)];
+  std::string_view action =
+      static_cast<size_t>(action_index) < count ? tokens_[static_cast<size_t>(action_index)] : "";
+  Kind kind = ParseAction(action);
+  if (count > kMaxTokens || !CountFits(count, kind == kLost)) return ReportCount(count);
+  if (!from_header_) index_[static_cast<size_t>(Field::kPid)] = count == 18 ? 17 : -1;
+  switch (kind) {
+    case kLost: return LostEvents();
+    case kClose:
+      ++stats_.closes;
+      if (first_close_line_ == 0) first_close_line_ = line_;
+      return;
+    case kUnknownAction:
+      return Skip("pfirewall.unknown_action",
+                  [&] { return fmt::format("unknown action {}", Quote(action)); });
+    default: return Flow(kind);
+  }
+}
+
+void LineReader::LostEvents() {
+  std::string_view info = Get(Field::kInfo);
+  uint64_t count = 0;
+  if (!ParseNumber(info, count)) {
+    return Skip("pfirewall.bad_number", [&] {
+      return fmt::format("INFO-EVENTS-LOST row without a count: info is {}", Quote(info));
+    });
+  }
+  ++stats_.lost_event_rows;
+  stats_.lost_events += count;
+  flow_.source.line = line_;
+  sink_.OnLostEvents(count, flow_.source);
+}
+
+void LineReader::Flow(uint8_t kind) {
+  FlowObservation& f = flow_;
+  std::string_view date = Get(Field::kDate);
+  if (!have_date_ || date.size() != sizeof last_date_ ||
+      std::memcmp(date.data(), last_date_, sizeof last_date_) != 0) {
+    if (!ParseDateDays(date, last_days_)) {
+      have_date_ = false;
+      return Skip("pfirewall.bad_date",
+                  [&] { return fmt::format("date {} is not a date (YYYY-MM-DD)", Quote(date)); });
+    }
+    std::memcpy(last_date_, date.data(), sizeof last_date_);
+    have_date_ = true;
+  }
+  std::string_view time = Get(Field::kTime);
+  int64_t micros = 0;
+  if (!ParseTimeMicros(time, micros)) {
+    return Skip("pfirewall.bad_time", [&] {
+      return fmt::format("time {} is not a time of day (HH:MM:SS)", Quote(time));
+    });
+  }
+  f.first_us = f.last_us = last_days_ * 86400 * 1000000 + micros;
+
+  std::string_view protocol = Get(Field::kProtocol);
+  std::optional<uint8_t> ip_protocol = ParseProtocol(protocol);
+  if (!ip_protocol) {
+    return Skip("pfirewall.bad_protocol", [&] {
+      return fmt::format("protocol {} is not TCP, UDP, ICMP, ICMPv6 or a number 0-255",
+                         Quote(protocol));
+    });
+  }
+  struct Side {
+    Field ip, port;
+    Endpoint& endpoint;
+    std::string_view name;
+  };
+  const bool ports = *ip_protocol == 6 || *ip_protocol == 17;
+  const Proto proto = *ip_protocol == 17 ? Proto::kUdp : Proto::kTcp;
+  for (Side side : {Side{Field::kSrcIp, Field::kSrcPort, f.src, "source"},
+                    Side{Field::kDstIp, Field::kDstPort, f.dst, "destination"}}) {
+    std::string_view ip = Get(side.ip);
+    if (!ParseAddress(ip, side.endpoint.address)) {
+      return Skip("pfirewall.bad_address", [&] {
+        return fmt::format("{} address {} is not an IP address", side.name, Quote(ip));
+      });
+    }
+    side.endpoint.proto = proto;
+    side.endpoint.port = 0;
+    std::string_view port = Get(side.port);
+    if (ports && !ParseOptionalNumber(port, side.endpoint.port)) {
+      return Skip("pfirewall.bad_port", [&] {
+        return fmt::format("{} port {} is not a port number", side.name, Quote(port));
+      });
+    }
+  }
+  // Windows writes "ICMP" for ICMPv6 too.
+  f.ip_protocol = *ip_protocol == 1 && f.src.address.is_v6() ? 58 : *ip_protocol;
+
+  std::string_view size = Get(Field::kSize);
+  uint64_t bytes = 0;
+  if (!ParseOptionalNumber(size, bytes)) {
+    return Skip("pfirewall.bad_number",
+                [&] { return fmt::format("size {} is not a number", Quote(size)); });
+  }
+  std::string_view pid = Get(Field::kPid);
+  uint32_t pid_value = 0;
+  if (pid != "-" && !ParseNumber(pid, pid_value)) {
+    return Skip("pfirewall.bad_number",
+                [&] { return fmt::format("pid {} is not a number", Quote(pid)); });
+  }
+  f.pid = pid == "-" ? std::nullopt : std::optional<uint32_t>(pid_value);
+
+  f.tcp_flags = 0;
+  std::string_view flags = Get(Field::kTcpFlags);
+  if (flags != "-") {
+    for (char c : flags) {
+      uint8_t bit = TcpFlagBit(c);
+      if (bit == 0) {
+        NoteOnce(noted_flags_, "pfirewall.tcp_flags",
+                 fmt::format("tcpflags {} has letters other than FSRPAUEC; they are ignored",
+                             Quote(flags)));
+      }
+      f.tcp_flags |= bit;
+    }
+  }
+
+  std::string_view path = Get(Field::kPath);
+  if (path == "SEND") {
+    f.local_side = LocalSide::kSource;
+  } else if (path == "RECEIVE") {
+    f.local_side = LocalSide::kDestination;
+  } else {
+    f.local_side = LocalSide::kUnknown;
+    if (path != "-" && path != "FORWARD" && path != "UNKNOWN") {
+      NoteOnce(noted_path_, "pfirewall.unknown_path",
+               fmt::format("path {} is not SEND, RECEIVE, FORWARD or UNKNOWN; which side is "
+                           "local is left open",
+                           Quote(path)));
+    }
+  }
+  if (kind == kOpen && path == "-") f.local_side = LocalSide::kSource;
+  if (kind == kOpenInbound) f.local_side = LocalSide::kDestination;
+
+  f.source.line = line_;
+  f.bytes = bytes;
+  f.packets = 1;
+  if (kind == kDrop) {
+    f.connections = 0;
+    f.action = TrafficAction::kDropped;
+    f.initiator = Initiator::kUnknown;
+    f.initiator_evidence = InitiatorEvidence::kNone;
+    ++stats_.dropped_packets;
+  } else {
+    f.connections = 1;
+    f.action = TrafficAction::kAllowed;
+    f.initiator = Initiator::kSource;
+    f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+    ++stats_.flows;
+  }
+  sink_.OnFlow(f);
+}
+
+void LineReader::Finish() {
+  for (const Suppressed& s : suppressed_) {
+    if (s.more == 0) continue;
+    diagnostics_.SkipLine(name_, s.first_more_line, s.id,
+                          fmt::format("{} more row(s) skipped for this reason after the first "
+                                      "{}, not listed one by one",
+                                      s.more, s.listed));
+  }
+  if (stats_.closes > 0) {
+    diagnostics_.Note(name_, first_close_line_, "pfirewall.close",
+                      fmt::format("{} CLOSE row(s) (Windows XP) not read as flows: they end "
+                                  "connections that their OPEN rows counted",
+                                  stats_.closes));
+  }
+}
+
+}  // namespace highport::ingest::pfirewall

@@ -1,0 +1,533 @@
+#include "ingest/pfirewall.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fmt/format.h"
+#include "ingest/pfirewall_row.h"
+#include "text/document.h"
+
+namespace highport::ingest {
+namespace {
+
+const std::string kFixtures = HIGHPORT_SOURCE_DIR "/src/ingest/testdata/pfirewall/";
+const std::string kCorpus = HIGHPORT_SHARED_DIR "/corpus/pfirewall/";
+
+const char* const kAllFixtures[] = {
+    "standard17.log",    "pid18.log",          "xp_open_close.log",   "noheader.log",
+    "reordered_fields.log", "concatenated.log", "bad_rows.log",       "lossy_derivative.log",
+    "protocols_flags.log", "bad_fields.log",   "crlf_bom_nul.log",    "utf16le_bom.log",
+    "utf16be_bom.log",
+};
+
+std::string FixtureBytes(const std::string& name) {
+  Result<std::string> bytes = text::ReadFileBytes(kFixtures + name);
+  EXPECT_TRUE(bytes) << bytes.error().message;
+  return bytes ? *bytes : std::string();
+}
+
+struct Read {
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  PfirewallStats stats;
+
+  std::vector<std::string> messages() const {
+    std::vector<std::string> out;
+    for (const Finding& f : diagnostics.findings()) out.push_back(f.ToString());
+    return out;
+  }
+  const FlowObservation& flow(size_t i) const { return sink.flows.at(i); }
+};
+
+std::unique_ptr<Read> ReadText(std::string_view bytes, std::string name = "fw.log",
+                               size_t chunk = 0) {
+  auto r = std::make_unique<Read>();
+  r->stats = chunk == 0 ? ReadPfirewallText(name, bytes, r->sink, r->diagnostics)
+                        : ReadPfirewallTextChunked(name, bytes, chunk, r->sink, r->diagnostics);
+  return r;
+}
+
+std::unique_ptr<Read> ReadFixture(const std::string& name, size_t chunk = 0) {
+  return ReadText(FixtureBytes(name), name, chunk);
+}
+
+std::string_view Name(LocalSide s) {
+  switch (s) {
+    case LocalSide::kSource: return "src";
+    case LocalSide::kDestination: return "dst";
+    default: return "?";
+  }
+}
+
+// One line per observation, so that a failure shows the whole record.
+std::string Describe(const FlowObservation& f) {
+  return fmt::format(
+      "{}:{} {} {} -> {} ip{} {} conn={} pk={} b={} flags={:#04x} init={} local={} pid={} t={}",
+      f.source.file, f.source.line, ProtoName(f.src.proto), f.src.ToString(), f.dst.ToString(),
+      f.ip_protocol, f.action == TrafficAction::kDropped ? "dropped" : "allowed", f.connections,
+      f.packets, f.bytes, f.tcp_flags,
+      f.initiator == Initiator::kSource && f.initiator_evidence == InitiatorEvidence::kFirewallPath
+          ? "src/path"
+          : (f.initiator == Initiator::kUnknown && f.initiator_evidence == InitiatorEvidence::kNone
+                 ? "none"
+                 : "other"),
+      Name(f.local_side), f.pid ? std::to_string(*f.pid) : "-", f.first_us / 1000000);
+}
+
+std::vector<std::string> DescribeAll(const Read& r, bool with_file = true) {
+  std::vector<std::string> out;
+  for (const FlowObservation& f : r.sink.flows) {
+    std::string d = Describe(f);
+    out.push_back(with_file ? d : d.substr(d.find(':')));
+  }
+  return out;
+}
+
+// Every row is exactly one of the kinds the stats count.
+void ExpectRowsAddUp(const PfirewallStats& s) {
+  EXPECT_EQ(s.rows, s.flows + s.dropped_packets + s.lost_event_rows + s.closes + s.skipped);
+}
+
+TEST(PfirewallProbe, ClaimsFirewallLogs) {
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("standard17.log")), 100);
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("utf16le_bom.log")), 100);
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("utf16be_bom.log")), 100);
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("crlf_bom_nul.log")), 100);
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("protocols_flags.log")), 95);  // #Fields only
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("noheader.log")), 85);         // rows only
+  // The lossy copy is still recognised, so that the reader can say what is wrong with it.
+  EXPECT_EQ(ProbePfirewall(FixtureBytes("lossy_derivative.log")), 85);
+}
+
+TEST(PfirewallProbe, RefusesOtherInputs) {
+  const char* netstat =
+      "\nActive Connections\n\n  Proto  Local Address          Foreign Address        State"
+      "           PID\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       "
+      "1024\n";
+  const char* ss = "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+                   "tcp   LISTEN 0      128    0.0.0.0:22         0.0.0.0:*\n";
+  const char* w3c = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time "
+                    "s-ip cs-method\n2024-01-01 00:00:00 10.0.0.1 GET\n";
+  for (const char* other : {netstat, ss, w3c, "", "\n\n", "2024-01-01"}) {
+    EXPECT_EQ(ProbePfirewall(other), 0) << other;
+  }
+}
+
+TEST(PfirewallDate, DaysFromCivilAndTimeOfDay) {
+  int64_t days = -1;
+  ASSERT_TRUE(pfirewall::ParseDateDays("1970-01-01", days));
+  EXPECT_EQ(days, 0);
+  ASSERT_TRUE(pfirewall::ParseDateDays("2000-02-29", days));
+  EXPECT_EQ(days, 11016);
+  ASSERT_TRUE(pfirewall::ParseDateDays("1969-12-31", days));
+  EXPECT_EQ(days, -1);
+  for (const char* bad : {"2023-02-29", "1900-02-29", "2023-04-31", "2023-00-10", "2023-1-10",
+                          "2023/01/10", "2023-01-1x", "-"}) {
+    EXPECT_FALSE(pfirewall::ParseDateDays(bad, days)) << bad;
+  }
+  int64_t micros = -1;
+  ASSERT_TRUE(pfirewall::ParseTimeMicros("23:59:59", micros));
+  EXPECT_EQ(micros, 86399000000);
+  ASSERT_TRUE(pfirewall::ParseTimeMicros("00:00:01.25", micros));
+  EXPECT_EQ(micros, 1250000);
+  for (const char* bad : {"24:00:00", "12:60:00", "12:00:60", "1:00:00", "12:00:00.", "12-00-00",
+                          "12:00:00.1234567"}) {
+    EXPECT_FALSE(pfirewall::ParseTimeMicros(bad, micros)) << bad;
+  }
+}
+
+TEST(PfirewallAddress, FastIpv4PathAgreesWithIpAddressParse) {
+  for (const char* text : {"0.0.0.0", "10.20.30.40", "255.255.255.255", "192.168.1.10055",
+                           "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.256", "1..2.3", "a.b.c.d",
+                           "::1", "fe80::1c2b:3a4d:5e6f:7081", "ff02::fb", "2001:db8::1%12",
+                           "::ffff:10.0.0.1", "fe80:::1", "-", "host.example"}) {
+    IpAddress fast;
+    bool ok = pfirewall::ParseAddress(text, fast);
+    std::optional<IpAddress> slow = IpAddress::Parse(text);
+    EXPECT_EQ(ok, slow.has_value()) << text;
+    if (ok && slow) {
+      EXPECT_EQ(fast, *slow) << text;
+    }
+  }
+}
+
+TEST(PfirewallReader, ReadsTheStandardHeader) {
+  auto r = ReadFixture("standard17.log");
+  EXPECT_EQ(r->stats.lines, 16u);
+  EXPECT_EQ(r->stats.rows, 11u);
+  EXPECT_EQ(r->stats.flows, 7u);
+  EXPECT_EQ(r->stats.dropped_packets, 3u);
+  EXPECT_EQ(r->stats.lost_event_rows, 1u);
+  EXPECT_EQ(r->stats.lost_events, 12u);
+  EXPECT_EQ(r->stats.skipped, 0u);
+  EXPECT_EQ(r->stats.headers, 1u);
+  EXPECT_EQ(r->stats.version, "1.5");
+  EXPECT_EQ(r->stats.software, "Microsoft Windows Firewall");
+  EXPECT_TRUE(r->stats.local_time);
+  ExpectRowsAddUp(r->stats);
+  EXPECT_EQ(r->messages(),
+            std::vector<std::string>{
+                "standard17.log:3: note: timestamps are the logging host's local time without a "
+                "zone (#Time Format: Local); they are read as if they were UTC"});
+  EXPECT_EQ(r->sink.lost, 12u);
+  ASSERT_EQ(r->sink.lost_where.size(), 1u);
+  EXPECT_EQ(r->sink.lost_where[0].ToString(), "standard17.log:15");
+
+  const std::vector<std::string> expected = {
+      "standard17.log:6 tcp 10.20.30.40:51234 -> 10.20.1.5:135 ip6 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=src pid=- t=1678786013",
+      "standard17.log:7 tcp 10.20.30.40:51235 -> 10.20.1.5:49671 ip6 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=src pid=- t=1678786013",
+      "standard17.log:8 udp [2001:db8:10:20::40]:60012 -> [2001:db8:10:1::5]:53 ip17 allowed "
+      "conn=1 pk=1 b=0 flags=0x00 init=src/path local=src pid=- t=1678786014",
+      "standard17.log:9 udp [fe80::1c2b:3a4d:5e6f:7081]:5353 -> [ff02::fb]:5353 ip17 dropped "
+      "conn=0 pk=1 b=101 flags=0x00 init=none local=dst pid=- t=1678786015",
+      "standard17.log:10 tcp 198.51.100.7:44321 -> 10.20.30.40:3389 ip6 dropped conn=0 pk=1 b=52 "
+      "flags=0x02 init=none local=dst pid=- t=1678786016",
+      "standard17.log:11 tcp 10.20.1.5:0 -> 10.20.30.40:0 ip1 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=dst pid=- t=1678786017",
+      // Windows writes ICMP for ICMPv6 too: the addresses tell.
+      "standard17.log:12 tcp [fe80::a:b:c:d]:0 -> [ff02::16]:0 ip58 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=src pid=- t=1678786017",
+      "standard17.log:13 tcp 10.20.30.1:0 -> 224.0.0.1:0 ip2 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=dst pid=- t=1678786018",
+      "standard17.log:14 tcp [::1]:50001 -> [::1]:47001 ip6 allowed conn=1 pk=1 b=0 "
+      "flags=0x00 init=src/path local=dst pid=- t=1678786021",
+      "standard17.log:16 tcp 10.20.30.41:55000 -> 10.20.30.40:445 ip6 dropped conn=0 pk=1 b=40 "
+      "flags=0x11 init=none local=dst pid=- t=1678786023",
+  };
+  EXPECT_EQ(DescribeAll(*r), expected);
+  EXPECT_EQ(r->flow(0).first_us, 1678786013000000);
+  EXPECT_EQ(r->flow(0).last_us, r->flow(0).first_us);
+}
+
+TEST(PfirewallReader, ReadsThePidField) {
+  auto r = ReadFixture("pid18.log");
+  EXPECT_EQ(r->stats.rows, 6u);
+  EXPECT_EQ(r->stats.flows, 2u);
+  EXPECT_EQ(r->stats.dropped_packets, 2u);
+  EXPECT_EQ(r->stats.lost_event_rows, 2u);  // one with 17 tokens, one with 16
+  EXPECT_EQ(r->stats.lost_events, 7u);
+  EXPECT_EQ(r->stats.skipped, 0u);
+  ExpectRowsAddUp(r->stats);
+  ASSERT_EQ(r->sink.flows.size(), 4u);
+  EXPECT_EQ(r->flow(0).pid, 11188u);
+  EXPECT_EQ(r->flow(0).local_side, LocalSide::kSource);
+  EXPECT_EQ(r->flow(1).pid, 4u);
+  EXPECT_EQ(r->flow(1).tcp_flags, 0x02);
+  EXPECT_EQ(r->flow(1).bytes, 64u);
+  EXPECT_EQ(r->flow(2).pid, 1320u);
+  EXPECT_EQ(r->flow(2).dst.port, 135);
+  EXPECT_FALSE(r->flow(3).pid);  // "-"
+  EXPECT_EQ(r->flow(3).src.proto, Proto::kUdp);
+}
+
+TEST(PfirewallReader, ReadsWindowsXpOpenAndClose) {
+  auto r = ReadFixture("xp_open_close.log");
+  EXPECT_EQ(r->stats.rows, 7u);
+  EXPECT_EQ(r->stats.flows, 3u);
+  EXPECT_EQ(r->stats.closes, 2u);
+  EXPECT_EQ(r->stats.dropped_packets, 1u);
+  EXPECT_EQ(r->stats.lost_events, 2u);
+  ExpectRowsAddUp(r->stats);
+  ASSERT_EQ(r->sink.flows.size(), 4u);
+  // OPEN: opened by this host (path "-" in XP logs); OPEN-INBOUND: by the remote src.
+  EXPECT_EQ(r->flow(0).local_side, LocalSide::kSource);
+  EXPECT_EQ(r->flow(0).initiator, Initiator::kSource);
+  EXPECT_EQ(r->flow(0).connections, 1u);
+  EXPECT_EQ(r->flow(1).local_side, LocalSide::kDestination);
+  EXPECT_EQ(r->flow(1).initiator, Initiator::kSource);
+  EXPECT_EQ(r->flow(1).dst.port, 139);
+  EXPECT_EQ(r->flow(2).src.proto, Proto::kUdp);
+  EXPECT_EQ(r->flow(3).action, TrafficAction::kDropped);
+  EXPECT_EQ(r->flow(3).ip_protocol, 1);
+  EXPECT_EQ(r->flow(3).src.port, 0);
+  EXPECT_EQ(r->messages().back(),
+            "xp_open_close.log:8: note: 2 CLOSE row(s) (Windows XP) not read as flows: they end "
+            "connections that their OPEN rows counted");
+  EXPECT_EQ(r->diagnostics.skipped(), 0u);
+}
+
+TEST(PfirewallReader, ReadsAFileWithoutHeader) {
+  auto r = ReadFixture("noheader.log");
+  EXPECT_EQ(r->stats.rows, 4u);
+  EXPECT_EQ(r->stats.flows, 2u);
+  EXPECT_EQ(r->stats.dropped_packets, 1u);
+  EXPECT_EQ(r->stats.lost_events, 9u);
+  EXPECT_EQ(r->stats.headers, 0u);
+  EXPECT_FALSE(r->stats.local_time);
+  EXPECT_TRUE(r->diagnostics.empty()) << ::testing::PrintToString(r->messages());
+  ASSERT_EQ(r->sink.flows.size(), 3u);
+  EXPECT_FALSE(r->flow(0).pid);       // 17 tokens
+  EXPECT_EQ(r->flow(1).pid, 884u);    // an 18th token is the pid
+  EXPECT_EQ(r->flow(1).dst.port, 49668);
+  EXPECT_EQ(r->flow(2).pid, 4u);
+}
+
+TEST(PfirewallReader, FollowsTheOrderOfFields) {
+  auto r = ReadFixture("reordered_fields.log");
+  EXPECT_TRUE(r->diagnostics.empty()) << ::testing::PrintToString(r->messages());
+  EXPECT_FALSE(r->stats.local_time);  // #Time Format: UTC
+  EXPECT_EQ(DescribeAll(*r),
+            (std::vector<std::string>{
+                "reordered_fields.log:4 tcp 10.1.1.1:50000 -> 10.1.1.2:5985 ip6 allowed conn=1 "
+                "pk=1 b=0 flags=0x00 init=src/path local=src pid=2216 t=1735787045",
+                "reordered_fields.log:5 tcp 10.1.1.9:61000 -> 10.1.1.1:5665 ip6 dropped conn=0 "
+                "pk=1 b=0 flags=0x00 init=none local=dst pid=- t=1735787046"}));
+}
+
+TEST(PfirewallReader, TakesHeadersAgainInTheMiddle) {
+  auto r = ReadFixture("concatenated.log");
+  EXPECT_EQ(r->stats.headers, 2u);
+  EXPECT_EQ(r->stats.rows, 4u);
+  EXPECT_EQ(r->stats.flows, 3u);
+  EXPECT_EQ(r->stats.skipped, 1u);
+  ASSERT_EQ(r->sink.flows.size(), 3u);
+  EXPECT_EQ(r->flow(2).pid, 676u);
+  EXPECT_EQ(r->flow(2).source.line, 11u);
+  // The local-time note comes once per file, the row without its pid is refused.
+  EXPECT_EQ(r->messages(),
+            (std::vector<std::string>{
+                "concatenated.log:3: note: timestamps are the logging host's local time without "
+                "a zone (#Time Format: Local); they are read as if they were UTC",
+                "concatenated.log:12: row has 17 fields, the #Fields header names 18 (a copy with "
+                "its '-' fields removed?)"}));
+}
+
+TEST(PfirewallReader, ReportsBadRowsAndGoesOn) {
+  auto r = ReadFixture("bad_rows.log");
+  EXPECT_EQ(r->stats.rows, 12u);
+  EXPECT_EQ(r->stats.skipped, 11u);
+  EXPECT_EQ(r->stats.flows, 1u);
+  ExpectRowsAddUp(r->stats);
+  ASSERT_EQ(r->sink.flows.size(), 1u);
+  EXPECT_EQ(r->flow(0).source.line, 16u);
+  EXPECT_EQ(r->diagnostics.skipped(), 11u);
+  std::vector<std::string> expected = {
+      "bad_rows.log:3: note: timestamps are the logging host's local time without a zone (#Time "
+      "Format: Local); they are read as if they were UTC",
+      "bad_rows.log:5: destination address '192.168.1.10055' is not an IP address",
+      "bad_rows.log:6: destination port '70000' is not a port number",
+      "bad_rows.log:7: date '2022-13-20' is not a date (YYYY-MM-DD)",
+      "bad_rows.log:8: time '25:33:58' is not a time of day (HH:MM:SS)",
+      "bad_rows.log:9: unknown action 'REJECT'",
+      "bad_rows.log:10: row has 10 fields, the #Fields header names 17 (a copy with its '-' "
+      "fields removed?)",
+      "bad_rows.log:11: protocol 'XTP' is not TCP, UDP, ICMP, ICMPv6 or a number 0-255",
+      "bad_rows.log:12: size 'big' is not a number",
+      "bad_rows.log:13: INFO-EVENTS-LOST row without a count: info is 'many'",
+      "bad_rows.log:14: row has 18 fields, the #Fields header names 17",
+      "bad_rows.log:15: source address 'host.example' is not an IP address",
+  };
+  EXPECT_EQ(r->messages(), expected);
+  EXPECT_EQ(r->diagnostics.findings()[1].id, "pfirewall.bad_address");
+  EXPECT_EQ(r->diagnostics.findings()[6].id, "pfirewall.field_count");
+}
+
+TEST(PfirewallReader, RefusesTheCopyWithoutDashes) {
+  auto r = ReadFixture("lossy_derivative.log");
+  EXPECT_EQ(r->stats.rows, 2u);
+  EXPECT_EQ(r->stats.skipped, 2u);
+  EXPECT_TRUE(r->sink.flows.empty());
+  EXPECT_EQ(r->messages().front(),
+            "lossy_derivative.log:1: row has 10 fields, a log without #Fields has 17 (18 with "
+            "pid) (a copy with its '-' fields removed?)");
+}
+
+TEST(PfirewallReader, ReadsProtocolNumbersAndFlags) {
+  auto r = ReadFixture("protocols_flags.log");
+  EXPECT_EQ(r->stats.dropped_packets, 4u);
+  EXPECT_EQ(r->stats.flows, 3u);
+  EXPECT_EQ(r->stats.skipped, 0u);
+  ASSERT_EQ(r->sink.flows.size(), 7u);
+  EXPECT_EQ(r->flow(0).ip_protocol, 6);
+  EXPECT_EQ(r->flow(0).tcp_flags, 0x3F);  // FSRPAU
+  EXPECT_EQ(r->flow(0).dst.port, 22);
+  EXPECT_EQ(r->flow(0).first_us, int64_t{1709208000} * 1000000);  // 29 February 2024
+  EXPECT_EQ(r->flow(1).src.proto, Proto::kUdp);
+  EXPECT_EQ(r->flow(1).dst.port, 161);
+  EXPECT_EQ(r->flow(2).ip_protocol, 1);
+  EXPECT_EQ(r->flow(3).ip_protocol, 58);
+  EXPECT_EQ(r->flow(4).ip_protocol, 47);
+  EXPECT_EQ(r->flow(4).local_side, LocalSide::kUnknown);  // FORWARD
+  EXPECT_EQ(r->flow(4).dst.port, 0);
+  EXPECT_EQ(r->flow(5).ip_protocol, 58);
+  EXPECT_EQ(r->flow(5).local_side, LocalSide::kUnknown);  // UNKNOWN
+  EXPECT_EQ(r->flow(6).tcp_flags, 0x12);
+  EXPECT_EQ(r->messages(),
+            std::vector<std::string>{
+                "protocols_flags.log:8: note: path 'SIDEWAYS' is not SEND, RECEIVE, FORWARD or "
+                "UNKNOWN; which side is local is left open"});
+}
+
+TEST(PfirewallReader, SkipsRowsUnderAnUnusableHeader) {
+  auto r = ReadFixture("bad_fields.log");
+  EXPECT_EQ(r->stats.rows, 3u);
+  EXPECT_EQ(r->stats.skipped, 2u);
+  EXPECT_EQ(r->stats.flows, 1u);
+  ASSERT_EQ(r->sink.flows.size(), 1u);
+  EXPECT_EQ(r->flow(0).src.ToString(), "10.0.0.1:40002");
+  std::vector<std::string> messages = r->messages();
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0],
+            "bad_fields.log:1: #Fields names no src-ip: the rows up to the next #Fields line "
+            "are skipped");
+  EXPECT_EQ(messages[1], "bad_fields.log:2: no usable #Fields header above this row");
+}
+
+TEST(PfirewallReader, CrlfBomAndNulPaddingReadLikeThePlainFile) {
+  auto plain = ReadFixture("standard17.log");
+  auto padded = ReadFixture("crlf_bom_nul.log");
+  EXPECT_EQ(padded->stats.encoding, text::Encoding::kUtf8);
+  EXPECT_EQ(padded->stats.lines, plain->stats.lines);
+  EXPECT_EQ(padded->stats.rows, plain->stats.rows);
+  EXPECT_EQ(padded->stats.skipped, 0u);
+  EXPECT_EQ(DescribeAll(*padded, false), DescribeAll(*plain, false));
+  EXPECT_EQ(padded->diagnostics.findings().size(), plain->diagnostics.findings().size());
+}
+
+TEST(PfirewallReader, DecodesUtf16WithBom) {
+  auto plain = ReadFixture("pid18.log");
+  for (const char* name : {"utf16le_bom.log", "utf16be_bom.log"}) {
+    auto wide = ReadFixture(name);
+    EXPECT_EQ(wide->stats.encoding, name[5] == 'l' ? text::Encoding::kUtf16Le
+                                                   : text::Encoding::kUtf16Be)
+        << name;
+    EXPECT_EQ(wide->stats.rows, plain->stats.rows) << name;
+    EXPECT_EQ(wide->stats.lost_events, plain->stats.lost_events) << name;
+    EXPECT_EQ(DescribeAll(*wide, false), DescribeAll(*plain, false)) << name;
+  }
+}
+
+TEST(PfirewallReader, ChunksGiveTheSameResultAsWholeText) {
+  for (const char* name : kAllFixtures) {
+    auto whole = ReadFixture(name);
+    for (size_t chunk : {1, 2, 3, 5, 7, 64, 4096}) {
+      auto chunked = ReadFixture(name, chunk);
+      EXPECT_EQ(DescribeAll(*chunked), DescribeAll(*whole)) << name << " chunk " << chunk;
+      EXPECT_EQ(chunked->messages(), whole->messages()) << name << " chunk " << chunk;
+      EXPECT_EQ(chunked->stats.rows, whole->stats.rows) << name << " chunk " << chunk;
+      EXPECT_EQ(chunked->stats.lines, whole->stats.lines) << name << " chunk " << chunk;
+      EXPECT_EQ(chunked->sink.lost, whole->sink.lost) << name << " chunk " << chunk;
+    }
+  }
+}
+
+TEST(PfirewallReader, ReadsFilesInChunks) {
+  auto whole = ReadFixture("standard17.log");
+  for (size_t chunk : {size_t{3}, size_t{1} << 20}) {
+    CollectingSink sink;
+    Diagnostics diagnostics;
+    Result<PfirewallStats> stats =
+        ReadPfirewallFileChunked(kFixtures + "standard17.log", chunk, sink, diagnostics);
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->rows, whole->stats.rows);
+    EXPECT_EQ(stats->bytes, FixtureBytes("standard17.log").size());
+    ASSERT_EQ(sink.flows.size(), whole->sink.flows.size());
+    EXPECT_EQ(sink.flows[3].source.ToString(), kFixtures + "standard17.log:9");
+  }
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  Result<PfirewallStats> missing = ReadPfirewallFile("/nonexistent/pfirewall.log", sink,
+                                                     diagnostics);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, "/nonexistent/pfirewall.log: No such file or directory");
+}
+
+TEST(PfirewallReader, CutAtEveryLengthDoesNotCrash) {
+  for (const char* name : kAllFixtures) {
+    std::string bytes = FixtureBytes(name);
+    for (size_t length = 0; length <= bytes.size(); ++length) {
+      auto r = ReadText(std::string_view(bytes).substr(0, length), name);
+      ExpectRowsAddUp(r->stats);
+      for (const FlowObservation& f : r->sink.flows) {
+        ASSERT_GE(f.source.line, 1u);
+        ASSERT_LE(f.source.line, r->stats.lines);
+      }
+    }
+  }
+}
+
+TEST(PfirewallReader, SkipsOverlongLinesAndIgnoresNulPadding) {
+  std::string row = "2024-01-01 00:00:00 ALLOW TCP 10.0.0.1 10.0.0.2 40000 80 0 - 0 0 0 - - - SEND\n";
+  std::string text = row + std::string(70000, 'x') + "\n" + row + std::string(300000, '\0');
+  for (size_t chunk : {size_t{0}, size_t{4096}}) {
+    auto r = ReadText(text, "long.log", chunk);
+    EXPECT_EQ(r->stats.flows, 2u);
+    EXPECT_EQ(r->stats.skipped, 1u);
+    EXPECT_EQ(r->messages(),
+              std::vector<std::string>{"long.log:2: line longer than 64 KiB; skipped"});
+  }
+}
+
+TEST(PfirewallReader, ListsTheFirstHundredFindingsOfAKind) {
+  std::string text;
+  for (int i = 0; i < 250; ++i) {
+    text += "2024-01-01 00:00:00 ALLOW TCP 10.0.0.1 10.0.0.256 40000 80 0 - 0 0 0 - - - SEND\n";
+  }
+  auto r = ReadText(text, "many.log");
+  EXPECT_EQ(r->stats.skipped, 250u);
+  ASSERT_EQ(r->diagnostics.findings().size(), 101u);
+  EXPECT_EQ(r->messages().back(),
+            "many.log:101: 150 more row(s) skipped for this reason after the first 100, not "
+            "listed one by one");
+}
+
+// The real samples of ../shared/corpus/pfirewall (see PROVENANCE.md). The
+// expected counts come from awk, not from this reader:
+//   rows:  awk 'NF>0 && $1 !~ /^#/' F | wc -l
+//   allow: awk '$3=="ALLOW"' F | wc -l        drop: awk '$3=="DROP"' F | wc -l
+//   lost:  awk '$3=="INFO-EVENTS-LOST"{n++; s+=$16} END{print n, s}' F
+//   bad:   grep -c '192\.168\.1\.10055' F    (all 17 are DROP rows:
+//          grep '192\.168\.1\.10055' F | awk '$3=="DROP"' | wc -l)
+struct CorpusCase {
+  const char* file;
+  uint64_t rows, allow, drop, lost_rows, lost_events, skipped;
+};
+
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file; }
+
+class PfirewallCorpus : public ::testing::TestWithParam<CorpusCase> {};
+
+TEST_P(PfirewallCorpus, CountsMatchAwk) {
+  const CorpusCase& c = GetParam();
+  std::string path = kCorpus + c.file;
+  if (!std::filesystem::exists(path)) {
+    GTEST_SKIP() << "../shared/corpus is not here; corpus test skipped";
+  }
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  Result<PfirewallStats> stats = ReadPfirewallFile(path, sink, diagnostics);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rows, c.rows);
+  EXPECT_EQ(stats->flows, c.allow);
+  EXPECT_EQ(stats->dropped_packets, c.drop - c.skipped);
+  EXPECT_EQ(stats->lost_event_rows, c.lost_rows);
+  EXPECT_EQ(stats->lost_events, c.lost_events);
+  EXPECT_EQ(sink.lost, c.lost_events);
+  EXPECT_EQ(stats->skipped, c.skipped);
+  EXPECT_EQ(stats->headers, 1u);
+  EXPECT_TRUE(stats->local_time);
+  ExpectRowsAddUp(*stats);
+  for (const Finding& f : diagnostics.findings()) {
+    if (f.severity != Finding::Severity::kNote) {
+      EXPECT_EQ(f.id, "pfirewall.bad_address");
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Real, PfirewallCorpus,
+    ::testing::Values(CorpusCase{"betahydri_pfirewall.log", 16809, 5119, 11688, 2, 8, 0},
+                      CorpusCase{"pmbibe_pfirewall.log", 46405, 38199, 8205, 1, 4, 0},
+                      CorpusCase{"rafaelnett_pfirewall_lab_vm.log", 267, 211, 56, 0, 0, 17},
+                      CorpusCase{"wykesprojects_pfirewall_SYNTHETIC.log", 120, 60, 60, 0, 0, 0}),
+    [](const ::testing::TestParamInfo<CorpusCase>& info) {
+      std::string name = info.param.file;
+      return name.substr(0, name.find('_'));
+    });
+
+}  // namespace
+}  // namespace highport::ingest

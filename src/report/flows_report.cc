@@ -1,0 +1,205 @@
+#include "report/flows_report.h"
+
+#include <ctime>
+#include <set>
+
+#include "fmt/format.h"
+#include "report/table.h"
+
+namespace highport::report {
+namespace {
+
+using analysis::FlowClass;
+using analysis::FlowEntry;
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& s : items) {
+    if (!out.empty()) out += separator;
+    out += s;
+  }
+  return out;
+}
+
+// What is behind the server port: the RPC interfaces, else the catalog's service.
+std::string What(const FlowEntry& e) {
+  if (!e.interfaces.empty()) return "RPC: " + Join(e.interfaces, ", ");
+  return e.service;
+}
+
+std::string Counts(const FlowEntry& e) {
+  std::string out = fmt::format("{}", e.connections);
+  if (e.dropped > 0) out += fmt::format(" (+{} dropped)", e.attempts);
+  return out;
+}
+
+struct ServerSummary {
+  std::set<std::pair<Proto, uint16_t>> static_ports;
+  std::map<std::pair<Proto, uint16_t>, std::set<IpAddress>> dynamic_ports;  // -> clients
+  std::map<std::pair<Proto, uint16_t>, std::string> what;
+  std::set<IpAddress> clients;
+};
+
+std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows) {
+  std::map<IpAddress, ServerSummary> out;
+  for (const FlowEntry& e : flows) {
+    ServerSummary& s = out[e.key.server];
+    std::pair<Proto, uint16_t> port{e.key.proto, e.key.port};
+    if (e.dynamic) {
+      s.dynamic_ports[port].insert(e.key.client);
+    } else {
+      s.static_ports.insert(port);
+    }
+    if (!What(e).empty()) s.what[port] = What(e);
+    s.clients.insert(e.key.client);
+  }
+  return out;
+}
+
+std::string PortText(const std::pair<Proto, uint16_t>& p) {
+  return fmt::format("{}/{}", ProtoName(p.first), p.second);
+}
+
+}  // namespace
+
+std::string FormatTime(int64_t us) {
+  std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string FlowsTable(const FlowsReport& r) {
+  size_t problematic = 0;
+  std::set<IpAddress> servers;
+  for (const FlowEntry& e : r.flows) {
+    problematic += e.flow_class == FlowClass::kProblematic;
+    servers.insert(e.key.server);
+  }
+  std::string out = fmt::format(
+      "{} flows between {} servers and their clients, {} problematic (client high port -> server "
+      "dynamic port), from {} observations",
+      r.flows.size(), servers.size(), problematic, r.observations);
+  if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
+  out += "\n";
+  if (r.lost_events > 0) {
+    out += fmt::format("The firewall lost {} events (INFO-EVENTS-LOST): the picture is incomplete.\n",
+                       r.lost_events);
+  }
+  if (r.local_time) out += "Times are the firewall log's local time.\n";
+  out += "\n";
+
+  TextTable table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
+                   "SERVER BY", "WHAT"},
+                  40);
+  for (const FlowEntry& e : r.flows) {
+    table.AddRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
+                  e.key.server.ToString(), fmt::format("{}/{}", ProtoName(e.key.proto), e.key.port),
+                  Counts(e), FormatTime(e.first_us), FormatTime(e.last_us),
+                  std::string(analysis::ServerRuleName(e.rule)), What(e)});
+  }
+  out += table.Render();
+
+  out += "\nPer server:\n";
+  for (const auto& [server, s] : Summaries(r.flows)) {
+    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
+    if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
+      out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
+    }
+    out += "\n";
+    std::vector<std::string> statics;
+    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
+    if (!statics.empty()) out += fmt::format("    static ports: {}\n", Join(statics, ", "));
+    for (const auto& [port, clients] : s.dynamic_ports) {
+      std::vector<std::string> names;
+      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      auto what = s.what.find(port);
+      out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
+                         what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
+    }
+  }
+  return out;
+}
+
+nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
+  nlohmann::json flows = nlohmann::json::array();
+  for (const FlowEntry& e : r.flows) {
+    nlohmann::json evidence = nlohmann::json::array();
+    for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
+    flows.push_back({
+        {"class", analysis::FlowClassName(e.flow_class)},
+        {"client", e.key.client.ToString()},
+        {"server", e.key.server.ToString()},
+        {"proto", ProtoName(e.key.proto)},
+        {"port", e.key.port},
+        {"dynamic", e.dynamic},
+        {"server_by", analysis::ServerRuleName(e.rule)},
+        {"interfaces", e.interfaces},
+        {"service", e.service.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.service)},
+        {"first_seen", FormatTime(e.first_us)},
+        {"last_seen", FormatTime(e.last_us)},
+        {"connections", e.connections},
+        {"allowed", e.allowed},
+        {"dropped", e.dropped},
+        {"attempts", e.attempts},
+        {"packets", e.packets},
+        {"bytes", e.bytes},
+        {"low_source", e.low_source},
+        {"evidence", std::move(evidence)},
+    });
+  }
+  nlohmann::json servers = nlohmann::json::array();
+  for (const auto& [server, s] : Summaries(r.flows)) {
+    nlohmann::json statics = nlohmann::json::array();
+    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
+    nlohmann::json dynamics = nlohmann::json::array();
+    for (const auto& [port, clients] : s.dynamic_ports) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      auto what = s.what.find(port);
+      dynamics.push_back({{"port", PortText(port)},
+                          {"what", what != s.what.end() ? what->second : ""},
+                          {"clients", std::move(names)}});
+    }
+    auto peak = r.peak_rpc_concurrency.find(server);
+    servers.push_back({{"server", server.ToString()},
+                       {"clients", s.clients.size()},
+                       {"static_ports", std::move(statics)},
+                       {"dynamic_ports", std::move(dynamics)},
+                       {"peak_rpc_concurrency",
+                        peak != r.peak_rpc_concurrency.end() ? peak->second : 0}});
+  }
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const Finding& f : diagnostics.findings()) {
+    skipped.push_back({{"where", f.where.ToString()}, {"id", f.id}, {"reason", f.reason},
+                       {"severity", f.severity == Finding::Severity::kNote ? "note" : "warning"}});
+  }
+  return {{"observations", r.observations},
+          {"lost_events", r.lost_events},
+          {"other_protocols", r.unported},
+          {"local_time", r.local_time},
+          {"flows", std::move(flows)},
+          {"servers", std::move(servers)},
+          {"findings", std::move(skipped)}};
+}
+
+std::string FlowsCsv(const FlowsReport& r) {
+  std::string out = CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by",
+                            "what", "first_seen", "last_seen", "connections", "allowed", "dropped",
+                            "attempts", "packets", "bytes", "evidence"});
+  for (const FlowEntry& e : r.flows) {
+    std::vector<std::string> evidence;
+    for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
+    out += CsvRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
+                   e.key.server.ToString(), std::string(ProtoName(e.key.proto)),
+                   std::to_string(e.key.port), e.dynamic ? "yes" : "no",
+                   std::string(analysis::ServerRuleName(e.rule)), What(e), FormatTime(e.first_us),
+                   FormatTime(e.last_us), std::to_string(e.connections), std::to_string(e.allowed),
+                   std::to_string(e.dropped), std::to_string(e.attempts), std::to_string(e.packets),
+                   std::to_string(e.bytes), Join(evidence, " ")});
+  }
+  return out;
+}
+
+}  // namespace highport::report

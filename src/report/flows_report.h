@@ -1,0 +1,35 @@
+// `highport flows` output: the classified flows, problematic ones first, each
+// with its evidence; then per server the static ports, the dynamic ports in
+// use with the clients that use them, and the peak of concurrent connections
+// to dynamic RPC ports (what an RPC port range must be sized for). JSON shape
+// in docs/flows.md; CSV has one row per flow.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analysis/flow_table.h"
+#include "model/diagnostics.h"
+#include "nlohmann/json.hpp"
+
+namespace highport::report {
+
+struct FlowsReport {
+  std::vector<analysis::FlowEntry> flows;
+  std::map<IpAddress, uint64_t> peak_rpc_concurrency;
+  uint64_t observations = 0;
+  uint64_t lost_events = 0;
+  uint64_t unported = 0;   // ICMP and other protocols
+  uint64_t skipped = 0;    // input records that could not be read
+  bool local_time = false; // a firewall log wrote local time without a zone
+};
+
+// "2021-06-22 12:19:44" from microseconds since the epoch (UTC, or the log's local time).
+std::string FormatTime(int64_t us);
+
+std::string FlowsTable(const FlowsReport& report);
+nlohmann::json FlowsJson(const FlowsReport& report, const Diagnostics& diagnostics);
+std::string FlowsCsv(const FlowsReport& report);
+
+}  // namespace highport::report

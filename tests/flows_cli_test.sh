@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# `highport flows` as a user meets it: captures (direction from the
+# handshake), firewall logs (ALLOW connections, DROP attempts, lost events),
+# socket inventories that decide the server side, every output format,
+# filters, standard input, exit codes and bad input.
+# usage: tests/flows_cli_test.sh PATH_TO_HIGHPORT
+set -uo pipefail
+highport=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+data=$root/src/ingest/testdata
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect() {
+  local want=$1
+  shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
+}
+contains() { grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(head -c 600 "$1")"; }
+jqe() { jq -e "$1" "$work/out" >/dev/null || fail "$2: $(head -c 800 "$work/out")"; }
+
+expect 0 "$highport" help flows
+contains "$work/out" "--problematic"
+expect 2 "$highport" flows
+expect 2 "$highport" flows --server not-an-address "$data/capture/netns_lo_ethernet.pcap"
+
+# A capture made on a namespace's loopback: two TCP connections to dynamic
+# ports, the direction from the SYN; exit 1 for problematic flows.
+expect 1 "$highport" flows --format json "$data/capture/netns_any_sll2.pcapng"
+jqe '[.flows[] | select(.proto == "tcp")] | length == 2' "two TCP flows"
+jqe 'all(.flows[] | select(.proto == "tcp"); .class == "problematic" and .server_by == "handshake" and .dynamic)' \
+  "handshake decides, dynamic ports are problematic"
+jqe '[.flows[] | select(.proto == "tcp") | .port] | sort == [49667, 49668]' "ports 49667 and 49668"
+jqe '.servers | map(.peak_rpc_concurrency) | max == 1' "peak concurrency"
+# The same capture from standard input.
+expect 1 "$highport" flows --format json - <"$data/capture/netns_any_sll2.pcapng"
+jqe '[.flows[] | select(.proto == "tcp")] | length == 2' "capture from stdin"
+
+# A firewall log: ALLOW rows are connections, the initiator first.
+expect 1 "$highport" flows --format json "$data/pfirewall/standard17.log"
+jqe '.lost_events == 12 and .local_time' "lost events and local time"
+jqe '[.flows[] | select(.port == 49671)][0] | .class == "problematic" and .client == "10.20.30.40" and .server == "10.20.1.5" and .server_by == "firewall" and .allowed == 1' \
+  "ALLOW to 49671"
+jqe '[.flows[] | select(.port == 135)][0] | .class == "fine" and .service != null' "135 is fine"
+jqe '[.flows[] | select(.port == 3389)][0] | .dropped == 1 and .attempts == 1 and .connections == 0 and .server == "10.20.30.40"' \
+  "a dropped SYN is an attempt"
+expect 1 "$highport" flows "$data/pfirewall/standard17.log"
+contains "$work/out" "The firewall lost 12 events (INFO-EVENTS-LOST)"
+contains "$work/out" "dynamic tcp/49671: used by 10.20.30.40"
+
+# --problematic and --server filter; CSV has one row per flow.
+expect 1 "$highport" flows --problematic --format json "$data/pfirewall/standard17.log"
+jqe '(.flows | length) > 0 and all(.flows[]; .class == "problematic")' "--problematic"
+expect 0 "$highport" flows --server 10.20.30.40 --format json "$data/pfirewall/standard17.log"
+jqe '(.flows | length) > 0 and all(.flows[]; .server == "10.20.30.40")' "--server"
+expect 1 "$highport" flows --format csv "$data/pfirewall/standard17.log"
+[ "$(head -n 1 "$work/out" | tr -d '\r')" = "class,client,server,proto,port,dynamic,server_by,what,first_seen,last_seen,connections,allowed,dropped,attempts,packets,bytes,evidence" ] ||
+  fail "CSV header: $(head -n 1 "$work/out")"
+
+# A netstat of the server decides the server side before anything else: the
+# reply direction of a connection to its listener on 52000 is seen first.
+cat >"$work/netstat.txt" <<'EOF'
+Active Connections
+
+  Proto  Local Address          Foreign Address        State           PID
+  TCP    0.0.0.0:52000          0.0.0.0:0              LISTENING       4242
+  TCP    10.20.1.5:52000        10.20.30.40:50123      ESTABLISHED     4242
+EOF
+cat >"$work/fw.log" <<'EOF'
+#Version: 1.5
+#Software: Microsoft Windows Firewall
+#Time Format: Local
+#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path
+2023-03-14 10:00:00 DROP TCP 10.20.1.5 10.20.30.40 52000 50123 60 SA 1 2 512 - - - SEND
+EOF
+expect 1 "$highport" flows --format json "$work/netstat.txt" "$work/fw.log"
+jqe '.flows[0] | .server == "10.20.1.5" and .port == 52000 and .server_by == "listener"' "listener decides"
+
+# Bad input: a file of no known kind is an error that names what was tried; the rest is read.
+printf 'hello\n' >"$work/hello.txt"
+expect 2 "$highport" flows "$work/hello.txt" "$data/pfirewall/standard17.log"
+contains "$work/err" "hello.txt: not a supported inventory format"
+contains "$work/out" "problematic"
+expect 2 "$highport" flows "$work/missing.pcap"
+contains "$work/err" "missing.pcap: No such file or directory"
+# Bad rows in a firewall log are reported with file:line and skipped.
+expect 0 "$highport" flows "$data/pfirewall/bad_rows.log"
+grep -q "bad_rows.log:[0-9]*:" "$work/err" || fail "bad rows are reported as file:line: $(head -c 300 "$work/err")"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all flows CLI checks passed"
