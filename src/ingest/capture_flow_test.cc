@@ -15,28 +15,9 @@ namespace {
 
 using namespace testing;  // NOLINT: the frame builders
 
-const std::array<uint8_t, 4> kClient{10, 0, 0, 1};
-const std::array<uint8_t, 4> kServer{10, 0, 0, 2};
 constexpr uint8_t kSynAck = kTcpSyn | kTcpAck;
 constexpr uint8_t kFinAck = kTcpFin | kTcpAck;
 
-struct Harness {
-  explicit Harness(CaptureOptions options = {}) : reader("t.pcap", sink, diagnostics, options) {}
-  // A TCP segment as raw IP at `ts` seconds.
-  void Tcp4(bool from_client, uint8_t flags, uint32_t seq, std::span<const uint8_t> payload = {},
-            int64_t ts = 1, uint16_t client_port = 50000, uint16_t server_port = 135) {
-    Bytes tcp = from_client ? Tcp(client_port, server_port, seq, 0, flags, payload)
-                            : Tcp(server_port, client_port, seq, 0, flags, payload);
-    Send(from_client ? Ipv4(kClient, kServer, 6, tcp) : Ipv4(kServer, kClient, 6, tcp), ts);
-  }
-  void Send(const Bytes& ip, int64_t ts = 1) {
-    reader.ReadPacket(kLinkRaw, ts * 1'000'000, ip, ++number);
-  }
-  CollectingSink sink;
-  Diagnostics diagnostics;
-  CaptureReader reader;
-  uint64_t number = 0;
-};
 
 TEST(CaptureFlowTest, HandshakeFromClient) {
   Harness h;
@@ -251,79 +232,6 @@ TEST(CaptureEpmTest, GarbageOnPort135IsIgnoredOrReported) {
   h.Tcp4(false, kTcpAck, 9, huge_frag);
   h.reader.Finish();
   EXPECT_TRUE(h.sink.registrations.empty());
-}
-
-// ---- NetFlow export packets -------------------------------------------------------
-
-Bytes NetflowV5(uint32_t sequence) {
-  ByteWriter w(ByteOrder::kBig);
-  w.U16(5);  // version
-  w.U16(1);  // count
-  w.U32(1000);        // sys_uptime
-  w.U32(1700000000);  // unix_secs
-  w.U32(0);           // unix_nsecs
-  w.U32(sequence);    // flow_sequence
-  w.U8(0);
-  w.U8(0);
-  w.U16(0);
-  // One record: 192.0.2.1:50000 -> 192.0.2.2:445 TCP.
-  w.Bytes(std::array<uint8_t, 4>{192, 0, 2, 1});
-  w.Bytes(std::array<uint8_t, 4>{192, 0, 2, 2});
-  w.U32(0);  // nexthop
-  w.U16(1);
-  w.U16(2);     // input, output
-  w.U32(10);    // packets
-  w.U32(1000);  // octets
-  w.U32(500);   // first
-  w.U32(900);   // last
-  w.U16(50000);
-  w.U16(445);
-  w.U8(0);
-  w.U8(0x1b);  // tcp flags
-  w.U8(6);
-  w.U8(0);
-  w.U16(0);
-  w.U16(0);
-  w.U8(24);
-  w.U8(24);
-  w.U16(0);
-  return w.Take();
-}
-
-TEST(CaptureNetflowTest, ExportPacketsAreNotConversations) {
-  Harness h;
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 2055, NetflowV5(1))));
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 2055, NetflowV5(2))));
-  h.reader.Finish();
-  EXPECT_EQ(h.reader.stats().netflow_packets, 2u);
-  EXPECT_EQ(h.reader.stats().udp_conversations, 0u);
-  ASSERT_EQ(h.sink.flows.size(), 2u);  // the two exported records
-  EXPECT_EQ(h.sink.flows[0].dst.ToString(), "192.0.2.2:445");
-}
-
-TEST(CaptureNetflowTest, AutoDetectionNeedsTwoInARow) {
-  Harness h;
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(1))));
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(2))));
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(3))));
-  // A lone NetFlow-looking datagram from another source stays a UDP conversation.
-  h.Send(Ipv4(kServer, kClient, 17, Udp(40001, 23456, NetflowV5(1))));
-  h.reader.Finish();
-  EXPECT_EQ(h.reader.stats().netflow_packets, 3u);
-  EXPECT_EQ(h.reader.stats().netflow_exporters, 1u);
-  EXPECT_EQ(h.reader.stats().udp_conversations, 1u);
-  EXPECT_EQ(h.sink.flows.size(), 3u + 1);
-}
-
-TEST(CaptureNetflowTest, AutoDetectionCanBeTurnedOff) {
-  CaptureOptions options;
-  options.netflow_auto = false;
-  Harness h(options);
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(1))));
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(2))));
-  h.reader.Finish();
-  EXPECT_EQ(h.reader.stats().netflow_packets, 0u);
-  EXPECT_EQ(h.reader.stats().udp_conversations, 1u);
 }
 
 }  // namespace

@@ -12,9 +12,6 @@ namespace {
 
 using namespace testing;  // NOLINT: the frame builders
 
-const std::array<uint8_t, 4> kClient{10, 0, 0, 1};
-const std::array<uint8_t, 4> kServer{10, 0, 0, 2};
-
 Bytes SynIpv4() { return Ipv4(kClient, kServer, 6, Tcp(50000, 135, 1000, 0, kTcpSyn)); }
 
 void ExpectSyn(const PacketInfo& p) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/capture.h"
+#include "ingest/packet.h"
 #include "model/byte_cursor.h"
 
 namespace highport::ingest::testing {
@@ -128,5 +130,27 @@ inline Bytes PcapFile(uint32_t linktype, const std::vector<Record>& records,
   }
   return w.Take();
 }
+
+inline const std::array<uint8_t, 4> kClient{10, 0, 0, 1};
+inline const std::array<uint8_t, 4> kServer{10, 0, 0, 2};
+
+struct Harness {
+  // A CaptureReader fed raw IP frames, with what it reports.
+  explicit Harness(CaptureOptions options = {}) : reader("t.pcap", sink, diagnostics, options) {}
+  // A TCP segment as raw IP at `ts` seconds.
+  void Tcp4(bool from_client, uint8_t flags, uint32_t seq, std::span<const uint8_t> payload = {},
+            int64_t ts = 1, uint16_t client_port = 50000, uint16_t server_port = 135) {
+    Bytes tcp = from_client ? Tcp(client_port, server_port, seq, 0, flags, payload)
+                            : Tcp(server_port, client_port, seq, 0, flags, payload);
+    Send(from_client ? Ipv4(kClient, kServer, 6, tcp) : Ipv4(kServer, kClient, 6, tcp), ts);
+  }
+  void Send(const Bytes& ip, int64_t ts = 1) {
+    reader.ReadPacket(kLinkRaw, ts * 1'000'000, ip, ++number);
+  }
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  CaptureReader reader;
+  uint64_t number = 0;
+};
 
 }  // namespace highport::ingest::testing
