@@ -62,10 +62,22 @@ Result<std::string> SpoolStdin() {
   int fd = mkstemp(path);
   if (fd < 0) return Error{"cannot make a temporary file for standard input"};
   std::FILE* out = fdopen(fd, "wb");
+  if (!out) {
+    close(fd);
+    std::remove(path);
+    return Error{"cannot write a temporary file for standard input"};
+  }
   char buffer[1 << 16];
   size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) std::fwrite(buffer, 1, n, out);
-  std::fclose(out);
+  bool ok = true;
+  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    ok = ok && std::fwrite(buffer, 1, n, out) == n;
+  }
+  ok = std::fclose(out) == 0 && ok;
+  if (!ok) {
+    std::remove(path);
+    return Error{"cannot spool standard input to a temporary file (disk full?)"};
+  }
   return std::string(path);
 }
 

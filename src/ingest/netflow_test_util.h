@@ -1,8 +1,7 @@
 // Test helpers for the NetFlow/IPFIX decoder: annotated hex, and the UDP
-// payloads of a classic pcap file (libpcap for the file, ByteCursor for
-// Ethernet, 802.1Q, IPv4/IPv6 and UDP: all the samples in
-// ../shared/corpus/pcap_netflow need). The real capture reader is
-// ingest/pcap*; this one is for tests and the fuzz seeds only.
+// payloads of a pcap file (libpcap for the file, ingest/packet.h for the
+// headers), so the decoder's corpus tests see exactly the export packets,
+// without the capture reader's conversation tracking in between.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -16,37 +15,13 @@
 #include <vector>
 
 #include "ingest/netflow.h"
+#include "ingest/packet.h"
+#include "model/test_hex.h"
 #include "model/byte_cursor.h"
 
 namespace highport::ingest::testing {
 
-// Hex digits with anything after '#' on a line ignored, and spaces, '|'
-// and newlines between bytes: annotated packets read like a dissection.
-inline std::vector<uint8_t> Hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  int half = -1;
-  bool comment = false;
-  for (char ch : text) {
-    if (ch == '\n') comment = false;
-    if (comment) continue;
-    if (ch == '#') {
-      comment = true;
-      continue;
-    }
-    int v = ch >= '0' && ch <= '9'   ? ch - '0'
-            : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-            : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                     : -1;
-    if (v < 0) continue;
-    if (half < 0) {
-      half = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(half * 16 + v));
-      half = -1;
-    }
-  }
-  return out;
-}
+using highport::testing::Hex;
 
 struct UdpDatagram {
   uint64_t number = 0;  // 1-based frame number in the file
@@ -56,57 +31,33 @@ struct UdpDatagram {
   std::vector<uint8_t> payload;
 };
 
-// Every UDP datagram of an Ethernet pcap file; empty when it cannot be read.
+// Every UDP datagram of a pcap file, decoded by the capture reader's own
+// packet layer (ingest/packet.h); empty when the file cannot be read.
 inline std::vector<UdpDatagram> ReadUdpDatagrams(const std::string& path) {
   std::vector<UdpDatagram> out;
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_t* p = pcap_open_offline(path.c_str(), errbuf);
   if (p == nullptr) return out;
-  if (pcap_datalink(p) != DLT_EN10MB) {
-    pcap_close(p);
-    return out;
-  }
+  int linktype = pcap_datalink(p);
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   uint64_t number = 0;
   while (pcap_next_ex(p, &header, &data) == 1) {
     ++number;
-    ByteCursor c(std::span<const uint8_t>(data, header->caplen), ByteOrder::kBig);
-    c.Skip(12, "macs");
-    uint16_t ethertype = c.U16("ethertype");
-    while (ethertype == 0x8100 || ethertype == 0x88a8) {
-      c.Skip(2, "vlan tag");
-      ethertype = c.U16("ethertype");
-    }
+    PacketInfo packet = DecodePacket(linktype, std::span<const uint8_t>(data, header->caplen));
+    if (packet.kind != PacketKind::kIp || packet.protocol != kIpProtoUdp || !packet.has_ports) continue;
     UdpDatagram d;
     d.number = number;
     d.time_us = int64_t{header->ts.tv_sec} * 1'000'000 + header->ts.tv_usec;
+    std::array<uint8_t, 16> src = packet.src;
+    d.source.address = packet.ip_version == 4
+                           ? IpAddress::V4(uint32_t{src[0]} << 24 | uint32_t{src[1]} << 16 |
+                                           uint32_t{src[2]} << 8 | src[3])
+                           : IpAddress::V6(src);
     d.source.proto = Proto::kUdp;
-    uint8_t next = 0;
-    if (ethertype == 0x0800) {
-      uint8_t vihl = c.U8("version_ihl");
-      c.Skip(8, "tos..ttl");
-      next = c.U8("protocol");
-      c.Skip(2, "checksum");
-      d.source.address = IpAddress::V4(c.U32("src"));
-      c.Skip(4 + ((vihl & 0x0f) * 4u - 20u), "dst, options");
-    } else if (ethertype == 0x86dd) {
-      c.Skip(6, "version..payload length");
-      next = c.U8("next header");
-      c.Skip(1, "hop limit");
-      d.source.address = IpAddress::V6(c.Array<16>("src"));
-      c.Skip(16, "dst");
-    } else {
-      continue;
-    }
-    if (next != 17 || !c.ok()) continue;
-    d.source.port = c.U16("src port");
-    d.dst_port = c.U16("dst port");
-    uint16_t length = c.U16("udp length");
-    c.Skip(2, "checksum");
-    if (!c.ok() || length < 8) continue;
-    std::span<const uint8_t> payload = c.rest().first(std::min<size_t>(c.remaining(), length - 8u));
-    d.payload.assign(payload.begin(), payload.end());
+    d.source.port = packet.src_port;
+    d.dst_port = packet.dst_port;
+    d.payload.assign(packet.payload.begin(), packet.payload.end());
     out.push_back(std::move(d));
   }
   pcap_close(p);

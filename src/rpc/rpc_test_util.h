@@ -11,39 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "model/test_hex.h"
 #include "rpc/epm_responder.h"
 #include "rpc/epm_session.h"
 
 namespace highport::rpc::testing {
 
-// Hex bytes with '#' comments to the end of the line:
-//   05 00 0b 03   # rpc_vers 5, minor 0, bind, first|last
-inline std::vector<uint8_t> Hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  int high = -1;
-  bool comment = false;
-  for (char ch : text) {
-    if (ch == '\n') comment = false;
-    if (comment) continue;
-    if (ch == '#') {
-      comment = true;
-      continue;
-    }
-    int v = -1;
-    if (ch >= '0' && ch <= '9') v = ch - '0';
-    if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
-    if (v < 0) continue;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high * 16 + v));
-      high = -1;
-    }
-  }
-  EXPECT_EQ(high, -1) << "odd number of hex digits";
-  return out;
-}
+using highport::testing::Hex;
 
 inline std::vector<uint8_t> ReadFixture(const std::string& name) {
   std::string path = std::string(HIGHPORT_SOURCE_DIR) + "/src/rpc/testdata/" + name;
