@@ -77,6 +77,11 @@ expect 1 "$highport" epm --format csv -o "$work/win.csv" "$win"
 [ "$(head -n 1 "$work/win.csv" | tr -d '\r')" = "host,status,uuid,version,name,protocol_doc,process,annotation,protocol,address,port,pipe,dynamic,binding" ] ||
   fail "CSV header: $(head -n 1 "$work/win.csv")"
 [ "$(($(wc -l <"$work/win.csv") - 1))" -gt 0 ] || fail "CSV has no rows"
+# ept_map for one interface: only its TCP bindings; an unknown one is "not registered".
+expect 1 "$highport" epm --map e3514235-4b06-11d1-ab04-00c04fc2dcd2:v4.0 --format json "$win"
+jqe '.[0].status == "ok" and .[0].entries > 0 and ([.[0].interfaces[].name] | unique) == ["drsuapi"]' "--map drsuapi"
+expect 0 "$highport" epm --map 00000000-1111-2222-3333-444444444444 --format json "$win"
+jqe '.[0].status == "ok" and .[0].entries == 0 and (.[0].detail | test("not registered"))' "--map of an unknown interface"
 # A range that holds every port: nothing in the dynamic range, exit 0.
 expect 0 "$highport" epm --dynamic-range 60000-65535 "$win"
 
