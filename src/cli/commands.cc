@@ -28,6 +28,10 @@ const std::vector<Command>& Commands() {
        RunInventory},
       {"epm", "which RPC interface listens on which port: ask endpoint mappers (TCP 135)",
        RunEpm},
+      {"ingest", "add captures, firewall logs and inventories to the evidence database",
+       RunIngest},
+      {"collect", "receive NetFlow v5/v9 and IPFIX from routers and exporters into the database",
+       RunCollect},
       {"flows", "who talks to which server port: classified flows from captures and firewall logs",
        RunFlows},
   };

@@ -28,5 +28,7 @@ const Command* NearestCommand(std::string_view typed);
 int RunInventory(std::vector<std::string> args);
 int RunEpm(std::vector<std::string> args);
 int RunFlows(std::vector<std::string> args);
+int RunIngest(std::vector<std::string> args);
+int RunCollect(std::vector<std::string> args);
 
 }  // namespace highport::cli

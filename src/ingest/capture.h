@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -57,6 +58,8 @@ struct CaptureOptions {
   bool netflow_auto = true;
   NetflowLimits netflow_limits;
   size_t max_findings = 1000;  // listed one by one; the rest are counted
+  // Called every few thousand packets with the bytes read and the file's size.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct CaptureStats {

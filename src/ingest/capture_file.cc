@@ -4,6 +4,7 @@
 // highport cannot read is an error; a file that ends in the middle of a
 // record is a finding, and what was read before stays.
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -41,7 +42,17 @@ Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink&
   }
   CaptureReader reader(name, sink, diagnostics, options);
   uint64_t number = 0;
+  // Progress in bytes: where libpcap's FILE stands (none for memory input).
+  FILE* file = pcap_file(pcap);
+  uint64_t total = 0;
+  if (struct stat st {}; options.progress && file && ::fstat(::fileno(file), &st) == 0) {
+    total = static_cast<uint64_t>(st.st_size);
+  }
   for (;;) {
+    if (options.progress && file && number % 8192 == 0) {
+      long at = std::ftell(file);
+      if (at >= 0) options.progress(static_cast<uint64_t>(at), total);
+    }
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     int rc = pcap_next_ex(pcap, &header, &data);
@@ -59,6 +70,7 @@ Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink&
     break;
   }
   reader.Finish();
+  if (options.progress) options.progress(total, total);
   pcap_close(pcap);
   return reader.stats();
 }

@@ -8,8 +8,12 @@ Result<LoadedInventory> LoadInventory(const std::string& path, const LoadOptions
                                       Diagnostics& diagnostics) {
   Result<std::string> bytes = text::ReadFileBytes(path);
   if (!bytes) return bytes.error();
-  std::string name = path == "-" ? "<stdin>" : path;
-  text::TextDocument doc = text::MakeDocument(name, *bytes, options.encoding);
+  return LoadInventoryBytes(path == "-" ? "<stdin>" : path, *bytes, options, diagnostics);
+}
+
+Result<LoadedInventory> LoadInventoryBytes(const std::string& name, std::string_view bytes,
+                                           const LoadOptions& options, Diagnostics& diagnostics) {
+  text::TextDocument doc = text::MakeDocument(name, bytes, options.encoding);
   if (doc.replaced > 0) {
     diagnostics.Note(name, 0, "text.undecodable",
                      fmt::format("{} byte sequence(s) are not valid {}; shown as U+FFFD",

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ingest/format.h"
 #include "ingest/socket_inventory.h"
@@ -27,5 +28,9 @@ struct LoadedInventory {
 // read are reported to `diagnostics` and skipped.
 Result<LoadedInventory> LoadInventory(const std::string& path, const LoadOptions& options,
                                       Diagnostics& diagnostics);
+// The same for bytes already read (an inventory kept in the database);
+// `name` is what findings and records say they came from.
+Result<LoadedInventory> LoadInventoryBytes(const std::string& name, std::string_view bytes,
+                                           const LoadOptions& options, Diagnostics& diagnostics);
 
 }  // namespace highport::ingest

@@ -5,6 +5,8 @@
 // analysis needs their listeners before it decides which side is the server.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -25,12 +27,23 @@ Result<EvidenceKind> DetectEvidence(const std::string& path);
 struct TrafficFileStats {
   EvidenceKind kind = EvidenceKind::kCapture;
   uint64_t records = 0;   // packets or log rows
+  uint64_t lines = 0;     // firewall logs: lines read, headers included
   uint64_t skipped = 0;
   bool local_time = false;
 };
 
+struct TrafficReadOptions {
+  // Read only the first bytes of a firewall log (store/ leaves out a last
+  // line that is still being written). Captures are always read whole.
+  uint64_t byte_limit = UINT64_MAX;
+  // Called now and then with the bytes read so far and the file's size (0
+  // when unknown), for a progress bar.
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
 // Reads a capture or a firewall log into the sink.
 Result<TrafficFileStats> ReadTrafficFile(const std::string& path, EvidenceKind kind,
-                                         TrafficSink& sink, Diagnostics& diagnostics);
+                                         TrafficSink& sink, Diagnostics& diagnostics,
+                                         const TrafficReadOptions& options = {});
 
 }  // namespace highport::ingest

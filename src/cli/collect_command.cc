@@ -1,0 +1,163 @@
+// highport collect --listen ADDR:PORT [--db DB]
+// A live NetFlow v5/v9 and IPFIX collector: routers, firewalls and exporters
+// such as softflowd send their flow records here, and they go into the
+// evidence database in batches (one transaction a second), where
+// `highport flows --db` and the other analyses find them.
+#include <cstdio>
+#include <ctime>
+
+#include "CLI/CLI.hpp"
+#include "cli/command_line.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "fmt/format.h"
+#include "ingest/netflow.h"
+#include "net/udp_collector.h"
+#include "store/evidence_store.h"
+#include "store/store_sink.h"
+
+namespace highport::cli {
+namespace {
+
+struct CollectOptions {
+  std::string listen;
+  std::string db = "highport.db";
+  double duration = 0;
+  double idle = 0;
+  uint64_t max_datagrams = 0;
+  size_t batch = 20000;
+};
+
+void Setup(CLI::App& app, CollectOptions& o) {
+  app.description(
+      "Receives NetFlow v5, v9 and IPFIX export datagrams over UDP and stores their flow records "
+      "in the evidence database, for `highport flows --db` and the other analyses. Templates are "
+      "kept per exporter, observation domain and template id; data ahead of its template is held "
+      "briefly; exporters are untrusted and capped.\n"
+      "Runs until SIGINT/SIGTERM (Ctrl-C), --duration, --idle or --max-datagrams; what was "
+      "received is committed once a second and at the end.\n"
+      "Exit: 0 stopped as asked, 2 usage error or the socket or database failed.");
+  app.add_option("--listen", o.listen,
+                 "UDP address and port to receive on: 0.0.0.0:2055, [::]:4739, 127.0.0.1:0 (any "
+                 "free port; the one chosen is printed)")
+      ->required();
+  app.add_option("--db", o.db, "the evidence database (created if missing)")->capture_default_str();
+  app.add_option("--duration", o.duration, "stop after this many seconds")->check(CLI::NonNegativeNumber);
+  app.add_option("--idle", o.idle, "stop after this many seconds without a datagram, once one came")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-datagrams", o.max_datagrams, "stop after this many datagrams");
+  app.add_option("--batch", o.batch, "flow records per transaction, at most")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+}
+
+std::string NowText() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+int Run(const CollectOptions& o) {
+  Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
+  if (!opened) {
+    fmt::print(stderr, "highport collect: {}\n", opened.error().message);
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<net::UdpCollector>> bound = net::UdpCollector::Bind(o.listen);
+  if (!bound) {
+    fmt::print(stderr, "highport collect: {}\n", bound.error().message);
+    return kExitUsage;
+  }
+  store::EvidenceStore& db = **opened;
+  net::UdpCollector& collector = **bound;
+  std::string local = collector.local_endpoint().ToString();
+
+  // One source per run: records are numbered by datagram within it.
+  store::SourceRow source;
+  source.kind = "collector";
+  source.path = fmt::format("collect@{} {}", local, NowText());
+  Result<store::SourceRow> added = db.AddSource(source);
+  if (!added) {
+    fmt::print(stderr, "highport collect: {}\n", added.error().message);
+    return kExitUsage;
+  }
+  source = *added;
+  store::StoreSink sink(db, source, o.batch);
+  ingest::NetflowDecoder decoder;
+  Diagnostics diagnostics;
+  uint64_t not_netflow = 0;
+  bool store_failed = false;
+
+  // Findings go out as they come (a collector runs for weeks), not kept.
+  auto flush = [&] {
+    PrintFindings(diagnostics, 20);
+    diagnostics = Diagnostics{};
+    if (sink.pending() == 0 && source.records == 0) return;
+    if (Result<bool> ok = sink.Flush(); !ok && !store_failed) {
+      fmt::print(stderr, "highport collect: {}\n", ok.error().message);
+      store_failed = true;
+    }
+  };
+
+  fmt::print(stderr, "highport collect: listening on {} (receive buffer {} KiB), storing into {}\n",
+             local, collector.receive_buffer_bytes() / 1024, o.db);
+  std::fflush(stderr);
+  net::CollectorLimits limits;
+  limits.duration = Millis(o.duration);
+  limits.idle = Millis(o.idle);
+  limits.max_datagrams = o.max_datagrams;
+  net::CollectorRun run = collector.Run(
+      limits,
+      [&](const Endpoint& from, std::span<const uint8_t> payload, int64_t arrival_us) {
+        ++source.records;
+        SourceRef where{source.path, 0, source.records, 0};
+        if (!ingest::LooksLikeNetflow(payload)) {
+          if (++not_netflow <= 20) {
+            diagnostics.Report(Finding{Finding::Severity::kWarning, "collect.not_netflow", where,
+                                       fmt::format("a datagram from {} is not NetFlow or IPFIX",
+                                                   from.ToString())});
+          }
+          ++source.skipped;
+          return;
+        }
+        decoder.Decode(from, payload, arrival_us, where, sink, diagnostics);
+      },
+      flush);
+  decoder.Finish(sink, diagnostics);
+  source.complete = true;
+  flush();
+
+  const ingest::NetflowStats& s = decoder.stats();
+  fmt::print(stderr,
+             "highport collect: stopped ({}): {} datagram(s), {} byte(s); {} flow record(s) "
+             "stored, {} template(s), {} options record(s); dropped: {} malformed, {} without a "
+             "template, {} pending, {} over the template cap, {} over the exporter cap; {} "
+             "sequence gap(s); {} datagram(s) not NetFlow\n",
+             net::CollectorStopName(run.stop), run.datagrams, run.bytes, sink.stored(), s.templates,
+             s.options_records, s.malformed, s.unknown_template, s.pending_dropped,
+             s.templates_dropped, s.exporters_dropped, s.sequence_gaps, not_netflow);
+  if (run.stop == net::CollectorStop::kError) {
+    fmt::print(stderr, "highport collect: receiving failed: {}\n", run.error);
+    return kExitUsage;
+  }
+  return store_failed ? kExitUsage : kExitOk;
+}
+
+}  // namespace
+
+int RunCollect(std::vector<std::string> args) {
+  CLI::App app;
+  CollectOptions options;
+  Setup(app, options);
+  if (std::optional<int> stop = ParseCommandLine(app, args)) return *stop;
+  return Run(options);
+}
+
+}  // namespace highport::cli

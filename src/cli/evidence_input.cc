@@ -1,0 +1,170 @@
+#include "cli/evidence_input.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "analysis/host_knowledge.h"
+#include "catalog/catalog.h"
+#include "cli/progress.h"
+#include "fmt/format.h"
+#include "ingest/load.h"
+#include "ingest/traffic_load.h"
+#include "store/evidence_store.h"
+
+namespace highport::cli {
+namespace {
+
+// Removes the spooled copies of standard input however the reading ends.
+struct Spooled {
+  std::vector<std::string> paths;
+  ~Spooled() {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  }
+};
+
+}  // namespace
+
+Result<std::string> SpoolStdin() {
+  char path[] = "/tmp/highport-stdin-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return Error{"cannot make a temporary file for standard input"};
+  std::FILE* out = fdopen(fd, "wb");
+  if (!out) {
+    close(fd);
+    std::remove(path);
+    return Error{"cannot write a temporary file for standard input"};
+  }
+  char buffer[1 << 16];
+  size_t n = 0;
+  bool ok = true;
+  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    ok = ok && std::fwrite(buffer, 1, n, out) == n;
+  }
+  ok = std::fclose(out) == 0 && ok;
+  if (!ok) {
+    std::remove(path);
+    return Error{"cannot spool standard input to a temporary file (disk full?)"};
+  }
+  return std::string(path);
+}
+
+Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions& options) {
+  Evidence evidence;
+  std::optional<PortRange> default_range;
+  if (!options.dynamic_range.empty()) {
+    default_range = ParsePortRange(options.dynamic_range);
+    if (!default_range || default_range->first == 0) {
+      return Error{fmt::format("--dynamic-range: '{}' is not START-END", options.dynamic_range)};
+    }
+  }
+  std::unique_ptr<store::EvidenceStore> db;
+  if (!options.db.empty()) {
+    Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(options.db);
+    if (!opened) return opened.error();
+    db = std::move(*opened);
+  }
+
+  Spooled spooled;
+  std::vector<std::pair<std::string, ingest::EvidenceKind>> traffic;
+  for (const std::string& given : options.files) {
+    std::string path = given;
+    if (given == "-") {
+      Result<std::string> spool = SpoolStdin();
+      if (!spool) return spool.error();
+      path = *spool;
+      spooled.paths.push_back(path);
+    }
+    Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(path);
+    if (!kind) {
+      fmt::print(stderr, "highport {}: {}\n", command, kind.error().message);
+      evidence.input_error = true;
+      continue;
+    }
+    if (*kind != ingest::EvidenceKind::kInventory) {
+      traffic.emplace_back(path, *kind);
+      continue;
+    }
+    Result<ingest::LoadedInventory> loaded =
+        ingest::LoadInventory(path, {}, evidence.diagnostics);
+    if (!loaded) {
+      fmt::print(stderr, "highport {}: {} (nor a capture or a firewall log)\n", command,
+                 loaded.error().message);
+      evidence.input_error = true;
+      continue;
+    }
+    ++evidence.inputs;
+    evidence.inventories.push_back(std::move(loaded->inventory));
+  }
+  if (db) {
+    Result<std::vector<store::StoredInventory>> stored = db->Inventories();
+    if (!stored) return stored.error();
+    for (const store::StoredInventory& s : *stored) {
+      Result<ingest::LoadedInventory> loaded =
+          ingest::LoadInventoryBytes(s.path, s.content, {}, evidence.diagnostics);
+      if (!loaded) {
+        fmt::print(stderr, "highport {}: {}: {}\n", command, options.db, loaded.error().message);
+        continue;
+      }
+      evidence.inventories.push_back(std::move(loaded->inventory));
+    }
+  }
+
+  analysis::HostKnowledge knowledge = analysis::KnowledgeFromInventories(evidence.inventories);
+  if (default_range) knowledge.default_dynamic_range = *default_range;
+  evidence.table =
+      std::make_unique<analysis::FlowTable>(catalog::Catalog::Get(), std::move(knowledge));
+  for (const ingest::SocketInventory& inv : evidence.inventories) {
+    for (const RpcRegistration& r : inv.rpc_registrations) evidence.table->OnRpcRegistration(r);
+  }
+
+  ProgressBar progress;
+  for (const auto& [path, kind] : traffic) {
+    ingest::TrafficReadOptions read_options;
+    if (progress.enabled()) {
+      progress.Start(path);
+      read_options.progress = [&progress](uint64_t done, uint64_t total) {
+        progress.Update(done, total);
+      };
+    }
+    Result<ingest::TrafficFileStats> read = ingest::ReadTrafficFile(
+        path, kind, *evidence.table, evidence.diagnostics, read_options);
+    progress.Clear();
+    if (!read) {
+      fmt::print(stderr, "highport {}: {}\n", command, read.error().message);
+      evidence.input_error = true;
+      continue;
+    }
+    ++evidence.inputs;
+    evidence.records += read->records;
+    evidence.skipped += read->skipped;
+    evidence.local_time = evidence.local_time || read->local_time;
+  }
+  if (db) {
+    Result<store::ReplayStats> replayed = db->Replay(*evidence.table);
+    if (!replayed) return replayed.error();
+    evidence.inputs += replayed->sources;
+    evidence.records += replayed->observations + replayed->registrations;
+    for (const std::string& path : replayed->incomplete) {
+      evidence.diagnostics.Note(path, 0, "store.incomplete",
+                                "its last ingest did not finish; run highport ingest on it again");
+    }
+    if (replayed->bad_addresses > 0) {
+      evidence.diagnostics.Note(options.db, 0, "store.bad_address",
+                                fmt::format("{} stored address(es) do not parse and were read "
+                                            "as 0.0.0.0; was the database edited by hand?",
+                                            replayed->bad_addresses));
+    }
+  }
+  return evidence;
+}
+
+void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, size_t flows,
+                          size_t servers) {
+  std::string skipped;
+  if (evidence.skipped > 0) skipped = fmt::format(" ({} skipped, see above)", evidence.skipped);
+  fmt::print(stderr, "highport {}: {} input(s), {} record(s){}; {} flow(s), {} server(s)\n",
+             command, evidence.inputs, evidence.records, skipped, flows, servers);
+}
+
+}  // namespace highport::cli

@@ -1,0 +1,50 @@
+// The evidence an analysis command reads: files given on the command line
+// (detected per file; "-" is standard input) and/or the evidence database
+// (--db). Socket inventories come first, because their listeners decide which
+// side of each conversation is the server; then every traffic observation is
+// folded into one flow table. flows today; plan and report will share it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/flow_table.h"
+#include "ingest/socket_inventory.h"
+#include "model/diagnostics.h"
+#include "model/result.h"
+
+namespace highport::cli {
+
+struct EvidenceOptions {
+  std::vector<std::string> files;
+  std::string db;             // empty: no database
+  std::string dynamic_range;  // START-END for hosts no input states one for
+};
+
+struct Evidence {
+  std::vector<ingest::SocketInventory> inventories;
+  std::unique_ptr<analysis::FlowTable> table;
+  Diagnostics diagnostics;
+  uint64_t inputs = 0;   // files and database sources read
+  uint64_t records = 0;  // rows, packets, stored observations
+  uint64_t skipped = 0;  // records a reader could not read
+  bool local_time = false;
+  bool input_error = false;  // some input could not be read at all (printed already)
+};
+
+// Fails on a usage error (a bad --dynamic-range, a database that cannot be
+// opened); an unreadable file is printed as "highport COMMAND: ..." and
+// marked in input_error, and the other inputs are still read.
+Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions& options);
+
+// Standard input, copied to a temporary file (it is read twice: detection,
+// then the reader). The caller removes it.
+Result<std::string> SpoolStdin();
+
+// "read 3 inputs: 120,000 records (2 skipped); 45 flows, 6 servers" on stderr.
+void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, size_t flows,
+                          size_t servers);
+
+}  // namespace highport::cli

@@ -1,0 +1,410 @@
+#include "store/evidence_store.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include "SQLiteCpp/SQLiteCpp.h"
+#include "fmt/format.h"
+#include "store/schema.h"
+
+namespace highport::store {
+namespace {
+
+// PRAGMA application_id: "hpdb". Tells a highport database from another
+// program's SQLite file before anything is written to it.
+constexpr int kApplicationId = 0x68706462;
+
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+int64_t I(uint64_t value) { return static_cast<int64_t>(value); }
+
+// A stored enum value, clamped into the enum's range (the file may have been edited).
+template <typename Enum>
+Enum Small(const SQLite::Column& column, int max) {
+  return static_cast<Enum>(std::clamp(column.getInt(), 0, max));
+}
+
+template <typename Fn>
+auto Guard(const std::string& path, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Error{fmt::format("{}: {}", path, e.what())};
+  }
+}
+
+SourceRow ReadSource(SQLite::Statement& q) {
+  SourceRow s;
+  s.id = q.getColumn(0).getInt64();
+  s.kind = q.getColumn(1).getString();
+  s.path = q.getColumn(2).getString();
+  s.prefix_bytes = static_cast<uint64_t>(q.getColumn(3).getInt64());
+  s.prefix_hash = q.getColumn(4).getString();
+  s.done_line = static_cast<uint64_t>(q.getColumn(5).getInt64());
+  s.complete = q.getColumn(6).getInt() != 0;
+  s.records = static_cast<uint64_t>(q.getColumn(7).getInt64());
+  s.stored = static_cast<uint64_t>(q.getColumn(8).getInt64());
+  s.skipped = static_cast<uint64_t>(q.getColumn(9).getInt64());
+  return s;
+}
+
+void UpdateSource(SQLite::Database& db, const SourceRow& s) {
+  SQLite::Statement q(db,
+                      "UPDATE source SET kind=?, path=?, prefix_bytes=?, prefix_hash=?, done_line=?, "
+                      "complete=?, records=?, stored=?, skipped=?, last_ingest=? WHERE id=?");
+  q.bind(1, s.kind);
+  q.bind(2, s.path);
+  q.bind(3, I(s.prefix_bytes));
+  q.bind(4, s.prefix_hash);
+  q.bind(5, I(s.done_line));
+  q.bind(6, s.complete ? 1 : 0);
+  q.bind(7, I(s.records));
+  q.bind(8, I(s.stored));
+  q.bind(9, I(s.skipped));
+  q.bind(10, NowUtc());
+  q.bind(11, s.id);
+  q.exec();
+}
+
+void InsertFlows(SQLite::Database& db, int64_t source_id, const std::vector<FlowObservation>& flows) {
+  if (flows.empty()) return;
+  SQLite::Statement q(db,
+                      "INSERT INTO observation VALUES "
+                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const FlowObservation& f : flows) {
+    q.bind(1, source_id);
+    q.bind(2, f.src.address.ToString());
+    q.bind(3, f.src.port);
+    q.bind(4, f.dst.address.ToString());
+    q.bind(5, f.dst.port);
+    q.bind(6, static_cast<int>(f.src.proto));
+    q.bind(7, f.ip_protocol);
+    q.bind(8, f.first_us);
+    q.bind(9, f.last_us);
+    q.bind(10, I(f.packets));
+    q.bind(11, I(f.bytes));
+    q.bind(12, I(f.connections));
+    q.bind(13, f.tcp_flags);
+    q.bind(14, static_cast<int>(f.initiator));
+    q.bind(15, static_cast<int>(f.initiator_evidence));
+    q.bind(16, static_cast<int>(f.action));
+    q.bind(17, static_cast<int>(f.local_side));
+    if (f.pid) {
+      q.bind(18, *f.pid);
+    } else {
+      q.bind(18);
+    }
+    q.bind(19, I(f.source.line));
+    q.bind(20, I(f.source.packet));
+    q.bind(21, I(f.source.offset));
+    q.exec();
+    q.reset();
+  }
+}
+
+void InsertRegistrations(SQLite::Database& db, int64_t source_id,
+                         const std::vector<RpcRegistration>& registrations) {
+  if (registrations.empty()) return;
+  SQLite::Statement q(db, "INSERT INTO rpc_registration VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const RpcRegistration& r : registrations) {
+    q.bind(1, source_id);
+    q.bind(2, r.host);
+    q.bind(3, r.uuid);
+    q.bind(4, r.version_major);
+    q.bind(5, r.version_minor);
+    q.bind(6, r.annotation);
+    q.bind(7, r.protocol);
+    if (r.endpoint) {
+      q.bind(8, r.endpoint->address.ToString());
+      q.bind(9, static_cast<int>(r.endpoint->proto));
+      q.bind(10, r.endpoint->port);
+    } else {
+      q.bind(8);
+      q.bind(9);
+      q.bind(10);
+    }
+    q.bind(11, r.address_text);
+    q.bind(12, r.pipe);
+    q.bind(13, r.binding);
+    q.bind(14, I(r.source.line));
+    q.bind(15, I(r.source.packet));
+    q.bind(16, I(r.source.offset));
+    q.exec();
+    q.reset();
+  }
+}
+
+void InsertLost(SQLite::Database& db, int64_t source_id,
+                const std::vector<std::pair<uint64_t, SourceRef>>& lost) {
+  if (lost.empty()) return;
+  SQLite::Statement q(db, "INSERT INTO lost_events VALUES (?,?,?,?)");
+  for (const auto& [count, where] : lost) {
+    q.bind(1, source_id);
+    q.bind(2, I(count));
+    q.bind(3, I(where.line));
+    q.bind(4, I(where.packet));
+    q.exec();
+    q.reset();
+  }
+}
+
+// An address the database holds; a row written by hand that does not parse
+// is replaced by the unspecified address rather than dropped, and counted.
+IpAddress ParseStored(const std::string& text, uint64_t& bad) {
+  std::optional<IpAddress> address = IpAddress::Parse(text);
+  if (address) return *address;
+  ++bad;
+  return IpAddress();
+}
+
+}  // namespace
+
+EvidenceStore::EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+EvidenceStore::~EvidenceStore() = default;
+
+Result<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(const std::string& path) {
+  return Guard(path, [&]() -> Result<std::unique_ptr<EvidenceStore>> {
+    // Another highport (a running collector) may hold the write lock for a
+    // batch: wait for it rather than fail.
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 10'000);
+    std::unique_ptr<EvidenceStore> store(new EvidenceStore(path, std::move(db)));
+    Result<bool> migrated = store->Migrate();
+    if (!migrated) return migrated.error();
+    return store;
+  });
+}
+
+Result<bool> EvidenceStore::Migrate() {
+  SQLite::Database& db = *db_;
+  // Reading the header first also tells a file that is not SQLite at all.
+  int application_id = db.execAndGet("PRAGMA application_id").getInt();
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  int tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+  if (application_id != kApplicationId && (application_id != 0 || tables > 0)) {
+    return Error{fmt::format("{}: a SQLite database, but not one of highport's", path_)};
+  }
+  if (version > CurrentSchemaVersion()) {
+    return Error{fmt::format("{}: written by a newer highport (schema {}; this one knows up to {})",
+                             path_, version, CurrentSchemaVersion())};
+  }
+  // WAL: readers (flows --db) and one writer (ingest, collect) at the same
+  // time; NORMAL sync is still safe against a killed process.
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=NORMAL");
+  for (const Migration& m : Migrations()) {
+    if (m.version <= version) continue;
+    SQLite::Transaction transaction(*db_);
+    db.exec(std::string(m.sql));
+    db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+    db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+    transaction.commit();
+    version = m.version;
+  }
+  schema_version_ = version;
+  return true;
+}
+
+Result<std::vector<SourceRow>> EvidenceStore::Sources(std::string_view kind) {
+  return Guard(path_, [&]() -> Result<std::vector<SourceRow>> {
+    SQLite::Statement q(*db_,
+                        "SELECT id, kind, path, prefix_bytes, prefix_hash, done_line, complete, "
+                        "records, stored, skipped FROM source WHERE ?1 = '' OR kind = ?1 ORDER BY id");
+    q.bind(1, std::string(kind));
+    std::vector<SourceRow> rows;
+    while (q.executeStep()) rows.push_back(ReadSource(q));
+    return rows;
+  });
+}
+
+Result<SourceRow> EvidenceStore::AddSource(SourceRow source) {
+  return Guard(path_, [&]() -> Result<SourceRow> {
+    SQLite::Statement q(*db_,
+                        "INSERT INTO source (kind, path, prefix_bytes, prefix_hash, done_line, "
+                        "complete, records, stored, skipped, first_ingest, last_ingest) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    std::string now = NowUtc();
+    q.bind(1, source.kind);
+    q.bind(2, source.path);
+    q.bind(3, I(source.prefix_bytes));
+    q.bind(4, source.prefix_hash);
+    q.bind(5, I(source.done_line));
+    q.bind(6, source.complete ? 1 : 0);
+    q.bind(7, I(source.records));
+    q.bind(8, I(source.stored));
+    q.bind(9, I(source.skipped));
+    q.bind(10, now);
+    q.bind(11, now);
+    q.exec();
+    source.id = db_->getLastInsertRowid();
+    return source;
+  });
+}
+
+Result<bool> EvidenceStore::ResetSource(const SourceRow& source) {
+  return Guard(path_, [&]() -> Result<bool> {
+    SQLite::Transaction transaction(*db_);
+    for (const char* table : {"observation", "rpc_registration", "lost_events", "inventory"}) {
+      SQLite::Statement q(*db_, fmt::format("DELETE FROM {} WHERE source_id = ?", table));
+      q.bind(1, source.id);
+      q.exec();
+    }
+    UpdateSource(*db_, source);
+    transaction.commit();
+    return true;
+  });
+}
+
+Result<bool> EvidenceStore::Commit(const Batch& batch, const SourceRow& source) {
+  return Guard(path_, [&]() -> Result<bool> {
+    SQLite::Transaction transaction(*db_);
+    InsertFlows(*db_, source.id, batch.flows);
+    InsertRegistrations(*db_, source.id, batch.registrations);
+    InsertLost(*db_, source.id, batch.lost);
+    UpdateSource(*db_, source);
+    transaction.commit();
+    return true;
+  });
+}
+
+Result<bool> EvidenceStore::PutInventory(const SourceRow& source, std::string_view content) {
+  return Guard(path_, [&]() -> Result<bool> {
+    SQLite::Transaction transaction(*db_);
+    SQLite::Statement q(*db_, "INSERT OR REPLACE INTO inventory (source_id, content) VALUES (?, ?)");
+    q.bind(1, source.id);
+    q.bind(2, content.data(), static_cast<int>(content.size()));
+    q.exec();
+    UpdateSource(*db_, source);
+    transaction.commit();
+    return true;
+  });
+}
+
+Result<std::vector<StoredInventory>> EvidenceStore::Inventories() {
+  return Guard(path_, [&]() -> Result<std::vector<StoredInventory>> {
+    std::vector<StoredInventory> inventories;
+    SQLite::Statement q(*db_,
+                        "SELECT s.path, i.content FROM inventory i JOIN source s ON s.id = "
+                        "i.source_id ORDER BY i.source_id");
+    while (q.executeStep()) {
+      const SQLite::Column content = q.getColumn(1);
+      inventories.push_back({q.getColumn(0).getString(),
+                             std::string(static_cast<const char*>(content.getBlob()),
+                                         static_cast<size_t>(content.getBytes()))});
+    }
+    return inventories;
+  });
+}
+
+Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
+  return Guard(path_, [&]() -> Result<ReplayStats> {
+    ReplayStats stats;
+    uint64_t bad_addresses = 0;
+    // One read transaction: a collector committing meanwhile is not seen halfway.
+    SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
+    std::map<int64_t, std::string> paths;
+    {
+      SQLite::Statement q(*db_, "SELECT id, path, complete, kind FROM source ORDER BY id");
+      while (q.executeStep()) {
+        paths[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
+        ++stats.sources;
+        if (q.getColumn(2).getInt() == 0 && q.getColumn(3).getString() != "collector") {
+          stats.incomplete.push_back(q.getColumn(1).getString());
+        }
+      }
+    }
+    {
+      SQLite::Statement q(*db_,
+                          "SELECT source_id, host, uuid, version_major, version_minor, annotation, "
+                          "protocol, address, transport, port, address_text, pipe, binding, line, "
+                          "packet, offset FROM rpc_registration ORDER BY source_id, rowid");
+      while (q.executeStep()) {
+        RpcRegistration r;
+        r.source.file = paths[q.getColumn(0).getInt64()];
+        r.host = q.getColumn(1).getString();
+        r.uuid = q.getColumn(2).getString();
+        r.version_major = static_cast<uint16_t>(q.getColumn(3).getInt());
+        r.version_minor = static_cast<uint16_t>(q.getColumn(4).getInt());
+        r.annotation = q.getColumn(5).getString();
+        r.protocol = q.getColumn(6).getString();
+        if (!q.getColumn(7).isNull()) {
+          Endpoint e;
+          e.address = ParseStored(q.getColumn(7).getString(), bad_addresses);
+          e.proto = q.getColumn(8).getInt() == 1 ? Proto::kUdp : Proto::kTcp;
+          e.port = static_cast<uint16_t>(q.getColumn(9).getInt());
+          r.endpoint = e;
+        }
+        r.address_text = q.getColumn(10).getString();
+        r.pipe = q.getColumn(11).getString();
+        r.binding = q.getColumn(12).getString();
+        r.source.line = static_cast<uint64_t>(q.getColumn(13).getInt64());
+        r.source.packet = static_cast<uint64_t>(q.getColumn(14).getInt64());
+        r.source.offset = static_cast<uint64_t>(q.getColumn(15).getInt64());
+        sink.OnRpcRegistration(r);
+        ++stats.registrations;
+      }
+    }
+    {
+      SQLite::Statement q(*db_, "SELECT source_id, count, line, packet FROM lost_events ORDER BY source_id, rowid");
+      while (q.executeStep()) {
+        SourceRef where;
+        where.file = paths[q.getColumn(0).getInt64()];
+        where.line = static_cast<uint64_t>(q.getColumn(2).getInt64());
+        where.packet = static_cast<uint64_t>(q.getColumn(3).getInt64());
+        sink.OnLostEvents(static_cast<uint64_t>(q.getColumn(1).getInt64()), where);
+      }
+    }
+    SQLite::Statement q(*db_,
+                        "SELECT source_id, src, src_port, dst, dst_port, transport, ip_protocol, "
+                        "first_us, last_us, packets, bytes, connections, tcp_flags, initiator, "
+                        "evidence, action, local_side, pid, line, packet, offset "
+                        "FROM observation ORDER BY source_id, rowid");
+    FlowObservation f;
+    int64_t current_source = -1;
+    while (q.executeStep()) {
+      int64_t source_id = q.getColumn(0).getInt64();
+      if (source_id != current_source) {
+        current_source = source_id;
+        f.source.file = paths[source_id];
+      }
+      Proto proto = q.getColumn(5).getInt() == 1 ? Proto::kUdp : Proto::kTcp;
+      f.src = Endpoint{ParseStored(q.getColumn(1).getString(), bad_addresses), proto,
+                       static_cast<uint16_t>(q.getColumn(2).getInt())};
+      f.dst = Endpoint{ParseStored(q.getColumn(3).getString(), bad_addresses), proto,
+                       static_cast<uint16_t>(q.getColumn(4).getInt())};
+      f.ip_protocol = static_cast<uint8_t>(q.getColumn(6).getInt());
+      f.first_us = q.getColumn(7).getInt64();
+      f.last_us = q.getColumn(8).getInt64();
+      f.packets = static_cast<uint64_t>(q.getColumn(9).getInt64());
+      f.bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
+      f.connections = static_cast<uint64_t>(q.getColumn(11).getInt64());
+      f.tcp_flags = static_cast<uint8_t>(q.getColumn(12).getInt());
+      f.initiator = Small<Initiator>(q.getColumn(13), 2);
+      f.initiator_evidence = Small<InitiatorEvidence>(q.getColumn(14), 3);
+      f.action = Small<TrafficAction>(q.getColumn(15), 2);
+      f.local_side = Small<LocalSide>(q.getColumn(16), 2);
+      f.pid = q.getColumn(17).isNull() ? std::nullopt
+                                       : std::optional<uint32_t>(q.getColumn(17).getUInt());
+      f.source.line = static_cast<uint64_t>(q.getColumn(18).getInt64());
+      f.source.packet = static_cast<uint64_t>(q.getColumn(19).getInt64());
+      f.source.offset = static_cast<uint64_t>(q.getColumn(20).getInt64());
+      sink.OnFlow(f);
+      ++stats.observations;
+    }
+    snapshot.commit();
+    stats.bad_addresses = bad_addresses;
+    return stats;
+  });
+}
+
+}  // namespace highport::store

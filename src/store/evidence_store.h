@@ -1,0 +1,105 @@
+// The evidence database (highport.db): SQLite in WAL mode, schema from
+// store/schema.h. It keeps what the readers gave (observations, endpoint-
+// mapper registrations, lost-event counts, whole socket inventories) per
+// source file, so that evidence from many hosts and many log rotations adds
+// up over weeks and every analysis can run again on all of it.
+//
+// Writes come in batches, each one transaction together with the source's
+// progress (Commit): a process killed at any moment leaves the database at
+// the end of its last batch, and the source row says how far that was, so
+// the next ingest completes it (store/file_ingest.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ingest/traffic_sink.h"
+#include "model/observation.h"
+#include "model/records.h"
+#include "model/result.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace highport::store {
+
+// A file (or a collector run) whose evidence is in the database.
+struct SourceRow {
+  int64_t id = 0;
+  std::string kind;  // "capture", "firewall-log", "inventory", "collector"
+  std::string path;
+  uint64_t prefix_bytes = 0;
+  std::string prefix_hash;  // XXH3-64 of the first prefix_bytes bytes, hex
+  uint64_t done_line = 0;   // firewall logs: rows up to this line are stored
+  bool complete = false;    // the prefix was read to its end
+  uint64_t records = 0;
+  uint64_t stored = 0;
+  uint64_t skipped = 0;
+};
+
+// What one transaction adds.
+struct Batch {
+  std::vector<FlowObservation> flows;
+  std::vector<RpcRegistration> registrations;
+  std::vector<std::pair<uint64_t, SourceRef>> lost;  // count, where
+  bool empty() const { return flows.empty() && registrations.empty() && lost.empty(); }
+};
+
+struct StoredInventory {
+  std::string path;
+  std::string content;
+};
+
+struct ReplayStats {
+  uint64_t sources = 0;
+  uint64_t observations = 0;
+  uint64_t registrations = 0;
+  std::vector<std::string> incomplete;  // sources whose last ingest did not finish
+  uint64_t bad_addresses = 0;            // stored addresses that do not parse (edited by hand?)
+};
+
+class EvidenceStore {
+ public:
+  // Opens or creates the database and brings its schema up to date. Refuses
+  // a file that is not SQLite, a SQLite file of another program, and a
+  // database written by a newer highport.
+  static Result<std::unique_ptr<EvidenceStore>> Open(const std::string& path);
+  ~EvidenceStore();
+  EvidenceStore(const EvidenceStore&) = delete;
+  EvidenceStore& operator=(const EvidenceStore&) = delete;
+
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+  Result<std::vector<SourceRow>> Sources(std::string_view kind = {});
+  // Inserts a source and returns it with its id.
+  Result<SourceRow> AddSource(SourceRow source);
+  // Forgets everything read from the source and updates its row, in one transaction.
+  Result<bool> ResetSource(const SourceRow& source);
+  // Adds the batch and updates the source's row (progress), in one transaction.
+  Result<bool> Commit(const Batch& batch, const SourceRow& source);
+  // Sets the inventory's content and its source row, in one transaction.
+  Result<bool> PutInventory(const SourceRow& source, std::string_view content);
+
+  // The stored socket inventories, whole, oldest first.
+  Result<std::vector<StoredInventory>> Inventories();
+  // Gives every stored registration, observation and lost-event count to the
+  // sink (registrations first, then per source in the order they were read).
+  Result<ReplayStats> Replay(ingest::TrafficSink& sink);
+
+ private:
+  EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db);
+  Result<bool> Migrate();
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+  int schema_version_ = 0;
+};
+
+}  // namespace highport::store

@@ -1,0 +1,105 @@
+#include "store/fingerprint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "fmt/format.h"
+
+namespace highport::store {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string Hex(XXH64_hash_t hash) { return fmt::format("{:016x}", hash); }
+
+// pread that retries on EINTR and short reads; returns the bytes read.
+Result<size_t> ReadAt(int fd, char* buffer, size_t size, uint64_t offset, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t got = ::pread(fd, buffer + done, size - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  return done;
+}
+
+}  // namespace
+
+Result<std::map<uint64_t, std::string>> HashPrefixes(const std::string& path, uint64_t length,
+                                                     const std::vector<uint64_t>& boundaries) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  std::vector<uint64_t> stops;
+  for (uint64_t b : boundaries) {
+    if (b <= length) stops.push_back(b);
+  }
+  stops.push_back(length);
+  std::sort(stops.begin(), stops.end());
+  stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
+
+  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state(XXH3_createState(),
+                                                                        XXH3_freeState);
+  if (!state || XXH3_64bits_reset(state.get()) != XXH_OK) return Error{"cannot start a hash"};
+  std::map<uint64_t, std::string> hashes;
+  auto buffer = std::make_unique<char[]>(kChunk);
+  uint64_t position = 0;
+  for (uint64_t stop : stops) {
+    while (position < stop) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, stop - position));
+      Result<size_t> got = ReadAt(file.fd, buffer.get(), want, position, path);
+      if (!got) return got.error();
+      if (*got < want) return Error{fmt::format("{}: shrank while being read", path)};
+      XXH3_64bits_update(state.get(), buffer.get(), want);
+      position += want;
+    }
+    hashes[stop] = Hex(XXH3_64bits_digest(state.get()));
+  }
+  return hashes;
+}
+
+Result<uint64_t> CompleteLinesLength(const std::string& path, uint64_t size) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  char bom[2] = {0, 0};
+  Result<size_t> head = ReadAt(file.fd, bom, 2, 0, path);
+  if (!head) return head.error();
+  const bool utf16le = *head == 2 && static_cast<unsigned char>(bom[0]) == 0xFF &&
+                       static_cast<unsigned char>(bom[1]) == 0xFE;
+  auto buffer = std::make_unique<char[]>(kChunk);
+  uint64_t end = size;
+  while (end > 0) {
+    uint64_t start = end > kChunk ? end - kChunk : 0;
+    size_t want = static_cast<size_t>(end - start);
+    Result<size_t> got = ReadAt(file.fd, buffer.get(), want, start, path);
+    if (!got) return got.error();
+    for (size_t i = std::min(want, *got); i-- > 0;) {
+      if (buffer[i] != '\n') continue;
+      uint64_t at = start + i;
+      // UTF-16LE: the line feed is 0A 00 at an even offset; keep its NUL.
+      if (utf16le) {
+        if (at % 2 != 0) continue;
+        return std::min(size, at + 2);
+      }
+      return at + 1;
+    }
+    end = start;
+  }
+  return uint64_t{0};
+}
+
+}  // namespace highport::store

@@ -1,0 +1,49 @@
+// A TrafficSink that writes to the database in batches: each batch is one
+// transaction together with the source's progress, so that a killed process
+// leaves the source row saying exactly how far its evidence is stored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "ingest/traffic_sink.h"
+#include "model/result.h"
+#include "store/evidence_store.h"
+
+namespace highport::store {
+
+class StoreSink : public ingest::TrafficSink {
+ public:
+  // Observations from lines up to `skip_through_line` are stored already (a
+  // firewall log read again from its start): they are counted, not stored.
+  StoreSink(EvidenceStore& store, SourceRow& source, size_t batch_size,
+            uint64_t skip_through_line = 0);
+
+  void OnFlow(const FlowObservation& flow) override;
+  void OnRpcRegistration(const RpcRegistration& registration) override;
+  void OnLostEvents(uint64_t count, const SourceRef& where) override;
+
+  // Commits what is pending with the source row as it is now. After a
+  // failure nothing more is stored and every later call returns the error.
+  Result<bool> Flush();
+
+  uint64_t stored() const { return stored_; }
+  uint64_t already_stored() const { return already_stored_; }
+  size_t pending() const { return batch_.flows.size() + batch_.registrations.size(); }
+
+ private:
+  bool Skip(const SourceRef& where) const;
+  void MaybeFlush();
+
+  EvidenceStore& store_;
+  SourceRow& source_;
+  size_t batch_size_;
+  uint64_t skip_through_line_;
+  Batch batch_;
+  uint64_t reached_line_ = 0;
+  uint64_t stored_ = 0;
+  uint64_t already_stored_ = 0;
+  std::optional<Error> error_;
+};
+
+}  // namespace highport::store

@@ -1,0 +1,321 @@
+// The evidence database: opening (schema, refusals), fingerprints, and the
+// promise of file_ingest.h: the same file counts once, a grown log adds only
+// its new rows, a half-written last line waits, an interrupted ingest is
+// completed, and what comes back out equals what the readers gave.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "SQLiteCpp/SQLiteCpp.h"
+#include "fmt/format.h"
+#include "gtest/gtest.h"
+#include "ingest/traffic_load.h"
+#include "store/evidence_store.h"
+#include "store/file_ingest.h"
+#include "store/fingerprint.h"
+#include "store/schema.h"
+#include "store/store_sink.h"
+
+namespace highport::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("highport-store-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  void Write(const std::string& name, const std::string& bytes, bool append = false) const {
+    std::ofstream out(Path(name), std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+    out << bytes;
+  }
+  std::unique_ptr<EvidenceStore> OpenDb(const std::string& name = "t.db") const {
+    Result<std::unique_ptr<EvidenceStore>> db = EvidenceStore::Open(Path(name));
+    EXPECT_TRUE(db) << (db ? "" : db.error().message);
+    return db ? std::move(*db) : nullptr;
+  }
+  IngestReport Ingest(EvidenceStore& db, const std::string& name, size_t batch = 3) {
+    IngestOptions options;
+    options.batch_size = batch;
+    Diagnostics diagnostics;
+    Result<IngestReport> r = IngestFile(db, Path(name), options, diagnostics);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? *r : IngestReport{};
+  }
+
+  fs::path dir_;
+};
+
+constexpr std::string_view kHeader =
+    "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n"
+    "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn "
+    "tcpack tcpwin icmptype icmpcode info path\n\n";
+
+// Row i: a distinct connection from 10.0.0.<i%200> to the DC's port 49670 + i%7.
+std::string Rows(int from, int to) {
+  std::string out;
+  for (int i = from; i < to; ++i) {
+    out += fmt::format("2024-05-01 10:{:02}:{:02} ALLOW TCP 10.0.0.{} 10.0.1.5 {} {} 0 - 0 0 0 - - - SEND\n",
+                       (i / 60) % 60, i % 60, i % 200 + 1, 50000 + i, 49670 + i % 7);
+  }
+  return out;
+}
+
+// What the reader gives straight from the file, to compare with the database.
+std::vector<FlowObservation> ReadDirect(const std::string& path) {
+  ingest::CollectingSink sink;
+  Diagnostics diagnostics;
+  Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(path);
+  EXPECT_TRUE(kind);
+  EXPECT_TRUE(ingest::ReadTrafficFile(path, *kind, sink, diagnostics));
+  return sink.flows;
+}
+
+std::vector<FlowObservation> ReadStored(EvidenceStore& db) {
+  ingest::CollectingSink sink;
+  Result<ReplayStats> replayed = db.Replay(sink);
+  EXPECT_TRUE(replayed) << (replayed ? "" : replayed.error().message);
+  return sink.flows;
+}
+
+// Field by field, the source's file name included.
+void ExpectSameObservations(const std::vector<FlowObservation>& a,
+                            const std::vector<FlowObservation>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(fmt::format("observation {}", i));
+    EXPECT_EQ(a[i].src, b[i].src);
+    EXPECT_EQ(a[i].dst, b[i].dst);
+    EXPECT_EQ(a[i].ip_protocol, b[i].ip_protocol);
+    EXPECT_EQ(a[i].first_us, b[i].first_us);
+    EXPECT_EQ(a[i].last_us, b[i].last_us);
+    EXPECT_EQ(a[i].packets, b[i].packets);
+    EXPECT_EQ(a[i].bytes, b[i].bytes);
+    EXPECT_EQ(a[i].connections, b[i].connections);
+    EXPECT_EQ(a[i].tcp_flags, b[i].tcp_flags);
+    EXPECT_EQ(a[i].initiator, b[i].initiator);
+    EXPECT_EQ(a[i].initiator_evidence, b[i].initiator_evidence);
+    EXPECT_EQ(a[i].action, b[i].action);
+    EXPECT_EQ(a[i].local_side, b[i].local_side);
+    EXPECT_EQ(a[i].pid, b[i].pid);
+    EXPECT_EQ(a[i].source.file, b[i].source.file);
+    EXPECT_EQ(a[i].source.line, b[i].source.line);
+    EXPECT_EQ(a[i].source.packet, b[i].source.packet);
+  }
+}
+
+TEST_F(StoreTest, NewDatabaseHasTheCurrentSchemaInWalMode) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->schema_version(), CurrentSchemaVersion());
+  SQLite::Database raw(Path("t.db"));
+  EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), CurrentSchemaVersion());
+  // Opening again migrates nothing and keeps what is there.
+  ASSERT_TRUE(db->AddSource(SourceRow{0, "capture", "a.pcap", 10, "00", 0, true, 1, 1, 0}));
+  db.reset();
+  auto again = OpenDb();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->Sources()->size(), 1u);
+}
+
+TEST_F(StoreTest, RefusesWhatIsNotItsDatabase) {
+  Write("text.db", "this is not a database, just text that is long enough to be read\n");
+  Result<std::unique_ptr<EvidenceStore>> text = EvidenceStore::Open(Path("text.db"));
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find("text.db"), std::string::npos);
+  {
+    SQLite::Database other(Path("other.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    other.exec("CREATE TABLE mine (x)");
+  }
+  Result<std::unique_ptr<EvidenceStore>> other = EvidenceStore::Open(Path("other.db"));
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("not one of highport's"), std::string::npos);
+  {
+    auto db = OpenDb("newer.db");
+    ASSERT_TRUE(db);
+  }
+  {
+    SQLite::Database raw(Path("newer.db"), SQLite::OPEN_READWRITE);
+    raw.exec(fmt::format("PRAGMA user_version = {}", CurrentSchemaVersion() + 1));
+  }
+  Result<std::unique_ptr<EvidenceStore>> newer = EvidenceStore::Open(Path("newer.db"));
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().message.find("newer highport"), std::string::npos);
+}
+
+TEST_F(StoreTest, MigrationsAreNumberedOneByOne) {
+  int expected = 1;
+  for (const Migration& m : Migrations()) EXPECT_EQ(m.version, expected++);
+}
+
+TEST_F(StoreTest, PrefixHashesAreThoseOfTheBytes) {
+  Write("f", "abcdefgh\nijk");
+  Write("g", "abcd");
+  auto f = HashPrefixes(Path("f"), 12, {4, 9, 99});
+  auto g = HashPrefixes(Path("g"), 4, {});
+  ASSERT_TRUE(f && g);
+  EXPECT_EQ(f->size(), 3u);  // 4, 9, 12; 99 is past the end
+  EXPECT_EQ(f->at(4), g->at(4));
+  EXPECT_NE(f->at(9), f->at(12));
+  EXPECT_EQ(*CompleteLinesLength(Path("f"), 12), 9u);
+  EXPECT_EQ(*CompleteLinesLength(Path("g"), 4), 0u);
+  // UTF-16LE keeps the NUL after its line feed.
+  Write("u", std::string("\xFF\xFE" "a\0\n\0b\0", 8));
+  EXPECT_EQ(*CompleteLinesLength(Path("u"), 8), 6u);
+}
+
+TEST_F(StoreTest, TheSameLogTwiceCountsOnce) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 10));
+  auto db = OpenDb();
+  IngestReport first = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(first.outcome, IngestOutcome::kNew);
+  EXPECT_EQ(first.stored, 10u);
+  IngestReport second = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(second.outcome, IngestOutcome::kUnchanged);
+  EXPECT_EQ(second.stored, 0u);
+  // Renamed by the rotation, it is still the same file.
+  fs::copy_file(Path("pfirewall.log"), Path("pfirewall.log.old"));
+  EXPECT_EQ(Ingest(*db, "pfirewall.log.old").outcome, IngestOutcome::kUnchanged);
+  ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
+}
+
+TEST_F(StoreTest, AGrownLogAddsOnlyItsNewRows) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 7));
+  auto db = OpenDb();
+  EXPECT_EQ(Ingest(*db, "pfirewall.log").stored, 7u);
+  Write("pfirewall.log", Rows(7, 20), /*append=*/true);
+  IngestReport grown = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(grown.outcome, IngestOutcome::kGrown);
+  EXPECT_EQ(grown.stored, 13u);
+  EXPECT_EQ(grown.already_stored, 7u);
+  ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
+  EXPECT_EQ((*db->Sources())[0].stored, 20u);
+}
+
+TEST_F(StoreTest, AHalfWrittenLastLineWaitsForTheNextIngest) {
+  std::string rows = Rows(0, 5);
+  std::string cut = rows.substr(0, rows.size() - 20);  // row 5 without its end
+  Write("pfirewall.log", std::string(kHeader) + cut);
+  auto db = OpenDb();
+  IngestReport first = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(first.stored, 4u);
+  EXPECT_EQ(first.held_back_bytes, rows.size() - 20 - (rows.rfind('\n', rows.size() - 21) + 1));
+  Write("pfirewall.log", rows.substr(rows.size() - 20), /*append=*/true);
+  IngestReport second = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(second.outcome, IngestOutcome::kGrown);
+  EXPECT_EQ(second.stored, 1u);
+  ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
+}
+
+TEST_F(StoreTest, AnotherLogWithTheSameHeaderIsAnotherSource) {
+  Write("a.log", std::string(kHeader));
+  Write("b.log", std::string(kHeader) + Rows(0, 3));
+  auto db = OpenDb();
+  EXPECT_EQ(Ingest(*db, "a.log").stored, 0u);
+  // b.log begins with every byte of a.log: it is a.log grown, and nothing of it is lost.
+  IngestReport b = Ingest(*db, "b.log");
+  EXPECT_EQ(b.stored, 3u);
+  Write("c.log", std::string(kHeader) + Rows(100, 104));
+  IngestReport c = Ingest(*db, "c.log");
+  EXPECT_EQ(c.outcome, IngestOutcome::kNew);
+  EXPECT_EQ(c.stored, 4u);
+  EXPECT_EQ(ReadStored(*db).size(), 7u);
+}
+
+// An ingest killed after some batches: the source row says how far it got
+// (complete = 0, done_line); the next ingest stores the rest, once.
+TEST_F(StoreTest, AnInterruptedIngestIsCompletedOnce) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 30));
+  auto db = OpenDb();
+  // Simulate the killed run: its first two batches of 4 rows were committed.
+  Result<uint64_t> length = CompleteLinesLength(Path("pfirewall.log"),
+                                                fs::file_size(Path("pfirewall.log")));
+  Result<std::map<uint64_t, std::string>> hash = HashPrefixes(Path("pfirewall.log"), *length, {});
+  SourceRow row{0, "firewall-log", Path("pfirewall.log"), *length, hash->at(*length), 0, false, 0, 0, 0};
+  row = *db->AddSource(row);
+  {
+    std::vector<FlowObservation> all = ReadDirect(Path("pfirewall.log"));
+    StoreSink sink(*db, row, 4);
+    for (size_t i = 0; i < 10; ++i) sink.OnFlow(all[i]);  // 8 committed, 2 lost with the process
+  }
+  EXPECT_EQ(ReadStored(*db).size(), 8u);
+  IngestReport resumed = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(resumed.outcome, IngestOutcome::kResumed);
+  EXPECT_EQ(resumed.already_stored, 8u);
+  EXPECT_EQ(resumed.stored, 22u);
+  ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
+  EXPECT_TRUE((*db->Sources())[0].complete);
+}
+
+TEST_F(StoreTest, ACaptureIsReadAgainWholeWhenItGrew) {
+  std::string pcap = std::string(HIGHPORT_SOURCE_DIR) + "/src/ingest/testdata/capture/netns_lo_ethernet.pcap";
+  fs::copy_file(pcap, Path("c.pcap"));
+  auto db = OpenDb();
+  IngestReport first = Ingest(*db, "c.pcap");
+  EXPECT_EQ(first.outcome, IngestOutcome::kNew);
+  EXPECT_EQ(first.stored, 2u);
+  EXPECT_EQ(Ingest(*db, "c.pcap").outcome, IngestOutcome::kUnchanged);
+  // The same capture with its packets once more at the end (a longer capture).
+  std::ifstream in(pcap, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Write("c.pcap", bytes.substr(24), /*append=*/true);
+  IngestReport again = Ingest(*db, "c.pcap");
+  EXPECT_EQ(again.outcome, IngestOutcome::kReplaced);
+  ExpectSameObservations(ReadStored(*db), ReadDirect(Path("c.pcap")));
+}
+
+TEST_F(StoreTest, InventoriesAreKeptWholeAndCountOnce) {
+  Write("netstat.txt",
+        "\nActive Connections\n\n  Proto  Local Address          Foreign Address        State           PID\n"
+        "  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       912\n"
+        "  TCP    0.0.0.0:49667          0.0.0.0:0              LISTENING       640\n");
+  auto db = OpenDb();
+  IngestReport first = Ingest(*db, "netstat.txt");
+  EXPECT_EQ(first.kind, ingest::EvidenceKind::kInventory);
+  EXPECT_EQ(first.records, 2u);
+  EXPECT_EQ(Ingest(*db, "netstat.txt").outcome, IngestOutcome::kUnchanged);
+  Result<std::vector<StoredInventory>> stored = db->Inventories();
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  std::ifstream in(Path("netstat.txt"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ((*stored)[0].content, bytes);
+}
+
+TEST_F(StoreTest, RegistrationsAndLostEventsComeBack) {
+  auto db = OpenDb();
+  SourceRow row = *db->AddSource(SourceRow{0, "capture", "x.pcap", 1, "ab", 0, false, 0, 0, 0});
+  StoreSink sink(*db, row, 100);
+  RpcRegistration r;
+  r.host = "10.0.1.5";
+  r.uuid = "e1af8308-5d1f-11c9-91a4-08002b14a0fa";
+  r.version_major = 3;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse("10.0.1.5"), Proto::kTcp, 49667};
+  r.binding = "ncacn_ip_tcp:10.0.1.5[49667]";
+  r.source.packet = 7;
+  sink.OnRpcRegistration(r);
+  sink.OnLostEvents(12, SourceRef{"x.pcap", 0, 9, 0});
+  ASSERT_TRUE(sink.Flush());
+  ingest::CollectingSink out;
+  ASSERT_TRUE(db->Replay(out));
+  ASSERT_EQ(out.registrations.size(), 1u);
+  EXPECT_EQ(out.registrations[0].uuid, r.uuid);
+  EXPECT_EQ(out.registrations[0].endpoint, r.endpoint);
+  EXPECT_EQ(out.registrations[0].source.packet, 7u);
+  EXPECT_EQ(out.registrations[0].source.file, "x.pcap");
+  EXPECT_EQ(out.lost, 12u);
+}
+
+}  // namespace
+}  // namespace highport::store
