@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The evidence database through the CLI, with real processes:
+#   - an ingest of a firewall log killed with SIGKILL midway leaves the
+#     database consistent (PRAGMA integrity_check, a partial source marked
+#     incomplete), and the next ingest completes it without counting a row twice;
+#   - `flows --db` then prints exactly the flows that `flows FILE` prints;
+#   - the same log again is "unchanged"; a log that has grown adds only its
+#     new rows, and a half-written last line waits for the next ingest;
+#   - `collect` stores a NetFlow v5 datagram sent to it on loopback, and
+#     reports a datagram that is not NetFlow.
+# Usage: store_cli_test.sh HIGHPORT
+set -euo pipefail
+
+highport=$1
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for tool in jq sqlite3 mawk; do
+  command -v "$tool" >/dev/null || { [ -n "${CI:-}" ] && fail "$tool is missing"; echo "skip: no $tool"; exit 77; }
+done
+
+header() {
+  printf '#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n'
+  printf '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\n\n'
+}
+# rows FROM TO: connections from 2,500 clients to nine dynamic ports of one DC,
+# and every 97th row a dropped SMB packet from outside.
+rows() {
+  mawk -v from="$1" -v to="$2" 'BEGIN {
+    for (i = from; i < to; i++) {
+      t = sprintf("2024-05-%02d %02d:%02d:%02d", 1 + int(i / 86400) % 28, int(i / 3600) % 24, int(i / 60) % 60, i % 60)
+      if (i % 97 == 0)
+        printf "%s DROP TCP 198.51.100.%d 10.0.1.5 %d 445 52 S 1 0 64240 - - - RECEIVE\n", t, i % 200 + 1, 40000 + i % 20000
+      else
+        printf "%s ALLOW TCP 10.0.%d.%d 10.0.1.5 %d %d 0 - 0 0 0 - - - SEND\n", t, int(i / 250) % 10, i % 250 + 1, 50000 + i % 15000, 49670 + i % 9
+    }
+  }'
+}
+stored() { sqlite3 "$1" "SELECT coalesce(sum(stored), 0) FROM source" 2>/dev/null || echo 0; }
+flows_json() { "$highport" flows "$@" --format json 2>/dev/null | jq -S '{flows, servers, observations}' || true; }
+
+total=300000
+{ header; rows 0 $total; } >"$work/pfirewall.log"
+db=$work/evidence.db
+
+echo "== an ingest killed with SIGKILL midway"
+"$highport" ingest --db "$db" --batch 2000 "$work/pfirewall.log" >"$work/ingest1.out" 2>&1 &
+pid=$!
+pids+=("$pid")
+for _ in $(seq 1 300); do  # at most 30 s
+  n=$(stored "$db")
+  [ "$n" -gt 0 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null || fail "the ingest ended before it could be killed (it stored $(stored "$db") rows); make the log bigger"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+partial=$(stored "$db")
+echo "killed after $partial of $total rows were committed"
+[ "$partial" -gt 0 ] && [ "$partial" -lt "$total" ] || fail "expected a partial ingest, got $partial rows"
+[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after SIGKILL"
+[ "$(sqlite3 "$db" 'SELECT count(*) FROM observation')" -eq "$partial" ] ||
+  fail "the source row and the observations disagree after the kill"
+[ "$(sqlite3 "$db" 'SELECT complete FROM source')" -eq 0 ] || fail "a killed ingest is marked complete"
+"$highport" flows --db "$db" --format csv >/dev/null 2>"$work/partial.err" || true
+grep -q "did not finish" "$work/partial.err" || fail "flows --db does not say that an ingest did not finish: $(cat "$work/partial.err")"
+
+echo "== the next ingest completes it"
+"$highport" ingest --db "$db" "$work/pfirewall.log" >"$work/ingest2.out" 2>&1 || fail "second ingest: $(cat "$work/ingest2.out")"
+grep -q "resumed" "$work/ingest2.out" || fail "not resumed: $(cat "$work/ingest2.out")"
+grep -q "$partial stored before" "$work/ingest2.out" || fail "the rows stored before are not counted as such: $(cat "$work/ingest2.out")"
+[ "$(stored "$db")" -eq "$total" ] || fail "after resuming, $(stored "$db") rows stored, expected $total"
+[ "$(sqlite3 "$db" 'SELECT count(*) FROM observation')" -eq "$total" ] || fail "observation rows are not $total"
+
+echo "== flows --db equals flows FILE"
+flows_json --db "$db" >"$work/db.json"
+flows_json "$work/pfirewall.log" >"$work/file.json"
+[ "$(jq '.flows | length' "$work/file.json")" -gt 1000 ] || fail "the direct read found too few flows"
+cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE: $(diff "$work/db.json" "$work/file.json" | head -20)"
+
+echo "== the same file again, and under its rotated name"
+cp "$work/pfirewall.log" "$work/pfirewall.log.old"
+"$highport" ingest --db "$db" "$work/pfirewall.log" "$work/pfirewall.log.old" >"$work/ingest3.out" 2>&1
+[ "$(grep -c unchanged "$work/ingest3.out")" -eq 2 ] || fail "not unchanged: $(cat "$work/ingest3.out")"
+[ "$(stored "$db")" -eq "$total" ] || fail "a repeated ingest stored rows"
+
+echo "== a grown log with a half-written last line"
+rows $total $((total + 1000)) >>"$work/pfirewall.log"
+printf '2024-06-01 10:00:00 ALLOW TCP 10.0.9.9 10.0.1.5 5' >>"$work/pfirewall.log"
+"$highport" ingest --db "$db" "$work/pfirewall.log" >"$work/ingest4.out" 2>&1
+grep -q "grown: .* 1000 stored" "$work/ingest4.out" || fail "grown log: $(cat "$work/ingest4.out")"
+grep -q "unfinished last line" "$work/ingest4.out" || fail "the half line is not mentioned: $(cat "$work/ingest4.out")"
+printf '5555 49999 0 - 0 0 0 - - - SEND\n' >>"$work/pfirewall.log"
+"$highport" ingest --db "$db" "$work/pfirewall.log" >"$work/ingest5.out" 2>&1
+grep -q "grown: .* 1 stored" "$work/ingest5.out" || fail "completed line: $(cat "$work/ingest5.out")"
+[ "$(stored "$db")" -eq $((total + 1001)) ] || fail "after growing, $(stored "$db") rows stored"
+flows_json --db "$db" >"$work/db.json"
+flows_json "$work/pfirewall.log" >"$work/file.json"
+cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE after growth"
+
+echo "== collect: a NetFlow v5 datagram on loopback"
+cdb=$work/collect.db
+"$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect.err" &
+cpid=$!
+pids+=("$cpid")
+port=""
+for _ in $(seq 1 100); do  # at most 10 s
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/collect.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/collect.err")"
+# Header: version 5, 1 record, uptime 100000 ms, export time 1714557600
+# (2024-05-01 10:00:00 UTC), sequence 1. Record: 10.0.0.7:51000 -> 10.0.1.5:49671
+# TCP, SYN|ACK|PSH|FIN, 12 packets, 3400 bytes, uptime 90000..95000 ms.
+v5=''
+v5+='\x00\x05\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00'
+v5+='\x0a\x00\x00\x07\x0a\x00\x01\x05\x00\x00\x00\x00\x00\x01\x00\x02\x00\x00\x00\x0c\x00\x00\x0d\x48'
+v5+='\x00\x01\x5f\x90\x00\x01\x73\x18\xc7\x38\xc2\x07\x00\x1b\x06\x00\x00\x00\x00\x00\x18\x18\x00\x00'
+# One write, one datagram: bash's printf may write in pieces, cat does not.
+printf "$v5" >"$work/v5.bin"
+[ "$(stat -c %s "$work/v5.bin")" -eq 72 ] || fail "the v5 datagram is not 72 bytes"
+cat "$work/v5.bin" >"/dev/udp/127.0.0.1/$port"
+printf 'hello, not netflow' >"$work/junk.bin"
+cat "$work/junk.bin" >"/dev/udp/127.0.0.1/$port"
+for _ in $(seq 1 150); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done  # at most 15 s
+kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --idle 1"
+wait "$cpid" || fail "collect exited $?: $(cat "$work/collect.err")"
+grep -q "stopped (idle): 2 datagram(s)" "$work/collect.err" || fail "collect summary: $(cat "$work/collect.err")"
+grep -q "not NetFlow" "$work/collect.err" || fail "the garbage datagram is not reported: $(cat "$work/collect.err")"
+flows_json --db "$cdb" >"$work/collect.json"
+jq -e '.flows | length == 1' "$work/collect.json" >/dev/null || fail "collect stored: $(cat "$work/collect.json")"
+jq -e '.flows[0] | .client == "10.0.0.7" and .server == "10.0.1.5" and .port == 49671 and .packets == 12 and .bytes == 3400' \
+  "$work/collect.json" >/dev/null || fail "the collected flow: $(jq -c '.flows[0]' "$work/collect.json")"
+
+echo "PASS store_cli"
