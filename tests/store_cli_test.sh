@@ -6,6 +6,7 @@
 #   - `flows --db` then prints exactly the flows that `flows FILE` prints;
 #   - the same log again is "unchanged"; a log that has grown adds only its
 #     new rows, and a half-written last line waits for the next ingest;
+#   - a progress bar is drawn on a terminal only;
 #   - `collect` stores a NetFlow v5 datagram sent to it on loopback, and
 #     reports a datagram that is not NetFlow.
 # Usage: store_cli_test.sh HIGHPORT
@@ -84,6 +85,15 @@ flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"
 [ "$(jq '.flows | length' "$work/file.json")" -gt 1000 ] || fail "the direct read found too few flows"
 cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE: $(diff "$work/db.json" "$work/file.json" | head -20)"
+
+echo "== a progress bar on a terminal, silence otherwise"
+if command -v script >/dev/null; then
+  # script(1) gives the command a pseudo-terminal; its output is the terminal's.
+  script -qec "$highport ingest --db $work/tty.db $work/pfirewall.log" /dev/null >"$work/tty.out" 2>&1 || true
+  grep -q '%' "$work/tty.out" && grep -q '\[#' "$work/tty.out" || fail "no progress bar on a terminal: $(head -c 300 "$work/tty.out")"
+  grep -q 'firewall-log, new: 300000 record' "$work/tty.out" || fail "the terminal run did not finish: $(tail -c 300 "$work/tty.out")"
+fi
+grep -q '\[#' "$work/ingest2.out" && fail "a progress bar was drawn where stderr is no terminal"
 
 echo "== the same file again, and under its rotated name"
 cp "$work/pfirewall.log" "$work/pfirewall.log.old"
