@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -27,9 +28,14 @@ void PrintFindings(const Diagnostics& diagnostics, size_t limit) {
     if (shown++ == limit) break;
     fmt::print(stderr, "{}\n", f.ToString());
   }
-  if (diagnostics.findings().size() > limit) {
-    fmt::print(stderr, "... and {} more (--format json lists them all)\n",
-               diagnostics.findings().size() - limit);
+  uint64_t total = diagnostics.findings().size() + diagnostics.not_kept();
+  if (total <= limit) return;
+  // Too many to read one by one: how many of each kind, so that a damaged
+  // log's millions of bad rows still say what was wrong with them.
+  fmt::print(stderr, "... {} finding(s) in all, {} shown above; by kind:\n", total,
+             std::min<uint64_t>(limit, diagnostics.findings().size()));
+  for (const auto& [id, count] : diagnostics.counts()) {
+    fmt::print(stderr, "  {:>10}  {}\n", count.count, id);
   }
 }
 

@@ -21,12 +21,16 @@ void Diagnostics::Note(const std::string& file, uint64_t line, std::string id,
   Report({Finding::Severity::kNote, std::move(id), SourceRef{file, line}, std::move(reason)});
 }
 
-size_t Diagnostics::skipped() const {
-  size_t count = 0;
-  for (const Finding& f : findings_) {
-    if (f.severity != Finding::Severity::kNote) ++count;
+void Diagnostics::Report(Finding finding) {
+  IdCount& count = counts_[finding.id];
+  ++count.count;
+  count.severity = finding.severity;
+  if (finding.severity != Finding::Severity::kNote) ++skipped_;
+  if (count.count > keep_per_id_) {
+    ++not_kept_;
+    return;
   }
-  return count;
+  findings_.push_back(std::move(finding));
 }
 
 }  // namespace highport

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,19 +22,36 @@ struct Finding {
   std::string ToString() const;  // "netstat.txt:12: bad local address '1.2.3:x'"
 };
 
+// A gigabyte of a damaged log can hold millions of bad rows: the first
+// `keep_per_id` findings of each id are kept whole (file, line, reason) and
+// every one is counted, so memory stays bounded and nothing goes unreported.
 class Diagnostics {
  public:
-  void Report(Finding finding) { findings_.push_back(std::move(finding)); }
+  static constexpr size_t kDefaultKeepPerId = 200;
+  struct IdCount {
+    uint64_t count = 0;
+    Finding::Severity severity = Finding::Severity::kWarning;
+  };
+
+  explicit Diagnostics(size_t keep_per_id = kDefaultKeepPerId) : keep_per_id_(keep_per_id) {}
+  void Report(Finding finding);
   // The common case: a line of a text file that was skipped.
   void SkipLine(const std::string& file, uint64_t line, std::string id, std::string reason);
   void Note(const std::string& file, uint64_t line, std::string id, std::string reason);
 
-  const std::vector<Finding>& findings() const { return findings_; }
-  size_t skipped() const;  // findings that made a record be skipped (warnings and errors)
+  const std::vector<Finding>& findings() const { return findings_; }  // the kept ones
+  // Findings that made a record be skipped (warnings and errors), kept or not.
+  size_t skipped() const { return skipped_; }
+  uint64_t not_kept() const { return not_kept_; }  // counted, but beyond keep_per_id
+  const std::map<std::string, IdCount>& counts() const { return counts_; }  // per id, all
   bool empty() const { return findings_.empty(); }
 
  private:
+  size_t keep_per_id_;
   std::vector<Finding> findings_;
+  std::map<std::string, IdCount> counts_;
+  size_t skipped_ = 0;
+  uint64_t not_kept_ = 0;
 };
 
 }  // namespace highport

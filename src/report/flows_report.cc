@@ -181,7 +181,9 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
           {"local_time", r.local_time},
           {"flows", std::move(flows)},
           {"servers", std::move(servers)},
-          {"findings", std::move(skipped)}};
+          {"findings", std::move(skipped)},
+          // Findings beyond the first ones of each kind are counted, not listed.
+          {"findings_not_listed", diagnostics.not_kept()}};
 }
 
 std::string FlowsCsv(const FlowsReport& r) {

@@ -1,0 +1,23 @@
+#include "model/diagnostics.h"
+
+#include "gtest/gtest.h"
+
+namespace highport {
+namespace {
+
+TEST(DiagnosticsTest, KeepsTheFirstOfEachKindAndCountsEveryOne) {
+  Diagnostics d(/*keep_per_id=*/3);
+  for (uint64_t line = 1; line <= 10; ++line) d.SkipLine("f.log", line, "pfirewall.bad_address", "bad");
+  d.SkipLine("f.log", 11, "pfirewall.bad_port", "bad port");
+  d.Note("f.log", 3, "pfirewall.local_time", "local");
+  ASSERT_EQ(d.findings().size(), 5u);  // 3 + 1 + 1
+  EXPECT_EQ(d.findings()[2].where.line, 3u);
+  EXPECT_EQ(d.findings()[3].id, "pfirewall.bad_port");
+  EXPECT_EQ(d.skipped(), 11u);  // every warning, kept or not; notes are not skips
+  EXPECT_EQ(d.not_kept(), 7u);
+  EXPECT_EQ(d.counts().at("pfirewall.bad_address").count, 10u);
+  EXPECT_EQ(d.counts().at("pfirewall.local_time").severity, Finding::Severity::kNote);
+}
+
+}  // namespace
+}  // namespace highport
