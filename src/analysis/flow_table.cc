@@ -1,6 +1,8 @@
 #include "analysis/flow_table.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 
 namespace highport::analysis {
 namespace {
@@ -10,7 +12,27 @@ constexpr int64_t kAttemptWindowUs = 60'000'000;  // SYN retransmissions stay wi
 
 bool IsHigh(uint16_t port) { return port >= 1024; }
 
+uint64_t Mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdULL;
+}
+
+uint64_t HashAddress(uint64_t h, const IpAddress& a) {
+  uint64_t lo = 0, hi = 0;
+  std::memcpy(&lo, a.bytes().data(), 8);
+  std::memcpy(&hi, a.bytes().data() + 8, 8);
+  h = Mix(Mix(h, lo), hi ^ static_cast<uint64_t>(a.family()));
+  if (!a.zone().empty()) h = Mix(h, std::hash<std::string>{}(a.zone()));
+  return h;
+}
+
 }  // namespace
+
+size_t FlowKeyHash::operator()(const FlowKey& key) const noexcept {
+  uint64_t h = HashAddress(HashAddress(0, key.client), key.server);
+  h = Mix(h, (static_cast<uint64_t>(key.proto) << 16) | key.port);
+  return static_cast<size_t>(h ^ (h >> 32));
+}
 
 std::string_view ServerRuleName(ServerRule rule) {
   switch (rule) {
@@ -87,8 +109,12 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   const Endpoint& server = d.src_is_server ? f.src : f.dst;
   const Endpoint& client = d.src_is_server ? f.dst : f.src;
   FlowKey key{client.address, server.address, f.src.proto, server.port};
-  auto [it, inserted] = flows_.try_emplace(key);
-  FlowEntry& e = it->second;
+  auto [it, inserted] = index_.try_emplace(key, entries_.size());
+  if (inserted) {
+    entries_.emplace_back();
+    lifetimes_.emplace_back();
+  }
+  FlowEntry& e = entries_[it->second];
   if (inserted) {
     e.key = key;
     e.first_us = f.first_us;
@@ -109,11 +135,18 @@ void FlowTable::OnFlow(const FlowObservation& f) {
     e.last_drop_port = client.port;
     e.last_drop_us = f.first_us;
   } else {
-    e.connections += f.connections;
-    if (f.action == TrafficAction::kAllowed) e.allowed += f.connections;
-    if (client.port > 0 && !IsHigh(client.port)) e.low_source += std::max<uint64_t>(1, f.connections);
+    // The server's half of a one-direction pair: its packets count, the
+    // connection was counted with the client's half.
+    const bool answer_half = f.one_direction && d.src_is_server;
+    if (!answer_half) {
+      e.connections += f.connections;
+      if (f.action == TrafficAction::kAllowed) e.allowed += f.connections;
+      if (client.port > 0 && !IsHigh(client.port)) {
+        e.low_source += std::max<uint64_t>(1, f.connections);
+      }
+    }
     if (f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port)) {
-      lifetimes_[key].push_back({f.first_us, std::max(f.first_us, f.last_us)});
+      lifetimes_[it->second].push_back({client.port, f.first_us, std::max(f.first_us, f.last_us)});
     }
   }
   if (e.evidence.size() < kEvidencePerFlow) e.evidence.push_back(f.source);
@@ -138,9 +171,8 @@ bool FlowTable::IsDynamicPort(const FlowKey& key) const {
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {
-  std::vector<FlowEntry> out;
-  out.reserve(flows_.size());
-  for (auto& [key, e] : flows_) {
+  for (FlowEntry& e : entries_) {
+    const FlowKey& key = e.key;
     e.dynamic = IsDynamicPort(key);
     if (key.proto == Proto::kTcp) {
       if (auto it = rpc_ports_.find({key.server, key.port}); it != rpc_ports_.end()) {
@@ -157,29 +189,40 @@ std::vector<FlowEntry> FlowTable::Finish() {
     } else {
       e.flow_class = FlowClass::kFine;
     }
-    out.push_back(e);
   }
+  ComputePeaks();
+  std::vector<FlowEntry> out = std::move(entries_);
+  entries_.clear();
+  lifetimes_.clear();
+  index_.clear();
   std::stable_sort(out.begin(), out.end(), [](const FlowEntry& a, const FlowEntry& b) {
     return std::tie(a.flow_class, a.key.server, a.key.port, a.key.client) <
            std::tie(b.flow_class, b.key.server, b.key.port, b.key.client);
   });
-  ComputePeaks(out);
   return out;
 }
 
 // The peak per server: a sweep over the start (+1) and end (-1) of every
 // connection to a dynamic port. A connection known only by one timestamp
-// (a firewall ALLOW row) lasts that instant.
-void FlowTable::ComputePeaks(const std::vector<FlowEntry>& flows) {
+// (a firewall ALLOW row) lasts that instant. Lifetimes from the same client
+// port that overlap are one connection (the two halves of a NetFlow pair).
+void FlowTable::ComputePeaks() {
   std::map<IpAddress, std::vector<std::pair<int64_t, int>>> events;
-  for (const FlowEntry& e : flows) {
-    if (!e.dynamic) continue;
-    auto it = lifetimes_.find(e.key);
-    if (it == lifetimes_.end()) continue;
-    std::vector<std::pair<int64_t, int>>& ev = events[e.key.server];
-    for (const auto& [start, end] : it->second) {
-      ev.push_back({start, +1});
-      ev.push_back({end, -1});
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!entries_[i].dynamic || lifetimes_[i].empty()) continue;
+    std::vector<Lifetime>& lives = lifetimes_[i];
+    std::sort(lives.begin(), lives.end(), [](const Lifetime& a, const Lifetime& b) {
+      return std::tie(a.client_port, a.start) < std::tie(b.client_port, b.start);
+    });
+    std::vector<std::pair<int64_t, int>>& ev = events[entries_[i].key.server];
+    for (size_t j = 0; j < lives.size();) {
+      Lifetime merged = lives[j++];
+      while (j < lives.size() && merged.client_port != 0 &&
+             lives[j].client_port == merged.client_port && lives[j].start <= merged.end) {
+        merged.end = std::max(merged.end, lives[j++].end);
+      }
+      ev.push_back({merged.start, +1});
+      ev.push_back({merged.end, -1});
     }
   }
   for (auto& [server, ev] : events) {

@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -49,6 +50,11 @@ struct FlowKey {
   Proto proto = Proto::kTcp;
   uint16_t port = 0;
   auto operator<=>(const FlowKey&) const = default;
+};
+
+// Every observation looks its key up: a hash table, not a tree of address compares.
+struct FlowKeyHash {
+  size_t operator()(const FlowKey& key) const noexcept;
 };
 
 struct FlowEntry {
@@ -112,14 +118,22 @@ class FlowTable : public ingest::TrafficSink {
   bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const;
   PortRange DynamicRange(const IpAddress& server) const;
   bool IsDynamicPort(const FlowKey& key) const;
-  void ComputePeaks(const std::vector<FlowEntry>& flows);
+  void ComputePeaks();
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
-  std::map<FlowKey, FlowEntry> flows_;
+  // One connection's time to a candidate dynamic port, for the peak. The two
+  // halves of a one-direction NetFlow pair share the client port and overlap:
+  // they are merged into one connection before counting.
+  struct Lifetime {
+    uint16_t client_port;
+    int64_t start;
+    int64_t end;
+  };
+  std::unordered_map<FlowKey, size_t, FlowKeyHash> index_;  // into entries_ and lifetimes_
+  std::vector<FlowEntry> entries_;
+  std::vector<std::vector<Lifetime>> lifetimes_;
   std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports_;
-  // Connection lifetimes to candidate dynamic ports, per flow key, for the peak.
-  std::map<FlowKey, std::vector<std::pair<int64_t, int64_t>>> lifetimes_;
   std::map<IpAddress, uint64_t> peak_;
   uint64_t observations_ = 0;
   uint64_t lost_events_ = 0;

@@ -166,6 +166,29 @@ TEST(FlowTable, PeakConcurrencyOfDynamicConnectionsPerServer) {
   EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.6")), 1u);
 }
 
+// NetFlow v9 / IPFIX uniflows: a TCP conversation is two records, one per
+// direction. It is one connection, and one at a time for the peak.
+TEST(FlowTable, TheTwoHalvesOfAOneDirectionPairAreOneConnection) {
+  FlowTable table(TestCatalog(), {});
+  auto half = [](std::string_view src, uint16_t sport, std::string_view dst, uint16_t dport,
+                 int64_t first, int64_t last) {
+    FlowObservation f = Obs(src, sport, dst, dport, first, last);
+    f.one_direction = true;
+    return f;
+  };
+  table.OnFlow(half("10.0.0.30", 61000, "10.0.0.5", 49664, 0, 10));  // client's half
+  table.OnFlow(half("10.0.0.5", 49664, "10.0.0.30", 61000, 1, 10));  // server's answers
+  table.OnFlow(half("10.0.0.31", 61001, "10.0.0.5", 49664, 20, 30));  // a later conversation
+  table.OnFlow(half("10.0.0.5", 49664, "10.0.0.31", 61001, 20, 31));
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  for (const FlowEntry& e : flows) {
+    EXPECT_EQ(e.connections, 1u) << e.key.client.ToString();
+    EXPECT_EQ(e.packets, 20u);  // both halves' packets count
+  }
+  EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.5")), 1u);
+}
+
 TEST(FlowTable, OtherProtocolsAndLostEventsAreCountedNotKeyed) {
   FlowTable table(TestCatalog(), {});
   FlowObservation icmp = Obs("10.0.0.30", 0, "10.0.0.5", 0);

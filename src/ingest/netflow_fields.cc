@@ -226,9 +226,13 @@ bool FillObservation(const RawRecord& r, const RecordTimes& times, FlowObservati
   if (r.has(Field::kReverseOctets)) octets = sum(octets, r.get(Field::kReverseOctets));
   obs.packets = packets;
   obs.bytes = octets;
+  obs.one_direction = !r.has(Field::kReversePackets) && !r.has(Field::kReverseOctets) &&
+                      !initiator_counts;
   obs.first_us = times.first_us;
   obs.last_us = times.last_us;
-  obs.connections = 1;  // one record, one conversation, whether a SYN was seen or not
+  // One record, one conversation, whether a SYN was seen or not; of a
+  // one-direction pair, analysis/flow_table counts the client's half.
+  obs.connections = 1;
   obs.action = TrafficAction::kObserved;
 
   // Who opened the conversation:

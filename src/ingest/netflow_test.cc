@@ -210,6 +210,7 @@ TEST(NetflowV5Test, TwoRecords) {
   EXPECT_EQ(a.first_us, kExportUs - 1'000'000);  // 1000 ms before the header's uptime
   EXPECT_EQ(a.last_us, kExportUs - 1'000);
   EXPECT_EQ(a.connections, 1u);
+  EXPECT_TRUE(a.one_direction);  // v5 counts one direction per record
   EXPECT_EQ(a.action, TrafficAction::kObserved);
   EXPECT_EQ(a.initiator, Initiator::kUnknown);
   EXPECT_EQ(a.source.ToString(), "test.pcap:packet 1+24");
@@ -396,6 +397,7 @@ TEST(IpfixTest, VariableLengthEnterpriseAndBiflow) {
   EXPECT_EQ(a.initiator, Initiator::kSource);
   EXPECT_EQ(a.initiator_evidence, InitiatorEvidence::kBiflow);
   EXPECT_EQ(a.bytes, 4096u + 2048u);  // forward + RFC 5103 reverse octets
+  EXPECT_FALSE(a.one_direction);       // a biflow holds both directions
   EXPECT_EQ(a.packets, 20u);
   EXPECT_EQ(a.first_us, kExportUs);
   EXPECT_EQ(a.last_us, kExportUs + 1'000'000);

@@ -52,6 +52,10 @@ struct FlowObservation {
   InitiatorEvidence initiator_evidence = InitiatorEvidence::kNone;
   TrafficAction action = TrafficAction::kObserved;
   LocalSide local_side = LocalSide::kUnknown;
+  // The record counts one direction's packets only (NetFlow v5/v9, IPFIX
+  // without reverse counters): the answers of the same conversation are
+  // another observation, which must not count as a second connection.
+  bool one_direction = false;
   std::optional<uint32_t> pid;  // the owning process on the logging host (newer firewall logs)
   SourceRef source;
 };

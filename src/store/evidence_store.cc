@@ -77,8 +77,10 @@ void UpdateSource(SQLite::Database& db, const SourceRow& s) {
 void InsertFlows(SQLite::Database& db, int64_t source_id, const std::vector<FlowObservation>& flows) {
   if (flows.empty()) return;
   SQLite::Statement q(db,
-                      "INSERT INTO observation VALUES "
-                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                      "INSERT INTO observation (source_id, src, src_port, dst, dst_port, "
+                      "transport, ip_protocol, first_us, last_us, packets, bytes, connections, "
+                      "tcp_flags, initiator, evidence, action, local_side, pid, line, packet, "
+                      "offset, one_direction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const FlowObservation& f : flows) {
     q.bind(1, source_id);
     q.bind(2, f.src.address.ToString());
@@ -105,6 +107,7 @@ void InsertFlows(SQLite::Database& db, int64_t source_id, const std::vector<Flow
     q.bind(19, I(f.source.line));
     q.bind(20, I(f.source.packet));
     q.bind(21, I(f.source.offset));
+    q.bind(22, f.one_direction ? 1 : 0);
     q.exec();
     q.reset();
   }
@@ -367,7 +370,7 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
     SQLite::Statement q(*db_,
                         "SELECT source_id, src, src_port, dst, dst_port, transport, ip_protocol, "
                         "first_us, last_us, packets, bytes, connections, tcp_flags, initiator, "
-                        "evidence, action, local_side, pid, line, packet, offset "
+                        "evidence, action, local_side, pid, line, packet, offset, one_direction "
                         "FROM observation ORDER BY source_id, rowid");
     FlowObservation f;
     int64_t current_source = -1;
@@ -398,6 +401,7 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
       f.source.line = static_cast<uint64_t>(q.getColumn(18).getInt64());
       f.source.packet = static_cast<uint64_t>(q.getColumn(19).getInt64());
       f.source.offset = static_cast<uint64_t>(q.getColumn(20).getInt64());
+      f.one_direction = q.getColumn(21).getInt() != 0;
       sink.OnFlow(f);
       ++stats.observations;
     }

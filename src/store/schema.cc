@@ -96,12 +96,19 @@ CREATE TABLE inventory (
 );
 )sql";
 
+// Version 2: NetFlow v5/v9 and IPFIX uniflow records count one direction
+// only; the flow table must know, or a conversation counts twice.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE observation ADD COLUMN one_direction INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "sources, observations, endpoint-mapper registrations, lost events, inventories",
        kVersion1},
+      {2, "observation.one_direction: the record counts one direction's packets only", kVersion2},
   };
   return migrations;
 }

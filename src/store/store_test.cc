@@ -107,6 +107,7 @@ void ExpectSameObservations(const std::vector<FlowObservation>& a,
     EXPECT_EQ(a[i].action, b[i].action);
     EXPECT_EQ(a[i].local_side, b[i].local_side);
     EXPECT_EQ(a[i].pid, b[i].pid);
+    EXPECT_EQ(a[i].one_direction, b[i].one_direction);
     EXPECT_EQ(a[i].source.file, b[i].source.file);
     EXPECT_EQ(a[i].source.line, b[i].source.line);
     EXPECT_EQ(a[i].source.packet, b[i].source.packet);
@@ -151,6 +152,29 @@ TEST_F(StoreTest, RefusesWhatIsNotItsDatabase) {
   Result<std::unique_ptr<EvidenceStore>> newer = EvidenceStore::Open(Path("newer.db"));
   ASSERT_FALSE(newer);
   EXPECT_NE(newer.error().message.find("newer highport"), std::string::npos);
+}
+
+// A database written at schema 1 (before one_direction) opens, is migrated,
+// and keeps its rows; their new column reads as the default.
+TEST_F(StoreTest, AnOlderDatabaseIsMigratedAndKeepsItsRows) {
+  {
+    SQLite::Database raw(Path("v1.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(std::string(Migrations()[0].sql));
+    raw.exec("PRAGMA user_version = 1");
+    raw.exec("PRAGMA application_id = 1752196194");  // "hpdb"
+    raw.exec("INSERT INTO source (kind, path, prefix_bytes, prefix_hash, first_ingest, last_ingest) "
+             "VALUES ('capture', 'old.pcap', 10, 'ab', 'x', 'x')");
+    raw.exec("INSERT INTO observation VALUES (1, '10.0.0.7', 51000, '10.0.1.5', 49671, 0, 6, 1, 2, "
+             "3, 400, 1, 2, 1, 1, 0, 0, NULL, 0, 1, 0)");
+  }
+  auto db = OpenDb("v1.db");
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->schema_version(), CurrentSchemaVersion());
+  std::vector<FlowObservation> rows = ReadStored(*db);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].dst.port, 49671);
+  EXPECT_EQ(rows[0].bytes, 400u);
+  EXPECT_FALSE(rows[0].one_direction);
 }
 
 TEST_F(StoreTest, MigrationsAreNumberedOneByOne) {
