@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 #include "cli/progress.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "ingest/load.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
@@ -136,7 +137,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       continue;
     }
     ++evidence.inputs;
-    evidence.records += read->records;
+    (kind == ingest::EvidenceKind::kCapture ? evidence.packets : evidence.rows) += read->records;
     evidence.skipped += read->skipped;
     evidence.local_time = evidence.local_time || read->local_time;
   }
@@ -144,7 +145,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     Result<store::ReplayStats> replayed = db->Replay(*evidence.table);
     if (!replayed) return replayed.error();
     evidence.inputs += replayed->sources;
-    evidence.records += replayed->observations + replayed->registrations;
+    evidence.stored += replayed->observations + replayed->registrations;
     for (const std::string& path : replayed->incomplete) {
       evidence.diagnostics.Note(path, 0, "store.incomplete",
                                 "its last ingest did not finish; run highport ingest on it again");
@@ -161,10 +162,15 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
 
 void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, size_t flows,
                           size_t servers) {
+  std::vector<std::string> read;
+  if (evidence.rows > 0) read.push_back(fmt::format("{} firewall log row(s)", evidence.rows));
+  if (evidence.packets > 0) read.push_back(fmt::format("{} packet(s)", evidence.packets));
+  if (evidence.stored > 0) read.push_back(fmt::format("{} stored observation(s)", evidence.stored));
+  if (read.empty()) read.push_back("no traffic");
   std::string skipped;
   if (evidence.skipped > 0) skipped = fmt::format(" ({} skipped, see above)", evidence.skipped);
-  fmt::print(stderr, "highport {}: {} input(s), {} record(s){}; {} flow(s), {} server(s)\n",
-             command, evidence.inputs, evidence.records, skipped, flows, servers);
+  fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s), {} server(s)\n", command,
+             evidence.inputs, fmt::join(read, ", "), skipped, flows, servers);
 }
 
 }  // namespace highport::cli

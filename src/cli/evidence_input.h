@@ -27,9 +27,11 @@ struct Evidence {
   std::vector<ingest::SocketInventory> inventories;
   std::unique_ptr<analysis::FlowTable> table;
   Diagnostics diagnostics;
-  uint64_t inputs = 0;   // files and database sources read
-  uint64_t records = 0;  // rows, packets, stored observations
-  uint64_t skipped = 0;  // records a reader could not read
+  uint64_t inputs = 0;    // files and database sources read
+  uint64_t packets = 0;   // of captures
+  uint64_t rows = 0;      // of firewall logs
+  uint64_t stored = 0;    // observations and registrations read from the database
+  uint64_t skipped = 0;   // packets or rows a reader could not read
   bool local_time = false;
   bool input_error = false;  // some input could not be read at all (printed already)
 };
@@ -43,7 +45,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
 // then the reader). The caller removes it.
 Result<std::string> SpoolStdin();
 
-// "read 3 inputs: 120,000 records (2 skipped); 45 flows, 6 servers" on stderr.
+// "3 input(s): 120000 row(s), 5000 packet(s) (2 skipped); 45 flow(s), 6 server(s)" on stderr.
 void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, size_t flows,
                           size_t servers);
 
