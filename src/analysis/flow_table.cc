@@ -61,6 +61,7 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     : catalog_(catalog), knowledge_(std::move(knowledge)) {}
 
 bool FlowTable::IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
+  if (knowledge_.listeners.empty() && rpc_ports_.empty()) return false;  // traffic alone
   if (knowledge_.listeners.count({address, proto, port})) return true;
   IpAddress any = address.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
   if (knowledge_.listeners.count({any, proto, port})) return true;

@@ -126,6 +126,11 @@ Catalog Catalog::FromText(std::string_view ports, std::string_view rpc_interface
                           std::string_view services) {
   Catalog c;
   LoadPorts(ports, c.ports_, c.findings_);
+  for (std::vector<uint32_t>& index : c.port_index_) index.assign(65536, 0);
+  for (size_t i = c.ports_.size(); i-- > 0;) {  // backwards: the first entry wins
+    const PortEntry& e = c.ports_[i];
+    c.port_index_[e.proto == Proto::kUdp ? 1 : 0][e.port] = static_cast<uint32_t>(i + 1);
+  }
   LoadRpcInterfaces(rpc_interfaces, c.rpc_interfaces_, c.findings_);
   LoadServices(services, c.services_, c.findings_);
   return c;
@@ -138,10 +143,10 @@ const Catalog& Catalog::Get() {
 }
 
 const PortEntry* Catalog::FindPort(Proto proto, uint16_t port) const {
-  for (const PortEntry& e : ports_) {
-    if (e.port == port && e.proto == proto) return &e;
-  }
-  return nullptr;
+  const std::vector<uint32_t>& index = port_index_[proto == Proto::kUdp ? 1 : 0];
+  if (index.empty()) return nullptr;  // a catalog not made by FromText
+  uint32_t at = index[port];
+  return at == 0 ? nullptr : &ports_[at - 1];
 }
 
 const RpcInterfaceEntry* Catalog::FindRpcInterface(std::string_view uuid,

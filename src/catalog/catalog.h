@@ -82,6 +82,9 @@ class Catalog {
 
  private:
   std::vector<PortEntry> ports_;
+  // FindPort runs for every traffic observation: per protocol (TCP, UDP) and
+  // port, 1 + the index of the first entry in ports_, 0 for none.
+  std::vector<uint32_t> port_index_[2];
   std::vector<RpcInterfaceEntry> rpc_interfaces_;
   std::vector<ServiceEntry> services_;
   Diagnostics findings_;
