@@ -2,6 +2,8 @@
 //
 //   pfirewall_read_bench generate OUT MEGABYTES SEED   writes a realistic log
 //   pfirewall_read_bench read FILE                     reads it into a counting sink
+//   pfirewall_read_bench flows FILE                    reads it into the flow table,
+//                                                      as `highport flows` does
 //
 // The generated log is what a busy domain controller writes with both kinds
 // of logging on: clients' connections to LDAP, Kerberos, SMB, the endpoint
@@ -15,6 +17,8 @@
 #include <iterator>
 #include <string>
 
+#include "analysis/flow_table.h"
+#include "catalog/catalog.h"
 #include "fmt/format.h"
 #include "ingest/pfirewall.h"
 
@@ -119,21 +123,26 @@ class CountingSink : public highport::ingest::TrafficSink {
   uint64_t checksum = 0;
 };
 
-int Read(const char* path) {
-  CountingSink sink;
+int Read(const char* path, bool flow_table) {
+  CountingSink counting;
+  highport::analysis::FlowTable table(highport::catalog::Catalog::Get(), {});
+  highport::ingest::TrafficSink& sink =
+      flow_table ? static_cast<highport::ingest::TrafficSink&>(table) : counting;
   highport::Diagnostics diagnostics;
   auto start = std::chrono::steady_clock::now();
   highport::Result<highport::ingest::PfirewallStats> stats =
       highport::ingest::ReadPfirewallFile(path, sink, diagnostics);
+  size_t keys = flow_table ? table.Finish().size() : 0;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!stats) {
     std::fprintf(stderr, "%s\n", stats.error().message.c_str());
     return 2;
   }
-  fmt::print("lines {} rows {} flows {} dropped {} lost {} skipped {} findings {} checksum {}\n",
-             stats->lines, stats->rows, stats->flows, stats->dropped_packets, stats->lost_events,
-             stats->skipped, diagnostics.findings().size(), sink.checksum);
+  fmt::print(
+      "lines {} rows {} flows {} dropped {} lost {} skipped {} findings {} keys {} checksum {}\n",
+      stats->lines, stats->rows, stats->flows, stats->dropped_packets, stats->lost_events,
+      stats->skipped, diagnostics.findings().size(), keys, counting.checksum);
   fmt::print("seconds {:.3f} MB/s {:.0f} lines/s {:.0f}\n", seconds,
              static_cast<double>(stats->bytes) / 1e6 / seconds,
              static_cast<double>(stats->lines) / seconds);
@@ -148,9 +157,9 @@ int main(int argc, char** argv) {
     return Generate(argv[2], std::strtoull(argv[3], nullptr, 10),
                     std::strtoull(argv[4], nullptr, 10));
   }
-  if (mode == "read" && argc == 3) return Read(argv[2]);
+  if ((mode == "read" || mode == "flows") && argc == 3) return Read(argv[2], mode == "flows");
   std::fprintf(stderr,
                "usage: pfirewall_read_bench generate OUT MEGABYTES SEED\n"
-               "       pfirewall_read_bench read FILE\n");
+               "       pfirewall_read_bench read|flows FILE\n");
   return 2;
 }

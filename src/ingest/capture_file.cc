@@ -7,8 +7,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <limits>
+#include <memory>
 
 #include "fmt/format.h"
 #include "ingest/capture.h"
@@ -99,12 +102,32 @@ bool LooksLikeCapture(std::string_view head) {
 Result<CaptureStats> ReadCaptureFile(const std::string& path, TrafficSink& sink,
                                      Diagnostics& diagnostics, const CaptureOptions& options) {
   char error[PCAP_ERRBUF_SIZE] = {};
-  // libpcap reads "-" as standard input.
-  pcap_t* pcap =
-      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
   std::string name = path == "-" ? std::string("<stdin>") : path;
-  if (!pcap) return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
-  return ReadAll(pcap, name, sink, diagnostics, options);
+  if (path == "-") {  // libpcap reads "-" as standard input
+    pcap_t* pcap =
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+    if (!pcap) return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
+    return ReadAll(pcap, name, sink, diagnostics, options);
+  }
+  // libpcap reads a file through stdio, record header and packet apart:
+  // with stdio's 4 KiB buffer that is a read() every ten packets, a fifth
+  // of the time. The FILE is opened here to give it a buffer of 1 MiB,
+  // which outlives pcap_close (in ReadAll).
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    // The words libpcap would have used.
+    return Error{fmt::format("{}: cannot read as pcap or pcapng: {}: {}", name, path,
+                             std::strerror(errno))};
+  }
+  constexpr size_t kBuffer = size_t{1} << 20;
+  auto buffer = std::make_unique<char[]>(kBuffer);
+  std::setvbuf(file, buffer.get(), _IOFBF, kBuffer);
+  pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_MICRO, error);
+  if (!pcap) {
+    std::fclose(file);
+    return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
+  }
+  return ReadAll(pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
 }
 
 Result<CaptureStats> ReadCaptureBytes(std::span<const uint8_t> bytes, const std::string& name,

@@ -65,6 +65,8 @@ struct CaptureReader::State {
   std::set<Exporter> exporters;
   std::map<Exporter, HeldDatagram> candidates;
   std::set<int> unsupported_reported;
+  int last_linktype = 0;
+  uint64_t* link_count = nullptr;  // stats.packets_by_link_type[last_linktype]
   bool finished = false;
 };
 
@@ -192,7 +194,13 @@ void CaptureReader::ReadPacket(int linktype, int64_t ts_us, std::span<const uint
   ++stats.packets;
   stats.bytes += std::max<uint64_t>(wire_length, frame.size());
   stats.captured_bytes += frame.size();
-  ++stats.packets_by_link_type[linktype];
+  // A capture has one link type (pcapng may have several): the map is
+  // searched only when it changes, and its node stays put.
+  if (!state_->link_count || linktype != state_->last_linktype) {
+    state_->link_count = &stats.packets_by_link_type[linktype];
+    state_->last_linktype = linktype;
+  }
+  ++*state_->link_count;
   // Timestamps from a damaged file can be anything; time only orders expiry.
   ts_us = std::clamp<int64_t>(ts_us, 0, kMaxTimestampUs);
   state_->Packet(linktype, ts_us, frame, packet_number);

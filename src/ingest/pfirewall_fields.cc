@@ -2,8 +2,8 @@
 // times and addresses. These run for every row, so they are written out by
 // hand: a fixed-width date and time (a row of the same day as the one before
 // does not even get here, see LineReader::Flow), and dotted IPv4 without
-// inet_pton. IPv6 goes to inet_pton through a buffer on the stack, so that no
-// row allocates.
+// inet_pton (ParseV4, inline in pfirewall_row.h). IPv6 goes to inet_pton
+// through a buffer on the stack, so that no row allocates.
 #include <arpa/inet.h>
 
 #include <cstring>
@@ -12,29 +12,6 @@
 
 namespace highport::ingest::pfirewall {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-bool ParseV4(std::string_view t, uint32_t& out) {
-  if (t.size() < 7 || t.size() > 15) return false;
-  const char* p = t.data();
-  const char* end = p + t.size();
-  uint32_t value = 0;
-  for (int part = 0; part < 4; ++part) {
-    const char* start = p;
-    unsigned octet = 0;
-    while (p < end && IsDigit(*p) && p - start < 4) octet = octet * 10 + unsigned(*p++ - '0');
-    size_t digits = static_cast<size_t>(p - start);
-    if (digits == 0 || digits > 3 || octet > 255 || (digits > 1 && *start == '0')) return false;
-    value = value << 8 | octet;
-    if (part < 3) {
-      if (p == end || *p != '.') return false;
-      ++p;
-    }
-  }
-  out = value;
-  return p == end;
-}
 
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {  // Howard Hinnant's algorithm
   y -= m <= 2;
