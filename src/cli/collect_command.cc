@@ -4,7 +4,6 @@
 // evidence database in batches (one transaction a second), where
 // `highport flows --db` and the other analyses find them.
 #include <cstdio>
-#include <ctime>
 
 #include "CLI/CLI.hpp"
 #include "cli/command_line.h"
@@ -51,15 +50,6 @@ void Setup(CLI::App& app, CollectOptions& o) {
       ->capture_default_str();
 }
 
-std::string NowText() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
@@ -82,7 +72,7 @@ int Run(const CollectOptions& o) {
   // One source per run: records are numbered by datagram within it.
   store::SourceRow source;
   source.kind = "collector";
-  source.path = fmt::format("collect@{} {}", local, NowText());
+  source.path = fmt::format("collect@{} {}", local, store::UtcTimestamp());
   Result<store::SourceRow> added = db.AddSource(source);
   if (!added) {
     fmt::print(stderr, "highport collect: {}\n", added.error().message);

@@ -15,15 +15,6 @@ namespace {
 // program's SQLite file before anything is written to it.
 constexpr int kApplicationId = 0x68706462;
 
-std::string NowUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 int64_t I(uint64_t value) { return static_cast<int64_t>(value); }
 
 // A stored enum value, clamped into the enum's range (the file may have been edited).
@@ -69,7 +60,7 @@ void UpdateSource(SQLite::Database& db, const SourceRow& s) {
   q.bind(7, I(s.records));
   q.bind(8, I(s.stored));
   q.bind(9, I(s.skipped));
-  q.bind(10, NowUtc());
+  q.bind(10, UtcTimestamp());
   q.bind(11, s.id);
   q.exec();
 }
@@ -170,6 +161,15 @@ IpAddress ParseStored(const std::string& text, uint64_t& bad) {
 
 }  // namespace
 
+std::string UtcTimestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
 EvidenceStore::EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db)
     : path_(std::move(path)), db_(std::move(db)) {}
 
@@ -236,7 +236,7 @@ Result<SourceRow> EvidenceStore::AddSource(SourceRow source) {
                         "INSERT INTO source (kind, path, prefix_bytes, prefix_hash, done_line, "
                         "complete, records, stored, skipped, first_ingest, last_ingest) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    std::string now = NowUtc();
+    std::string now = UtcTimestamp();
     q.bind(1, source.kind);
     q.bind(2, source.path);
     q.bind(3, I(source.prefix_bytes));

@@ -64,6 +64,9 @@ struct ReplayStats {
   uint64_t bad_addresses = 0;            // stored addresses that do not parse (edited by hand?)
 };
 
+// Now, in UTC, as the database writes times: "2026-11-25T03:16:48Z".
+std::string UtcTimestamp();
+
 class EvidenceStore {
  public:
   // Opens or creates the database and brings its schema up to date. Refuses
