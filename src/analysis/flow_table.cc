@@ -193,12 +193,16 @@ std::vector<FlowEntry> FlowTable::Finish() {
   }
   ComputePeaks();
   std::vector<FlowEntry> out = std::move(entries_);
-  entries_.clear();
-  lifetimes_.clear();
-  index_.clear();
-  std::stable_sort(out.begin(), out.end(), [](const FlowEntry& a, const FlowEntry& b) {
-    return std::tie(a.flow_class, a.key.server, a.key.port, a.key.client) <
-           std::tie(b.flow_class, b.key.server, b.key.port, b.key.client);
+  // Free the index and the lifetimes before sorting: on a log of a million
+  // keys they are hundreds of megabytes.
+  std::vector<FlowEntry>().swap(entries_);
+  std::vector<std::vector<Lifetime>>().swap(lifetimes_);
+  std::unordered_map<FlowKey, size_t, FlowKeyHash>().swap(index_);
+  // Keys are unique, so this order is total: std::sort sorts in place, where
+  // a stable sort would want a second copy of every entry.
+  std::sort(out.begin(), out.end(), [](const FlowEntry& a, const FlowEntry& b) {
+    return std::tie(a.flow_class, a.key.server, a.key.port, a.key.client, a.key.proto) <
+           std::tie(b.flow_class, b.key.server, b.key.port, b.key.client, b.key.proto);
   });
   return out;
 }
