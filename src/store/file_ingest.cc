@@ -134,6 +134,12 @@ Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
     if (!complete) return complete.error();
     length = *complete;
     report.held_back_bytes = size - length;
+    // Not one whole line yet: nothing to store, and no source to remember
+    // (an empty prefix would match every file).
+    if (length == 0) {
+      report.outcome = IngestOutcome::kUnchanged;
+      return report;
+    }
   }
   Result<Match> match = FindSource(store, path, *kind, length);
   if (!match) return match.error();

@@ -241,6 +241,15 @@ TEST_F(StoreTest, AHalfWrittenLastLineWaitsForTheNextIngest) {
   ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
 }
 
+TEST_F(StoreTest, ALogWithoutAWholeLineIsNoSourceYet) {
+  Write("pfirewall.log", "#Software: Microsoft Windows Firewall");  // still being written
+  auto db = OpenDb();
+  IngestReport r = Ingest(*db, "pfirewall.log");
+  EXPECT_EQ(r.stored, 0u);
+  EXPECT_EQ(r.held_back_bytes, 37u);
+  EXPECT_TRUE(db->Sources()->empty());
+}
+
 TEST_F(StoreTest, AnotherLogWithTheSameHeaderIsAnotherSource) {
   Write("a.log", std::string(kHeader));
   Write("b.log", std::string(kHeader) + Rows(0, 3));
