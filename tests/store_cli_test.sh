@@ -115,6 +115,15 @@ flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"
 cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE after growth"
 
+echo "== a database that is not there is an error, and is not made"
+status=0
+"$highport" flows --db "$work/missing.db" >/dev/null 2>"$work/missing.err" || status=$?
+[ "$status" -eq 2 ] && grep -q "no such database" "$work/missing.err" || fail "flows --db missing.db: exit $status, $(cat "$work/missing.err")"
+[ ! -e "$work/missing.db" ] || fail "flows --db made a database"
+status=0
+"$highport" collect --listen 127.0.0.1:99999 --db "$work/never.db" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] && [ ! -e "$work/never.db" ] || fail "collect with a bad --listen: exit $status, or it made a database"
+
 echo "== collect: a NetFlow v5 datagram on loopback"
 cdb=$work/collect.db
 "$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect.err" &

@@ -55,14 +55,15 @@ std::chrono::milliseconds Millis(double seconds) {
 }
 
 int Run(const CollectOptions& o) {
-  Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
-  if (!opened) {
-    fmt::print(stderr, "highport collect: {}\n", opened.error().message);
-    return kExitUsage;
-  }
+  // The socket first: a wrong --listen must not leave a new database behind.
   Result<std::unique_ptr<net::UdpCollector>> bound = net::UdpCollector::Bind(o.listen);
   if (!bound) {
     fmt::print(stderr, "highport collect: {}\n", bound.error().message);
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
+  if (!opened) {
+    fmt::print(stderr, "highport collect: {}\n", opened.error().message);
     return kExitUsage;
   }
   store::EvidenceStore& db = **opened;

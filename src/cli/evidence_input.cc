@@ -61,7 +61,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   }
   std::unique_ptr<store::EvidenceStore> db;
   if (!options.db.empty()) {
-    Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(options.db);
+    Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(options.db, /*create=*/false);
     if (!opened) return opened.error();
     db = std::move(*opened);
   }

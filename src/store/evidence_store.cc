@@ -1,5 +1,7 @@
 #include "store/evidence_store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -175,7 +177,11 @@ EvidenceStore::EvidenceStore(std::string path, std::unique_ptr<SQLite::Database>
 
 EvidenceStore::~EvidenceStore() = default;
 
-Result<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(const std::string& path) {
+Result<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(const std::string& path, bool create) {
+  if (struct stat st {}; !create && ::stat(path.c_str(), &st) != 0) {
+    return Error{fmt::format("{}: no such database (highport ingest and highport collect make one)",
+                             path)};
+  }
   return Guard(path, [&]() -> Result<std::unique_ptr<EvidenceStore>> {
     // Another highport (a running collector) may hold the write lock for a
     // batch: wait for it rather than fail.

@@ -72,7 +72,9 @@ class EvidenceStore {
   // Opens or creates the database and brings its schema up to date. Refuses
   // a file that is not SQLite, a SQLite file of another program, and a
   // database written by a newer highport.
-  static Result<std::unique_ptr<EvidenceStore>> Open(const std::string& path);
+  // `create`: make the file when it is not there (ingest, collect); a
+  // command that only reads says false and gets an error instead.
+  static Result<std::unique_ptr<EvidenceStore>> Open(const std::string& path, bool create = true);
   ~EvidenceStore();
   EvidenceStore(const EvidenceStore&) = delete;
   EvidenceStore& operator=(const EvidenceStore&) = delete;

@@ -177,6 +177,13 @@ TEST_F(StoreTest, AnOlderDatabaseIsMigratedAndKeepsItsRows) {
   EXPECT_FALSE(rows[0].one_direction);
 }
 
+TEST_F(StoreTest, ReadersDoNotMakeADatabase) {
+  Result<std::unique_ptr<EvidenceStore>> db = EvidenceStore::Open(Path("none.db"), /*create=*/false);
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().message.find("no such database"), std::string::npos);
+  EXPECT_FALSE(fs::exists(Path("none.db")));
+}
+
 TEST_F(StoreTest, MigrationsAreNumberedOneByOne) {
   int expected = 1;
   for (const Migration& m : Migrations()) EXPECT_EQ(m.version, expected++);
