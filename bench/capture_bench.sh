@@ -24,35 +24,13 @@ megabytes=${1:-1024}
 seed=${2:-42}
 bench=${3:-$here/../build-bench/bench/capture_read_bench}
 
-die() { echo "capture_bench: $*" >&2; exit 1; }
-[[ $megabytes =~ ^[0-9]+$ ]] && ((megabytes >= 1 && megabytes <= 65536)) || die "MEGABYTES must be 1..65536"
-[[ $seed =~ ^[0-9]+$ ]] || die "SEED must be a number"
-[[ -x $bench ]] || die "no $bench (build it with -DHIGHPORT_BENCH=ON, see the top of this script)"
-if ! command -v tcpdump >/dev/null; then
-  echo "capture_bench: installing tcpdump" >&2
-  apt-get install -y tcpdump >/dev/null || die "tcpdump is missing and could not be installed"
-fi
+name=capture_bench
+source "$here/lib.sh"
+bench_check "$megabytes" "$seed" "$bench"
+bench_need tcpdump
 tcpdump=$(command -v tcpdump)
-[[ -x /usr/bin/time ]] || die "needs /usr/bin/time (Debian package time)"
-
-capture=$(mktemp "${TMPDIR:-/tmp}/capture_bench.XXXXXX.pcap")
-trap 'rm -f "$capture"' EXIT
-"$bench" generate "$capture" "$megabytes" "$seed"
-bytes=$(stat -c %s "$capture")
-cat "$capture" >/dev/null  # into the page cache
-
-now() { date +%s.%N; }
-best=""
-time_best() {  # runs "$@" three times; sets $best to the fastest wall time in seconds
-  best=""
-  for _ in 1 2 3; do
-    local t0 t1
-    t0=$(now)
-    "$@" >/dev/null 2>&1
-    t1=$(now)
-    best=$(awk -v a="$t0" -v b="$t1" -v c="${best:-1e9}" 'BEGIN {d = b - a; print (d < c ? d : c)}')
-  done
-}
+bench_generate "$bench" "$megabytes" "$seed" pcap
+capture=$input
 
 summary=$("$bench" read "$capture" | head -1)
 packets=$(echo "$summary" | awk '{print $2}')

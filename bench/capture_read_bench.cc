@@ -13,14 +13,12 @@
 // DRSUAPI (a real bind and ept_map conversation, made by rpc/'s client and
 // fake server) before it connects to the dynamic port it was given.
 // Ethernet, classic pcap, microseconds; the same seed gives the same bytes.
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "analysis/flow_table.h"
-#include "catalog/catalog.h"
+#include "read_bench.h"
 #include "fmt/format.h"
 #include "ingest/capture.h"
 #include "rpc/epm_responder.h"
@@ -306,58 +304,27 @@ int Generate(const char* path, uint64_t megabytes, uint64_t seed) {
   return std::fclose(out) == 0 && ok ? 0 : 2;
 }
 
-class CountingSink : public highport::ingest::TrafficSink {
- public:
-  void OnFlow(const highport::FlowObservation& flow) override {
-    ++flows;
-    checksum += flow.dst.port + flow.packets + flow.bytes + static_cast<uint64_t>(flow.first_us);
-  }
-  void OnRpcRegistration(const highport::RpcRegistration&) override { ++registrations; }
-  void OnLostEvents(uint64_t, const highport::SourceRef&) override {}
-
-  uint64_t flows = 0;
-  uint64_t registrations = 0;
-  uint64_t checksum = 0;
-};
-
 int Read(const char* path, bool flow_table) {
-  CountingSink counting;
-  highport::analysis::FlowTable table(highport::catalog::Catalog::Get(), {});
-  highport::ingest::TrafficSink& sink =
-      flow_table ? static_cast<highport::ingest::TrafficSink&>(table) : counting;
-  highport::Diagnostics diagnostics;
-  auto start = std::chrono::steady_clock::now();
-  highport::Result<highport::ingest::CaptureStats> stats =
-      highport::ingest::ReadCaptureFile(path, sink, diagnostics);
-  size_t keys = flow_table ? table.Finish().size() : 0;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!stats) {
-    std::fprintf(stderr, "%s\n", stats.error().message.c_str());
-    return 2;
-  }
-  fmt::print("packets {} tcp {} handshakes {} udp {} rpc_pdus {} registrations {} findings {} "
-             "flows {} keys {} checksum {}\n",
-             stats->packets, stats->tcp_connections, stats->tcp_handshakes,
-             stats->udp_conversations, stats->rpc_pdus, stats->rpc_registrations,
-             diagnostics.findings().size(), counting.flows, keys, counting.checksum);
-  fmt::print("seconds {:.3f} packets/s {:.0f} MB/s {:.0f}\n", seconds,
-             static_cast<double>(stats->packets) / seconds,
-             static_cast<double>(stats->captured_bytes) / 1e6 / seconds);
-  return 0;
+  return highport::bench::TimedRead(
+      flow_table,
+      [&](highport::ingest::TrafficSink& sink, highport::Diagnostics& diagnostics) {
+        return highport::ingest::ReadCaptureFile(path, sink, diagnostics);
+      },
+      [&](const highport::ingest::CaptureStats& stats, const highport::bench::TimedRun& run) {
+        fmt::print("packets {} tcp {} handshakes {} udp {} rpc_pdus {} registrations {} "
+                   "findings {} flows {} keys {} checksum {}\n",
+                   stats.packets, stats.tcp_connections, stats.tcp_handshakes,
+                   stats.udp_conversations, stats.rpc_pdus, stats.rpc_registrations,
+                   run.diagnostics.findings().size(), run.counting.flows, run.keys,
+                   run.counting.checksum);
+        fmt::print("seconds {:.3f} packets/s {:.0f} MB/s {:.0f}\n", run.seconds,
+                   static_cast<double>(stats.packets) / run.seconds,
+                   static_cast<double>(stats.captured_bytes) / 1e6 / run.seconds);
+      });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "generate" && argc == 5) {
-    return Generate(argv[2], std::strtoull(argv[3], nullptr, 10),
-                    std::strtoull(argv[4], nullptr, 10));
-  }
-  if ((mode == "read" || mode == "flows") && argc == 3) return Read(argv[2], mode == "flows");
-  std::fprintf(stderr,
-               "usage: capture_read_bench generate OUT MEGABYTES SEED\n"
-               "       capture_read_bench read|flows FILE\n");
-  return 2;
+  return highport::bench::ReadBenchMain(argc, argv, "capture_read_bench", Generate, Read);
 }

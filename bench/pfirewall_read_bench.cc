@@ -11,16 +11,15 @@
 // (SEND), dropped broadcast and multicast noise, stray TCP SYNs, some IPv6
 // and ICMP, and an INFO-EVENTS-LOST row now and then. The same seed gives the
 // same bytes.
-#include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
 #include <string>
 
-#include "analysis/flow_table.h"
-#include "catalog/catalog.h"
+#include "read_bench.h"
 #include "fmt/format.h"
-#include "ingest/pfirewall.h"
+#include "ingest/traffic_load.h"
 
 namespace {
 
@@ -109,57 +108,28 @@ int Generate(const char* out_path, uint64_t megabytes, uint64_t seed) {
   return std::fclose(out) == 0 ? 0 : 2;
 }
 
-class CountingSink : public highport::ingest::TrafficSink {
- public:
-  void OnFlow(const highport::FlowObservation& flow) override {
-    ++flows;
-    checksum += flow.dst.port + flow.bytes + static_cast<uint64_t>(flow.first_us);
-  }
-  void OnRpcRegistration(const highport::RpcRegistration&) override {}
-  void OnLostEvents(uint64_t count, const highport::SourceRef&) override { lost += count; }
-
-  uint64_t flows = 0;
-  uint64_t lost = 0;
-  uint64_t checksum = 0;
-};
-
 int Read(const char* path, bool flow_table) {
-  CountingSink counting;
-  highport::analysis::FlowTable table(highport::catalog::Catalog::Get(), {});
-  highport::ingest::TrafficSink& sink =
-      flow_table ? static_cast<highport::ingest::TrafficSink&>(table) : counting;
-  highport::Diagnostics diagnostics;
-  auto start = std::chrono::steady_clock::now();
-  highport::Result<highport::ingest::PfirewallStats> stats =
-      highport::ingest::ReadPfirewallFile(path, sink, diagnostics);
-  size_t keys = flow_table ? table.Finish().size() : 0;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!stats) {
-    std::fprintf(stderr, "%s\n", stats.error().message.c_str());
-    return 2;
-  }
-  fmt::print(
-      "lines {} rows {} flows {} dropped {} lost {} skipped {} findings {} keys {} checksum {}\n",
-      stats->lines, stats->rows, stats->flows, stats->dropped_packets, stats->lost_events,
-      stats->skipped, diagnostics.findings().size(), keys, counting.checksum);
-  fmt::print("seconds {:.3f} MB/s {:.0f} lines/s {:.0f}\n", seconds,
-             static_cast<double>(stats->bytes) / 1e6 / seconds,
-             static_cast<double>(stats->lines) / seconds);
-  return 0;
+  // ReadTrafficFile: the path `highport flows log` takes.
+  return highport::bench::TimedRead(
+      flow_table,
+      [&](highport::ingest::TrafficSink& sink, highport::Diagnostics& diagnostics) {
+        return highport::ingest::ReadTrafficFile(
+            path, highport::ingest::EvidenceKind::kFirewallLog, sink, diagnostics);
+      },
+      [&](const highport::ingest::TrafficFileStats& stats, const highport::bench::TimedRun& run) {
+        uint64_t bytes = std::filesystem::file_size(path);
+        fmt::print("lines {} rows {} flows {} lost {} skipped {} findings {} keys {} checksum {}\n",
+                   stats.lines, stats.records, run.counting.flows, run.counting.lost,
+                   stats.skipped, run.diagnostics.findings().size(), run.keys,
+                   run.counting.checksum);
+        fmt::print("seconds {:.3f} MB/s {:.0f} lines/s {:.0f}\n", run.seconds,
+                   static_cast<double>(bytes) / 1e6 / run.seconds,
+                   static_cast<double>(stats.lines) / run.seconds);
+      });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "generate" && argc == 5) {
-    return Generate(argv[2], std::strtoull(argv[3], nullptr, 10),
-                    std::strtoull(argv[4], nullptr, 10));
-  }
-  if ((mode == "read" || mode == "flows") && argc == 3) return Read(argv[2], mode == "flows");
-  std::fprintf(stderr,
-               "usage: pfirewall_read_bench generate OUT MEGABYTES SEED\n"
-               "       pfirewall_read_bench read|flows FILE\n");
-  return 2;
+  return highport::bench::ReadBenchMain(argc, argv, "pfirewall_read_bench", Generate, Read);
 }

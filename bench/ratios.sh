@@ -17,7 +17,7 @@
 #
 # What runs, each with its own output shown as it goes:
 #   pfirewall_bench.sh [MB] 42 DIR/bench/pfirewall_read_bench   highport / mawk >= 10, highport / wc -l >= 0.33
-#                      (or build-fw-bench's, if DIR has none)
+#                      (or build-bench's, if DIR has none)
 #   capture_bench.sh [MB] 42 DIR/bench/capture_read_bench       highport / tcpdump >= 0.5
 #                      (if present; or build-bench's binary)
 #   netflow_compare.sh FLOWS 50000 9 DIR, and IPFIX (10)         highport / nfdump records/s >= 10
@@ -94,7 +94,7 @@ echo "ratios: build $build; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)
 
 # pfirewall_read_bench: this build's, else the one pfirewall_bench.sh defaults to.
 fw_bench=$build/bench/pfirewall_read_bench
-[[ -x $fw_bench ]] || fw_bench=$root/build-fw-bench/bench/pfirewall_read_bench
+[[ -x $fw_bench ]] || fw_bench=$root/build-bench/bench/pfirewall_read_bench
 if [[ -x $fw_bench ]]; then
   run pfirewall_bench bash "$here/pfirewall_bench.sh" "$( ((quick)) && echo 50 || echo 200)" 42 "$fw_bench"
 else

@@ -12,7 +12,7 @@ packages=(
   libpcap-dev                                # pcap and pcapng captures
   libsqlite3-dev libsqlitecpp-dev libxxhash-dev # the evidence database (SQLite, SQLiteCpp); file fingerprints
   softflowd nfdump                           # a real NetFlow/IPFIX exporter for the collector test; nfdump to compare with
-  iproute2 jq sqlite3                        # ss for the live-inventory test; jq to compare JSON; sqlite3 to inspect the database in tests
+  iproute2 jq sqlite3 mawk                   # ss for the live-inventory test; jq to compare JSON; sqlite3 and mawk in the database test
   samba samba-dsdb-modules samba-vfs-modules # a real AD DC for the epm test (tests/lib/samba_lab.sh),
   samba-ad-provision smbclient               # its provisioning data, and rpcclient to compare with
 )

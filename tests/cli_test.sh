@@ -7,20 +7,7 @@ highport=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect RC COMMAND...: runs it, keeps stdout/stderr in $work/out and $work/err
-expect() {
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
-}
-contains() {  # contains FILE TEXT
-  grep -qF -- "$2" "$1" || fail "$(basename "$1") of the last command lacks '$2': $(head -c 600 "$1")"
-}
+source "$root/tests/lib/check.sh"
 
 expect 0 "$highport" --help
 contains "$work/out" "inventory"

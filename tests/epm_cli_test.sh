@@ -15,20 +15,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect() {  # expect RC COMMAND...: stdout in $work/out, stderr in $work/err
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
-}
-contains() { grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(head -c 600 "$1")"; }
-jqe() {  # jqe FILTER WHAT: the last output must satisfy the jq filter
-  jq -e "$1" "$work/out" >/dev/null || fail "$2: $(head -c 600 "$work/out")"
-}
+source "$root/tests/lib/check.sh"
 
 # start_fake NAME ARGS...: starts a fake server, waits for its "ready" line
 # (bounded), and sets ${NAME} to the first ADDRESS:PORT it bound.

@@ -10,18 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 data=$root/src/ingest/testdata
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect() {
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
-}
-contains() { grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(head -c 600 "$1")"; }
-jqe() { jq -e "$1" "$work/out" >/dev/null || fail "$2: $(head -c 800 "$work/out")"; }
+source "$root/tests/lib/check.sh"
 
 expect 0 "$highport" help flows
 contains "$work/out" "--problematic"

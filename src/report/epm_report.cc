@@ -1,6 +1,7 @@
 #include "report/epm_report.h"
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -11,12 +12,7 @@ std::string Version(const analysis::RpcInterfaceGroup& g) {
 }
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& s : items) {
-    if (!out.empty()) out += separator;
-    out += s;
-  }
-  return out;
+  return fmt::format("{}", fmt::join(items, separator));
 }
 
 std::string HostLabel(const EpmHostReport& h) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -13,12 +14,7 @@ using analysis::FlowClass;
 using analysis::FlowEntry;
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& s : items) {
-    if (!out.empty()) out += separator;
-    out += s;
-  }
-  return out;
+  return fmt::format("{}", fmt::join(items, separator));
 }
 
 // What is behind the server port: the RPC interfaces, else the catalog's service.

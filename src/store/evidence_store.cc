@@ -49,10 +49,9 @@ SourceRow ReadSource(SQLite::Statement& q) {
   return s;
 }
 
-void UpdateSource(SQLite::Database& db, const SourceRow& s) {
-  SQLite::Statement q(db,
-                      "UPDATE source SET kind=?, path=?, prefix_bytes=?, prefix_hash=?, done_line=?, "
-                      "complete=?, records=?, stored=?, skipped=?, last_ingest=? WHERE id=?");
+// Parameters 1-9 of an INSERT or UPDATE of `source`, in the column order
+// kind, path, prefix_bytes, prefix_hash, done_line, complete, records, stored, skipped.
+void BindSource(SQLite::Statement& q, const SourceRow& s) {
   q.bind(1, s.kind);
   q.bind(2, s.path);
   q.bind(3, I(s.prefix_bytes));
@@ -62,6 +61,13 @@ void UpdateSource(SQLite::Database& db, const SourceRow& s) {
   q.bind(7, I(s.records));
   q.bind(8, I(s.stored));
   q.bind(9, I(s.skipped));
+}
+
+void UpdateSource(SQLite::Database& db, const SourceRow& s) {
+  SQLite::Statement q(db,
+                      "UPDATE source SET kind=?, path=?, prefix_bytes=?, prefix_hash=?, done_line=?, "
+                      "complete=?, records=?, stored=?, skipped=?, last_ingest=? WHERE id=?");
+  BindSource(q, s);
   q.bind(10, UtcTimestamp());
   q.bind(11, s.id);
   q.exec();
@@ -243,15 +249,7 @@ Result<SourceRow> EvidenceStore::AddSource(SourceRow source) {
                         "complete, records, stored, skipped, first_ingest, last_ingest) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     std::string now = UtcTimestamp();
-    q.bind(1, source.kind);
-    q.bind(2, source.path);
-    q.bind(3, I(source.prefix_bytes));
-    q.bind(4, source.prefix_hash);
-    q.bind(5, I(source.done_line));
-    q.bind(6, source.complete ? 1 : 0);
-    q.bind(7, I(source.records));
-    q.bind(8, I(source.stored));
-    q.bind(9, I(source.skipped));
+    BindSource(q, source);
     q.bind(10, now);
     q.bind(11, now);
     q.exec();
