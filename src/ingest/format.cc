@@ -1,5 +1,6 @@
 #include "ingest/format.h"
 
+#include "ingest/epm_json.h"
 #include "ingest/getnet_csv.h"
 #include "ingest/netsh_dynamicport.h"
 #include "ingest/netstat.h"
@@ -25,6 +26,9 @@ const std::vector<FormatInfo>& InventoryFormats() {
       {InputFormat::kRpcdump, "rpcdump",
        "impacket rpcdump.py output (the endpoint mapper's registrations)", ProbeRpcdump,
        ReadRpcdump},
+      {InputFormat::kEpmJson, "epm-json",
+       "highport epm --format json output (the endpoint mapper's registrations)", ProbeEpmJson,
+       ReadEpmJson},
   };
   return kFormats;
 }

@@ -21,6 +21,7 @@ enum class InputFormat : uint8_t {
   kSs,               // Linux ss -tulpn
   kNetshDynamicPort, // netsh int ipv4 show dynamicport tcp: the host's dynamic range
   kRpcdump,          // impacket rpcdump.py: the endpoint mapper's registrations
+  kEpmJson,          // highport epm --format json: the same, from highport itself
 };
 
 struct FormatInfo {

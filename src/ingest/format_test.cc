@@ -46,6 +46,8 @@ TEST(FormatDetection, OwnFixturesAndExamples) {
   ExpectEveryFileDetectedAs(src / "fuzz/seeds/netstat", InputFormat::kNetstat);
   ExpectEveryFileDetectedAs(src / "fuzz/seeds/netsh_dynamicport", InputFormat::kNetshDynamicPort);
   ExpectEveryFileDetectedAs(src / "src/ingest/testdata/rpcdump", InputFormat::kRpcdump);
+  ExpectEveryFileDetectedAs(src / "src/ingest/testdata/epm_json", InputFormat::kEpmJson);
+  ExpectEveryFileDetectedAs(src / "fuzz/seeds/epm_json", InputFormat::kEpmJson);
 }
 
 TEST(FormatDetection, ExampleHosts) {
