@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <numeric>
+#include <tuple>
 
 namespace highport::analysis {
 namespace {
@@ -58,7 +60,16 @@ std::string_view FlowClassName(FlowClass flow_class) {
 }
 
 FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
-    : catalog_(catalog), knowledge_(std::move(knowledge)) {}
+    : catalog_(catalog), knowledge_(std::move(knowledge)) {
+  for (uint32_t port = 0; port <= UINT16_MAX; ++port) {
+    known_tcp_[port] = catalog_.FindPort(Proto::kTcp, static_cast<uint16_t>(port)) != nullptr;
+    known_udp_[port] = catalog_.FindPort(Proto::kUdp, static_cast<uint16_t>(port)) != nullptr;
+  }
+}
+
+bool FlowTable::IsKnownPort(Proto proto, uint16_t port) const {
+  return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
+}
 
 bool FlowTable::IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
   if (knowledge_.listeners.empty() && rpc_ports_.empty()) return false;  // traffic alone
@@ -91,8 +102,8 @@ FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   }
   if (f.action == TrafficAction::kDropped) return {false, ServerRule::kFirewall};
   // Port classes: a port the catalog knows, else the one outside the dynamic range.
-  bool src_known = catalog_.FindPort(proto, f.src.port) != nullptr;
-  bool dst_known = catalog_.FindPort(proto, f.dst.port) != nullptr;
+  bool src_known = IsKnownPort(proto, f.src.port);
+  bool dst_known = IsKnownPort(proto, f.dst.port);
   if (src_known != dst_known) return {src_known, ServerRule::kPortClass};
   bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
   bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
@@ -100,57 +111,102 @@ FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   return {f.src.port < f.dst.port, ServerRule::kGuess};
 }
 
+// OnFlow() decides the server at once (with what is known at that moment)
+// and queues what the observation adds; the queue runs two steps behind:
+// kLookAhead observations later the index slot, prefetched on arrival, is
+// looked up and the flow's counters are prefetched; kLookAhead after that the
+// counters are updated. Each observation costs two cache misses on a large
+// table, and this way they overlap instead of coming one after the other.
+// Updates are applied in arrival order, so the result is the same.
 void FlowTable::OnFlow(const FlowObservation& f) {
   ++observations_;
   if (f.ip_protocol != 6 && f.ip_protocol != 17) {
     ++unported_;
     return;
   }
-  Decision d = DecideServer(f);
+  const Decision d = DecideServer(f);
   const Endpoint& server = d.src_is_server ? f.src : f.dst;
   const Endpoint& client = d.src_is_server ? f.dst : f.src;
-  FlowKey key{client.address, server.address, f.src.proto, server.port};
-  auto [it, inserted] = index_.try_emplace(key, entries_.size());
+  if (queued_ - applied_ == kQueue) Apply(queue_[applied_++ % kQueue]);
+  Update& u = queue_[queued_++ % kQueue];
+  const AddressRef client_ref = addresses_.Ref(client.address);
+  const AddressRef server_ref = addresses_.Ref(server.address);
+  u.key = {client_ref.value,    server_ref.value,    server.port,
+           f.src.proto,         client_ref.interned, server_ref.interned};
+  u.hash = FlowIndex::Hash(u.key);
+  index_.Prefetch(u.hash);
+  u.rule = d.rule;
+  u.dropped = f.action == TrafficAction::kDropped;
+  u.allowed = f.action == TrafficAction::kAllowed;
+  // The server's half of a one-direction pair: its packets count, the
+  // connection was counted with the client's half.
+  u.answer_half = f.one_direction && d.src_is_server;
+  u.lifetime = f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port);
+  u.client_port = client.port;
+  u.first_us = f.first_us;
+  u.last_us = f.last_us;
+  u.packets = f.packets;
+  u.bytes = f.bytes;
+  u.connections = f.connections;
+  u.file = files_.Intern(f.source.file);
+  u.line = f.source.line;
+  u.packet = f.source.packet;
+  u.offset = f.source.offset;
+  if (queued_ - located_ > kLookAhead) Locate(queue_[located_++ % kQueue]);
+}
+
+void FlowTable::Locate(Update& u) {
+  const auto [flow, inserted] =
+      index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()));
   if (inserted) {
-    entries_.emplace_back();
-    lifetimes_.emplace_back();
+    Counters& fresh = counters_.emplace_back();
+    fresh.key = u.key;
+    fresh.first_us = u.first_us;
+    fresh.last_us = u.last_us;
+    fresh.rule = u.rule;
   }
-  FlowEntry& e = entries_[it->second];
-  if (inserted) {
-    e.key = key;
-    e.first_us = f.first_us;
-    e.last_us = f.last_us;
-    e.rule = d.rule;
-  }
+  u.flow = flow;
+  const char* line = reinterpret_cast<const char*>(&counters_[flow]);
+  __builtin_prefetch(line, 1);
+  __builtin_prefetch(line + sizeof(Counters) - 1, 1);
+}
+
+void FlowTable::Apply(const Update& u) {
+  Counters& e = counters_[u.flow];
   // The strongest rule seen for this key wins (the enum is ordered by strength).
-  e.rule = std::min(e.rule, d.rule);
-  e.first_us = std::min(e.first_us, f.first_us);
-  e.last_us = std::max(e.last_us, f.last_us);
-  e.packets += f.packets;
-  e.bytes += f.bytes;
-  if (f.action == TrafficAction::kDropped) {
-    e.dropped += f.packets;
-    bool same_attempt = e.attempts > 0 && e.last_drop_port == client.port &&
-                        f.first_us - e.last_drop_us < kAttemptWindowUs;
+  e.rule = std::min(e.rule, u.rule);
+  e.first_us = std::min(e.first_us, u.first_us);
+  e.last_us = std::max(e.last_us, u.last_us);
+  e.packets += u.packets;
+  e.bytes += u.bytes;
+  if (u.dropped) {
+    e.dropped += u.packets;
+    bool same_attempt = e.attempts > 0 && e.last_drop_port == u.client_port &&
+                        u.first_us - e.last_drop_us < kAttemptWindowUs;
     if (!same_attempt) ++e.attempts;
-    e.last_drop_port = client.port;
-    e.last_drop_us = f.first_us;
+    e.last_drop_port = u.client_port;
+    e.last_drop_us = u.first_us;
   } else {
-    // The server's half of a one-direction pair: its packets count, the
-    // connection was counted with the client's half.
-    const bool answer_half = f.one_direction && d.src_is_server;
-    if (!answer_half) {
-      e.connections += f.connections;
-      if (f.action == TrafficAction::kAllowed) e.allowed += f.connections;
-      if (client.port > 0 && !IsHigh(client.port)) {
-        e.low_source += std::max<uint64_t>(1, f.connections);
+    if (!u.answer_half) {
+      e.connections += u.connections;
+      if (u.allowed) e.allowed += u.connections;
+      if (u.client_port > 0 && !IsHigh(u.client_port)) {
+        e.low_source += std::max<uint64_t>(1, u.connections);
       }
     }
-    if (f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port)) {
-      lifetimes_[it->second].push_back({client.port, f.first_us, std::max(f.first_us, f.last_us)});
+    if (u.lifetime) {
+      lifetimes_.Add(u.flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
     }
   }
-  if (e.evidence.size() < kEvidencePerFlow) e.evidence.push_back(f.source);
+  if (e.evidence < kEvidencePerFlow) {
+    ++e.evidence;
+    evidence_.push_back({u.line, u.packet, u.offset, u.file, u.flow});
+  }
+}
+
+void FlowTable::Drain() {
+  while (located_ < queued_) Locate(queue_[located_++ % kQueue]);
+  while (applied_ < queued_) Apply(queue_[applied_++ % kQueue]);
 }
 
 void FlowTable::OnRpcRegistration(const RpcRegistration& r) {
@@ -164,84 +220,106 @@ void FlowTable::OnRpcRegistration(const RpcRegistration& r) {
 
 void FlowTable::OnLostEvents(uint64_t count, const SourceRef&) { lost_events_ += count; }
 
-bool FlowTable::IsDynamicPort(const FlowKey& key) const {
-  if (key.proto == Proto::kTcp && (key.port == 135 || key.port == 593)) return false;
-  if (key.proto == Proto::kTcp && rpc_ports_.count({key.server, key.port})) return true;
-  return DynamicRange(key.server).Contains(key.port) &&
-         catalog_.FindPort(key.proto, key.port) == nullptr;
+bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const {
+  if (proto == Proto::kTcp && (port == 135 || port == 593)) return false;
+  if (proto == Proto::kTcp && rpc_ports_.count({server, port})) return true;
+  return DynamicRange(server).Contains(port) && !IsKnownPort(proto, port);
+}
+
+FlowEntry FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
+                               FlowClass flow_class) const {
+  FlowEntry e;
+  e.key = {ids.Get(c.key.client), ids.Get(c.key.server), c.key.proto, c.key.port};
+  e.first_us = c.first_us;
+  e.last_us = c.last_us;
+  e.connections = c.connections;
+  e.attempts = c.attempts;
+  e.packets = c.packets;
+  e.bytes = c.bytes;
+  e.allowed = c.allowed;
+  e.dropped = c.dropped;
+  e.low_source = c.low_source;
+  e.rule = c.rule;
+  e.flow_class = flow_class;
+  e.dynamic = dynamic;
+  if (c.key.proto == Proto::kTcp && !rpc_ports_.empty()) {
+    if (auto it = rpc_ports_.find({e.key.server, c.key.port}); it != rpc_ports_.end()) {
+      e.interfaces = it->second;
+    }
+  }
+  if (const catalog::PortEntry* p = catalog_.FindPort(c.key.proto, c.key.port)) e.service = p->name;
+  return e;
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {
-  for (FlowEntry& e : entries_) {
-    const FlowKey& key = e.key;
-    e.dynamic = IsDynamicPort(key);
-    if (key.proto == Proto::kTcp) {
-      if (auto it = rpc_ports_.find({key.server, key.port}); it != rpc_ports_.end()) {
-        e.interfaces = it->second;
-      }
-    }
-    if (const catalog::PortEntry* p = catalog_.FindPort(key.proto, key.port)) e.service = p->name;
-    if (e.dynamic) {
-      e.flow_class = FlowClass::kProblematic;
-    } else if (e.low_source > 0) {
-      e.flow_class = FlowClass::kLowSource;
-    } else if (IsHigh(key.port) && e.service.empty()) {
-      e.flow_class = FlowClass::kRestricted;
+  Drain();
+  index_.Release();  // no lookups from here on
+  const size_t n = counters_.size();
+  // Every address gets a dense id (IPv4 addresses were their own values),
+  // which the keys hold from here on: ranks and peaks are per id.
+  AddressInterner ids;
+  for (Counters& c : counters_) {
+    c.key.client = ids.Intern(addresses_.Resolve({c.key.client, c.key.client_interned}));
+    c.key.server = ids.Intern(addresses_.Resolve({c.key.server, c.key.server_interned}));
+  }
+  // Classes first: the peak counts only connections to dynamic ports.
+  std::vector<bool> dynamic(n);
+  std::vector<FlowClass> classes(n);
+  std::vector<uint32_t> server_of(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Counters& c = counters_[i];
+    server_of[i] = c.key.server;
+    dynamic[i] = IsDynamicPort(ids.Get(c.key.server), c.key.proto, c.key.port);
+    const catalog::PortEntry* known = catalog_.FindPort(c.key.proto, c.key.port);
+    if (dynamic[i]) {
+      classes[i] = FlowClass::kProblematic;
+    } else if (c.low_source > 0) {
+      classes[i] = FlowClass::kLowSource;
+    } else if (IsHigh(c.key.port) && (known == nullptr || known->name.empty())) {
+      classes[i] = FlowClass::kRestricted;
     } else {
-      e.flow_class = FlowClass::kFine;
+      classes[i] = FlowClass::kFine;
     }
   }
-  ComputePeaks();
-  std::vector<FlowEntry> out = std::move(entries_);
-  // Free the index and the lifetimes before sorting: on a log of a million
-  // keys they are hundreds of megabytes.
-  std::vector<FlowEntry>().swap(entries_);
-  std::vector<std::vector<Lifetime>>().swap(lifetimes_);
-  std::unordered_map<FlowKey, size_t, FlowKeyHash>().swap(index_);
-  // Keys are unique, so this order is total: std::sort sorts in place, where
-  // a stable sort would want a second copy of every entry.
-  std::sort(out.begin(), out.end(), [](const FlowEntry& a, const FlowEntry& b) {
-    return std::tie(a.flow_class, a.key.server, a.key.port, a.key.client, a.key.proto) <
-           std::tie(b.flow_class, b.key.server, b.key.port, b.key.client, b.key.proto);
-  });
-  return out;
-}
+  for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
+    peak_[ids.Get(server)] = peak;
+  }
+  std::vector<uint32_t>().swap(server_of);
 
-// The peak per server: a sweep over the start (+1) and end (-1) of every
-// connection to a dynamic port. A connection known only by one timestamp
-// (a firewall ALLOW row) lasts that instant. Lifetimes from the same client
-// port that overlap are one connection (the two halves of a NetFlow pair).
-void FlowTable::ComputePeaks() {
-  std::map<IpAddress, std::vector<std::pair<int64_t, int>>> events;
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!entries_[i].dynamic || lifetimes_[i].empty()) continue;
-    std::vector<Lifetime>& lives = lifetimes_[i];
-    std::sort(lives.begin(), lives.end(), [](const Lifetime& a, const Lifetime& b) {
-      return std::tie(a.client_port, a.start) < std::tie(b.client_port, b.start);
-    });
-    std::vector<std::pair<int64_t, int>>& ev = events[entries_[i].key.server];
-    for (size_t j = 0; j < lives.size();) {
-      Lifetime merged = lives[j++];
-      while (j < lives.size() && merged.client_port != 0 &&
-             lives[j].client_port == merged.client_port && lives[j].start <= merged.end) {
-        merged.end = std::max(merged.end, lives[j++].end);
-      }
-      ev.push_back({merged.start, +1});
-      ev.push_back({merged.end, -1});
+  // Problematic first, then by server, port, client: integers compared, the
+  // addresses by their rank in IpAddress order. Keys are unique: a total order.
+  const std::vector<uint32_t> rank = ids.Ranks();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const CompactFlowKey& ka = counters_[a].key;
+    const CompactFlowKey& kb = counters_[b].key;
+    return std::tuple(classes[a], rank[ka.server], ka.port, rank[ka.client], ka.proto) <
+           std::tuple(classes[b], rank[kb.server], kb.port, rank[kb.client], kb.proto);
+  });
+
+  // Each flow's evidence rows, in the order they came: a counting sort.
+  std::vector<uint32_t> first_row(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) first_row[i + 1] = first_row[i] + counters_[i].evidence;
+  std::vector<uint32_t> rows(evidence_.size());
+  {
+    std::vector<uint32_t> next(first_row.begin(), first_row.end() - 1);
+    for (uint32_t r = 0; r < evidence_.size(); ++r) rows[next[evidence_[r].flow]++] = r;
+  }
+
+  std::vector<FlowEntry> out;
+  out.reserve(n);
+  for (uint32_t i : order) {
+    FlowEntry& e = out.emplace_back(MakeEntry(counters_[i], ids, dynamic[i], classes[i]));
+    e.evidence.reserve(counters_[i].evidence);
+    for (uint32_t r = first_row[i]; r < first_row[i + 1]; ++r) {
+      const EvidenceRow& row = evidence_[rows[r]];
+      e.evidence.push_back(SourceRef{files_.Get(row.file), row.line, row.packet, row.offset});
     }
   }
-  for (auto& [server, ev] : events) {
-    // At equal times, starts before ends: touching lifetimes overlap.
-    std::sort(ev.begin(), ev.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first < b.first : a.second > b.second;
-    });
-    int64_t open = 0, peak = 0;
-    for (const auto& [time, delta] : ev) {
-      open += delta;
-      peak = std::max(peak, open);
-    }
-    peak_[server] = static_cast<uint64_t>(peak);
-  }
+  std::vector<Counters>().swap(counters_);
+  std::vector<EvidenceRow>().swap(evidence_);
+  return out;
 }
 
 }  // namespace highport::analysis

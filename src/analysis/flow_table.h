@@ -21,16 +21,29 @@
 //   problematic  client high -> server dynamic port
 // A server port is dynamic when an endpoint mapper placed an interface there,
 // or it lies in the host's dynamic range and is no known static service.
+//
+// Storage, for millions of observations per second and millions of keys:
+// addresses and evidence file names become small ids (flow_interner.h); the
+// index is an open-addressing table of 16-byte slots (flow_index.h) into a
+// dense array of 96-byte counters, all OnFlow() touches; the first evidence
+// of each key is kept apart as (file id, line, packet, offset) rows, and
+// connection lifetimes for the peak in flat arrays (flow_peaks.h). Finish()
+// builds the full FlowEntry records (addresses, evidence, service,
+// interfaces) only once, in their final order.
 #pragma once
 
+#include <array>
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
+#include "analysis/flow_index.h"
+#include "analysis/flow_interner.h"
+#include "analysis/flow_peaks.h"
 #include "catalog/catalog.h"
 #include "ingest/traffic_sink.h"
 #include "model/observation.h"
@@ -74,10 +87,6 @@ struct FlowEntry {
   std::vector<std::string> interfaces;  // RPC interfaces an endpoint mapper placed on it
   std::string service;                  // the catalog's name for a static port
   std::vector<SourceRef> evidence;      // the first few observations, for the reader
-  // The last dropped packet: its retransmissions (same client port, within
-  // a minute) belong to the same attempt.
-  uint16_t last_drop_port = 0;
-  int64_t last_drop_us = 0;
 };
 
 // What is known of the hosts before the traffic: listeners and dynamic ranges.
@@ -117,22 +126,65 @@ class FlowTable : public ingest::TrafficSink {
   Decision DecideServer(const FlowObservation& flow) const;
   bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const;
   PortRange DynamicRange(const IpAddress& server) const;
-  bool IsDynamicPort(const FlowKey& key) const;
-  void ComputePeaks();
+  bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
+
+  // What OnFlow() updates per key: ids and counters, no strings.
+  struct Counters {
+    CompactFlowKey key;
+    ServerRule rule = ServerRule::kGuess;
+    uint8_t evidence = 0;  // rows in evidence_
+    // The last dropped packet: its retransmissions (same client port, within
+    // a minute) belong to the same attempt.
+    uint16_t last_drop_port = 0;
+    int64_t last_drop_us = 0;
+    int64_t first_us = 0;
+    int64_t last_us = 0;
+    uint64_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0,
+             low_source = 0;
+  };
+  // One of the first observations of a key, without the file name's string.
+  struct EvidenceRow {
+    uint64_t line, packet, offset;
+    uint32_t file;  // files_ id
+    uint32_t flow;  // counters_ position
+  };
+  // What an observation adds to its flow, queued until its slot and counters
+  // are in cache (OnFlow in flow_table.cc).
+  struct Update {
+    CompactFlowKey key;
+    uint64_t hash = 0;
+    uint32_t flow = 0;  // counters_ position, once located
+    ServerRule rule = ServerRule::kGuess;
+    bool dropped = false, allowed = false, answer_half = false, lifetime = false;
+    uint16_t client_port = 0;
+    int64_t first_us = 0, last_us = 0;
+    uint64_t packets = 0, bytes = 0, connections = 0;
+    uint32_t file = 0;  // files_ id
+    uint64_t line = 0, packet = 0, offset = 0;
+  };
+  static constexpr uint64_t kLookAhead = 8;
+  static constexpr uint64_t kQueue = 2 * kLookAhead;
+  void Locate(Update& u);
+  void Apply(const Update& u);
+  void Drain();  // everything queued, applied
+
+  // `ids`: the dense address ids Finish() gives the keys.
+  FlowEntry MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
+                      FlowClass flow_class) const;
+  bool IsKnownPort(Proto proto, uint16_t port) const;
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
-  // One connection's time to a candidate dynamic port, for the peak. The two
-  // halves of a one-direction NetFlow pair share the client port and overlap:
-  // they are merged into one connection before counting.
-  struct Lifetime {
-    uint16_t client_port;
-    int64_t start;
-    int64_t end;
-  };
-  std::unordered_map<FlowKey, size_t, FlowKeyHash> index_;  // into entries_ and lifetimes_
-  std::vector<FlowEntry> entries_;
-  std::vector<std::vector<Lifetime>> lifetimes_;
+  // The catalog's ports as bits: two lookups per observation stay in cache.
+  std::bitset<65536> known_tcp_, known_udp_;
+  AddressInterner addresses_;
+  NameInterner files_;
+  FlowIndex index_;  // into counters_
+  std::vector<Counters> counters_;
+  std::vector<EvidenceRow> evidence_;
+  LifetimeLog lifetimes_;
+  std::array<Update, kQueue> queue_;
+  uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue
   std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports_;
   std::map<IpAddress, uint64_t> peak_;
   uint64_t observations_ = 0;

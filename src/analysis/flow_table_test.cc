@@ -214,5 +214,60 @@ TEST(FlowTable, MemoryGrowsWithKeysNotObservations) {
   EXPECT_EQ(flows[0].evidence.size(), 3u);
 }
 
+// The first three observations of a key, with their files, in the order they came.
+TEST(FlowTable, EvidenceKeepsFilesLinesAndOrder) {
+  FlowTable table(TestCatalog(), {});
+  FlowObservation f = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 445), Initiator::kSource);
+  FlowObservation other = Handshake(Obs("10.0.0.31", 61000, "10.0.0.5", 445), Initiator::kSource);
+  f.source = {"first.pcap", 0, 3, 40};
+  table.OnFlow(f);
+  other.source = {"a capture with a name longer than fifteen.pcapng", 0, 9, 0};
+  table.OnFlow(other);
+  f.source = {"pfirewall.log", 12, 0, 0};
+  table.OnFlow(f);
+  f.source = {"first.pcap", 0, 5, 0};
+  table.OnFlow(f);
+  f.source = {"first.pcap", 0, 6, 0};
+  table.OnFlow(f);  // the fourth: not kept
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  ASSERT_EQ(flows[0].key.client.ToString(), "10.0.0.30");
+  ASSERT_EQ(flows[0].evidence.size(), 3u);
+  EXPECT_EQ(flows[0].evidence[0].ToString(), SourceRef({"first.pcap", 0, 3, 40}).ToString());
+  EXPECT_EQ(flows[0].evidence[1].file, "pfirewall.log");
+  EXPECT_EQ(flows[0].evidence[1].line, 12u);
+  EXPECT_EQ(flows[0].evidence[2].packet, 5u);
+  ASSERT_EQ(flows[1].evidence.size(), 1u);
+  EXPECT_EQ(flows[1].evidence[0].file, "a capture with a name longer than fifteen.pcapng");
+  EXPECT_EQ(flows[1].evidence[0].packet, 9u);
+}
+
+// Problematic first, then by server, port and client in address order (IPv4
+// before IPv6, zones apart), then the protocol.
+TEST(FlowTable, FinishOrdersByClassServerPortClient) {
+  FlowTable table(TestCatalog(), {});
+  auto add = [&](std::string_view client, std::string_view server, uint16_t port,
+                 Proto proto = Proto::kTcp) {
+    table.OnFlow(Handshake(Obs(client, 61000, server, port, 0, 0, proto), Initiator::kSource));
+  };
+  add("10.0.0.30", "fe80::5%2", 445);
+  add("10.0.0.30", "fe80::5%1", 445);
+  add("10.0.0.31", "10.0.0.9", 445);
+  add("10.0.0.30", "10.0.0.9", 445);
+  add("10.0.0.30", "10.0.0.9", 445, Proto::kUdp);
+  add("10.0.0.30", "10.0.0.10", 53);
+  add("10.0.0.30", "10.0.0.10", 50000);  // dynamic: first
+  std::vector<std::string> got;
+  for (const FlowEntry& e : table.Finish()) {
+    got.push_back(e.key.client.ToString() + ">" + e.key.server.ToString() + ":" +
+                  std::to_string(e.key.port) + "/" + std::string(ProtoName(e.key.proto)));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "10.0.0.30>10.0.0.10:50000/tcp", "10.0.0.30>10.0.0.9:445/tcp",
+                     "10.0.0.30>10.0.0.9:445/udp", "10.0.0.31>10.0.0.9:445/tcp",
+                     "10.0.0.30>10.0.0.10:53/tcp", "10.0.0.30>fe80::5%1:445/tcp",
+                     "10.0.0.30>fe80::5%2:445/tcp"}));
+}
+
 }  // namespace
 }  // namespace highport::analysis

@@ -59,6 +59,18 @@ std::string CompileTemplate(uint16_t id, bool options, std::span<const FieldSpec
 }
 
 bool ReadRecord(const Template& t, ByteCursor& c, RawRecord& out) {
+  if (!t.variable) {
+    // Fixed length (nearly every template): one bounds check for the whole
+    // record instead of one per field; the fields are then sliced from it.
+    std::span<const uint8_t> record = c.Bytes(t.min_length, "record");
+    if (record.size() != t.min_length) return false;
+    size_t at = 0;
+    for (const FieldOp& op : t.ops) {
+      if (op.field != Field::kSkip) ApplyField(op.field, record.subspan(at, op.length), out);
+      at += op.length;
+    }
+    return true;
+  }
   for (const FieldOp& op : t.ops) {
     size_t length = op.length;
     if (op.variable) {

@@ -1,0 +1,97 @@
+#include "analysis/flow_interner.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace highport::analysis {
+namespace {
+
+constexpr size_t kInitialSlots = 256;  // a power of two
+
+// MurmurHash3's finaliser over both halves: every input bit reaches the
+// low bits that pick the slot (IPv4 leaves the high half zero).
+uint64_t HashBytes(uint64_t lo, uint64_t hi, uint8_t family) {
+  uint64_t h = lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ family;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
+
+}  // namespace
+
+AddressInterner::AddressInterner() : slots_(kInitialSlots) {}
+
+size_t AddressInterner::Probe(uint64_t lo, uint64_t hi, uint8_t family) const {
+  return HashBytes(lo, hi, family) & (slots_.size() - 1);
+}
+
+uint32_t AddressInterner::Intern(const IpAddress& address) {
+  uint64_t lo = 0, hi = 0;
+  std::memcpy(&lo, address.bytes().data(), 8);
+  std::memcpy(&hi, address.bytes().data() + 8, 8);
+  const auto family = static_cast<uint8_t>(address.family());
+  const bool zoned = !address.zone().empty();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Probe(lo, hi, family);; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.id_plus_one == 0) {
+      // Kept at most half full: probes stay short and the loop always ends.
+      const auto id = static_cast<uint32_t>(addresses_.size());
+      s = Slot{lo, hi, id + 1, family, zoned};
+      addresses_.push_back(address);
+      if (addresses_.size() * 2 > slots_.size()) Grow();
+      return id;
+    }
+    if (s.lo == lo && s.hi == hi && s.family == family && s.zoned == zoned &&
+        (!zoned || addresses_[s.id_plus_one - 1].zone() == address.zone())) {
+      return s.id_plus_one - 1;
+    }
+  }
+}
+
+AddressRef AddressInterner::Ref(const IpAddress& address) {
+  if (address.is_v4() && address.zone().empty()) {
+    const auto& b = address.bytes();
+    return {uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3], false};
+  }
+  return {Intern(address), true};
+}
+
+IpAddress AddressInterner::Resolve(AddressRef ref) const {
+  return ref.interned ? addresses_[ref.value] : IpAddress::V4(ref.value);
+}
+
+void AddressInterner::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id_plus_one == 0) continue;
+    size_t i = Probe(s.lo, s.hi, s.family);
+    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+std::vector<uint32_t> AddressInterner::Ranks() const {
+  std::vector<uint32_t> order(addresses_.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return addresses_[a] < addresses_[b]; });
+  std::vector<uint32_t> rank(order.size());
+  for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+  return rank;
+}
+
+uint32_t NameInterner::Intern(std::string_view name) {
+  if (last_ != UINT32_MAX && names_[last_] == name) return last_;
+  auto [it, inserted] = ids_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
+  if (inserted) names_.emplace_back(name);
+  last_ = it->second;
+  return last_;
+}
+
+}  // namespace highport::analysis

@@ -1,0 +1,70 @@
+// Small ids for the things the flow table meets again and again: addresses
+// (an IpAddress is 56 bytes with its zone string; a network has thousands of
+// hosts, a log millions of rows) and evidence file names. The flow table keys
+// and stores ids; the full values come back only when Finish() builds the
+// entries it returns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/ip_address.h"
+
+namespace highport::analysis {
+
+// What the flow table keeps of an address: an IPv4 address without a zone is
+// its own 32-bit value (no lookup at all); anything else is an interned id.
+struct AddressRef {
+  uint32_t value = 0;
+  bool interned = false;
+};
+
+// IpAddress -> dense id (0, 1, 2, ... in order of first appearance). An
+// open-addressing table of the address bytes that looks at the zone only
+// when there is one.
+class AddressInterner {
+ public:
+  AddressInterner();
+
+  uint32_t Intern(const IpAddress& address);
+  AddressRef Ref(const IpAddress& address);
+  IpAddress Resolve(AddressRef ref) const;
+  const IpAddress& Get(uint32_t id) const { return addresses_[id]; }
+  size_t size() const { return addresses_.size(); }
+
+  // rank[id]: the position of address `id` in IpAddress order, so that
+  // entries sort by comparing integers instead of addresses.
+  std::vector<uint32_t> Ranks() const;
+
+ private:
+  struct Slot {
+    uint64_t lo = 0, hi = 0;  // the 16 address bytes
+    uint32_t id_plus_one = 0;  // 0: empty
+    uint8_t family = 0;
+    bool zoned = false;
+  };
+  size_t Probe(uint64_t lo, uint64_t hi, uint8_t family) const;
+  void Grow();
+
+  std::vector<Slot> slots_;
+  std::vector<IpAddress> addresses_;
+};
+
+// File names of evidence -> dense ids. Readers give one file's name for
+// many observations in a row, so the last one is remembered.
+class NameInterner {
+ public:
+  uint32_t Intern(std::string_view name);
+  const std::string& Get(uint32_t id) const { return names_[id]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint32_t last_ = UINT32_MAX;
+};
+
+}  // namespace highport::analysis

@@ -1,0 +1,56 @@
+// Connection lifetimes for the peak of concurrent connections per server to
+// dynamic RPC ports: the number a port range must be sized for.
+//
+// Which ports are dynamic is known only at the end (an endpoint-mapper answer
+// may come after the flows it explains), so every TCP connection to a high
+// port is logged, in two flat arrays appended in order: instants (a firewall
+// ALLOW row knows one timestamp: 16 bytes) and spans (a capture or NetFlow
+// knows the first and last packet: 24 bytes). That is what a sweep needs and
+// no more (per-key vectors of lifetimes cost a vector header per key and a
+// cache miss per connection). Memory still grows with connections to high
+// TCP ports, not only with keys: 16 or 24 bytes each.
+//
+// TakePeaks(): the lifetimes of counted flows are sorted by (server, flow,
+// client port, start); overlapping lifetimes from the same client port are
+// one connection (the two halves of a one-direction NetFlow pair); then, per
+// server, a sweep over sorted starts and ends, starts first at equal times
+// (touching lifetimes overlap; an instant is open at its instant).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace highport::analysis {
+
+class LifetimeLog {
+ public:
+  // One connection of flow `flow` (a FlowTable position) from `client_port`.
+  void Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end);
+  size_t size() const { return instants_.size() + spans_.size(); }
+  size_t bytes() const;  // what the log holds now
+
+  // Per server id (ascending), the most connections of counted flows open at
+  // once; servers without a counted connection are left out. `counted[flow]`
+  // says whether a flow counts, `server_of[flow]` is its server. Empties the log.
+  std::vector<std::pair<uint32_t, uint64_t>> TakePeaks(const std::vector<bool>& counted,
+                                                      const std::vector<uint32_t>& server_of);
+
+ private:
+  struct Instant {
+    int64_t at;
+    uint32_t flow;
+    uint16_t client_port;
+  };
+  struct Span {
+    int64_t start;
+    int64_t end;
+    uint32_t flow;
+    uint16_t client_port;
+  };
+  std::vector<Instant> instants_;
+  std::vector<Span> spans_;
+};
+
+}  // namespace highport::analysis

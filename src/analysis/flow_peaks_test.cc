@@ -1,0 +1,80 @@
+#include "analysis/flow_peaks.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <tuple>
+
+#include "gtest/gtest.h"
+
+namespace highport::analysis {
+namespace {
+
+using Peaks = std::vector<std::pair<uint32_t, uint64_t>>;
+
+TEST(LifetimeLog, OverlapsPerServerTouchingCountsAndUncountedFlowsDoNot) {
+  LifetimeLog log;
+  // Flows 0 and 1 go to server 7, flow 2 to server 9, flow 3 (not counted) to 7.
+  log.Add(0, 61000, 0, 10);
+  log.Add(1, 61000, 5, 15);
+  log.Add(0, 61001, 10, 20);  // touches the first at 10: three open then
+  log.Add(2, 61000, 100, 100);
+  log.Add(3, 61002, 0, 20);
+  EXPECT_EQ(log.size(), 5u);
+  Peaks peaks = log.TakePeaks({true, true, true, false}, {7, 7, 9, 7});
+  EXPECT_EQ(peaks, (Peaks{{7, 3}, {9, 1}}));
+  EXPECT_EQ(log.size(), 0u);
+}
+
+TEST(LifetimeLog, InstantsAtTheSameTimeAreOpenTogether) {
+  LifetimeLog log;
+  for (uint16_t port = 1; port <= 4; ++port) log.Add(0, 50000 + port, 30, 30);
+  log.Add(0, 50010, 31, 31);
+  EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 4}}));
+}
+
+// The two halves of a one-direction pair share the client port: one connection.
+// Client port 0 (unknown) never merges.
+TEST(LifetimeLog, OverlapsFromOneClientPortAreOneConnection) {
+  LifetimeLog log;
+  log.Add(0, 61000, 0, 10);
+  log.Add(0, 61000, 1, 10);
+  log.Add(0, 61000, 10, 12);  // starts where the merged one ends: still the same
+  EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 1}}));
+  log.Add(0, 0, 0, 10);
+  log.Add(0, 0, 1, 10);
+  EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 2}}));
+  log.Add(0, 61000, 0, 10);
+  log.Add(1, 61000, 1, 10);  // same client port, another flow: not merged
+  EXPECT_EQ(log.TakePeaks({true, true}, {0, 0}), (Peaks{{0, 2}}));
+}
+
+// Against a plain sweep over +1/-1 events on random lifetimes (no merging:
+// every client port distinct).
+TEST(LifetimeLog, AgreesWithAnEventSweep) {
+  std::mt19937 rng(11);
+  LifetimeLog log;
+  std::map<uint32_t, std::vector<std::pair<int64_t, int>>> events;
+  const std::vector<uint32_t> server_of{0, 0, 1, 2, 2};
+  for (int i = 0; i < 5000; ++i) {
+    uint32_t flow = rng() % 5;
+    int64_t start = rng() % 10000;
+    int64_t end = start + (rng() % 3 == 0 ? 0 : rng() % 300);
+    log.Add(flow, static_cast<uint16_t>(1 + i), start, end);
+    events[server_of[flow]].push_back({start, +1});
+    events[server_of[flow]].push_back({end, -1});
+  }
+  Peaks expected;
+  for (auto& [server, ev] : events) {
+    std::sort(ev.begin(), ev.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    });
+    int64_t open = 0, peak = 0;
+    for (const auto& [time, delta] : ev) peak = std::max(peak, open += delta);
+    expected.emplace_back(server, static_cast<uint64_t>(peak));
+  }
+  EXPECT_EQ(log.TakePeaks(std::vector<bool>(5, true), server_of), expected);
+}
+
+}  // namespace
+}  // namespace highport::analysis
