@@ -186,6 +186,16 @@ std::string FlowsCsv(const FlowsReport& r) {
   std::string out = CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by",
                             "what", "first_seen", "last_seen", "connections", "allowed", "dropped",
                             "attempts", "packets", "bytes", "evidence"});
+  // Room for every row at once: growing by doubling would hold the old and
+  // the new copy together, three times the text, at the peak of a large run.
+  // What is reserved and never written is never touched, so it costs no memory.
+  size_t room = out.size();
+  for (const FlowEntry& e : r.flows) {
+    room += 256 + e.service.size();
+    for (const SourceRef& s : e.evidence) room += s.file.size() + 64;
+    for (const std::string& i : e.interfaces) room += i.size() + 8;
+  }
+  out.reserve(room);
   for (const FlowEntry& e : r.flows) {
     std::vector<std::string> evidence;
     for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
