@@ -113,7 +113,7 @@ EmittedFiles WriteAdvfirewall(const plan::Plan& plan) {
   if (rules.empty() && checked.skipped.empty()) return {};
 
   std::string origin = fmt::format("from the plan of {} ({})", plan.created, plan.generator);
-  CrlfText apply, undo;
+  ScriptText apply, undo;
   std::vector<std::string> apply_remarks = {
       "highport: Windows Firewall inbound allow rules " + origin,
       "Run it as administrator on each Windows server of the plan: localip limits every rule to",
@@ -129,7 +129,7 @@ EmittedFiles WriteAdvfirewall(const plan::Plan& plan) {
             "The default inbound policy and the built-in rules were not changed, so nothing here "
             "restores them."},
            {}, true);
-  for (CrlfText* t : {&apply, &undo}) {
+  for (ScriptText* t : {&apply, &undo}) {
     for (const SkippedProposal& s : checked.skipped) {
       t->Line(CmdRemark(fmt::format("NOT APPLIED {}: {}", s.proposal_id, s.reason)));
     }
@@ -138,7 +138,7 @@ EmittedFiles WriteAdvfirewall(const plan::Plan& plan) {
   for (const std::string& line : CoverageRemarks(plan.firewall)) apply.Line(CmdRemark(line));
   apply.Blank();
   for (const RuleLines& r : rules) {
-    for (CrlfText* t : {&apply, &undo}) {
+    for (ScriptText* t : {&apply, &undo}) {
       for (const std::string& remark : r.remarks) t->Line(CmdRemark(remark));
       t->Line(CmdEcho(r.title));
       for (const std::string& line : t == &apply ? r.apply : r.rollback) t->Line(line);

@@ -116,7 +116,7 @@ std::vector<Section> Sections(WindowsHostWork& work) {
   return out;
 }
 
-void Header(CrlfText& t, const plan::Plan& plan, const WindowsHostWork& work, bool rollback) {
+void Header(ScriptText& t, const plan::Plan& plan, const WindowsHostWork& work, bool rollback) {
   const plan::HostEntry& host = *work.host;
   std::vector<std::string> remarks = {
       fmt::format("highport {} for {} ({}, role {}), from the plan of {} ({})",
@@ -144,14 +144,14 @@ void Header(CrlfText& t, const plan::Plan& plan, const WindowsHostWork& work, bo
   CmdStart(t, remarks, checks, rollback);
 }
 
-void Skipped(CrlfText& t, const std::vector<SkippedProposal>& skipped) {
+void Skipped(ScriptText& t, const std::vector<SkippedProposal>& skipped) {
   for (const SkippedProposal& s : skipped) {
     t.Line(CmdRemark(fmt::format("NOT APPLIED {}: {}", s.proposal_id, s.reason)));
   }
   if (!skipped.empty()) t.Blank();
 }
 
-void SectionLines(CrlfText& t, const Section& s, const std::vector<std::string>& lines) {
+void SectionLines(ScriptText& t, const Section& s, const std::vector<std::string>& lines) {
   std::string restart = s.restart.empty() ? "" : ". Needs: " + DescribeRestart(s.restart);
   t.Line(CmdRemark(fmt::format("---- {}: {}{}", s.proposal_id, s.title, restart)));
   for (const std::string& note : s.notes) t.Line(CmdRemark("  " + note));
@@ -162,7 +162,7 @@ void SectionLines(CrlfText& t, const Section& s, const std::vector<std::string>&
 
 // The TCP ephemeral range is another knob than the RPC pool; the plan only
 // warns where they overlap, so the fix is a hint for the admin, never run.
-void EphemeralHint(CrlfText& t, const WindowsHostWork& work) {
+void EphemeralHint(ScriptText& t, const WindowsHostWork& work) {
   if (work.range == nullptr || !work.range->ephemeral_overlap) return;
   t.Line(CmdRemark(fmt::format("The host's TCP ephemeral range overlaps the RPC range {} at {}: "
                                "outgoing connections may take those ports first.",
@@ -205,7 +205,7 @@ std::vector<std::string> Summary(const std::vector<Section>& sections, bool roll
 
 std::string ApplyFile(const plan::Plan& plan, WindowsHostWork& work) {
   std::vector<Section> sections = Sections(work);
-  CrlfText t;
+  ScriptText t;
   Header(t, plan, work, false);
   Skipped(t, work.skipped);
   EphemeralHint(t, work);
@@ -216,7 +216,7 @@ std::string ApplyFile(const plan::Plan& plan, WindowsHostWork& work) {
 
 std::string RollbackFile(const plan::Plan& plan, WindowsHostWork& work) {
   std::vector<Section> sections = Sections(work);
-  CrlfText t;
+  ScriptText t;
   Header(t, plan, work, true);
   Skipped(t, work.skipped);
   for (auto it = sections.rbegin(); it != sections.rend(); ++it) SectionLines(t, *it, it->rollback);
@@ -240,7 +240,7 @@ EmittedFiles WriteCmd(const plan::Plan& plan) {
                      "cmd.exe commands that undo cmd/" + work.file_stem + ".cmd on " + name, true});
   }
   if (!gathered.no_host.empty()) {
-    CrlfText t;
+    ScriptText t;
     t.Line("highport: proposals of the plan that no cmd file applies");
     t.Blank();
     for (const SkippedProposal& s : gathered.no_host) {

@@ -185,7 +185,7 @@ struct Script {
 
 std::string Render(const plan::Plan& plan, const std::vector<Script>& scripts,
                    const std::vector<SkippedProposal>& skipped, bool rollback) {
-  CrlfText t;
+  ScriptText t;
   t.Line("#Requires -RunAsAdministrator");
   t.Line("<#");
   t.Line(".SYNOPSIS");

@@ -27,7 +27,7 @@ bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x
 
 }  // namespace
 
-void CrlfText::Line(std::string_view line) {
+void ScriptText::Line(std::string_view line) {
   text_.append(line);
   text_.append("\r\n");
 }
@@ -102,7 +102,7 @@ Result<std::string> CmdQuote(std::string_view text) {
   return out;
 }
 
-void CmdStart(CrlfText& text, const std::vector<std::string>& remarks,
+void CmdStart(ScriptText& text, const std::vector<std::string>& remarks,
               const std::vector<std::string>& checks, bool rollback) {
   text.Line("@echo off");
   for (const std::string& remark : remarks) text.Line(CmdRemark(remark));
@@ -113,7 +113,7 @@ void CmdStart(CrlfText& text, const std::vector<std::string>& remarks,
   text.Blank();
 }
 
-void CmdFinish(CrlfText& text, const std::vector<std::string>& summary, bool rollback,
+void CmdFinish(ScriptText& text, const std::vector<std::string>& summary, bool rollback,
                std::string_view undo_file) {
   if (rollback) {
     text.Line("if %HIGHPORT_FAILED% neq 0 (echo highport: %HIGHPORT_FAILED% commands failed. & "

@@ -29,7 +29,7 @@ struct SkippedProposal {
 };
 
 // Lines ending in CRLF, as cmd.exe and Windows PowerShell expect.
-class CrlfText {
+class ScriptText {
  public:
   void Line(std::string_view line);
   void Blank() { Line(""); }
@@ -63,12 +63,12 @@ Result<std::string> CmdQuote(std::string_view text);
 // kCmdCountFailure adds to.
 inline constexpr std::string_view kCmdStopOnError = " || goto :error";
 inline constexpr std::string_view kCmdCountFailure = " || set /a HIGHPORT_FAILED+=1";
-void CmdStart(CrlfText& text, const std::vector<std::string>& remarks,
+void CmdStart(ScriptText& text, const std::vector<std::string>& remarks,
               const std::vector<std::string>& checks, bool rollback);
 // The end: the summary echoes, then for an apply file the :error label that
 // kCmdStopOnError jumps to (naming `undo_file`), for a rollback file the exit
 // code from the failure counter.
-void CmdFinish(CrlfText& text, const std::vector<std::string>& summary, bool rollback,
+void CmdFinish(ScriptText& text, const std::vector<std::string>& summary, bool rollback,
                std::string_view undo_file);
 // cmd.exe reads a batch file in the console's code page: a file with text
 // that is not ASCII gets `chcp 65001` (UTF-8) right after its first line.

@@ -37,7 +37,7 @@ TEST(WindowsScript, PowerShellSingleQuotesDoubleEveryKindOfQuote) {
 }
 
 TEST(WindowsScript, FrameAndCodePage) {
-  CrlfText t;
+  ScriptText t;
   CmdStart(t, {"remark"}, {}, true);
   CmdFinish(t, {"done"}, true, "");
   EXPECT_EQ(t.str(),
