@@ -12,12 +12,8 @@
 // split into fields.
 #include "ingest/pfirewall.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
 
 #include "fmt/format.h"
@@ -26,8 +22,8 @@
 namespace highport::ingest {
 namespace {
 
-constexpr size_t kDefaultChunk = size_t{1} << 20;
-constexpr size_t kMaxLine = size_t{64} << 10;
+using pfirewall::kMaxLine;
+using pfirewall::SkipBlanks;
 
 bool LooksLikeDate(std::string_view t) {
   int64_t days = 0;
@@ -95,6 +91,8 @@ class PfirewallParser::Impl {
     Pass(bytes);
   }
 
+  void set_parallel_min(size_t bytes) { lines_.set_parallel_min(bytes); }
+
   PfirewallStats Finish() {
     if (!decided_) Decide();
     if (odd_ || high_ != 0) Put(0xFFFD);  // half a UTF-16 code unit or pair at the end
@@ -158,27 +156,12 @@ class PfirewallParser::Impl {
       overlong_ = false;
       p = nl + 1;
     }
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      if (!nl) break;
-      std::string_view line(p, size_t(nl - p));
-      if (line.size() > kMaxLine) line = SkipBlanks(line);
-      if (line.size() > kMaxLine) {
-        lines_.OverlongLine();
-      } else {
-        lines_.Line(line);
-      }
-      p = nl + 1;
+    if (const void* last = ::memrchr(p, '\n', size_t(end - p))) {
+      const char* after = static_cast<const char*>(last) + 1;
+      lines_.Lines(std::string_view(p, size_t(after - p)));
+      p = after;
     }
     Carry(p, end);
-  }
-
-  // Leading spaces and NULs say nothing, and a preallocated log ends in
-  // megabytes of NULs: they are not kept.
-  static std::string_view SkipBlanks(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size() && static_cast<unsigned char>(s[i]) <= ' ') ++i;
-    return s.substr(i);
   }
 
   void Carry(const char* from, const char* to) {
@@ -267,38 +250,7 @@ PfirewallParser::PfirewallParser(std::string name, TrafficSink& sink, Diagnostic
 PfirewallParser::~PfirewallParser() = default;
 void PfirewallParser::Feed(std::string_view bytes) { impl_->Feed(bytes); }
 PfirewallStats PfirewallParser::Finish() { return impl_->Finish(); }
-
-Result<PfirewallStats> ReadPfirewallFileChunked(const std::string& path, size_t chunk_size,
-                                                TrafficSink& sink, Diagnostics& diagnostics) {
-  const bool stdin_input = path == "-";
-  int fd = stdin_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
-  struct Closer {
-    int fd;
-    bool close;
-    ~Closer() {
-      if (close) ::close(fd);
-    }
-  } closer{fd, !stdin_input};
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-
-  std::string name = stdin_input ? "<stdin>" : path;
-  PfirewallParser parser(name, sink, diagnostics);
-  auto buffer = std::make_unique<char[]>(std::max<size_t>(chunk_size, 1));
-  while (true) {
-    ssize_t got = ::read(fd, buffer.get(), std::max<size_t>(chunk_size, 1));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return Error{fmt::format("{}: {}", name, std::strerror(errno))};
-    if (got == 0) break;
-    parser.Feed(std::string_view(buffer.get(), static_cast<size_t>(got)));
-  }
-  return parser.Finish();
-}
-
-Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
-                                         Diagnostics& diagnostics) {
-  return ReadPfirewallFileChunked(path, kDefaultChunk, sink, diagnostics);
-}
+void PfirewallParser::set_parallel_min(size_t bytes) { impl_->set_parallel_min(bytes); }
 
 PfirewallStats ReadPfirewallTextChunked(std::string_view name, std::string_view bytes,
                                         size_t chunk_size, TrafficSink& sink,

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,13 +52,30 @@ class PfirewallParser {
   void Feed(std::string_view bytes);
   PfirewallStats Finish();  // reads the last line if it has no newline; call once
 
+  // Whole lines of at least this many bytes in one Feed are read by two
+  // threads (256 KiB unless set); 0: one thread. Tests lower it.
+  void set_parallel_min(size_t bytes);
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads a whole file ("-" is standard input) in chunks of 1 MiB. Fails only
-// when the file cannot be opened or read; bad rows are findings.
+struct PfirewallFileOptions {
+  size_t chunk_size = size_t{4} << 20;  // bytes per Feed
+  // Read only the first bytes (store/ leaves out a last line still being written).
+  uint64_t byte_limit = UINT64_MAX;
+  // Called after each chunk with the bytes read so far and the file's size
+  // (0 when unknown), for a progress bar.
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+// Reads a whole file ("-" is standard input) in chunks of 4 MiB
+// (pfirewall_file.cc). Fails only when the file cannot be opened or read;
+// bad rows are findings.
+Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
+                                         Diagnostics& diagnostics,
+                                         const PfirewallFileOptions& options);
 Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
                                          Diagnostics& diagnostics);
 

@@ -164,22 +164,61 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
 }
 #endif
 
-// IPv4 inline; IPv6 and everything else through ParseAddress.
-//
+// The first `size` bytes at `p` (16 readable) equal those of `recent`.
+bool SameText(const char* p, size_t size, const FastCache::Recent& recent) {
+#if defined(__SSE2__)
+  __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(recent.text));
+  auto equal = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)));
+  return size == recent.size && (equal | ~((1u << size) - 1)) == 0xFFFFFFFFu;
+#else
+  return size == recent.size && std::memcmp(p, recent.text, size) == 0;
+#endif
+}
+
+// IPv4 inline, and not at all when it is one of the last two read; IPv6
+// without a zone through inet_pton (ParseV6); false for anything else,
+// which the general path then reads (a zone, brackets).
+bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4, bool& v6,
+             std::array<uint8_t, 16>& v6_bytes) {
+  v6 = false;
+  const bool wide = readable >= 16 && t.size() < 16;
+  if (wide) {
+    for (size_t i = 0; i < 2; ++i) {
+      if (SameText(t.data(), t.size(), cache.recent[i])) {
+        v4 = cache.recent[i].v4;
+        cache.older = 1 - i;
+        return true;
+      }
+    }
+  }
+#if defined(__SSE2__)
+  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), t.size(), v4)) || ParseV4(t, v4);
+#else
+  bool parsed = ParseV4(t, v4);
+#endif
+  if (parsed && wide) {
+    FastCache::Recent& slot = cache.recent[cache.older];
+    std::memcpy(slot.text, t.data(), 16);
+    slot.size = t.size();
+    slot.v4 = v4;
+    cache.older = 1 - cache.older;
+  }
+  v6 = !parsed;
+  return parsed || ParseV6(t, v6_bytes);
+}
+
 // `out = IpAddress::V4(v4)` would cost a third of the address: V4 writes
 // its four bytes one by one into a temporary, and the assignment then loads
 // all sixteen at once, which must wait for those stores to reach the cache
 // (a failed store forward). So the address is rebuilt in place instead:
 // V4's result initialises `out` itself, and nothing is copied. And not at
 // all when the address is the one already there (the server of most rows).
-bool Address(std::string_view t, size_t readable, IpAddress& out) {
-  uint32_t v4 = 0;
-#if defined(__SSE2__)
-  bool parsed = readable >= kWideRead ? ParseV4Wide(t.data(), t.size(), v4) : ParseV4(t, v4);
-#else
-  bool parsed = ParseV4(t, v4);
-#endif
-  if (!parsed) return ParseAddress(t, out);
+void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 16>& v6_bytes) {
+  if (v6) {
+    if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out = IpAddress::V6(v6_bytes);
+    return;
+  }
   const std::array<uint8_t, 16>& b = out.bytes();
   bool same = out.is_v4() && b[0] == uint8_t(v4 >> 24) && b[1] == uint8_t(v4 >> 16) &&
               b[2] == uint8_t(v4 >> 8) && b[3] == uint8_t(v4);
@@ -187,16 +226,15 @@ bool Address(std::string_view t, size_t readable, IpAddress& out) {
     std::destroy_at(&out);
     ::new (static_cast<void*>(&out)) IpAddress(IpAddress::V4(v4));
   }
-  return true;
 }
 
 }  // namespace
 
-bool LineReader::FastRow(std::string_view line) {
+bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row) {
   size_t n = line.size();
   while (n > 0 && static_cast<unsigned char>(line[n - 1]) <= ' ') --n;
   // The shortest row, "D T A P S D - - - - - - - - - - -", has more than 16 bytes.
-  if (n < 16 || n > kMaxFastLine || !IsDigit(line[0])) return false;
+  if (!layout.on || n < 16 || n > kMaxFastLine || !IsDigit(line[0])) return false;
   std::array<uint16_t, kMaxFastTokens> ends;
   const size_t count = Cut(line.data(), n, ends);
   if (count == 0) return false;
@@ -204,31 +242,32 @@ bool LineReader::FastRow(std::string_view line) {
     size_t start = k == 0 ? 0 : ends[k - 1] + 1u;
     return std::string_view(line.data() + start, ends[k] - start);
   };
-  if (from_header_ ? count != field_count_ : count != 17 && count != 18) return false;
-  const Kind kind = ParseAction(token(2));
-  if (kind != kAllow && kind != kDrop && kind != kOpen && kind != kOpenInbound) return false;
+  if (layout.from_header ? count != layout.field_count : count != 17 && count != 18) return false;
+  row.kind = ParseAction(token(2));
+  if (row.kind != kAllow && row.kind != kDrop && row.kind != kOpen && row.kind != kOpenInbound) {
+    return false;
+  }
 
-  FlowObservation& f = flow_;
   std::string_view date = token(0);
-  if (!have_date_ || date.size() != sizeof last_date_ ||
-      std::memcmp(date.data(), last_date_, sizeof last_date_) != 0) {
+  if (!cache.have_date || date.size() != sizeof cache.date ||
+      std::memcmp(date.data(), cache.date, sizeof cache.date) != 0) {
     int64_t days = 0;
     if (!ParseDateDays(date, days)) return false;
-    last_days_ = days;
-    std::memcpy(last_date_, date.data(), sizeof last_date_);
-    have_date_ = true;
+    cache.days = days;
+    std::memcpy(cache.date, date.data(), sizeof cache.date);
+    cache.have_date = true;
   }
   std::string_view time = token(1);
-  bool same_time = have_time_ && time.size() == sizeof last_time_ &&
-                   std::memcmp(time.data(), last_time_, sizeof last_time_) == 0;
+  bool same_time = cache.have_time && time.size() == sizeof cache.time &&
+                   std::memcmp(time.data(), cache.time, sizeof cache.time) == 0;
   if (!same_time) {
     int64_t micros = 0;
     if (!ParseTimeMicros(time, micros)) return false;
-    have_time_ = time.size() == sizeof last_time_;
-    if (have_time_) std::memcpy(last_time_, time.data(), sizeof last_time_);
-    last_time_us_ = micros;
+    cache.have_time = time.size() == sizeof cache.time;
+    if (cache.have_time) std::memcpy(cache.time, time.data(), sizeof cache.time);
+    cache.time_us = micros;
   }
-  f.first_us = f.last_us = last_days_ * 86400 * 1000000 + last_time_us_;
+  row.us = cache.days * 86400 * 1000000 + cache.time_us;
 
   std::string_view protocol = token(3);
   uint8_t ip_protocol = Is(protocol, "TCP")    ? 6
@@ -236,62 +275,73 @@ bool LineReader::FastRow(std::string_view line) {
                         : Is(protocol, "ICMP") ? 1
                                                : 0;
   if (ip_protocol == 0) return false;  // ICMPv6 and numbers: the general path
-  const Proto proto = ip_protocol == 17 ? Proto::kUdp : Proto::kTcp;
   const bool ports = ip_protocol != 1;
   // Bytes that may be read from the start of a token: the line's, to its '\n'.
   auto readable = [&](std::string_view t) { return size_t(line.data() + line.size() - t.data()); };
   std::string_view src = token(4);
   std::string_view dst = token(5);
-  if (!Address(src, readable(src), f.src.address) || !Address(dst, readable(dst), f.dst.address)) {
+  if (!Address(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
+      !Address(dst, readable(dst), cache, row.dst_v4, row.dst_v6, row.dst_v6_bytes)) {
     return false;
   }
-  f.src.proto = f.dst.proto = proto;
-  f.src.port = f.dst.port = 0;
+  row.src_port = row.dst_port = 0;
   std::string_view src_port = token(6);
   std::string_view dst_port = token(7);
-  if (ports && (!Number(src_port, readable(src_port), f.src.port) ||
-                !Number(dst_port, readable(dst_port), f.dst.port))) {
+  if (ports && (!Number(src_port, readable(src_port), row.src_port) ||
+                !Number(dst_port, readable(dst_port), row.dst_port))) {
     return false;
   }
-  f.ip_protocol = ip_protocol == 1 && f.src.address.is_v6() ? 58 : ip_protocol;
+  row.ip_protocol = ip_protocol == 1 && row.src_v6 ? 58 : ip_protocol;
 
-  uint64_t bytes = 0;
   std::string_view size = token(8);
-  if (!Number(size, readable(size), bytes)) return false;
-  f.pid = std::nullopt;
-  if (count == 18) {
+  if (!Number(size, readable(size), row.bytes)) return false;
+  row.pid_field = count == 18;
+  row.has_pid = false;
+  if (row.pid_field) {
     std::string_view pid = token(17);
-    uint32_t value = 0;
     if (!Is(pid, "-")) {
-      if (!ParseNumber(pid, value)) return false;
-      f.pid = value;
+      if (!ParseNumber(pid, row.pid)) return false;
+      row.has_pid = true;
     }
   }
-  f.tcp_flags = 0;
+  row.tcp_flags = 0;
   std::string_view flags = token(9);
   if (!Is(flags, "-")) {
     for (char c : flags) {
       uint8_t bit = TcpFlagBit(c);
       if (bit == 0) return false;  // the general path notes it
-      f.tcp_flags |= bit;
+      row.tcp_flags |= bit;
     }
   }
   std::string_view path = token(16);
-  const bool path_dash = Is(path, "-");
+  row.path_dash = Is(path, "-");
   if (Is(path, "RECEIVE")) {
-    f.local_side = LocalSide::kDestination;
+    row.local_side = LocalSide::kDestination;
   } else if (Is(path, "SEND")) {
-    f.local_side = LocalSide::kSource;
-  } else if (path_dash || Is(path, "FORWARD") || Is(path, "UNKNOWN")) {
-    f.local_side = LocalSide::kUnknown;
+    row.local_side = LocalSide::kSource;
+  } else if (row.path_dash || Is(path, "FORWARD") || Is(path, "UNKNOWN")) {
+    row.local_side = LocalSide::kUnknown;
   } else {
     return false;  // the general path notes it
   }
-
-  ++stats_.rows;
-  if (!from_header_) index_[static_cast<size_t>(Field::kPid)] = count == 18 ? 17 : -1;
-  Deliver(kind, path_dash, bytes);
   return true;
+}
+
+void LineReader::DeliverRow(const ParsedRow& row) {
+  ++stats_.rows;
+  if (!from_header_) index_[static_cast<size_t>(Field::kPid)] = row.pid_field ? 17 : -1;
+  FlowObservation& f = flow_;
+  SetAddress(f.src.address, row.src_v6, row.src_v4, row.src_v6_bytes);
+  SetAddress(f.dst.address, row.dst_v6, row.dst_v4, row.dst_v6_bytes);
+  f.src.proto = f.dst.proto = row.ip_protocol == 17 ? Proto::kUdp : Proto::kTcp;
+  f.src.port = row.src_port;
+  f.dst.port = row.dst_port;
+  f.ip_protocol = row.ip_protocol;
+  f.first_us = f.last_us = row.us;
+  f.pid = row.has_pid ? std::optional<uint32_t>(row.pid) : std::nullopt;
+  f.tcp_flags = row.tcp_flags;
+  f.local_side = row.local_side;
+  Deliver(row.kind, row.path_dash, row.bytes);
 }
 
 }  // namespace highport::ingest::pfirewall

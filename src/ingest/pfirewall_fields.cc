@@ -76,14 +76,19 @@ bool ParseAddress(std::string_view t, IpAddress& out) {
     if (parsed && parsed->is_v6()) out = *parsed;
     return parsed && parsed->is_v6();
   }
-  char buffer[48];
-  if (t.size() >= sizeof buffer) return false;
-  std::memcpy(buffer, t.data(), t.size());
-  buffer[t.size()] = '\0';
   std::array<uint8_t, 16> bytes{};
-  if (inet_pton(AF_INET6, buffer, bytes.data()) != 1) return false;
+  if (!ParseV6(t, bytes)) return false;
   out = IpAddress::V6(bytes);
   return true;
+}
+
+bool ParseV6(std::string_view t, std::array<uint8_t, 16>& out) {
+  char buffer[48];
+  if (t.empty() || t.size() >= sizeof buffer || t.front() == '[') return false;
+  if (t.find(':') == std::string_view::npos || t.find('%') != std::string_view::npos) return false;
+  std::memcpy(buffer, t.data(), t.size());
+  buffer[t.size()] = '\0';
+  return inet_pton(AF_INET6, buffer, out.data()) == 1;
 }
 
 }  // namespace highport::ingest::pfirewall

@@ -34,6 +34,7 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "ingest/pfirewall_batch.h"  // the worker, which the constructor may have to undo
 
 namespace highport::ingest::pfirewall {
 namespace {
@@ -91,7 +92,12 @@ LineReader::LineReader(std::string name, TrafficSink& sink, Diagnostics& diagnos
 void LineReader::Line(std::string_view line) {
   ++line_;
   ++stats_.lines;
-  if (fast_ && fast_enabled_ && FastRow(line)) return;
+  ParsedRow row;
+  if (ParseFast(line, Layout(), fast_cache_, row)) return DeliverRow(row);
+  General(line);
+}
+
+void LineReader::General(std::string_view line) {
   token_count_ = Tokenize(line, tokens_);
   if (token_count_ == 0) return;  // blank, or NUL padding
   if (tokens_[0].front() == '#') return Directive(line);

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -174,28 +175,114 @@ bool ParseDateDays(std::string_view text, int64_t& days);
 bool ParseTimeMicros(std::string_view text, int64_t& micros);
 // Dotted IPv4 ("10.0.0.5"), or IPv6 without brackets, zone allowed.
 bool ParseAddress(std::string_view text, IpAddress& out);
+// IPv6 without a zone or brackets, as ParseAddress reads it.
+bool ParseV6(std::string_view text, std::array<uint8_t, 16>& out);
+
+// Lines longer than this are skipped, not read.
+constexpr size_t kMaxLine = size_t{64} << 10;
+
+// Leading spaces and NULs say nothing, and a preallocated log ends in
+// megabytes of NULs: they are not kept.
+inline std::string_view SkipBlanks(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) <= ' ') ++i;
+  return s.substr(i);
+}
+
+// What the fast path needs to know of the reader's state: it reads rows
+// only under the standard layout. A worker thread reads ahead under the
+// layout of the moment it starts; its rows count only if the layout is the
+// same when they are delivered (pfirewall_batch.cc).
+struct FastLayout {
+  bool on = false;  // the standard positions, fast path enabled
+  bool from_header = false;
+  size_t field_count = 17;
+  bool operator==(const FastLayout&) const = default;
+};
+
+// One row as the fast path read it, without strings: what LineReader needs
+// to fill its FlowObservation, so that a worker can read ahead into many.
+struct ParsedRow {
+  int64_t us = 0;  // first_us and last_us
+  uint64_t bytes = 0;
+  uint32_t src_v4 = 0;
+  uint32_t dst_v4 = 0;
+  uint32_t pid = 0;
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint8_t ip_protocol = 0;
+  uint8_t tcp_flags = 0;
+  Kind kind = kAllow;
+  LocalSide local_side = LocalSide::kUnknown;
+  bool src_v6 = false;  // then the address is in src_v6_bytes, not src_v4
+  bool dst_v6 = false;
+  bool has_pid = false;
+  bool pid_field = false;  // the row has 18 fields
+  bool path_dash = false;
+  std::array<uint8_t, 16> src_v6_bytes;  // left uninitialised unless src_v6
+  std::array<uint8_t, 16> dst_v6_bytes;
+};
+
+// The fast path's own memory: the last date and time of day it parsed (a
+// busy log writes many rows per second), and the last two IPv4 addresses
+// (the logging host is on one side of nearly every row). One per thread.
+struct FastCache {
+  char date[10] = {};
+  int64_t days = 0;
+  bool have_date = false;
+  char time[8] = {};
+  int64_t time_us = 0;
+  bool have_time = false;
+  struct Recent {
+    char text[16] = {};  // the address and, after it, whatever followed in its line
+    size_t size = 0;     // 0: none yet
+    uint32_t v4 = 0;
+  };
+  Recent recent[2];
+  size_t older = 0;  // the entry a new address replaces
+};
+
+// The fast path (pfirewall_fast.cc): a row of the standard layout, single
+// spaces, that reads without a finding or a note. False: the general path
+// must read the line; nothing was counted. Reads no byte outside `line`.
+bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row);
+
+class RowWorker;
+struct AheadLine;
 
 class LineReader {
  public:
   LineReader(std::string name, TrafficSink& sink, Diagnostics& diagnostics,
              PfirewallStats& stats);
+  ~LineReader();
 
   void Line(std::string_view line);  // one line without its '\n'
+  // Whole lines, each with its '\n' (the last one too); the long ones are
+  // skipped. Big pieces are read by two threads (pfirewall_batch.cc).
+  void Lines(std::string_view lines);
   void OverlongLine();               // a line too long to keep: skipped
   void Finish();
 
   // Off: every row takes the general path (tests compare the two).
   void set_fast_path(bool on) { fast_enabled_ = on; }
+  // Lines() hands part of a piece to a second thread from this many bytes
+  // on; 0: never. Tests lower it.
+  void set_parallel_min(size_t bytes) { parallel_min_ = bytes; }
 
  private:
   static constexpr size_t kMaxTokens = 40;
 
-  // The common row in one pass (pfirewall_fast.cc): the standard layout,
-  // single spaces, a flow that reads without a finding or a note. False:
-  // nothing was counted or reported, and the general path reads the line.
-  bool FastRow(std::string_view line);
+  FastLayout Layout() const { return {fast_ && fast_enabled_, from_header_, field_count_}; }
   bool StandardLayout() const;
+  void DeliverRow(const ParsedRow& row);  // a row ParseFast read (pfirewall_fast.cc)
 
+  // pfirewall_batch.cc
+  void LineOrOverlong(std::string_view line);
+  void OneByOne(std::string_view lines);
+  void DeliverAhead(std::string_view block, const std::vector<AheadLine>& ahead,
+                    const FastLayout& assumed);
+
+  void General(std::string_view line);
   void Directive(std::string_view line);
   void DefineFields(std::string_view names);
   void Row(size_t count);
@@ -225,11 +312,11 @@ class LineReader {
   bool from_header_ = false;
   bool usable_ = true;  // false after a #Fields without the fields a row needs
   bool fast_enabled_ = true;
-  bool fast_ = true;  // usable_ and the standard positions: FastRow may try
-
-  char last_time_[8] = {};  // and often the same second: the fast path keeps it
-  int64_t last_time_us_ = 0;
-  bool have_time_ = false;
+  bool fast_ = true;  // usable_ and the standard positions: ParseFast may try
+  FastCache fast_cache_;
+  size_t parallel_min_ = size_t{256} << 10;
+  std::unique_ptr<RowWorker> worker_;  // made when first needed
+  std::vector<std::string_view> blocks_;  // of the piece Lines reads
 
   char last_date_[10] = {};  // rows of one day share a date: parse it once
   int64_t last_days_ = 0;

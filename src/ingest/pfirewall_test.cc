@@ -153,18 +153,9 @@ TEST(PfirewallAddress, FastIpv4PathAgreesWithIpAddressParse) {
   }
 }
 
-// Lines through one LineReader, with the fast path on or off; every field
-// of every observation, every finding and the counts, as text.
-std::vector<std::string> ReadLines(const std::vector<std::string>& lines, bool fast) {
-  CollectingSink sink;
-  Diagnostics diagnostics;
-  PfirewallStats stats;
-  {
-    pfirewall::LineReader reader("fw.log", sink, diagnostics, stats);
-    reader.set_fast_path(fast);
-    for (const std::string& line : lines) reader.Line(line);
-    reader.Finish();
-  }
+// Every field of every observation, every finding and the counts, as text.
+std::vector<std::string> Summary(const CollectingSink& sink, const Diagnostics& diagnostics,
+                                 const PfirewallStats& stats) {
   std::vector<std::string> out;
   for (const FlowObservation& f : sink.flows) {
     out.push_back(fmt::format("{} us={}/{} src={} dst={} ev={} action={}", Describe(f), f.first_us,
@@ -181,36 +172,64 @@ std::vector<std::string> ReadLines(const std::vector<std::string>& lines, bool f
   return out;
 }
 
+// Lines through one LineReader, with the fast path on or off.
+std::vector<std::string> ReadLines(const std::vector<std::string>& lines, bool fast) {
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  PfirewallStats stats;
+  {
+    pfirewall::LineReader reader("fw.log", sink, diagnostics, stats);
+    reader.set_fast_path(fast);
+    for (const std::string& line : lines) reader.Line(line);
+    reader.Finish();
+  }
+  return Summary(sink, diagnostics, stats);
+}
+
+// Text through PfirewallParser in pieces of `chunk` bytes, with two threads
+// for whole lines of `parallel_min` bytes or more (0: one thread).
+std::vector<std::string> ReadWithThreads(std::string_view text, size_t chunk,
+                                         size_t parallel_min) {
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  PfirewallParser parser("fw.log", sink, diagnostics);
+  parser.set_parallel_min(parallel_min);
+  for (size_t at = 0; at < text.size(); at += chunk) parser.Feed(text.substr(at, chunk));
+  PfirewallStats stats = parser.Finish();
+  return Summary(sink, diagnostics, stats);
+}
+
+const std::string kSampleRows[] = {
+    "2024-03-01 10:00:00 ALLOW TCP 10.1.2.3 10.1.0.10 50000 135 0 - 0 0 0 - - - RECEIVE",
+    "2024-03-01 10:00:00 DROP TCP 10.1.2.3 10.1.0.10 50001 49664 52 S 123456789 0 64240 - - - "
+    "RECEIVE 4",
+    "2024-02-29 23:59:59 ALLOW UDP 10.1.0.10 10.1.0.1 53000 53 0 - - - - - - - SEND\r",
+    "2024-03-01 10:00:01 ALLOW ICMP fd00:1::a fd00:1::b - - 0 - - - - 8 0 - FORWARD",
+    "2024-03-01 10:00:01 OPEN TCP 10.1.2.3 10.1.0.10 50000 445 0 - 0 0 0 - - - -",
+    "2024-03-01 10:00:02 OPEN-INBOUND UDP 255.255.255.255 0.0.0.0 1 65535 1500 FSRPAUEC - - - - "
+    "- - UNKNOWN",
+    "2024-03-01 10:00:02 INFO-EVENTS-LOST - - - - - - - - - - - - 12 -",
+};
+const std::vector<std::vector<std::string>> kSampleHeaders = {
+    {},
+    {"#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn "
+     "tcpack tcpwin icmptype icmpcode info path"},
+    {"#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn "
+     "tcpack tcpwin icmptype icmpcode info path pid"},
+};
+const char kMutationBytes[] = {' ', '\t', '\0', '\r', '-', '0', '1', '5', '9', '.', ':', 'A', 'S', 'x'};
+
 // The fast path (pfirewall_fast.cc) must only change the speed: each row
 // below, and each with any one byte replaced by a byte that matters to a
 // parser, reads the same with it and without it, under each header.
 TEST(PfirewallReader, FastPathAgreesWithTheGeneralPath) {
-  const std::string rows[] = {
-      "2024-03-01 10:00:00 ALLOW TCP 10.1.2.3 10.1.0.10 50000 135 0 - 0 0 0 - - - RECEIVE",
-      "2024-03-01 10:00:00 DROP TCP 10.1.2.3 10.1.0.10 50001 49664 52 S 123456789 0 64240 - - - "
-      "RECEIVE 4",
-      "2024-02-29 23:59:59 ALLOW UDP 10.1.0.10 10.1.0.1 53000 53 0 - - - - - - - SEND\r",
-      "2024-03-01 10:00:01 ALLOW ICMP fd00:1::a fd00:1::b - - 0 - - - - 8 0 - FORWARD",
-      "2024-03-01 10:00:01 OPEN TCP 10.1.2.3 10.1.0.10 50000 445 0 - 0 0 0 - - - -",
-      "2024-03-01 10:00:02 OPEN-INBOUND UDP 255.255.255.255 0.0.0.0 1 65535 1500 FSRPAUEC - - - - "
-      "- - UNKNOWN",
-      "2024-03-01 10:00:02 INFO-EVENTS-LOST - - - - - - - - - - - - 12 -",
-  };
-  const std::vector<std::vector<std::string>> headers = {
-      {},
-      {"#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn "
-       "tcpack tcpwin icmptype icmpcode info path"},
-      {"#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn "
-       "tcpack tcpwin icmptype icmpcode info path pid"},
-  };
-  const char kBytes[] = {' ', '\t', '\0', '\r', '-', '0', '1', '5', '9', '.', ':', 'A', 'S', 'x'};
-  for (const std::vector<std::string>& header : headers) {
-    for (const std::string& row : rows) {
+  for (const std::vector<std::string>& header : kSampleHeaders) {
+    for (const std::string& row : kSampleRows) {
       for (size_t at = 0; at < row.size(); ++at) {
         std::vector<std::string> lines = header;
         lines.push_back(row);
         lines.push_back(row);  // the same date and time again: the caches
-        for (char byte : kBytes) {
+        for (char byte : kMutationBytes) {
           std::string changed = row;
           changed[at] = byte;
           lines.push_back(changed);
@@ -219,6 +238,46 @@ TEST(PfirewallReader, FastPathAgreesWithTheGeneralPath) {
         ASSERT_EQ(ReadLines(lines, true), ReadLines(lines, false)) << row << " at " << at;
       }
     }
+  }
+}
+
+// The second thread (pfirewall_batch.cc) must only change the speed too: a
+// log of the rows above and their mutations, with #Fields lines that change
+// the layout here and there (so some come in the part the reader's own
+// thread reads, some in the part read ahead), blank lines and a
+// reordered header, reads as the general path reads it line by line,
+// whatever the pieces it comes in.
+TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
+  const std::vector<std::string> headers = {
+      kSampleHeaders[1][0], kSampleHeaders[2][0],
+      "#Fields: time date action protocol dst-ip src-ip dst-port src-port size tcpflags tcpsyn "
+      "tcpack tcpwin icmptype icmpcode info path",
+      "#Fields: date time protocol src-ip",  // unusable: rows skipped
+      "", "#Version: 1.5"};
+  std::vector<std::string> lines;
+  uint64_t random = 7;
+  auto below = [&random](uint64_t n) {
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (random >> 33) % n;
+  };
+  for (const std::string& row : kSampleRows) {
+    for (size_t at = 0; at < row.size(); ++at) {
+      for (char byte : kMutationBytes) {
+        std::string changed = row;
+        changed[at] = byte;
+        lines.push_back(changed);
+        for (uint64_t n = below(4); n > 0; --n) lines.push_back(kSampleRows[below(7)]);
+        if (below(300) == 0) lines.push_back(headers[below(headers.size())]);
+      }
+    }
+  }
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  ASSERT_GT(text.size(), size_t{1} << 20);  // more than one piece
+  EXPECT_EQ(ReadWithThreads(text, text.size(), 0), expected);
+  for (size_t chunk : {text.size(), size_t{300000}, size_t{65536}, size_t{4093}}) {
+    EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
   }
 }
 

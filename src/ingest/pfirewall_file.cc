@@ -1,0 +1,105 @@
+// Firewall log files into the push parser. A regular file is mapped a
+// window of 8 MiB at a time and its bytes given to the parser where they lie
+// in the page cache: read() would copy each byte once more, and that copy
+// alone costs as much as `wc -l`. Each window is unmapped before the next,
+// so memory stays bounded (the mapped pages count as the process's). What
+// the file holds beyond the size it had when opened (a log still being
+// written), standard input and pipes are read with read() into a buffer.
+// A file cut shorter while it is mapped would end the process (SIGBUS), as
+// with any reader that maps files; firewall logs are rotated by renaming.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "fmt/format.h"
+#include "ingest/pfirewall.h"
+
+namespace highport::ingest {
+namespace {
+
+constexpr uint64_t kWindow = uint64_t{8} << 20;
+
+struct Fd {
+  int fd;
+  bool owned;
+  ~Fd() {
+    if (owned) ::close(fd);
+  }
+};
+
+struct Mapping {
+  void* at;
+  size_t size;
+  ~Mapping() { ::munmap(at, size); }
+};
+
+}  // namespace
+
+Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
+                                         Diagnostics& diagnostics,
+                                         const PfirewallFileOptions& options) {
+  const bool stdin_input = path == "-";
+  const std::string name = stdin_input ? "<stdin>" : path;
+  Fd file{stdin_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC), !stdin_input};
+  if (file.fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  ::posix_fadvise(file.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  struct stat st {};
+  const bool regular = ::fstat(file.fd, &st) == 0 && S_ISREG(st.st_mode);
+  const uint64_t total = regular ? std::min<uint64_t>(uint64_t(st.st_size), options.byte_limit) : 0;
+  const size_t chunk = std::max<size_t>(options.chunk_size, 1);
+
+  PfirewallParser parser(name, sink, diagnostics);
+  uint64_t done = 0;
+  auto feed = [&](const char* bytes, size_t size) {
+    for (size_t at = 0; at < size; at += chunk) {
+      size_t piece = std::min(chunk, size - at);
+      parser.Feed(std::string_view(bytes + at, piece));
+      done += piece;
+      if (options.progress) options.progress(done, total);
+    }
+  };
+
+  // A file read from its start (standard input may have been read from).
+  const bool map = regular && !stdin_input;
+  while (map && done < total) {
+    size_t size = static_cast<size_t>(std::min(kWindow, total - done));
+    void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file.fd,
+                      static_cast<off_t>(done));
+    if (at == MAP_FAILED) break;  // read() below takes over
+    Mapping window{at, size};
+    feed(static_cast<const char*>(at), size);
+  }
+  if (done > 0 && ::lseek(file.fd, static_cast<off_t>(done), SEEK_SET) < 0) {
+    return Error{fmt::format("{}: {}", name, std::strerror(errno))};
+  }
+  auto buffer = std::make_unique<char[]>(chunk);
+  while (done < options.byte_limit) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, options.byte_limit - done));
+    ssize_t got = ::read(file.fd, buffer.get(), want);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return Error{fmt::format("{}: {}", name, std::strerror(errno))};
+    if (got == 0) break;
+    feed(buffer.get(), static_cast<size_t>(got));
+  }
+  return parser.Finish();
+}
+
+Result<PfirewallStats> ReadPfirewallFileChunked(const std::string& path, size_t chunk_size,
+                                                TrafficSink& sink, Diagnostics& diagnostics) {
+  PfirewallFileOptions options;
+  options.chunk_size = chunk_size;
+  return ReadPfirewallFile(path, sink, diagnostics, options);
+}
+
+Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& sink,
+                                         Diagnostics& diagnostics) {
+  return ReadPfirewallFile(path, sink, diagnostics, PfirewallFileOptions{});
+}
+
+}  // namespace highport::ingest
