@@ -15,6 +15,7 @@ packages=(
   iproute2 jq sqlite3 mawk                   # ss for the live-inventory test; jq to compare JSON; sqlite3 and mawk in the database test
   samba samba-dsdb-modules samba-vfs-modules # a real AD DC for the epm test (tests/lib/samba_lab.sh),
   samba-ad-provision smbclient               # its provisioning data, and rpcclient to compare with
+  libxml2-utils                              # xmllint: the ADMX/ADML writer test checks both files
   iptables samba-common-bin                  # iptables-restore --test and testparm check the emitted files (nft: below)
   tcpdump nftables                           # the capture and the loaded ruleset of the plan_nftables_netns test
 )
