@@ -34,6 +34,10 @@ const std::vector<Command>& Commands() {
        RunCollect},
       {"flows", "who talks to which server port: classified flows from captures and firewall logs",
        RunFlows},
+      {"plan", "the hardening plan: RPC range, pinned ports, services to stop, firewall allow-list",
+       RunPlan},
+      {"emit", "the files that apply a plan: .reg, ADMX, cmd, PowerShell, firewall rules, smb.conf",
+       RunEmit},
   };
   return kCommands;
 }

@@ -30,5 +30,7 @@ int RunEpm(std::vector<std::string> args);
 int RunFlows(std::vector<std::string> args);
 int RunIngest(std::vector<std::string> args);
 int RunCollect(std::vector<std::string> args);
+int RunPlan(std::vector<std::string> args);
+int RunEmit(std::vector<std::string> args);
 
 }  // namespace highport::cli

@@ -1,0 +1,124 @@
+// highport emit plan.json --format F -o DIR
+// Writes the files that apply a reviewed plan: one writer per format (emit/),
+// or every format and README.txt with --format all. The plan is read back
+// strictly (plan/plan_json.h): a hand-edited plan with any problem is refused
+// whole, and nothing is written.
+#include <filesystem>
+#include <iostream>
+#include <fstream>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "cli/command_line.h"
+#include "cli/commands.h"
+#include "emit/formats.h"
+#include "fmt/format.h"
+#include "plan/plan_json.h"
+
+namespace highport::cli {
+namespace {
+
+struct EmitOptions {
+  std::string plan;
+  std::string format;
+  std::string output;
+};
+
+std::vector<std::string> FormatNames() {
+  std::vector<std::string> names;
+  for (const emit::EmitFormat& f : emit::EmitFormats()) names.emplace_back(f.name);
+  names.emplace_back("all");
+  return names;
+}
+
+void Setup(CLI::App& app, EmitOptions& o) {
+  std::string formats;
+  for (const emit::EmitFormat& f : emit::EmitFormats()) {
+    formats += fmt::format("  {:<12} {}\n", f.name, f.description);
+  }
+  app.description(
+      "Writes the files that apply a plan (highport plan -o plan.json), each with its rollback.\n"
+      "Formats:\n" + formats +
+      "  all          every format, and README.txt: what to apply in which order, restarts, "
+      "rollback\n"
+      "Exit: 0 files written, 2 usage error or a plan that does not read.");
+  app.add_option("plan", o.plan, "plan.json ('-': standard input)")->required();
+  app.add_option("--format", o.format, "the format to write, or all")
+      ->required()
+      ->check(CLI::IsMember(FormatNames()));
+  app.add_option("-o,--output", o.output, "the directory to write into (made if missing)")
+      ->required();
+}
+
+Result<std::string> ReadAll(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("{}: cannot read", path)};
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes each file under `dir`; refuses paths that would leave it.
+Result<bool> WriteFiles(const std::filesystem::path& dir, const emit::EmittedFiles& files) {
+  for (const emit::EmittedFile& f : files) {
+    std::filesystem::path relative(f.path);
+    if (relative.is_absolute() || relative.lexically_normal().string().rfind("..", 0) == 0) {
+      return Error{fmt::format("refusing to write '{}' outside {}", f.path, dir.string())};
+    }
+    std::filesystem::path path = dir / relative;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return Error{fmt::format("{}: {}", path.parent_path().string(), ec.message())};
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << f.bytes;
+    out.close();
+    if (!out) return Error{fmt::format("{}: cannot write", path.string())};
+  }
+  return true;
+}
+
+int Run(const EmitOptions& o) {
+  Result<std::string> text = ReadAll(o.plan);
+  if (!text) {
+    fmt::print(stderr, "highport emit: {}\n", text.error().message);
+    return kExitUsage;
+  }
+  Result<plan::Plan> plan = plan::PlanFromText(*text, o.plan == "-" ? "<stdin>" : o.plan);
+  if (!plan) {
+    fmt::print(stderr, "highport emit: {}\n", plan.error().message);
+    return kExitUsage;
+  }
+  emit::EmittedFiles files = o.format == "all" ? emit::WriteAll(*plan)
+                                               : emit::FindEmitFormat(o.format)->write(*plan);
+  if (Result<bool> written = WriteFiles(o.output, files); !written) {
+    fmt::print(stderr, "highport emit: {}\n", written.error().message);
+    return kExitUsage;
+  }
+  if (files.empty()) {
+    fmt::print("nothing to write for --format {}: the plan has no proposal this format applies\n",
+               o.format);
+    return kExitOk;
+  }
+  for (const emit::EmittedFile& f : files) {
+    fmt::print("{}{}  {}\n", (std::filesystem::path(o.output) / f.path).string(),
+               f.rollback ? " (rollback)" : "", f.purpose);
+  }
+  fmt::print("{} file(s) written to {}\n", files.size(), o.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunEmit(std::vector<std::string> args) {
+  CLI::App app;
+  EmitOptions options;
+  Setup(app, options);
+  if (std::optional<int> stop = ParseCommandLine(app, args)) return *stop;
+  return Run(options);
+}
+
+}  // namespace highport::cli

@@ -1,0 +1,231 @@
+#include "plan/host_facts.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "text/strings.h"
+
+namespace highport::plan {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// The folder an input came from: "evidence/dc01/netstat.txt" -> "dc01".
+std::string FolderOf(const std::string& file) {
+  if (file.empty() || file == "-") return {};
+  std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  std::string name = parent.filename().string();
+  return name == "." || name == ".." ? std::string() : name;
+}
+
+std::string FileOf(const ingest::SocketInventory& inv) {
+  if (!inv.sockets.empty()) return inv.sockets.front().source.file;
+  if (!inv.processes.empty()) return inv.processes.front().source.file;
+  if (!inv.rpc_registrations.empty()) return inv.rpc_registrations.front().source.file;
+  return {};
+}
+
+bool IsSambaProcess(std::string_view image) {
+  std::string p = Lower(image);
+  return p == "samba" || p == "smbd" || p == "nmbd" || p == "winbindd" || p == "samba-dcerpcd" ||
+         p.rfind("rpcd_", 0) == 0;
+}
+
+bool IsWindowsProcess(std::string_view image) {
+  std::string p = Lower(image);
+  return p == "system" || (p.size() > 4 && p.substr(p.size() - 4) == ".exe");
+}
+
+Platform DetectPlatform(const HostFacts& h) {
+  bool windows = false, linux = false;
+  auto look = [&](std::string_view image) {
+    if (IsSambaProcess(image)) return true;
+    if (IsWindowsProcess(image)) windows = true;
+    else if (!image.empty()) linux = true;
+    return false;
+  };
+  for (const Socket& s : h.listeners) {
+    if (look(s.process)) return Platform::kSamba;
+  }
+  for (const auto& [pid, p] : h.processes) {
+    if (look(p.image)) return Platform::kSamba;
+  }
+  if (windows) return Platform::kWindows;
+  if (linux) return Platform::kLinux;
+  // No owners known: an endpoint mapper answering says Windows or Samba;
+  // Windows is the common case, and the plan says how it decided.
+  if (!h.registrations.empty() || !h.rpc_ports.empty()) return Platform::kWindows;
+  return Platform::kUnknown;
+}
+
+bool Listens(const HostFacts& h, Proto proto, uint16_t port) {
+  for (const Socket& s : h.listeners) {
+    if (s.local.proto == proto && s.local.port == port) return true;
+  }
+  for (const analysis::FlowEntry* f : h.flows) {
+    if (f->key.proto == proto && f->key.port == port) return true;
+  }
+  return false;
+}
+
+Role DetectRole(const HostFacts& h) {
+  // Kerberos and LDAP together: a domain controller (Windows or Samba AD).
+  if (Listens(h, Proto::kTcp, 88) && Listens(h, Proto::kTcp, 389)) return Role::kDc;
+  if (h.has_inventory) return Role::kMember;
+  return Role::kUnknown;
+}
+
+// Which local addresses are the host's own: not a subnet broadcast that a
+// NetBIOS socket binds (Samba's nmbd and its 137/138 on 10.0.0.255), not multicast.
+bool IsHostAddress(const Socket& s) {
+  const IpAddress& a = s.local.address;
+  if (a.is_v4()) {
+    const auto& b = a.bytes();
+    if (b[0] >= 224) return false;  // multicast, reserved, 255.255.255.255
+    if (s.local.proto == Proto::kUdp && b[3] == 255) return false;
+  } else if (a.bytes()[0] == 0xff) {
+    return false;
+  }
+  return true;
+}
+
+struct Builder {
+  std::vector<HostFacts> hosts;
+  std::map<IpAddress, size_t> by_address;
+  std::map<std::string, size_t> by_name;
+
+  size_t Named(const std::string& name) {
+    if (auto it = by_name.find(name); it != by_name.end()) return it->second;
+    hosts.emplace_back();
+    hosts.back().entry.name = name;
+    by_name[name] = hosts.size() - 1;
+    return hosts.size() - 1;
+  }
+  void AddAddress(size_t host, const IpAddress& address) {
+    if (address.is_unspecified() || address.is_loopback() || !address.zone().empty()) return;
+    if (by_address.emplace(address, host).second) hosts[host].addresses.insert(address);
+  }
+  // The host that has this address, or a new one named by it.
+  size_t ForAddress(const IpAddress& address) {
+    if (auto it = by_address.find(address); it != by_address.end()) return it->second;
+    size_t host = Named(address.ToString());
+    AddAddress(host, address);
+    return host;
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> HostFacts::ServicesOf(const Socket& listener) const {
+  if (!listener.services.empty()) return listener.services;
+  if (listener.pid) {
+    if (auto it = processes.find(*listener.pid); it != processes.end() && !it->second.services.empty()) {
+      return it->second.services;
+    }
+  }
+  return {};
+}
+
+std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
+  Builder b;
+  // Inventories: by the host they name, else by the folder they came from.
+  // Socket lists first, so that their addresses are known before a process
+  // list or a dynamic range of the same folder joins them.
+  std::vector<const ingest::SocketInventory*> ordered;
+  for (const auto& inv : *in.inventories) {
+    if (!inv.sockets.empty()) ordered.push_back(&inv);
+  }
+  for (const auto& inv : *in.inventories) {
+    if (inv.sockets.empty() && (!inv.processes.empty() || inv.tcp_dynamic_range)) {
+      ordered.push_back(&inv);
+    }
+  }
+  for (const ingest::SocketInventory* listed : ordered) {
+    const ingest::SocketInventory& inv = *listed;
+    std::string name = !inv.host.empty() ? inv.host : FolderOf(FileOf(inv));
+    size_t host;
+    if (name.empty() && inv.sockets.empty()) continue;  // a process list of no known host
+    if (name.empty()) {
+      // Neither: the first specific local address decides, else one host per file.
+      IpAddress first;
+      bool found = false;
+      for (const Socket& s : inv.sockets) {
+        const IpAddress& a = s.local.address;
+        if (!a.is_unspecified() && !a.is_loopback() && a.zone().empty()) {
+          first = a;
+          found = true;
+          break;
+        }
+      }
+      host = found ? b.ForAddress(first) : b.Named(FileOf(inv).empty() ? "host" : FileOf(inv));
+    } else {
+      // An address-named host (an rpcdump of 10.0.0.10) joins the host that has that address.
+      auto address = IpAddress::Parse(name);
+      host = address ? b.ForAddress(*address) : b.Named(name);
+    }
+    HostFacts& h = b.hosts[host];
+    h.has_inventory = h.has_inventory || !inv.sockets.empty() || !inv.processes.empty();
+    if (inv.tcp_dynamic_range) h.tcp_dynamic_range = inv.tcp_dynamic_range;
+    for (const Socket& s : inv.sockets) {
+      if (IsHostAddress(s)) b.AddAddress(host, s.local.address);
+      if (s.IsListener() && !s.local.address.is_loopback()) b.hosts[host].listeners.push_back(s);
+    }
+    for (const ProcessInfo& p : inv.processes) b.hosts[host].processes[p.pid] = p;
+  }
+  // Registrations join the host they were asked of, by name, else by the
+  // tower's address: one rpcdump or epm listing may cover many hosts.
+  for (const ingest::SocketInventory& inv : *in.inventories) {
+    for (const RpcRegistration& r : inv.rpc_registrations) {
+      if (!r.endpoint || r.protocol != "ncacn_ip_tcp") continue;
+      size_t host;
+      if (auto named = b.by_name.find(r.host); named != b.by_name.end()) {
+        host = named->second;
+      } else if (b.by_address.count(r.endpoint->address) || IpAddress::Parse(r.host) ||
+                 r.host.empty()) {
+        host = b.ForAddress(r.endpoint->address);
+      } else {
+        host = b.Named(r.host);
+      }
+      b.AddAddress(host, r.endpoint->address);
+      b.hosts[host].registrations.push_back(r);
+    }
+  }
+  // Registrations name the interfaces on each port.
+  const catalog::Catalog& catalog = *in.catalog;
+  for (HostFacts& h : b.hosts) {
+    for (const RpcRegistration& r : h.registrations) {
+      if (r.endpoint->port == 135 || r.endpoint->port == 593) continue;
+      const auto* known = catalog.FindRpcInterface(r.uuid, r.version_major, r.version_minor);
+      h.rpc_ports[r.endpoint->port].insert(known ? known->name
+                                                 : (r.annotation.empty() ? r.uuid : r.annotation));
+    }
+  }
+  // Traffic: every server of a flow is a host; captured endpoint-mapper
+  // answers add their ports.
+  for (const analysis::FlowEntry& f : *in.flows) {
+    b.hosts[b.ForAddress(f.key.server)].flows.push_back(&f);
+  }
+  for (const auto& [where, names] : *in.rpc_ports) {
+    if (where.second == 135 || where.second == 593) continue;
+    HostFacts& h = b.hosts[b.ForAddress(where.first)];
+    h.rpc_ports[where.second].insert(names.begin(), names.end());
+  }
+  for (const auto& [address, peak] : *in.peaks) {
+    HostFacts& h = b.hosts[b.ForAddress(address)];
+    h.peak_rpc = std::max(h.peak_rpc, peak);
+  }
+  for (HostFacts& h : b.hosts) {
+    for (const IpAddress& a : h.addresses) h.entry.addresses.push_back(a.ToString());
+    h.entry.group = h.entry.name;
+    h.entry.platform = DetectPlatform(h);
+    h.entry.role = DetectRole(h);
+    h.entry.tcp_ephemeral = h.tcp_dynamic_range;
+  }
+  return std::move(b.hosts);
+}
+
+}  // namespace highport::plan

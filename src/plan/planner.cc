@@ -1,0 +1,157 @@
+#include "plan/planner.h"
+
+#include <set>
+
+#include "fmt/format.h"
+#include "plan/host_facts.h"
+#include "plan/minimise_planner.h"
+#include "plan/pin_planner.h"
+#include "plan/range_planner.h"
+
+namespace highport::plan {
+namespace {
+
+bool Matches(const HostFacts& h, std::string_view wanted) {
+  if (h.entry.name == wanted) return true;
+  auto address = IpAddress::Parse(wanted);
+  return address && h.addresses.count(*address) != 0;
+}
+
+bool Interesting(const HostFacts& h) {
+  return h.has_inventory || !h.registrations.empty() || UsesRpc(h);
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::vector<std::string>>> ParseGroup(std::string_view text) {
+  size_t eq = text.find('=');
+  if (eq == 0 || eq == std::string_view::npos || eq + 1 == text.size()) return std::nullopt;
+  std::pair<std::string, std::vector<std::string>> out{std::string(text.substr(0, eq)), {}};
+  std::string_view rest = text.substr(eq + 1);
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view one = rest.substr(0, comma);
+    if (one.empty()) return std::nullopt;
+    out.second.emplace_back(one);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+    if (rest.empty()) return std::nullopt;
+  }
+  return out;
+}
+
+Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
+  const catalog::Catalog& catalog = *e.catalog;
+  std::vector<HostFacts> facts =
+      GatherHostFacts({e.inventories, e.flows, e.peaks, e.rpc_ports, e.catalog});
+
+  // Which hosts: those named (--host, --group), else every host with an
+  // inventory or RPC evidence.
+  std::vector<HostFacts*> chosen;
+  std::set<const HostFacts*> taken;
+  auto choose = [&](std::string_view wanted) -> HostFacts* {
+    for (HostFacts& h : facts) {
+      if (Matches(h, wanted)) {
+        if (taken.insert(&h).second) chosen.push_back(&h);
+        return &h;
+      }
+    }
+    return nullptr;
+  };
+  std::vector<std::string> unknown;
+  for (const std::string& name : o.hosts) {
+    if (!choose(name)) unknown.push_back(name);
+  }
+  for (const auto& [group, members] : o.groups) {
+    for (const std::string& name : members) {
+      if (HostFacts* h = choose(name)) {
+        h->entry.group = group;
+      } else {
+        unknown.push_back(name);
+      }
+    }
+  }
+  if (!unknown.empty()) {
+    std::vector<std::string> known;
+    for (const HostFacts& h : facts) known.push_back(h.entry.name);
+    return Error{fmt::format("no evidence of host(s) {}; the evidence knows: {}",
+                             fmt::join(unknown, ", "),
+                             known.empty() ? "no host" : fmt::format("{}", fmt::join(known, ", ")))};
+  }
+  const bool restricted = !o.hosts.empty() || !o.groups.empty();
+  if (!restricted) {
+    for (HostFacts& h : facts) {
+      if (Interesting(h)) chosen.push_back(&h);
+    }
+  }
+
+  Plan plan;
+  plan.generator = o.generator;
+  plan.created = o.created;
+  plan.inputs = o.inputs;
+  for (HostFacts* h : chosen) {
+    if (o.role) h->entry.role = *o.role;
+    plan.hosts.push_back(h->entry);
+    if (!h->has_inventory) {
+      plan.warnings.push_back(fmt::format(
+          "{}: no socket inventory; its listeners are known from traffic only, so nothing is "
+          "proposed to stop there",
+          h->entry.name));
+    } else if (!o.role) {
+      plan.warnings.push_back(fmt::format("{}: role '{}' detected from its listeners; --role "
+                                          "overrides it",
+                                          h->entry.name, RoleName(h->entry.role)));
+    }
+    if (h->entry.platform == Platform::kUnknown || h->entry.platform == Platform::kLinux) {
+      if (UsesRpc(*h)) {
+        plan.warnings.push_back(fmt::format(
+            "{}: platform {}; no RPC range or pins proposed for it", h->entry.name,
+            PlatformName(h->entry.platform)));
+      }
+    }
+  }
+
+  // Ranges and pins per group, in the order groups first appear.
+  const NetworkPorts network = KnownPortsSeen(facts, catalog);
+  std::vector<std::string> groups;
+  std::map<std::string, std::vector<const HostFacts*>> members;
+  for (const HostFacts* h : chosen) {
+    if (h->entry.platform != Platform::kWindows && h->entry.platform != Platform::kSamba) continue;
+    if (!UsesRpc(*h)) continue;
+    if (!members.count(h->entry.group)) groups.push_back(h->entry.group);
+    members[h->entry.group].push_back(h);
+  }
+  RangeOptions range_options{o.range, o.min_ports, 5001};
+  std::map<IpAddress, PortRange> rpc_ranges;
+  for (const std::string& group : groups) {
+    RpcRangeProposal range = PlanRange(group, members[group], network, range_options, catalog);
+    for (const std::string& w : range.warnings) plan.warnings.push_back(range.id + ": " + w);
+    for (const HostFacts* h : members[group]) {
+      for (const IpAddress& a : h->addresses) rpc_ranges[a] = range.range;
+    }
+    for (PinProposal& pin : PlanPins(members[group], &range, catalog)) {
+      plan.pins.push_back(std::move(pin));
+    }
+    plan.ranges.push_back(std::move(range));
+  }
+
+  for (const HostFacts* h : chosen) {
+    Role role = h->entry.role;
+    for (MinimiseProposal& m : PlanMinimise(*h, role, catalog)) {
+      plan.minimise.push_back(std::move(m));
+    }
+  }
+
+  // The allow-list: flows to the chosen hosts (every flow when none was named).
+  std::vector<analysis::FlowEntry> flows;
+  std::set<IpAddress> servers;
+  for (const HostFacts* h : chosen) servers.insert(h->addresses.begin(), h->addresses.end());
+  for (const analysis::FlowEntry& f : *e.flows) {
+    if (!restricted || servers.count(f.key.server)) flows.push_back(f);
+  }
+  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string> programs;
+  plan.firewall = BuildAllowList(flows, rpc_ranges, programs, o.allow, catalog);
+  return plan;
+}
+
+}  // namespace highport::plan

@@ -1,0 +1,277 @@
+// The planner's parts on hand-made evidence: range sizing and placement,
+// pins, minimisation, host grouping. The real catalog is used, since the
+// pins' registry paths and the roles' needs are what is under test.
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "plan/host_facts.h"
+#include "plan/minimise_planner.h"
+#include "plan/pin_planner.h"
+#include "plan/range_planner.h"
+
+namespace highport::plan {
+namespace {
+
+const catalog::Catalog& Cat() { return catalog::Catalog::Get(); }
+
+Socket Listen(std::string_view address, uint16_t port, std::string process, uint32_t pid,
+              Proto proto = Proto::kTcp, std::string file = "evidence/dc01/netstat.txt") {
+  Socket s;
+  s.local = {*IpAddress::Parse(address), proto, port};
+  s.state = proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
+  s.pid = pid;
+  s.process = std::move(process);
+  s.source = {std::move(file), port};
+  return s;
+}
+
+RpcRegistration Registration(std::string_view address, uint16_t port, std::string uuid,
+                             uint16_t major) {
+  RpcRegistration r;
+  r.host = std::string(address);
+  r.uuid = std::move(uuid);
+  r.version_major = major;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse(address), Proto::kTcp, port};
+  r.source = {"evidence/dc01/rpcdump.txt", 3};
+  return r;
+}
+
+constexpr const char* kDrsuapi = "e3514235-4b06-11d1-ab04-00c04fc2dcd2";
+constexpr const char* kNetlogon = "12345678-1234-abcd-ef00-01234567cffb";
+
+// A Windows DC: Kerberos, LDAP, 135, lsass on 49667 with drsuapi and netlogon.
+ingest::SocketInventory DcInventory() {
+  ingest::SocketInventory inv;
+  for (uint16_t port : {88, 135, 389, 445, 3268}) {
+    inv.sockets.push_back(Listen("0.0.0.0", port, port == 135 ? "svchost.exe" : "lsass.exe", 700));
+  }
+  inv.sockets.push_back(Listen("10.0.0.10", 49667, "lsass.exe", 700));
+  inv.sockets.push_back(Listen("10.0.0.10", 5985, "System", 4));  // WinRM, a static listener
+  inv.sockets.push_back(Listen("0.0.0.0", 1900, "svchost.exe", 900, Proto::kUdp));
+  inv.processes.push_back({700, "lsass.exe", {"NTDS", "Netlogon", "SamSs"}, {"evidence/dc01/tasklist.txt", 4}});
+  inv.processes.push_back({900, "svchost.exe", {"SSDPSRV"}, {"evidence/dc01/tasklist.txt", 9}});
+  inv.rpc_registrations.push_back(Registration("10.0.0.10", 49667, kDrsuapi, 4));
+  inv.rpc_registrations.push_back(Registration("10.0.0.10", 49667, kNetlogon, 1));
+  return inv;
+}
+
+struct World {
+  std::vector<ingest::SocketInventory> inventories;
+  std::vector<analysis::FlowEntry> flows;
+  std::map<IpAddress, uint64_t> peaks;
+  std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports;
+
+  std::vector<HostFacts> Facts() const {
+    return GatherHostFacts({&inventories, &flows, &peaks, &rpc_ports, &Cat()});
+  }
+};
+
+analysis::FlowEntry Flow(std::string_view client, std::string_view server, uint16_t port,
+                         bool dynamic = false) {
+  analysis::FlowEntry f;
+  f.key = {*IpAddress::Parse(client), *IpAddress::Parse(server), Proto::kTcp, port};
+  f.connections = 3;
+  f.allowed = 3;
+  f.dynamic = dynamic;
+  f.evidence.push_back({"pfirewall.log", 12});
+  return f;
+}
+
+TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.10", 389));
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.99", 443));
+  auto facts = w.Facts();
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_EQ(facts[0].entry.name, "dc01");
+  EXPECT_EQ(facts[0].entry.role, Role::kDc);
+  EXPECT_EQ(facts[0].entry.platform, Platform::kWindows);
+  EXPECT_EQ(facts[0].flows.size(), 1u);
+  EXPECT_EQ(facts[0].rpc_ports.at(49667), (std::set<std::string>{"drsuapi", "netlogon"}));
+  EXPECT_EQ(facts[1].entry.name, "10.0.0.99");  // seen in traffic only
+  EXPECT_FALSE(facts[1].has_inventory);
+}
+
+TEST(HostFacts, SambaIsRecognisedByItsProcesses) {
+  World w;
+  ingest::SocketInventory inv;
+  inv.sockets.push_back(Listen("10.213.0.2", 135, "samba", 10, Proto::kTcp, "lab/sdc/ss.txt"));
+  inv.sockets.push_back(Listen("10.213.0.2", 88, "samba", 10, Proto::kTcp, "lab/sdc/ss.txt"));
+  inv.sockets.push_back(Listen("10.213.0.2", 389, "samba", 10, Proto::kTcp, "lab/sdc/ss.txt"));
+  w.inventories.push_back(inv);
+  auto facts = w.Facts();
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts[0].entry.name, "sdc");
+  EXPECT_EQ(facts[0].entry.platform, Platform::kSamba);
+  EXPECT_EQ(facts[0].entry.role, Role::kDc);
+}
+
+TEST(RangePlanner, AtLeastMicrosoftsHundredAndTwiceThePeak) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  w.peaks[*IpAddress::Parse("10.0.0.10")] = 80;
+  auto facts = w.Facts();
+  auto range = PlanRange("dc01", {&facts[0]}, KnownPortsSeen(facts, Cat()), {}, Cat());
+  EXPECT_EQ(range.range.size(), 160u);
+  EXPECT_GT(range.range.first, 5000);
+  EXPECT_EQ(range.observed_peak, 80u);
+  w.peaks.clear();
+  facts = w.Facts();
+  range = PlanRange("dc01", {&facts[0]}, KnownPortsSeen(facts, Cat()), {}, Cat());
+  EXPECT_EQ(range.range.size(), 100u);
+  EXPECT_TRUE(range.warnings.empty());
+}
+
+TEST(RangePlanner, FewerThanHundredOnlyWithAWarning) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto facts = w.Facts();
+  RangeOptions options;
+  options.min_ports = 20;
+  auto range = PlanRange("dc01", {&facts[0]}, {}, options, Cat());
+  EXPECT_EQ(range.range.size(), 20u);
+  ASSERT_FALSE(range.warnings.empty());
+  EXPECT_NE(range.warnings[0].find("one concurrent RPC connection"), std::string::npos);
+}
+
+TEST(RangePlanner, PlacedClearOfStaticListenersAndKnownPortsSeenOnTheNetwork) {
+  World w;
+  auto dc = DcInventory();
+  dc.sockets.push_back(Listen("10.0.0.10", 5050, "app.exe", 1234));  // a static listener
+  w.inventories.push_back(dc);
+  // FileMaker (5003) is in use on another host: the first seed's example.
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.7", 5003));
+  auto facts = w.Facts();
+  auto range = PlanRange("dc01", {&facts[0]}, KnownPortsSeen(facts, Cat()), {}, Cat());
+  EXPECT_FALSE(range.range.Contains(5003));
+  EXPECT_FALSE(range.range.Contains(5050));
+  EXPECT_FALSE(range.range.Contains(5985));
+  EXPECT_GE(range.range.size(), 100u);
+  std::string avoided;
+  for (const auto& c : range.avoided) avoided += std::to_string(c.port) + " " + c.what + "; ";
+  EXPECT_NE(avoided.find("5003"), std::string::npos) << avoided;
+  EXPECT_NE(avoided.find("5050 listener tcp/5050 on dc01 (app.exe)"), std::string::npos) << avoided;
+}
+
+TEST(RangePlanner, DynamicListenersMoveAndAreNoConflict) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto facts = w.Facts();
+  RangeOptions options;
+  options.fixed = PortRange{49600, 49700};  // contains lsass's dynamic 49667
+  auto range = PlanRange("dc01", {&facts[0]}, {}, options, Cat());
+  EXPECT_EQ(range.range, (PortRange{49600, 49700}));
+  // Only the ephemeral overlap is reported, not lsass's own dynamic port.
+  ASSERT_TRUE(range.ephemeral_overlap.has_value());
+  EXPECT_EQ(*range.ephemeral_overlap, (PortRange{49600, 49700}));
+  for (const std::string& w : range.warnings) EXPECT_EQ(w.find("49667"), std::string::npos) << w;
+}
+
+TEST(RangePlanner, KnownEphemeralRangeIsAvoided) {
+  World w;
+  auto dc = DcInventory();
+  dc.tcp_dynamic_range = PortRange{5000, 15000};
+  w.inventories.push_back(dc);
+  auto facts = w.Facts();
+  auto range = PlanRange("dc01", {&facts[0]}, {}, {}, Cat());
+  EXPECT_GT(range.range.first, 15000);
+}
+
+TEST(PinPlanner, DomainControllerPinsNtdsAndNetlogonOnDifferentPorts) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto facts = w.Facts();
+  auto range = PlanRange("dc01", {&facts[0]}, {}, {}, Cat());
+  auto pins = PlanPins({&facts[0]}, &range, Cat());
+  ASSERT_EQ(pins.size(), 2u);
+  EXPECT_EQ(pins[0].service, "NTDS");
+  EXPECT_EQ(pins[0].key, "HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters");
+  EXPECT_EQ(pins[0].value_name, "TCP/IP Port");
+  EXPECT_EQ(pins[0].value_type, "REG_DWORD");
+  EXPECT_EQ(pins[0].restart, "reboot");
+  EXPECT_EQ(pins[1].service, "Netlogon");
+  EXPECT_EQ(pins[1].value_name, "DCTcpipPort");
+  EXPECT_EQ(pins[1].restart, "service:Netlogon");
+  EXPECT_NE(pins[0].port, pins[1].port);
+  for (const auto& p : pins) {
+    EXPECT_GE(p.port, 1024);
+    EXPECT_LE(p.port, 49151);
+    EXPECT_FALSE(range.range.Contains(p.port));
+    EXPECT_FALSE(p.evidence.empty());
+  }
+}
+
+TEST(PinPlanner, ATakenPreferredPortMovesUp) {
+  World w;
+  auto dc = DcInventory();
+  dc.sockets.push_back(Listen("10.0.0.10", 38901, "other.exe", 42));
+  w.inventories.push_back(dc);
+  auto facts = w.Facts();
+  auto pins = PlanPins({&facts[0]}, nullptr, Cat());
+  ASSERT_EQ(pins.size(), 2u);
+  EXPECT_NE(pins[0].port, 38901);
+  EXPECT_NE(pins[0].port, pins[1].port);
+}
+
+TEST(PinPlanner, SambaPinsInterfacesOneByOne) {
+  World w;
+  ingest::SocketInventory inv;
+  for (uint16_t port : {88, 135, 389}) {
+    inv.sockets.push_back(Listen("10.213.0.2", port, "samba", 10, Proto::kTcp, "lab/sdc/ss.txt"));
+  }
+  inv.rpc_registrations.push_back(Registration("10.213.0.2", 49152, kNetlogon, 1));
+  inv.rpc_registrations.push_back(Registration("10.213.0.2", 49153, kDrsuapi, 4));
+  w.inventories.push_back(inv);
+  auto facts = w.Facts();
+  auto pins = PlanPins({&facts[0]}, nullptr, Cat());
+  ASSERT_EQ(pins.size(), 2u);
+  EXPECT_EQ(pins[0].kind, PinKind::kSamba);
+  EXPECT_EQ(pins[0].service, "drsuapi");
+  EXPECT_EQ(pins[1].service, "netlogon");
+  EXPECT_EQ(pins[1].restart, "service:samba-ad-dc");
+}
+
+TEST(MinimisePlanner, ServicesTheRoleDoesNotNeed) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto facts = w.Facts();
+  auto proposals = PlanMinimise(facts[0], Role::kDc, Cat());
+  std::vector<std::string> services;
+  for (const auto& m : proposals) services.push_back(m.service);
+  // SSDP discovery on udp/1900 is needed by no role; NTDS, Kdc, LanmanServer are needed on a DC.
+  EXPECT_NE(std::find(services.begin(), services.end(), "SSDPSRV"), services.end());
+  for (const char* needed : {"NTDS", "Netlogon", "Kdc", "LanmanServer", "RpcSs", "RpcEptMapper"}) {
+    EXPECT_EQ(std::find(services.begin(), services.end(), needed), services.end()) << needed;
+  }
+  const auto& ssdp = *std::find_if(proposals.begin(), proposals.end(),
+                                   [](const auto& m) { return m.service == "SSDPSRV"; });
+  EXPECT_EQ(ssdp.action, MinimiseAction::kDisable);
+  EXPECT_EQ(ssdp.listeners, std::vector<std::string>{"udp/1900"});
+  ASSERT_FALSE(ssdp.commands.empty());
+  EXPECT_EQ(ssdp.commands[0], "sc config SSDPSRV start= disabled");
+  EXPECT_EQ(ssdp.rollback[0], "sc config SSDPSRV start= auto");
+  EXPECT_EQ(ssdp.dependents, std::vector<std::string>{"upnphost"});
+}
+
+TEST(MinimisePlanner, IsolatedHostBindsRpcToLoopback) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto facts = w.Facts();
+  auto proposals = PlanMinimise(facts[0], Role::kIsolated, Cat());
+  auto rpc = std::find_if(proposals.begin(), proposals.end(),
+                          [](const auto& m) { return m.action == MinimiseAction::kBindLoopback; });
+  ASSERT_NE(rpc, proposals.end());
+  EXPECT_EQ(rpc->commands, std::vector<std::string>{"netsh rpc add 127.0.0.0"});
+}
+
+TEST(MinimisePlanner, NothingWithoutAnInventory) {
+  World w;
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.99", 445));
+  auto facts = w.Facts();
+  EXPECT_TRUE(PlanMinimise(facts[0], Role::kMember, Cat()).empty());
+}
+
+}  // namespace
+}  // namespace highport::plan
