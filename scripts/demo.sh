@@ -18,4 +18,14 @@ for host in examples/*/; do
   fi
   echo
 done
-echo "JSON written to: $(ls out/*-inventory.json | tr '\n' ' ')"
+echo "== highport plan examples/*/* -o out/plan.json (the hardening plan for both hosts)"
+# SOURCE_DATE_EPOCH keeps the example plan the same from run to run.
+SOURCE_DATE_EPOCH=1764892800 build/highport plan examples/*/* -o out/plan.json
+echo
+echo "== highport emit out/plan.json --format all -o out/apply (the files that apply it)"
+rm -rf out/apply
+build/highport emit out/plan.json --format all -o out/apply | tail -1
+echo
+echo "Inventories: $(ls out/*-inventory.json | tr '\n' ' ')"
+echo "Plan:        out/plan.json"
+echo "To apply:    out/apply/README.txt (then reg/, cmd/, powershell/, admx/, inf/ ...)"
