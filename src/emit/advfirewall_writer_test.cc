@@ -28,11 +28,12 @@ TEST(AdvfirewallWriter, RulesFileAndRollback) {
   EXPECT_FALSE(files[0].rollback);
   EXPECT_EQ(files[1].path, "advfirewall/highport-rules-rollback.cmd");
   EXPECT_TRUE(files[1].rollback);
-  EXPECT_NE(files[1].bytes.find(
-                "netsh advfirewall firewall show rule name=\"highport: dcs tcp/389 (LDAP) [rule:1]\" "
-                ">nul 2>&1 && (netsh advfirewall firewall delete rule name=\"highport: dcs tcp/389 "
-                "(LDAP) [rule:1]\" || set /a HIGHPORT_FAILED+=1)\r\n"),
-            std::string::npos);
+  EXPECT_NE(
+      files[1].bytes.find(
+          "netsh advfirewall firewall show rule name=\"highport: dcs tcp/389 (LDAP) [rule:1]\" "
+          ">nul 2>&1 && (netsh advfirewall firewall delete rule name=\"highport: dcs tcp/389 "
+          "(LDAP) [rule:1]\" || set /a HIGHPORT_FAILED+=1)\r\n"),
+      std::string::npos);
   EXPECT_EQ(files[1].bytes.find("add rule"), std::string::npos);
 }
 
@@ -48,9 +49,10 @@ TEST(AdvfirewallWriter, EachRuleHasThePlansAddressesPortsAndKeyword) {
                        "remoteip=10.0.1.0/28 description="),
             std::string::npos);
   // The program's %SystemRoot% reaches netsh unexpanded, as built-in rules hold it.
-  EXPECT_NE(rules.find("protocol=TCP localport=RPC localip=10.0.0.10,10.0.0.11 remoteip=10.0.1.0/28 "
-                       "program=\"%%SystemRoot%%\\System32\\lsass.exe\" description="),
-            std::string::npos);
+  EXPECT_NE(
+      rules.find("protocol=TCP localport=RPC localip=10.0.0.10,10.0.0.11 remoteip=10.0.1.0/28 "
+                 "program=\"%%SystemRoot%%\\System32\\lsass.exe\" description="),
+      std::string::npos);
   EXPECT_NE(rules.find("protocol=UDP localport=53 localip=fd00::11 remoteip=fd00:1::/64 "),
             std::string::npos);
   EXPECT_NE(rules.find("|| goto :error\r\n"), std::string::npos);
@@ -81,11 +83,12 @@ TEST(AdvfirewallWriter, OddValuesFromAHandEditedPlan) {
   plan.firewall.rules[0].name = "LDAP \"main\" 100%\r\nnetsh advfirewall reset";
   plan.firewall.rules[1].proto = Proto::kUdp;  // RPCEPMap is TCP only
   plan.firewall.rules[2].program = "C:\\Program Files\\\"x\".exe";
-  plan.firewall.rules[3].clients = {"fd00:1::5/64"};  // host bits set
+  plan.firewall.rules[3].clients = {"fd00:1::5/64"};      // host bits set
   plan.firewall.rules.push_back(plan.firewall.rules[0]);  // the same id twice
   std::string rules = Rules(plan);
-  EXPECT_NE(rules.find("add rule name=\"highport: LDAP 'main' 100%%  netsh advfirewall reset [rule:1]\""),
-            std::string::npos);
+  EXPECT_NE(
+      rules.find("add rule name=\"highport: LDAP 'main' 100%%  netsh advfirewall reset [rule:1]\""),
+      std::string::npos);
   EXPECT_EQ(rules.find("\r\nnetsh advfirewall reset"), std::string::npos);
   EXPECT_NE(rules.find("REM NOT APPLIED rule:2: the RPC and RPCEPMap keywords exist for TCP only"),
             std::string::npos);

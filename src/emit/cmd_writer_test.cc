@@ -42,13 +42,26 @@ bool StartsWithAny(const std::string& line, std::initializer_list<std::string_vi
 // frame, or one of the commands it writes: nothing else can run.
 void ExpectOnlyKnownLines(const std::string& text) {
   for (const std::string& line : Lines(text)) {
-    EXPECT_TRUE(StartsWithAny(line, {"REM", "echo(", "@echo off", "setlocal DisableDelayedExpansion",
-                                     "chcp 65001 >nul", "net session >nul 2>&1 || (echo Run",
-                                     "if /i not \"%COMPUTERNAME%\"==", "set HIGHPORT_FAILED=0",
-                                     "if %HIGHPORT_FAILED% neq 0", "exit /b ", ":error",
-                                     "reg add \"HKLM\\", "reg query \"HKLM\\", "sc config ",
-                                     "net stop ", "net start ", "wmic nicconfig ", "netsh rpc ",
-                                     "dfsrdiag StaticRPC ", "winmgmt /"}))
+    EXPECT_TRUE(StartsWithAny(line, {"REM",
+                                     "echo(",
+                                     "@echo off",
+                                     "setlocal DisableDelayedExpansion",
+                                     "chcp 65001 >nul",
+                                     "net session >nul 2>&1 || (echo Run",
+                                     "if /i not \"%COMPUTERNAME%\"==",
+                                     "set HIGHPORT_FAILED=0",
+                                     "if %HIGHPORT_FAILED% neq 0",
+                                     "exit /b ",
+                                     ":error",
+                                     "reg add \"HKLM\\",
+                                     "reg query \"HKLM\\",
+                                     "sc config ",
+                                     "net stop ",
+                                     "net start ",
+                                     "wmic nicconfig ",
+                                     "netsh rpc ",
+                                     "dfsrdiag StaticRPC ",
+                                     "winmgmt /"}))
         << "unexpected line: " << line;
   }
 }
@@ -95,25 +108,29 @@ TEST(CmdWriter, RpcRangeAndPinsAreRegAddLinesThatStopOnError) {
     EXPECT_NE(dc01.find(line), std::string::npos) << line;
   }
   EXPECT_NE(dc01.find("REM ---- pin:dc01:Netlogon: Netlogon on TCP 38902. Needs: restart the "
-                      "service Netlogon\r\n"), std::string::npos);
+                      "service Netlogon\r\n"),
+            std::string::npos);
   const std::string& dc02 = Find(files, "cmd/dc02.cmd")->bytes;
   EXPECT_NE(dc02.find("/v \"Endpoints\" /t REG_MULTI_SZ /d \"ncacn_ip_tcp,0,38905\" /f"),
             std::string::npos);
   const std::string& fs01 = Find(files, "cmd/fs01.cmd")->bytes;
   // Stopping a service that is already stopped is no failure: no goto there.
   EXPECT_NE(fs01.find("\r\nnet stop Spooler\r\n"), std::string::npos);
-  EXPECT_NE(fs01.find("\r\nsc config Spooler start= disabled || goto :error\r\n"), std::string::npos);
+  EXPECT_NE(fs01.find("\r\nsc config Spooler start= disabled || goto :error\r\n"),
+            std::string::npos);
   EXPECT_NE(fs01.find("\r\nwinmgmt /standalonehost || goto :error\r\n"), std::string::npos);
 }
 
 TEST(CmdWriter, RollbackUndoesInReverseOrderAndDeletesOnlyWhatIsThere) {
   EmittedFiles files = WriteCmd(plan::testing::SamplePlan());
   const std::string& undo = Find(files, "cmd/dc01-rollback.cmd")->bytes;
-  size_t dfsr = undo.find("\r\ndfsrdiag StaticRPC /Port:0 /Member:dc01 || set /a HIGHPORT_FAILED+=1");
+  size_t dfsr =
+      undo.find("\r\ndfsrdiag StaticRPC /Port:0 /Member:dc01 || set /a HIGHPORT_FAILED+=1");
   size_t netlogon = undo.find("/v \"DCTcpipPort\" /f || set /a HIGHPORT_FAILED+=1)");
-  size_t range = undo.find("\r\nreg query \"HKLM\\Software\\Microsoft\\Rpc\\Internet\" >nul 2>&1 && "
-                           "(reg delete \"HKLM\\Software\\Microsoft\\Rpc\\Internet\" /f || set /a "
-                           "HIGHPORT_FAILED+=1)\r\n");
+  size_t range = undo.find(
+      "\r\nreg query \"HKLM\\Software\\Microsoft\\Rpc\\Internet\" >nul 2>&1 && "
+      "(reg delete \"HKLM\\Software\\Microsoft\\Rpc\\Internet\" /f || set /a "
+      "HIGHPORT_FAILED+=1)\r\n");
   ASSERT_NE(dfsr, std::string::npos);
   ASSERT_NE(netlogon, std::string::npos);
   ASSERT_NE(range, std::string::npos);
@@ -125,7 +142,11 @@ TEST(CmdWriter, RollbackUndoesInReverseOrderAndDeletesOnlyWhatIsThere) {
 
 TEST(CmdWriter, NoFileForHostsWithNothingToDo) {
   plan::Plan plan;
-  plan.hosts = {{"ws01", {"10.0.5.5"}, "ws01", plan::Role::kWorkstation, plan::Platform::kWindows,
+  plan.hosts = {{"ws01",
+                 {"10.0.5.5"},
+                 "ws01",
+                 plan::Role::kWorkstation,
+                 plan::Platform::kWindows,
                  std::nullopt}};
   EXPECT_TRUE(WriteCmd(plan).empty());
   EXPECT_TRUE(WriteCmd(plan::Plan{}).empty());
@@ -139,7 +160,8 @@ TEST(CmdWriter, PlanTextCannotBecomeACommand) {
   EmittedFiles files = WriteCmd(plan);
   for (const EmittedFile& f : files) ExpectOnlyKnownLines(f.bytes);
   const std::string& fs01 = Find(files, "cmd/fs01.cmd")->bytes;
-  EXPECT_NE(fs01.find("REM   risk: reboot  del /q C:\\Windows\\* format c:\r\n"), std::string::npos);
+  EXPECT_NE(fs01.find("REM   risk: reboot  del /q C:\\Windows\\* format c:\r\n"),
+            std::string::npos);
   EXPECT_NE(fs01.find("echo([minimise:fs01:Spooler] Print \"Spooler\" 100%% %%~ ^& ^| ^< ^> ^^"),
             std::string::npos);
   // A caret at the end of a remark would join the next line to it.
@@ -194,7 +216,8 @@ TEST(CmdWriter, ReversedRangeIsNotWritten) {
   plan.ranges[0].range = {5100, 5001};
   EmittedFiles files = WriteCmd(plan);
   const std::string& dc01 = Find(files, "cmd/dc01.cmd")->bytes;
-  EXPECT_NE(dc01.find("REM NOT APPLIED range:dcs: the range 5100-5001 is reversed"), std::string::npos);
+  EXPECT_NE(dc01.find("REM NOT APPLIED range:dcs: the range 5100-5001 is reversed"),
+            std::string::npos);
   EXPECT_EQ(dc01.find("Rpc\\Internet"), std::string::npos);
 }
 

@@ -1,7 +1,8 @@
 // Golden-file checks for the writers: every file a writer emits for the
 // sample plan (plan/plan_testing.h) is compared byte for byte with
-// src/emit/testdata/golden/<format>/<path>. HIGHPORT_UPDATE_GOLDEN=1 writes
-// the files instead (review the diff before committing it).
+// src/emit/testdata/golden/<path>; a writer's paths start with its format's
+// folder ("nftables/highport.nft"). HIGHPORT_UPDATE_GOLDEN=1 writes the files
+// instead (review the diff before committing it).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,9 +17,10 @@
 
 namespace highport::emit::testing {
 
-inline std::filesystem::path GoldenDir(const std::string& format) {
-  return std::filesystem::path(HIGHPORT_SOURCE_DIR) / "src/emit/testdata/golden" / format;
+inline std::filesystem::path GoldenRoot() {
+  return std::filesystem::path(HIGHPORT_SOURCE_DIR) / "src/emit/testdata/golden";
 }
+inline std::filesystem::path GoldenDir(const std::string& format) { return GoldenRoot() / format; }
 
 inline std::string ReadBytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,7 +36,7 @@ inline void ExpectGolden(const std::string& format, const EmittedFiles& files) {
   const bool update = std::getenv("HIGHPORT_UPDATE_GOLDEN") != nullptr;
   if (update) std::filesystem::remove_all(dir);
   for (const EmittedFile& f : files) {
-    const auto path = dir / f.path;
+    const auto path = GoldenRoot() / f.path;
     if (update) {
       std::filesystem::create_directories(path.parent_path());
       std::ofstream(path, std::ios::binary) << f.bytes;
