@@ -134,6 +134,7 @@ void RowWorker::Run() {
 LineReader::~LineReader() = default;  // here, where RowWorker is complete
 
 void LineReader::Lines(std::string_view lines) {
+  static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
   while (!lines.empty()) {
     std::string_view piece = lines.substr(0, LinesEnd(lines, kPiece));
     lines.remove_prefix(piece.size());
@@ -141,7 +142,7 @@ void LineReader::Lines(std::string_view lines) {
     // A piece far longer than kPiece holds a line of megabytes (NUL
     // padding): not worth a copy.
     if (!layout.on || parallel_min_ == 0 || piece.size() < parallel_min_ ||
-        piece.size() > kPiece + kBlock || std::thread::hardware_concurrency() < 2) {
+        piece.size() > kPiece + kBlock || kOneCore) {
       OneByOne(piece);
       continue;
     }
