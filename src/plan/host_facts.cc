@@ -59,6 +59,12 @@ Platform DetectPlatform(const HostFacts& h) {
   // No owners known: an endpoint mapper answering says Windows or Samba;
   // Windows is the common case, and the plan says how it decided.
   if (!h.registrations.empty() || !h.rpc_ports.empty()) return Platform::kWindows;
+  // Seen only in traffic: a server that answers on TCP 135 runs an endpoint mapper.
+  for (const analysis::FlowEntry* f : h.flows) {
+    if (f->key.proto == Proto::kTcp && f->key.port == 135 && (f->connections > 0 || f->allowed > 0)) {
+      return Platform::kWindows;
+    }
+  }
   return Platform::kUnknown;
 }
 

@@ -95,8 +95,12 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
     if (!h->has_inventory) {
       plan.warnings.push_back(fmt::format(
           "{}: no socket inventory; its listeners are known from traffic only, so nothing is "
-          "proposed to stop there",
-          h->entry.name));
+          "proposed to stop there{}",
+          h->entry.name,
+          h->entry.platform == Platform::kWindows
+              ? ", and it is taken for Windows because it answers RPC (a Samba host needs its ss "
+                "output to be planned as Samba)"
+              : ""));
     } else if (!o.role) {
       plan.warnings.push_back(fmt::format("{}: role '{}' detected from its listeners; --role "
                                           "overrides it",

@@ -275,3 +275,77 @@ TEST(MinimisePlanner, NothingWithoutAnInventory) {
 
 }  // namespace
 }  // namespace highport::plan
+
+#include "plan/planner.h"
+
+namespace highport::plan {
+namespace {
+
+// A server known only from traffic that answers the endpoint mapper: it is
+// planned as Windows, gets a range, and its dynamic RPC flows are allowed by
+// the RPC rule, scoped to the clients that used RPC.
+TEST(Planner, TrafficOnlyRpcServerGetsARangeAndAnRpcRule) {
+  World w;
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.10", 135));
+  w.flows.push_back(Flow("10.0.1.5", "10.0.0.10", 49667, /*dynamic=*/true));
+  w.flows.push_back(Flow("10.0.1.6", "10.0.0.10", 445));
+  w.peaks[*IpAddress::Parse("10.0.0.10")] = 70;
+  PlannerOptions options;
+  auto plan = BuildPlan({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat()}, options);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->ranges.size(), 1u);
+  EXPECT_EQ(plan->hosts[0].platform, Platform::kWindows);
+  EXPECT_EQ(plan->ranges[0].range.size(), 140u);
+  EXPECT_EQ(plan->firewall.coverage, 1.0);
+  bool rpc_rule = false;
+  for (const FirewallRule& r : plan->firewall.rules) {
+    if (r.keyword != RuleKeyword::kRpc) continue;
+    rpc_rule = true;
+    EXPECT_EQ(r.ports, std::vector<PortRange>{plan->ranges[0].range});
+    EXPECT_EQ(r.clients, std::vector<std::string>{"10.0.1.5/32"});
+  }
+  EXPECT_TRUE(rpc_rule);
+}
+
+TEST(Planner, UnknownHostIsAUsageError) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  PlannerOptions options;
+  options.hosts = {"dc9"};
+  auto plan = BuildPlan({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat()}, options);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("no evidence of host(s) dc9; the evidence knows: dc01"),
+            std::string::npos)
+      << plan.error().message;
+}
+
+TEST(Planner, GroupSharesOneRangeAndThePinnedPorts) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  auto dc2 = DcInventory();
+  for (auto& s : dc2.sockets) {
+    s.source.file = "evidence/dc02/netstat.txt";
+    if (!s.local.address.is_unspecified()) s.local.address = *IpAddress::Parse("10.0.0.11");
+  }
+  for (auto& p : dc2.processes) p.source.file = "evidence/dc02/tasklist.txt";
+  for (auto& r : dc2.rpc_registrations) {
+    r.host = "10.0.0.11";
+    r.endpoint->address = *IpAddress::Parse("10.0.0.11");
+  }
+  w.inventories.push_back(dc2);
+  PlannerOptions options;
+  options.groups = {*ParseGroup("dcs=dc01,dc02")};
+  auto plan = BuildPlan({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat()}, options);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->ranges.size(), 1u);
+  EXPECT_EQ(plan->ranges[0].hosts, (std::vector<std::string>{"dc01", "dc02"}));
+  ASSERT_EQ(plan->pins.size(), 4u);
+  EXPECT_EQ(plan->pins[0].port, plan->pins[2].port);  // NTDS on both
+  EXPECT_EQ(plan->pins[1].port, plan->pins[3].port);  // Netlogon on both
+  EXPECT_FALSE(ParseGroup("dcs="));
+  EXPECT_FALSE(ParseGroup("=dc01"));
+  EXPECT_FALSE(ParseGroup("dcs=dc01,,dc02"));
+}
+
+}  // namespace
+}  // namespace highport::plan
