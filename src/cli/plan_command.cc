@@ -50,10 +50,15 @@ void Setup(CLI::App& app, PlanOptions& o) {
       "Exit: 0 plan written, 2 usage or input error. With --diff: 0 same, 1 different.");
   app.add_option("files", o.files, "evidence files ('-': standard input)");
   app.add_option("--db", o.db, "also read the evidence stored in this database");
-  app.add_option("--host", o.hosts, "plan only for this host (name or address; repeatable)");
+  // One value per flag, so that `--host dc01 evidence/*` leaves the files alone.
+  app.add_option("--host", o.hosts, "plan only for this host (name or address; repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--group", o.groups,
                  "NAME=H1,H2: these hosts share one RPC range and the same pinned ports "
-                 "(repeatable)");
+                 "(repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--role", o.role, "dc, member, workstation or isolated: what the hosts are for "
                                    "(default: detected per host from its listeners)")
       ->check(CLI::IsMember({"dc", "member", "workstation", "isolated"}));
