@@ -208,6 +208,7 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
       const auto* known = catalog.FindRpcInterface(r.uuid, r.version_major, r.version_minor);
       h.rpc_ports[r.endpoint->port].insert(known ? known->name
                                                  : (r.annotation.empty() ? r.uuid : r.annotation));
+      h.rpc_port_sources.emplace(r.endpoint->port, r.source);
     }
   }
   // Traffic: every server of a flow is a host; captured endpoint-mapper

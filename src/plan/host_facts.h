@@ -41,6 +41,7 @@ struct HostFacts {
   // TCP ports the RPC runtime placed interfaces on (registrations, captured
   // endpoint-mapper answers), with the interface names.
   std::map<uint16_t, std::set<std::string>> rpc_ports;
+  std::map<uint16_t, SourceRef> rpc_port_sources;  // where each port was first seen registered
 };
 
 struct HostFactsInput {

@@ -197,14 +197,17 @@ RpcRangeProposal PlanRange(const std::string& group, const std::vector<const Hos
       "event 5820). Apply to one host first, then ask its endpoint mapper again (highport epm).",
       fmt::join(p.hosts, ", "), p.range.ToString(), p.range.size());
   for (const HostFacts* h : hosts) {
-    p.evidence.push_back({"peak",
-                          fmt::format("{}: at most {} concurrent RPC dynamic connection(s)",
-                                      h->entry.name, h->peak_rpc),
-                          ""});
+    if (h->peak_rpc > 0 || !h->flows.empty()) {
+      p.evidence.push_back({"peak",
+                            fmt::format("{}: at most {} concurrent RPC dynamic connection(s)",
+                                        h->entry.name, h->peak_rpc),
+                            ""});
+    }
     for (const auto& [port, names] : h->rpc_ports) {
+      auto where = h->rpc_port_sources.find(port);
       p.evidence.push_back({"rpc-registration",
                             fmt::format("{} tcp/{}: {}", h->entry.name, port, fmt::join(names, ", ")),
-                            ""});
+                            where == h->rpc_port_sources.end() ? "" : where->second.ToString()});
       if (p.evidence.size() > 12) break;
     }
   }
