@@ -44,3 +44,15 @@ if ((${#missing[@]} > 0)); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   if $own_policy; then $sudo rm -f "$policy"; fi
 fi
+
+# The PowerShell writer's test parses the emitted scripts with the real
+# PowerShell grammar (tree-sitter-powershell, run by node; Debian has no
+# PowerShell). node and npm come with the machine image; the two npm packages
+# go to a prefix of their own, outside the repository.
+node_modules=/usr/local/lib/highport-node
+if command -v node >/dev/null && command -v npm >/dev/null &&
+   [ ! -f "$node_modules/node_modules/tree-sitter-powershell/tree-sitter-powershell.wasm" ]; then
+  echo "setup: npm install web-tree-sitter tree-sitter-powershell into $node_modules"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$node_modules" \
+    web-tree-sitter@0.27.1 tree-sitter-powershell@0.26.4 >/dev/null
+fi
