@@ -106,8 +106,14 @@ expect 1 "$highport" epm --from "$dump" --format json
 jqe 'length == 1 and .[0].status == "ok" and .[0].port == 0 and .[0].entries > 0 and (.[0].source | endswith("windows_dc_impacket0.11.txt"))' "--from rpcdump"
 expect 1 "$highport" epm --from "$root/src/ingest/testdata/rpcdump/two_hosts.txt" --format json
 jqe '[.[] | .host] == ["10.0.0.10", "10.0.0.11"] and [.[] | .entries] == [1, 2]' "one rpcdump file, two hosts"
+# A listing saved with --format json reads back with --from: the same entries.
+cp "$work/out" "$work/saved.json"
+expect 1 "$highport" epm --from "$work/saved.json" --format json
+jq -e --slurpfile before "$work/saved.json" \
+  '[.[] | .interfaces[] | .uuid] == [$before[0][] | .interfaces[] | .uuid] and (map(.entries) | add) > 0' \
+  "$work/out" >/dev/null || fail "--from epm JSON gives other interfaces than the listing it saved"
 expect 2 "$highport" epm --from "$root/examples/dc01/netstat-ano.txt"
-contains "$work/err" "netstat-ano.txt: not impacket rpcdump.py output (it reads as netstat)"
+contains "$work/err" "netstat-ano.txt: neither impacket rpcdump.py output nor highport epm JSON (it reads as netstat)"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"

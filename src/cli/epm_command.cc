@@ -110,9 +110,12 @@ Result<std::vector<report::EpmHostReport>> ReadRpcdumpFiles(const EpmOptions& o,
   for (const std::string& file : o.from) {
     Result<ingest::LoadedInventory> loaded = ingest::LoadInventory(file, load, diagnostics);
     if (!loaded) return Error{loaded.error().message};
-    if (loaded->format != ingest::InputFormat::kRpcdump) {
-      return Error{fmt::format("{}: not impacket rpcdump.py output (it reads as {})", file,
-                               ingest::GetFormatInfo(loaded->format).name)};
+    // impacket's rpcdump.py, or a listing saved with `highport epm --format json`.
+    if (loaded->format != ingest::InputFormat::kRpcdump &&
+        loaded->format != ingest::InputFormat::kEpmJson) {
+      return Error{fmt::format("{}: neither impacket rpcdump.py output nor highport epm JSON (it "
+                               "reads as {})",
+                               file, ingest::GetFormatInfo(loaded->format).name)};
     }
     // One report per host the file names (rpcdump can be run over several),
     // in the order they first appear.
