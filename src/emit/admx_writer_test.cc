@@ -216,7 +216,7 @@ TEST(AdmxWriter, PortsTheTemplateCannotHoldAreNamed) {
   plan.pins[0].port = 60000;  // pin:dc01:NTDS, above the policy's 49151
   plan.pins[0].value_data = "60000";
   plan.pins[1].key = "HKLM\\SOFTWARE\\Vendor\\Agent";  // pin:dc01:Netlogon: no policy
-  const std::string& dcs = FileAt(WriteAdmx(plan), "admx/values-dcs.txt").bytes;
+  const std::string dcs = FileAt(WriteAdmx(plan), "admx/values-dcs.txt").bytes;  // a copy: the files are a temporary
   EXPECT_NE(dcs.find("pin:dc01:NTDS (dc01): policy \"Active Directory replication (NTDS) static "
                      "port\": the port 60000 is outside the policy's 1024-49151"),
             std::string::npos)
