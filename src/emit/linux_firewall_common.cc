@@ -1,24 +1,13 @@
 #include "emit/linux_firewall_common.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "emit/linux_config_text.h"
 #include "fmt/format.h"
+#include "plan/cidr.h"
 
 namespace highport::emit {
 namespace {
-
-int FamilyBits(const IpAddress& address) { return address.is_v4() ? 32 : 128; }
-
-bool HostBitsClear(const IpAddress& address, int prefix) {
-  const auto& bytes = address.bytes();
-  int bits = FamilyBits(address);
-  for (int bit = prefix; bit < bits; ++bit) {
-    if (bytes[bit / 8] & (0x80 >> (bit % 8))) return false;
-  }
-  return true;
-}
 
 void AddUnique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
@@ -140,27 +129,13 @@ void FenceServers(const plan::Plan& plan, LinuxFirewall& fw) {
 std::string Cidr::ToString() const { return fmt::format("{}/{}", address.ToString(), prefix); }
 
 std::optional<Cidr> ParseCidr(std::string_view text, std::string* why) {
-  size_t slash = text.find('/');
-  std::optional<IpAddress> address = IpAddress::Parse(text.substr(0, slash));
-  if (!address || !address->zone().empty()) {
-    *why = fmt::format("client {} is not an address or CIDR block", Quoted(text));
+  std::string reason;
+  std::optional<plan::CidrBlock> block = plan::ParseCidr(text, &reason);
+  if (!block) {
+    *why = fmt::format("client {} {}", Quoted(text), reason);
     return std::nullopt;
   }
-  int prefix = FamilyBits(*address);
-  if (slash != std::string_view::npos) {
-    std::string_view digits = text.substr(slash + 1);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-        prefix < 0 || prefix > FamilyBits(*address)) {
-      *why = fmt::format("client {} has an invalid prefix length", Quoted(text));
-      return std::nullopt;
-    }
-  }
-  if (!HostBitsClear(*address, prefix)) {
-    *why = fmt::format("client {} has host bits set (which block was meant?)", Quoted(text));
-    return std::nullopt;
-  }
-  return Cidr{*address, prefix};
+  return Cidr{block->network, block->prefix};
 }
 
 LinuxFirewall CheckFirewall(const plan::Plan& plan) {

@@ -69,20 +69,32 @@ std::string CidrBlock::ToString() const {
 }
 
 std::optional<CidrBlock> ParseCidr(std::string_view text) {
+  std::string why;
+  return ParseCidr(text, &why);
+}
+
+std::optional<CidrBlock> ParseCidr(std::string_view text, std::string* why) {
   size_t slash = text.find('/');
   std::optional<IpAddress> address = IpAddress::Parse(text.substr(0, slash));
-  if (!address || !address->zone().empty()) return std::nullopt;
+  if (!address || !address->zone().empty()) {
+    *why = "is not an address or CIDR block";
+    return std::nullopt;
+  }
   int prefix = AddressBits(*address);
   if (slash != std::string_view::npos) {
     std::string_view digits = text.substr(slash + 1);
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
     if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
         prefix < 0 || prefix > AddressBits(*address)) {
+      *why = "has an invalid prefix length";
       return std::nullopt;
     }
   }
   CidrBlock block = BlockOf(*address, prefix);
-  if (block.network != *address) return std::nullopt;
+  if (block.network != *address) {
+    *why = "has host bits set (which block was meant?)";
+    return std::nullopt;
+  }
   return block;
 }
 

@@ -56,6 +56,10 @@ CidrBlock BlockOf(const IpAddress& address, int prefix);
 // "10.0.1.0/28", "fd00::/64", or a bare address (a host block). Refuses host
 // bits that are set ("10.0.1.5/24"), prefixes out of range and anything else.
 std::optional<CidrBlock> ParseCidr(std::string_view text);
+// The same, saying why it refuses in `why` ("is not an address or CIDR block",
+// "has an invalid prefix length", "has host bits set (which block was meant?)"),
+// for the messages of plan.json's reader and the writers.
+std::optional<CidrBlock> ParseCidr(std::string_view text, std::string* why);
 
 // The fold described above. Duplicates are fine; the result is sorted, IPv4
 // first. `max_prefix_v4`/`_v6` is the widest block allowed (24: nothing wider

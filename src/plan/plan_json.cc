@@ -1,11 +1,11 @@
 #include "plan/plan_json.h"
 
-#include <charconv>
 #include <functional>
 #include <set>
 
 #include "fmt/format.h"
 #include "model/ip_address.h"
+#include "plan/cidr.h"
 
 namespace highport::plan {
 namespace {
@@ -137,28 +137,10 @@ Json FirewallJson(const FirewallPlan& f) {
 // "10.0.1.0/28", "fd00::/64" or a bare address; what is wrong with it, if anything.
 // Host bits must be zero, so that what the plan says is exactly what a firewall gets.
 std::optional<std::string> BlockProblem(std::string_view text) {
-  size_t slash = text.find('/');
-  auto address = IpAddress::Parse(text.substr(0, slash));
-  if (!address || !address->zone().empty()) {
-    return fmt::format("'{}' is not an address or CIDR block", text);
-  }
-  const int bits = address->is_v4() ? 32 : 128;
-  int prefix = bits;
-  if (slash != std::string_view::npos) {
-    std::string_view digits = text.substr(slash + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
-        prefix > bits) {
-      return fmt::format("'{}' has no valid prefix length", text);
-    }
-  }
-  if (prefix == 0) return fmt::format("'{}' allows every address", text);
-  const auto& bytes = address->bytes();
-  for (int bit = prefix; bit < bits; ++bit) {
-    if (bytes[bit / 8] & (0x80 >> (bit % 8))) {
-      return fmt::format("'{}' has host bits set after /{}", text, prefix);
-    }
-  }
+  std::string why;
+  std::optional<CidrBlock> block = ParseCidr(text, &why);
+  if (!block) return fmt::format("'{}' {}", text, why);
+  if (block->prefix == 0) return fmt::format("'{}' allows every address", text);
   return std::nullopt;
 }
 
@@ -567,15 +549,11 @@ Json PlanToJson(const Plan& plan) {
 std::string PlanToText(const Plan& plan) { return PlanToJson(plan).dump(2) + "\n"; }
 
 Result<Plan> PlanFromText(std::string_view text, std::string_view name) {
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    // Parse again with exceptions for nlohmann's message, which says where.
-    try {
-      (void)Json::parse(text);
-    } catch (const Json::parse_error& e) {
-      return Error{fmt::format("{}: not JSON: {}", name, e.what())};
-    }
-    return Error{fmt::format("{}: not JSON", name)};
+  Json doc;
+  try {
+    doc = Json::parse(text);  // the exception's message says where: "at line 3, column 2"
+  } catch (const Json::exception& e) {
+    return Error{fmt::format("{}: not JSON: {}", name, e.what())};
   }
   Reader r(name);
   if (!doc.is_object()) return Error{fmt::format("{}: a plan is a JSON object", name)};
