@@ -4,22 +4,19 @@
 // mapper listings, captures, firewall logs, the database) and writes it as
 // plan.json for review; prints what it proposes. --diff shows what changed
 // between two plans, proposal by proposal.
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include "CLI/CLI.hpp"
-#include "catalog/catalog.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
+#include "cli/plan_options.h"
 #include "cli/output.h"
 #include "fmt/format.h"
 #include "plan/plan_diff.h"
 #include "plan/plan_json.h"
-#include "plan/planner.h"
 #include "report/plan_report.h"
-#include "store/evidence_store.h"
 
 namespace highport::cli {
 namespace {
@@ -27,12 +24,7 @@ namespace {
 struct PlanOptions {
   std::vector<std::string> files;
   std::string db;
-  std::vector<std::string> hosts;
-  std::vector<std::string> groups;
-  std::string role;
-  std::string range = "auto";
-  uint32_t min_ports = 100;
-  std::string max_prefix;
+  PlanFlags plan;
   std::string dynamic_range;
   std::string output;
   std::vector<std::string> diff;
@@ -50,44 +42,12 @@ void Setup(CLI::App& app, PlanOptions& o) {
       "Exit: 0 plan written, 2 usage or input error. With --diff: 0 same, 1 different.");
   app.add_option("files", o.files, "evidence files ('-': standard input)");
   app.add_option("--db", o.db, "also read the evidence stored in this database");
-  // One value per flag, so that `--host dc01 evidence/*` leaves the files alone.
-  app.add_option("--host", o.hosts, "plan only for this host (name or address; repeatable)")
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--group", o.groups,
-                 "NAME=H1,H2: these hosts share one RPC range and the same pinned ports "
-                 "(repeatable)")
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--role", o.role, "dc, member, workstation or isolated: what the hosts are for "
-                                   "(default: detected per host from its listeners)")
-      ->check(CLI::IsMember({"dc", "member", "workstation", "isolated"}));
-  app.add_option("--range", o.range, "auto, or START-END: the RPC port range to propose")
-      ->capture_default_str();
-  app.add_option("--min-ports", o.min_ports,
-                 "the smallest RPC range (Microsoft: 100; down to 10 with a warning)")
-      ->check(CLI::Range(10, 65535))
-      ->capture_default_str();
-  app.add_option("--max-prefix", o.max_prefix,
-                 "the widest client block of a firewall rule, V4[,V6] (default 24,64)");
+  AddPlanFlags(app, o.plan);
   app.add_option("--dynamic-range", o.dynamic_range,
                  "the servers' TCP dynamic port range where no input states it, START-END");
   app.add_option("-o,--output", o.output, "write plan.json here (default: standard output)");
   app.add_option("--diff", o.diff, "OLD NEW: show what changed between two plans")
       ->expected(2);
-}
-
-std::string Now() {
-  // SOURCE_DATE_EPOCH (reproducible builds) pins the time for tests and examples.
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
-    std::time_t t = std::strtoll(epoch, nullptr, 10);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-  }
-  return store::UtcTimestamp();
 }
 
 Result<plan::Plan> ReadPlanFile(const std::string& path) {
@@ -116,69 +76,26 @@ int RunDiff(const PlanOptions& o) {
   return changes.empty() ? kExitOk : kExitFindings;
 }
 
-Result<plan::PlannerOptions> PlannerOptionsFrom(const PlanOptions& o) {
-  plan::PlannerOptions p;
-  p.hosts = o.hosts;
-  for (const std::string& g : o.groups) {
-    auto group = plan::ParseGroup(g);
-    if (!group) return Error{fmt::format("--group: '{}' is not NAME=HOST1,HOST2", g)};
-    p.groups.push_back(std::move(*group));
-  }
-  if (!o.role.empty()) p.role = plan::ParseRole(o.role);
-  if (o.range != "auto") {
-    auto range = ParsePortRange(o.range);
-    if (!range || range->first < 1025 || range->size() < 10) {
-      return Error{fmt::format("--range: '{}' is not START-END with START >= 1025 and at least "
-                               "10 ports",
-                               o.range)};
-    }
-    p.range = range;
-  }
-  p.min_ports = o.min_ports;
-  if (!o.max_prefix.empty()) {
-    int v4 = 0, v6 = 64;
-    char comma = 0;
-    std::istringstream in(o.max_prefix);
-    in >> v4;
-    if (in >> comma) in >> v6;
-    if (in.fail() || !in.eof() || v4 < 8 || v4 > 32 || v6 < 16 || v6 > 128 ||
-        (comma != 0 && comma != ',')) {
-      return Error{fmt::format("--max-prefix: '{}' is not V4[,V6] (8-32, 16-128)", o.max_prefix)};
-    }
-    p.allow.max_prefix_v4 = v4;
-    p.allow.max_prefix_v6 = v6;
-  }
-  p.generator = fmt::format("highport {}", HIGHPORT_VERSION);
-  p.created = Now();
-  p.inputs = o.files;
-  if (!o.db.empty()) p.inputs.push_back(o.db);
-  return p;
-}
-
 int Run(const PlanOptions& o) {
   if (!o.diff.empty()) return RunDiff(o);
   if (o.files.empty() && o.db.empty()) {
     fmt::print(stderr, "highport plan: give evidence files, --db DB, or both\n");
     return kExitUsage;
   }
-  Result<plan::PlannerOptions> options = PlannerOptionsFrom(o);
+  std::vector<std::string> inputs = o.files;
+  if (!o.db.empty()) inputs.push_back(o.db);
+  Result<plan::PlannerOptions> options = PlannerOptionsFrom(o.plan, std::move(inputs));
   if (!options) {
     fmt::print(stderr, "highport plan: {}\n", options.error().message);
     return kExitUsage;
   }
-  Result<Evidence> gathered = GatherEvidence("plan", {o.files, o.db, o.dynamic_range});
-  if (!gathered) {
-    fmt::print(stderr, "highport plan: {}\n", gathered.error().message);
+  Result<AnalysedEvidence> analysed = AnalyseEvidence("plan", {o.files, o.db, o.dynamic_range});
+  if (!analysed) {
+    fmt::print(stderr, "highport plan: {}\n", analysed.error().message);
     return kExitUsage;
   }
-  Evidence& evidence = *gathered;
-  analysis::FlowTable& table = *evidence.table;
-  const std::vector<analysis::FlowEntry> flows = table.Finish();
-  PrintFindings(evidence.diagnostics);
-  Result<plan::Plan> built = plan::BuildPlan(
-      {&evidence.inventories, &flows, &table.peak_rpc_concurrency(), &table.rpc_ports(),
-       &catalog::Catalog::Get()},
-      *options);
+  const Evidence& evidence = analysed->evidence;
+  Result<plan::Plan> built = PlanFromEvidence(*analysed, *options);
   if (!built) {
     fmt::print(stderr, "highport plan: {}\n", built.error().message);
     return kExitUsage;
@@ -194,7 +111,7 @@ int Run(const PlanOptions& o) {
     fmt::print(summary, "plan written to {}; next: highport emit {} --format all -o DIR\n",
                o.output, o.output);
   }
-  PrintEvidenceSummary("plan", evidence, flows.size(), built->hosts.size());
+  PrintEvidenceSummary("plan", evidence, analysed->flows.size(), built->hosts.size());
   return evidence.input_error ? kExitUsage : kExitOk;
 }
 

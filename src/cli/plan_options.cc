@@ -1,0 +1,107 @@
+#include "cli/plan_options.h"
+
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+#include "catalog/catalog.h"
+#include "cli/output.h"
+#include "fmt/format.h"
+#include "store/evidence_store.h"
+
+namespace highport::cli {
+
+void AddPlanFlags(CLI::App& app, PlanFlags& o) {
+  // One value per flag, so that `--host dc01 evidence/*` leaves the files alone.
+  app.add_option("--host", o.hosts, "plan only for this host (name or address; repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--group", o.groups,
+                 "NAME=H1,H2: these hosts share one RPC range and the same pinned ports "
+                 "(repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--role", o.role, "dc, member, workstation or isolated: what the hosts are for "
+                                   "(default: detected per host from its listeners)")
+      ->check(CLI::IsMember({"dc", "member", "workstation", "isolated"}));
+  app.add_option("--range", o.range, "auto, or START-END: the RPC port range to propose")
+      ->capture_default_str();
+  app.add_option("--min-ports", o.min_ports,
+                 "the smallest RPC range (Microsoft: 100; down to 10 with a warning)")
+      ->check(CLI::Range(10, 65535))
+      ->capture_default_str();
+  app.add_option("--max-prefix", o.max_prefix,
+                 "the widest client block of a firewall rule, V4[,V6] (default 24,64)");
+}
+
+Result<plan::PlannerOptions> PlannerOptionsFrom(const PlanFlags& o,
+                                                std::vector<std::string> inputs) {
+  plan::PlannerOptions p;
+  p.hosts = o.hosts;
+  for (const std::string& g : o.groups) {
+    auto group = plan::ParseGroup(g);
+    if (!group) return Error{fmt::format("--group: '{}' is not NAME=HOST1,HOST2", g)};
+    p.groups.push_back(std::move(*group));
+  }
+  if (!o.role.empty()) p.role = plan::ParseRole(o.role);
+  if (o.range != "auto") {
+    auto range = ParsePortRange(o.range);
+    if (!range || range->first < 1025 || range->size() < 10) {
+      return Error{fmt::format("--range: '{}' is not START-END with START >= 1025 and at least "
+                               "10 ports",
+                               o.range)};
+    }
+    p.range = range;
+  }
+  p.min_ports = o.min_ports;
+  if (!o.max_prefix.empty()) {
+    int v4 = 0, v6 = 64;
+    char comma = 0;
+    std::istringstream in(o.max_prefix);
+    in >> v4;
+    if (in >> comma) in >> v6;
+    if (in.fail() || !in.eof() || v4 < 8 || v4 > 32 || v6 < 16 || v6 > 128 ||
+        (comma != 0 && comma != ',')) {
+      return Error{fmt::format("--max-prefix: '{}' is not V4[,V6] (8-32, 16-128)", o.max_prefix)};
+    }
+    p.allow.max_prefix_v4 = v4;
+    p.allow.max_prefix_v6 = v6;
+  }
+  p.generator = fmt::format("highport {}", HIGHPORT_VERSION);
+  p.created = PlanTimestamp();
+  p.inputs = std::move(inputs);
+  return p;
+}
+
+std::string PlanTimestamp() {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    std::time_t t = std::strtoll(epoch, nullptr, 10);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+  }
+  return store::UtcTimestamp();
+}
+
+Result<AnalysedEvidence> AnalyseEvidence(std::string_view command,
+                                         const EvidenceOptions& options) {
+  Result<Evidence> gathered = GatherEvidence(command, options);
+  if (!gathered) return Error{gathered.error()};
+  AnalysedEvidence analysed{std::move(*gathered), {}};
+  analysed.flows = analysed.evidence.table->Finish();
+  PrintFindings(analysed.evidence.diagnostics);
+  return analysed;
+}
+
+Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
+                                    const plan::PlannerOptions& options) {
+  const analysis::FlowTable& table = *analysed.evidence.table;
+  return plan::BuildPlan({&analysed.evidence.inventories, &analysed.flows,
+                          &table.peak_rpc_concurrency(), &table.rpc_ports(),
+                          &catalog::Catalog::Get()},
+                         options);
+}
+
+}  // namespace highport::cli

@@ -1,0 +1,54 @@
+// The planner's options on the command line, shared by every command that
+// builds a plan (`plan`, `report`, `audit`), so that the same flags mean the
+// same thing everywhere; and the one way to build a plan from gathered
+// evidence.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "analysis/flow_table.h"
+#include "cli/evidence_input.h"
+#include "model/result.h"
+#include "plan/plan.h"
+#include "plan/planner.h"
+
+namespace highport::cli {
+
+struct PlanFlags {
+  std::vector<std::string> hosts;
+  std::vector<std::string> groups;
+  std::string role;
+  std::string range = "auto";
+  uint32_t min_ports = 100;
+  std::string max_prefix;
+};
+
+// --host, --group, --role, --range, --min-ports, --max-prefix.
+void AddPlanFlags(CLI::App& app, PlanFlags& flags);
+
+// Checks the flags' values (usage errors name the flag). `inputs` are the
+// files and databases the evidence comes from, recorded in the plan.
+Result<plan::PlannerOptions> PlannerOptionsFrom(const PlanFlags& flags,
+                                                std::vector<std::string> inputs);
+
+// The plan's creation time: now, or SOURCE_DATE_EPOCH (reproducible builds,
+// tests, the bundled example) when it is set.
+std::string PlanTimestamp();
+
+// Evidence that has been through the flow table: what plan, report and audit
+// all start from.
+struct AnalysedEvidence {
+  Evidence evidence;
+  std::vector<analysis::FlowEntry> flows;
+};
+
+// GatherEvidence, then the flow table's final records; findings are printed.
+Result<AnalysedEvidence> AnalyseEvidence(std::string_view command,
+                                         const EvidenceOptions& options);
+
+Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
+                                    const plan::PlannerOptions& options);
+
+}  // namespace highport::cli
