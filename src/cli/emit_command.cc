@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "emit/formats.h"
 #include "fmt/format.h"
 #include "plan/plan_json.h"
@@ -62,25 +63,6 @@ Result<std::string> ReadAll(const std::string& path) {
   return text.str();
 }
 
-// Writes each file under `dir`; refuses paths that would leave it.
-Result<bool> WriteFiles(const std::filesystem::path& dir, const emit::EmittedFiles& files) {
-  for (const emit::EmittedFile& f : files) {
-    std::filesystem::path relative(f.path);
-    if (relative.is_absolute() || relative.lexically_normal().string().rfind("..", 0) == 0) {
-      return Error{fmt::format("refusing to write '{}' outside {}", f.path, dir.string())};
-    }
-    std::filesystem::path path = dir / relative;
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return Error{fmt::format("{}: {}", path.parent_path().string(), ec.message())};
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << f.bytes;
-    out.close();
-    if (!out) return Error{fmt::format("{}: cannot write", path.string())};
-  }
-  return true;
-}
-
 int Run(const EmitOptions& o) {
   Result<std::string> text = ReadAll(o.plan);
   if (!text) {
@@ -94,7 +76,7 @@ int Run(const EmitOptions& o) {
   }
   emit::EmittedFiles files = o.format == "all" ? emit::WriteAll(*plan)
                                                : emit::FindEmitFormat(o.format)->write(*plan);
-  if (Result<bool> written = WriteFiles(o.output, files); !written) {
+  if (Result<bool> written = WriteEmittedFiles(o.output, files); !written) {
     fmt::print(stderr, "highport emit: {}\n", written.error().message);
     return kExitUsage;
   }

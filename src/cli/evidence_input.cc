@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "analysis/host_knowledge.h"
 #include "catalog/catalog.h"
@@ -23,6 +26,43 @@ struct Spooled {
     for (const std::string& p : paths) std::remove(p.c_str());
   }
 };
+
+// One input: a path to read, and whether it was named by the user (an
+// unreadable one is an error) or found in a directory (skipped if it is no
+// evidence: a README beside the logs must not stop an audit).
+struct InputFile {
+  std::string path;
+  bool found_in_directory = false;
+};
+
+// Expands directories into their regular files, in name order, so that runs
+// are reproducible; hidden files and directories (".git") are left out.
+Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& given) {
+  namespace fs = std::filesystem;
+  std::vector<InputFile> files;
+  for (const std::string& path : given) {
+    std::error_code ec;
+    if (path == "-" || !fs::is_directory(path, ec)) {
+      files.push_back({path, false});
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
+      const std::string name = it->path().filename().string();
+      if (!name.empty() && name[0] == '.') {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    for (std::string& f : found) files.push_back({std::move(f), true});
+  }
+  return files;
+}
 
 }  // namespace
 
@@ -68,7 +108,9 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
 
   Spooled spooled;
   std::vector<std::pair<std::string, ingest::EvidenceKind>> traffic;
-  for (const std::string& given : options.files) {
+  Result<std::vector<InputFile>> inputs = ExpandInputs(options.files);
+  if (!inputs) return inputs.error();
+  for (const auto& [given, found_in_directory] : *inputs) {
     std::string path = given;
     if (given == "-") {
       Result<std::string> spool = SpoolStdin();
@@ -77,6 +119,10 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       spooled.paths.push_back(path);
     }
     Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(path);
+    if (!kind && found_in_directory) {
+      evidence.unrecognised.push_back(path);
+      continue;
+    }
     if (!kind) {
       fmt::print(stderr, "highport {}: {}\n", command, kind.error().message);
       evidence.input_error = true;
@@ -88,6 +134,10 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     }
     Result<ingest::LoadedInventory> loaded =
         ingest::LoadInventory(path, {}, evidence.diagnostics);
+    if (!loaded && found_in_directory) {
+      evidence.unrecognised.push_back(path);
+      continue;
+    }
     if (!loaded) {
       fmt::print(stderr, "highport {}: {} (nor a capture or a firewall log)\n", command,
                  loaded.error().message);
@@ -171,6 +221,13 @@ void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, si
   if (evidence.skipped > 0) skipped = fmt::format(" ({} skipped, see above)", evidence.skipped);
   fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s), {} server(s)\n", command,
              evidence.inputs, fmt::join(read, ", "), skipped, flows, servers);
+  if (!evidence.unrecognised.empty()) {
+    // Named, so that a log in a format highport does not read is not
+    // silently missing from the analysis.
+    fmt::print(stderr, "highport {}: {} file(s) in the given directories are not evidence "
+                       "highport reads, left out: {}\n",
+               command, evidence.unrecognised.size(), fmt::join(evidence.unrecognised, ", "));
+  }
 }
 
 }  // namespace highport::cli

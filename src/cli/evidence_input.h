@@ -18,6 +18,10 @@
 namespace highport::cli {
 
 struct EvidenceOptions {
+  // Files, "-", and directories: a directory is walked (recursively, in name
+  // order, hidden entries skipped), and files in it that are no evidence
+  // highport reads are listed in Evidence::unrecognised instead of failing
+  // the run; a file named on its own must be readable evidence.
   std::vector<std::string> files;
   std::string db;             // empty: no database
   std::string dynamic_range;  // START-END for hosts no input states one for
@@ -34,6 +38,7 @@ struct Evidence {
   uint64_t skipped = 0;   // packets or rows a reader could not read
   bool local_time = false;
   bool input_error = false;  // some input could not be read at all (printed already)
+  std::vector<std::string> unrecognised;  // files found in directories that are no evidence
 };
 
 // Fails on a usage error (a bad --dynamic-range, a database that cannot be

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "fmt/format.h"
@@ -37,6 +38,24 @@ void PrintFindings(const Diagnostics& diagnostics, size_t limit) {
   for (const auto& [id, count] : diagnostics.counts()) {
     fmt::print(stderr, "  {:>10}  {}\n", count.count, id);
   }
+}
+
+Result<bool> WriteEmittedFiles(const std::string& dir, const emit::EmittedFiles& files) {
+  for (const emit::EmittedFile& f : files) {
+    std::filesystem::path relative(f.path);
+    if (relative.is_absolute() || relative.lexically_normal().string().rfind("..", 0) == 0) {
+      return Error{fmt::format("refusing to write '{}' outside {}", f.path, dir)};
+    }
+    std::filesystem::path path = std::filesystem::path(dir) / relative;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return Error{fmt::format("{}: {}", path.parent_path().string(), ec.message())};
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << f.bytes;
+    out.close();
+    if (!out) return Error{fmt::format("{}: cannot write", path.string())};
+  }
+  return true;
 }
 
 }  // namespace highport::cli

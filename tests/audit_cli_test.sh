@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `highport audit` as a user meets it: an evidence directory in, OUT_DIR out.
+# It must write what the single commands write (plan.json equal to `highport
+# plan` over the same files, apply/ equal to `highport emit --format all`,
+# flows.json equal to `highport flows --format json`), name the files it left
+# out, replace its own apply/ (no stale file survives) and refuse to delete an
+# apply/ it did not write.
+# usage: tests/audit_cli_test.sh PATH_TO_HIGHPORT
+set -uo pipefail
+highport=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$root/tests/lib/check.sh"
+export SOURCE_DATE_EPOCH=1764892800
+
+expect 0 "$highport" help audit
+contains "$work/out" "report.html"
+expect 2 "$highport" audit -o "$work/none"
+expect 2 "$highport" audit "$root/examples"
+expect 2 "$highport" audit "$work/missing.log" -o "$work/none"
+
+# An evidence folder as an administrator hands it over: host folders, and a
+# note that is no evidence.
+mkdir -p "$work/evidence"
+cp -r "$root/examples/dc01" "$root/examples/fs01" "$work/evidence/"
+printf 'collected on Monday by J.\n' >"$work/evidence/NOTES.txt"
+mkdir -p "$work/evidence/.cache" && printf 'junk\n' >"$work/evidence/.cache/x"
+
+expect 0 "$highport" audit "$work/evidence" -o "$work/a"
+contains "$work/out" "RPC range:"
+contains "$work/out" "apply/README.txt"
+contains "$work/err" "left out: $work/evidence/NOTES.txt"
+grep -q ".cache" "$work/err" && fail "a hidden directory was read: $(cat "$work/err")"
+for f in plan.json flows.json flows.csv apply/README.txt; do
+  [ -s "$work/a/$f" ] || fail "audit did not write $f"
+done
+
+# The same as the single commands over the same files (in the same order:
+# a directory is read in name order).
+mapfile -t files < <(find "$work/evidence" -path '*/.*' -prune -o -type f ! -name NOTES.txt -print | LC_ALL=C sort)
+"$highport" plan "${files[@]}" -o "$work/plan.json" >/dev/null 2>&1
+jq -S 'del(.inputs)' "$work/plan.json" >"$work/p1"
+jq -S 'del(.inputs)' "$work/a/plan.json" >"$work/p2"
+cmp -s "$work/p1" "$work/p2" || fail "audit's plan.json differs from highport plan's: $(diff "$work/p1" "$work/p2" | head -20)"
+jq -e --arg d "$work/evidence" '.inputs == [$d]' "$work/a/plan.json" >/dev/null || fail "plan.json's inputs: $(jq -c .inputs "$work/a/plan.json")"
+"$highport" emit "$work/a/plan.json" --format all -o "$work/emitted" >/dev/null
+diff -r "$work/emitted" "$work/a/apply" >/dev/null || fail "apply/ differs from emit --format all: $(diff -r "$work/emitted" "$work/a/apply" | head -5)"
+"$highport" flows "${files[@]}" --format json -o "$work/flows.json" 2>/dev/null
+cmp -s "$work/flows.json" "$work/a/flows.json" || fail "flows.json differs from highport flows --format json"
+
+# Run again: a stale file in apply/ is gone, the rest is the same.
+touch "$work/a/apply/stale.reg"
+expect 0 "$highport" audit "$work/evidence" -o "$work/a"
+[ -e "$work/a/apply/stale.reg" ] && fail "a file of an older apply/ survived the next audit"
+diff -r "$work/emitted" "$work/a/apply" >/dev/null || fail "apply/ differs after the second audit"
+
+# An apply/ that highport did not write is left alone, and the run fails.
+mkdir -p "$work/b/apply" && printf 'mine\n' >"$work/b/apply/mine.txt"
+expect 2 "$highport" audit "$work/evidence" -o "$work/b"
+contains "$work/err" "was not written by highport"
+[ -f "$work/b/apply/mine.txt" ] || fail "audit deleted a directory it did not write"
+
+echo "audit_cli: $failures failure(s)"
+exit $((failures > 0))
