@@ -8,6 +8,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$root/tests/lib/check.sh"
+# The example hosts' socket inventories and process lists (their firewall
+# logs are traffic, which inventory does not read).
+dc01=("$root"/examples/dc01/{netsh-dynamicport-tcp,netstat-ano,rpcdump,tasklist-svc}.txt)
+fs01=("$root"/examples/fs01/{netstat-ano,rpcdump,tasklist-svc}.txt)
 
 expect 0 "$highport" --help
 contains "$work/out" "inventory"
@@ -26,17 +30,18 @@ expect 2 "$highport" inventory --format xml "$root/examples/dc01/netstat-ano.txt
 expect 2 "$highport" inventory
 contains "$work/err" "give input files or --live"
 
-# The example DC: netstat joined with tasklist, dynamic lsass ports to act on.
+# The example DC: netstat joined with tasklist, dynamic lsass ports to act on,
+# and Winmgmt's own svchost on 49712 (WMI, polled by mon01).
 expect 1 "$highport" inventory --host dc01 "$root"/examples/dc01/netstat-ano.txt "$root"/examples/dc01/tasklist-svc.txt
-contains "$work/out" "Host dc01: 51 listeners (37 TCP, 14 UDP)"
+contains "$work/out" "Host dc01: 52 listeners (38 TCP, 14 UDP)"
 contains "$work/out" "LSA RPC on a dynamic port (pin or fence)"
 contains "$work/out" "Kdc,KeyIso,Netlogon,NTDS,SamSs"
 contains "$work/out" "pin it: dfsrdiag StaticRPC"
 [ -s "$work/err" ] && fail "clean input wrote to stderr: $(cat "$work/err")"
 
 # JSON: the documented shape, PIDs joined with services.
-expect 1 "$highport" inventory --format json --host dc01 "$root"/examples/dc01/*
-jq -e '.host == "dc01" and (.listeners | length) == 51 and (.skipped | length) == 0 and .dynamic_range.known' "$work/out" >/dev/null ||
+expect 1 "$highport" inventory --format json --host dc01 "${dc01[@]}"
+jq -e '.host == "dc01" and (.listeners | length) == 52 and (.skipped | length) == 0 and .dynamic_range.known' "$work/out" >/dev/null ||
   fail "dc01 JSON summary: $(jq -c '{host, n: (.listeners|length), skipped}' "$work/out")"
 jq -e '.listeners[] | select(.proto == "tcp" and .port == 135 and .address == "0.0.0.0")
        | .pid == 960 and .process == "svchost.exe" and .services == ["RpcEptMapper","RpcSs"]
@@ -46,11 +51,13 @@ jq -e '.listeners[] | select(.proto == "tcp" and .port == 135 and .address == "0
 jq -e '[.listeners[] | select(.proto == "tcp" and .port == 49668 and .address == "0.0.0.0")][0]
        | (.rpc_interfaces | index("drsuapi") != null and index("netlogon") != null) and .verdict.id == "lsa-rpc-dynamic"' \
   "$work/out" >/dev/null || fail "dc01 49668 should carry drsuapi and netlogon from rpcdump"
-jq -e '[.listeners[] | select(.allocation == "dynamic" and .proto == "tcp")] | length == 13' "$work/out" >/dev/null ||
-  fail "dc01 should have 13 dynamic TCP listeners"
+jq -e '[.listeners[] | select(.allocation == "dynamic" and .proto == "tcp")] | length == 14' "$work/out" >/dev/null ||
+  fail "dc01 should have 14 dynamic TCP listeners"
+jq -e '.listeners[] | select(.port == 49712) | .process == "svchost.exe" and .services == ["Winmgmt"] and .verdict.severity == "act"' \
+  "$work/out" >/dev/null || fail "dc01 49712 should be Winmgmt's svchost, to act on"
 
 # The German file server: CP850 netstat, German tasklist, FileMaker on 5003.
-expect 1 "$highport" inventory --format json --host fs01 "$root"/examples/fs01/*
+expect 1 "$highport" inventory --format json --host fs01 "${fs01[@]}"
 jq -e '(.listeners | length) == 22 and (.skipped | length) == 0' "$work/out" >/dev/null ||
   fail "fs01: $(jq -c '{n: (.listeners|length), skipped}' "$work/out")"
 jq -e '.listeners[] | select(.port == 5003) | .process == "fmserver.exe" and .verdict.id != "dynamic-unknown"' \
@@ -59,12 +66,12 @@ jq -e '.listeners[] | select(.port == 49156) | .process == "lsass.exe" and .verd
   "$work/out" >/dev/null || fail "fs01 lsass on 49156"
 
 # CSV, -o, standard input.
-expect 1 "$highport" inventory --format csv -o "$work/dc01.csv" "$root"/examples/dc01/*
+expect 1 "$highport" inventory --format csv -o "$work/dc01.csv" "${dc01[@]}"
 [ "$(head -n 1 "$work/dc01.csv" | tr -d '\r')" = "host,proto,address,port,pid,process,services,port_class,allocation,state,verdict,severity,summary,action,source" ] ||
   fail "CSV header: $(head -n 1 "$work/dc01.csv")"
-[ "$(wc -l <"$work/dc01.csv")" -eq 52 ] || fail "CSV rows: $(wc -l <"$work/dc01.csv")"
+[ "$(wc -l <"$work/dc01.csv")" -eq 53 ] || fail "CSV rows: $(wc -l <"$work/dc01.csv")"
 expect 1 "$highport" inventory - <"$root/examples/dc01/netstat-ano.txt"
-contains "$work/out" "51 listeners"
+contains "$work/out" "52 listeners"
 
 # Bad input: each bad line said with file:line, the rest still read.
 {
@@ -84,12 +91,12 @@ contains "$work/out" "2 input line(s) could not be read and were skipped"
 printf 'hello\nworld\n' >"$work/hello.txt"
 expect 2 "$highport" inventory "$work/hello.txt" "$root/examples/dc01/netstat-ano.txt"
 contains "$work/err" "hello.txt: not a supported inventory format (tried netstat, tasklist, getnet-csv, ss"
-contains "$work/out" "51 listeners"
+contains "$work/out" "52 listeners"
 expect 2 "$highport" inventory "$work/does-not-exist.txt"
 contains "$work/err" "does-not-exist.txt: No such file or directory"
 
 # --legacy moves the dynamic range to 1025-5000.
-expect 0 "$highport" inventory --legacy --format json "$root"/examples/fs01/*
+expect 0 "$highport" inventory --legacy --format json "${fs01[@]}"
 jq -e '.dynamic_range.tcp == "1025-5000" and ([.listeners[] | select(.port == 49156)][0].allocation == "static")' \
   "$work/out" >/dev/null || fail "--legacy range"
 

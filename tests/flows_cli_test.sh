@@ -80,6 +80,23 @@ contains "$work/err" "missing.pcap: No such file or directory"
 expect 0 "$highport" flows "$data/pfirewall/bad_rows.log"
 grep -q "bad_rows.log:[0-9]*:" "$work/err" || fail "bad rows are reported as file:line: $(head -c 300 "$work/err")"
 
+# The example network (examples/README.md): firewall logs of dc01 and fs01,
+# the core switch's NetFlow, the servers' inventories and rpcdumps. Every row
+# and packet reads; mon01's WMI polls and the clients' Netlogon and LSA calls
+# are problematic, named by the endpoint mapper where it knows the port.
+expect 1 "$highport" flows --format json "$root"/examples/*/*
+jqe '.observations > 5000 and .lost_events == 0 and ([.findings[] | select(.id != "pfirewall.local_time")] | length) == 0' \
+  "the example network reads without a skipped row or packet"
+[ -s "$work/err" ] && grep -q -i 'skipped' "$work/err" && fail "skipped records: $(cat "$work/err")"
+jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .server == "10.0.0.10" and .port == 49712 and .server_by == "listener" and .connections == 288)' \
+  "mon01 -> dc01 WMI (Winmgmt's DCOM port) every 5 minutes, problematic"
+jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .port == 49666 and .interfaces == ["even6"])' \
+  "mon01 reads dc01's event log over MS-EVEN6, named by rpcdump"
+jqe '[.flows[] | select(.server == "10.0.0.10" and .port == 49668 and .class == "problematic") | .client] == ["10.0.0.20", "10.0.1.21", "10.0.1.22", "10.0.1.23", "10.0.1.24"]' \
+  "fs01 and the workstations use Netlogon on dc01's dynamic port"
+jqe 'all(.flows[] | select(.port == 49668); .interfaces == ["drsuapi", "netlogon"])' "49668 named drsuapi, netlogon"
+jqe 'any(.flows[]; .client == "10.0.1.57" and .port == 1433 and .attempts == 3)' "nb07's three dropped SQL attempts"
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
   exit 1
