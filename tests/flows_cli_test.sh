@@ -95,7 +95,22 @@ jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .port 
 jqe '[.flows[] | select(.server == "10.0.0.10" and .port == 49668 and .class == "problematic") | .client] == ["10.0.0.20", "10.0.1.21", "10.0.1.22", "10.0.1.23", "10.0.1.24"]' \
   "fs01 and the workstations use Netlogon on dc01's dynamic port"
 jqe 'all(.flows[] | select(.port == 49668); .interfaces == ["drsuapi", "netlogon"])' "49668 named drsuapi, netlogon"
-jqe 'any(.flows[]; .client == "10.0.1.57" and .port == 1433 and .attempts == 3)' "nb07's three dropped SQL attempts"
+# fs01's log drops nine SYNs (three attempts); the core switch saw the same
+# attempts unanswered. Both count: the sources are not merged (their clocks
+# differ: the log is in local time).
+jqe 'any(.flows[]; .client == "10.0.1.57" and .port == 1433 and .attempts >= 3 and .dropped == 9 and .connections == 0)' "nb07's dropped SQL attempts"
+# The guest network's port sweep reaches the servers only as unanswered SYNs in
+# the core switch's NetFlow: attempts, never connections.
+jqe '[.flows[] | select(.client == "172.16.50.23")] | length > 0 and all(.connections == 0 and .attempts > 0)' \
+  "the guest scanner's SYNs are attempts, not connections"
+
+# The same log given twice (or a copy under another name) is read once.
+cp "$root/examples/dc01/pfirewall.log" "$work/copy-of-pfirewall.log"
+"$highport" flows "$root/examples/dc01/pfirewall.log" --format json -o "$work/once.json" 2>/dev/null
+expect 1 "$highport" flows "$root/examples/dc01/pfirewall.log" "$work/copy-of-pfirewall.log" --format json -o "$work/twice.json"
+contains "$work/err" "the same content as $root/examples/dc01/pfirewall.log: read once"
+jq -S '.flows' "$work/once.json" > "$work/a"; jq -S '.flows' "$work/twice.json" > "$work/b"
+cmp -s "$work/a" "$work/b" || fail "a log given twice changed the flows: $(diff "$work/a" "$work/b" | head -5)"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"

@@ -138,10 +138,17 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   u.rule = d.rule;
   u.dropped = f.action == TrafficAction::kDropped;
   u.allowed = f.action == TrafficAction::kAllowed;
+  // A TCP conversation whose client sent SYN but never ACK (NetFlow/IPFIX
+  // flags, or a capture's) was never answered: a scan, or a firewall on the
+  // way that dropped it. It is an attempt, like a dropped firewall row, and
+  // must not become a connection that the allow-list would then admit.
+  constexpr uint8_t kSyn = 0x02, kAck = 0x10;
+  u.unanswered = !u.dropped && f.ip_protocol == 6 && !d.src_is_server &&
+                 (f.tcp_flags & kSyn) != 0 && (f.tcp_flags & kAck) == 0;
   // The server's half of a one-direction pair: its packets count, the
   // connection was counted with the client's half.
   u.answer_half = f.one_direction && d.src_is_server;
-  u.lifetime = f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port);
+  u.lifetime = !u.unanswered && f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port);
   u.client_port = client.port;
   u.first_us = f.first_us;
   u.last_us = f.last_us;
@@ -179,8 +186,8 @@ void FlowTable::Apply(const Update& u) {
   e.last_us = std::max(e.last_us, u.last_us);
   e.packets += u.packets;
   e.bytes += u.bytes;
-  if (u.dropped) {
-    e.dropped += u.packets;
+  if (u.dropped || u.unanswered) {
+    if (u.dropped) e.dropped += u.packets;
     bool same_attempt = e.attempts > 0 && e.last_drop_port == u.client_port &&
                         u.first_us - e.last_drop_us < kAttemptWindowUs;
     if (!same_attempt) ++e.attempts;

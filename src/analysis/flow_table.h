@@ -75,7 +75,8 @@ struct FlowEntry {
   int64_t first_us = 0;
   int64_t last_us = 0;
   uint64_t connections = 0;  // allowed or observed connections
-  uint64_t attempts = 0;     // dropped packets folded into attempts (one per client port and second)
+  uint64_t attempts = 0;     // dropped packets and unanswered SYNs folded into attempts (one per
+                             // client port and minute)
   uint64_t packets = 0;
   uint64_t bytes = 0;
   uint64_t allowed = 0;      // connections a firewall allowed
@@ -155,7 +156,8 @@ class FlowTable : public ingest::TrafficSink {
     uint64_t hash = 0;
     uint32_t flow = 0;  // counters_ position, once located
     ServerRule rule = ServerRule::kGuess;
-    bool dropped = false, allowed = false, answer_half = false, lifetime = false;
+    bool dropped = false, allowed = false, answer_half = false, lifetime = false,
+         unanswered = false;
     uint16_t client_port = 0;
     int64_t first_us = 0, last_us = 0;
     uint64_t packets = 0, bytes = 0, connections = 0;

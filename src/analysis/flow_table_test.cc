@@ -189,6 +189,32 @@ TEST(FlowTable, TheTwoHalvesOfAOneDirectionPairAreOneConnection) {
   EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.5")), 1u);
 }
 
+// A router's record of a client's SYNs that nobody answered (a scan, or a
+// firewall that dropped them) is an attempt, not a connection: the plan's
+// allow-list must not admit the scanner.
+TEST(FlowTable, AnUnansweredSynIsAnAttemptNotAConnection) {
+  FlowTable table(TestCatalog(), {});
+  FlowObservation syn = Handshake(Obs("172.16.50.23", 40000, "10.0.0.5", 1433, 0, 1),
+                                  Initiator::kSource);
+  syn.one_direction = true;
+  syn.tcp_flags = 0x02;
+  table.OnFlow(syn);
+  syn.first_us = syn.last_us = 3 * kSecond;  // its retransmission: the same attempt
+  table.OnFlow(syn);
+  FlowObservation answered = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 445, 0, 5),
+                                       Initiator::kSource);
+  answered.one_direction = true;
+  answered.tcp_flags = 0x1b;  // SYN, ACK, PSH, FIN: a whole conversation
+  table.OnFlow(answered);
+  std::vector<FlowEntry> flows = table.Finish();
+  const FlowEntry& scan = Find(flows, 1433);
+  EXPECT_EQ(scan.connections, 0u);
+  EXPECT_EQ(scan.attempts, 1u);
+  EXPECT_EQ(scan.dropped, 0u);  // nothing says a firewall dropped it
+  EXPECT_EQ(Find(flows, 445).connections, 1u);
+  EXPECT_EQ(Find(flows, 445).attempts, 0u);
+}
+
 TEST(FlowTable, OtherProtocolsAndLostEventsAreCountedNotKeyed) {
   FlowTable table(TestCatalog(), {});
   FlowObservation icmp = Obs("10.0.0.30", 0, "10.0.0.5", 0);

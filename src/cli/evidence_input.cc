@@ -15,6 +15,7 @@
 #include "ingest/load.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
+#include "store/fingerprint.h"
 
 namespace highport::cli {
 namespace {
@@ -64,6 +65,36 @@ Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& give
   return files;
 }
 
+// The same file given twice (`dc01/* all/*`, a copy of a log under another
+// name) must not count its connections twice. Files of the same size whose
+// first 64 KiB hash alike are compared whole; only identical ones are skipped.
+class DuplicateFiles {
+ public:
+  // The earlier file with the same content, or "".
+  std::string SeenAs(const std::string& path) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec || size == 0) return "";
+    Result<std::map<uint64_t, std::string>> head = store::HashPrefixes(path, kHead, {});
+    if (!head || head->empty()) return "";
+    const auto key = std::make_pair(size, head->begin()->second);
+    auto [it, fresh] = seen_.try_emplace(key, path);
+    if (fresh) return "";
+    if (size > kHead && WholeHash(path) != WholeHash(it->second)) return "";
+    return it->second;
+  }
+
+ private:
+  static constexpr uint64_t kHead = 64 * 1024;
+  static std::string WholeHash(const std::string& path) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    Result<std::map<uint64_t, std::string>> hash = store::HashPrefixes(path, size, {});
+    return hash && !hash->empty() ? hash->rbegin()->second : path;
+  }
+  std::map<std::pair<uint64_t, std::string>, std::string> seen_;
+};
+
 }  // namespace
 
 Result<std::string> SpoolStdin() {
@@ -110,8 +141,16 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   std::vector<std::pair<std::string, ingest::EvidenceKind>> traffic;
   Result<std::vector<InputFile>> inputs = ExpandInputs(options.files);
   if (!inputs) return inputs.error();
+  DuplicateFiles duplicates;
   for (const auto& [given, found_in_directory] : *inputs) {
     std::string path = given;
+    if (given != "-") {
+      if (std::string first = duplicates.SeenAs(given); !first.empty()) {
+        evidence.diagnostics.Note(given, 0, "input.duplicate",
+                                  fmt::format("the same content as {}: read once", first));
+        continue;
+      }
+    }
     if (given == "-") {
       Result<std::string> spool = SpoolStdin();
       if (!spool) return spool.error();
