@@ -29,7 +29,7 @@ TEST(FlowIndex, AgreesWithAMapAcrossGrowth) {
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, int>, uint32_t> expected;
   std::mt19937 rng(7);
   for (uint32_t i = 0; i < 200000; ++i) {
-    CompactFlowKey key{rng() % 3000, rng() % 50, static_cast<uint16_t>(rng() % 40),
+    CompactFlowKey key{static_cast<uint32_t>(rng() % 3000), static_cast<uint32_t>(rng() % 50), static_cast<uint16_t>(rng() % 40),
                        rng() % 2 ? Proto::kTcp : Proto::kUdp};
     auto [it, fresh] = expected.try_emplace(
         {key.client, key.server, key.port, static_cast<int>(key.proto)},

@@ -233,6 +233,13 @@ std::vector<PinProposal> PlanPins(const std::vector<const HostFacts*>& hosts,
         seen["NTDS"];
         seen["Netlogon"];
       }
+      // Elsewhere Netlogon is only a client of the DCs: DCTcpipPort is read by
+      // domain controllers alone, and lsass's dynamic port on a member belongs
+      // to LSA/SAMR, not to Netlogon, which merely shares the process.
+      if (h->entry.role != Role::kDc) {
+        seen.erase("Netlogon");
+        seen.erase("NTDS");
+      }
     }
     for (const auto& [service, _] : seen) services.insert(service);
     per_host.emplace_back(h, std::move(seen));

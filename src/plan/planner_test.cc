@@ -203,6 +203,23 @@ TEST(PinPlanner, DomainControllerPinsNtdsAndNetlogonOnDifferentPorts) {
   }
 }
 
+// A member server's lsass hosts Netlogon too, but DCTcpipPort means nothing there.
+TEST(PinPlanner, NetlogonIsPinnedOnDomainControllersOnly) {
+  World w;
+  ingest::SocketInventory member;
+  for (uint16_t port : {135, 445}) member.sockets.push_back(Listen("0.0.0.0", port, "System", 4));
+  member.sockets.push_back(Listen("10.0.0.20", 49667, "lsass.exe", 700));
+  member.processes.push_back({700, "lsass.exe", {"Netlogon", "SamSs"}, {"evidence/fs01/tasklist.txt", 4}});
+  w.inventories.push_back(member);
+  auto facts = w.Facts();
+  ASSERT_EQ(facts.size(), 1u);
+  ASSERT_EQ(facts[0].entry.role, Role::kMember);
+  auto range = PlanRange("fs01", {&facts[0]}, {}, {}, Cat());
+  for (const PinProposal& p : PlanPins({&facts[0]}, &range, Cat())) {
+    EXPECT_NE(p.service, "Netlogon") << p.id;
+  }
+}
+
 TEST(PinPlanner, ATakenPreferredPortMovesUp) {
   World w;
   auto dc = DcInventory();
