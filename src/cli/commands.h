@@ -32,5 +32,6 @@ int RunIngest(std::vector<std::string> args);
 int RunCollect(std::vector<std::string> args);
 int RunPlan(std::vector<std::string> args);
 int RunEmit(std::vector<std::string> args);
+int RunReport(std::vector<std::string> args);
 
 }  // namespace highport::cli
