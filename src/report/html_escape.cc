@@ -77,6 +77,8 @@ std::string EscapeGraphvizLabel(std::string_view text) {
       out.append(text.substr(i, n));
     } else if (c == '\\') {
       out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";  // Graphviz's line break
     } else if (static_cast<uint8_t>(c) >= 0x20 && c != 0x7F) {
       out += c;
     }

@@ -17,8 +17,9 @@ std::string EscapeHtml(std::string_view text);
 
 // A label for Graphviz (cgraph attribute values): Graphviz escapes XML
 // itself when it writes SVG, but reads backslash sequences (\N, \G, \n) in
-// labels; a backslash is doubled control characters are dropped and
-// invalid UTF-8 becomes U+FFFD.
+// labels: a backslash is doubled, a newline becomes Graphviz's line break
+// (backslash n), other control characters are dropped and invalid UTF-8
+// becomes U+FFFD.
 std::string EscapeGraphvizLabel(std::string_view text);
 
 }  // namespace highport::report

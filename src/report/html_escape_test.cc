@@ -25,6 +25,7 @@ TEST(HtmlEscape, GraphvizLabelsKeepBackslashesLiteral) {
   // \N would become the node's name, \n a line break.
   EXPECT_EQ(EscapeGraphvizLabel("C:\\Windows\\N"), "C:\\\\Windows\\\\N");
   EXPECT_EQ(EscapeGraphvizLabel("a\x01\x7F" "b"), "ab");
+  EXPECT_EQ(EscapeGraphvizLabel("tcp/135\nRPC"), "tcp/135\\nRPC");
   EXPECT_EQ(EscapeGraphvizLabel("x\xFFy"), "x\xEF\xBF\xBDy");
   EXPECT_EQ(EscapeGraphvizLabel("<b>"), "<b>");  // Graphviz escapes XML itself
 }

@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "fmt/format.h"
+
 #include "plan/plan_testing.h"
 #include "report/report_test_fixture.h"
 
@@ -49,7 +51,9 @@ TEST(HtmlReport, EscapesEvidenceText) {
   EXPECT_EQ(page->find("<i>"), std::string::npos);
   // The host name in its card heading, the process name in the listener list.
   EXPECT_NE(page->find("<h3>dc&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;</h3>"), std::string::npos);
-  EXPECT_NE(page->find("&lt;script&gt;evil&lt;/script&gt;.exe (NTDS)"), std::string::npos);
+  EXPECT_NE(page->find("<code>tcp/49668</code> <span class=\"muted\">on 10.0.0.10</span> "
+                       "&lt;script&gt;evil&lt;/script&gt;.exe (NTDS)"),
+            std::string::npos);
   EXPECT_NE(page->find("logs/&lt;img onerror=x&gt;.log:3: bad &quot;row&quot; &lt;b&gt;"), std::string::npos);
   EXPECT_NE(page->find("evidence/&lt;b&gt;pfirewall.log:12"), std::string::npos);
   ExpectNoExternalReference(*page);

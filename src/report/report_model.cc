@@ -66,6 +66,12 @@ ServerView FromFacts(const plan::HostFacts& h) {
   for (const Socket& listener : h.listeners) {
     Socket joined = listener;
     joined.services = h.ServicesOf(listener);
+    // netstat -ano names the pid only; tasklist names its image.
+    if (joined.process.empty() && joined.pid) {
+      if (auto it = h.processes.find(*joined.pid); it != h.processes.end()) {
+        joined.process = it->second.image;
+      }
+    }
     PortView& p = PortOf(s, index, listener.local.proto, listener.local.port);
     p.listening = true;
     if (p.what.empty() && !joined.process.empty()) {

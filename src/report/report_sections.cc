@@ -1,6 +1,7 @@
 #include "report/report_sections.h"
 
 #include <algorithm>
+#include <map>
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
@@ -38,8 +39,14 @@ std::string PortItem(const PortView& p) {
   return text;
 }
 
-std::string ListenerItem(const Socket& s) {
-  std::string text = fmt::format("<code>{}</code>", H(s.local.ToString()));
+// One listening port, on every address it is bound to: "tcp/135 on 0.0.0.0, [::] svchost.exe (RpcSs)".
+std::string ListenerItem(const std::vector<const Socket*>& sockets) {
+  const Socket& s = *sockets.front();
+  std::vector<std::string> addresses;
+  for (const Socket* each : sockets) addresses.push_back(each->local.address.ToString());
+  std::string text = fmt::format("<code>{}/{}</code> <span class=\"muted\">on {}</span>",
+                                 ProtoName(s.local.proto), s.local.port,
+                                 H(fmt::format("{}", fmt::join(addresses, ", "))));
   if (!s.process.empty()) text += " " + H(s.process);
   if (!s.services.empty()) text += fmt::format(" ({})", H(fmt::format("{}", fmt::join(s.services, ", "))));
   return text;
@@ -70,7 +77,9 @@ std::string PlanItems(const ServerView& s) {
 
 std::string Card(const ServerView& s, size_t index) {
   std::vector<std::string> listeners, static_ports, dynamic_ports, interfaces, clients;
-  for (const Socket& l : s.listeners) listeners.push_back(ListenerItem(l));
+  std::map<std::pair<Proto, uint16_t>, std::vector<const Socket*>> by_port;
+  for (const Socket& l : s.listeners) by_port[{l.local.proto, l.local.port}].push_back(&l);
+  for (const auto& [port, sockets] : by_port) listeners.push_back(ListenerItem(sockets));
   for (const PortView& p : s.ports) {
     if (p.clients.empty() && !p.dynamic) continue;  // listeners list them
     (p.dynamic ? dynamic_ports : static_ports).push_back(PortItem(p));
