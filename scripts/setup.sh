@@ -18,6 +18,8 @@ packages=(
   libxml2-utils                              # xmllint: the ADMX/ADML writer test checks both files
   iptables samba-common-bin                  # iptables-restore --test and testparm check the emitted files (nft: below)
   tcpdump nftables                           # the capture and the loaded ruleset of the plan_nftables_netns test
+  libgraphviz-dev fonts-dejavu-core          # the HTML report's map (libgvc lays it out; DejaVu for its text metrics)
+  chromium                                   # the report_browser test opens the report in headless Chromium
 )
 
 missing=()
@@ -55,4 +57,14 @@ if command -v node >/dev/null && command -v npm >/dev/null &&
   echo "setup: npm install web-tree-sitter tree-sitter-powershell into $node_modules"
   npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$node_modules" \
     web-tree-sitter@0.27.1 tree-sitter-powershell@0.26.4 >/dev/null
+fi
+
+# The report_browser test drives Debian's chromium with playwright-core
+# (pinned; its own browser download is never used: --ignore-scripts, and the
+# test launches /usr/bin/chromium).
+if command -v node >/dev/null && command -v npm >/dev/null &&
+   [ ! -f "$node_modules/node_modules/playwright-core/package.json" ]; then
+  echo "setup: npm install playwright-core into $node_modules"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$node_modules" \
+    playwright-core@1.65.2 >/dev/null
 fi

@@ -38,6 +38,8 @@ const std::vector<Command>& Commands() {
        RunPlan},
       {"emit", "the files that apply a plan: .reg, ADMX, cmd, PowerShell, firewall rules, smb.conf",
        RunEmit},
+      {"report", "one self-contained HTML report: servers, map, problematic flows, plan, coverage",
+       RunReport},
       {"audit", "the whole pipeline in one step: evidence in, plan, apply files and report out",
        RunAudit},
   };

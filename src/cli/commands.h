@@ -32,6 +32,7 @@ int RunIngest(std::vector<std::string> args);
 int RunCollect(std::vector<std::string> args);
 int RunPlan(std::vector<std::string> args);
 int RunEmit(std::vector<std::string> args);
+int RunReport(std::vector<std::string> args);
 int RunAudit(std::vector<std::string> args);
 
 }  // namespace highport::cli

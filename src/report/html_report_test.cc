@@ -1,0 +1,143 @@
+#include "report/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "fmt/format.h"
+
+#include "plan/plan_testing.h"
+#include "report/report_test_fixture.h"
+
+namespace highport::report {
+namespace {
+
+size_t Count(std::string_view text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Every URL in the page is an XML namespace name, never something to load.
+void ExpectNoExternalReference(const std::string& page) {
+  std::regex url("(https?:)?//[A-Za-z0-9.-]+[^\"' <)]*");
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), url); it != std::sregex_iterator(); ++it) {
+    std::string found = it->str();
+    if (found.starts_with("//")) continue;  // a JS or CSS comment
+    EXPECT_TRUE(found == "http://www.w3.org/2000/svg" || found == "http://www.w3.org/1999/xlink")
+        << "external reference: " << found;
+  }
+  EXPECT_EQ(page.find(" src="), std::string::npos);
+  EXPECT_EQ(page.find("url("), std::string::npos);
+  EXPECT_EQ(page.find("@import"), std::string::npos);
+}
+
+TEST(HtmlReport, EscapesEvidenceText) {
+  testing::Network n = testing::SmallNetwork();
+  HtmlReportInput input;
+  input.inventories = &n.inventories;
+  input.flows = &n.flows;
+  input.peaks = &n.peaks;
+  Diagnostics diagnostics;
+  diagnostics.SkipLine("logs/<img onerror=x>.log", 3, "test.bad", "bad \"row\" <b>");
+  input.diagnostics = &diagnostics;
+  input.generated = "2026-12-05T12:00:00Z<i>";
+  Result<std::string> page = RenderHtmlReport(input);
+  ASSERT_TRUE(page) << page.error().message;
+  // The report's own script is the only script element.
+  EXPECT_EQ(Count(*page, "<script"), 1u);
+  EXPECT_EQ(page->find("<img"), std::string::npos);
+  EXPECT_EQ(page->find("<b>"), std::string::npos);
+  EXPECT_EQ(page->find("<i>"), std::string::npos);
+  // The host name in its card heading, the process name in the listener list.
+  EXPECT_NE(page->find("<h3>dc&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;</h3>"), std::string::npos);
+  EXPECT_NE(page->find("<code>tcp/49668</code> <span class=\"muted\">on 10.0.0.10</span> "
+                       "&lt;script&gt;evil&lt;/script&gt;.exe (NTDS)"),
+            std::string::npos);
+  EXPECT_NE(page->find("logs/&lt;img onerror=x&gt;.log:3: bad &quot;row&quot; &lt;b&gt;"), std::string::npos);
+  EXPECT_NE(page->find("evidence/&lt;b&gt;pfirewall.log:12"), std::string::npos);
+  ExpectNoExternalReference(*page);
+}
+
+TEST(HtmlReport, SectionsOfTheSamplePlan) {
+  plan::Plan plan = plan::testing::SamplePlan();
+  HtmlReportInput input;
+  input.plan = &plan;
+  input.generated = "2026-12-05T12:00:00Z";
+  Result<std::string> page = RenderHtmlReport(input);
+  ASSERT_TRUE(page) << page.error().message;
+  for (const char* id : {"summary", "servers", "map-section", "map", "charts", "problematic",
+                         "firewall", "inputs", "firewall-rules", "uncovered-flows", "theme-toggle"}) {
+    EXPECT_NE(page->find(fmt::format("id=\"{}\"", id)), std::string::npos) << id;
+  }
+  // Summary: the proposed range and the counts of the plan.
+  EXPECT_NE(page->find("<dt>Proposed RPC range(s)</dt><dd>5001-5100 <span class=\"muted\">(dcs)"),
+            std::string::npos);
+  EXPECT_NE(page->find(fmt::format("<dt>Firewall rules</dt><dd>{}</dd>", plan.firewall.rules.size())),
+            std::string::npos);
+  EXPECT_NE(page->find(fmt::format("<dt>Pinned ports</dt><dd>{}</dd>", plan.pins.size())),
+            std::string::npos);
+  // A card per host of the plan, with what the plan proposes for it.
+  for (const plan::HostEntry& h : plan.hosts) {
+    EXPECT_NE(page->find(fmt::format("<h3>{}</h3>", h.name)), std::string::npos) << h.name;
+  }
+  EXPECT_NE(page->find("pin Active Directory Domain Services to <code>tcp/38901</code>"),
+            std::string::npos);
+  EXPECT_NE(page->find("RPC range <strong>5001-5100</strong>"), std::string::npos);
+  EXPECT_NE(page->find("<span class=\"badge\">dc</span><span class=\"badge\">samba</span>"),
+            std::string::npos);
+  // Rules and the flow they would block.
+  for (const plan::FirewallRule& r : plan.firewall.rules) {
+    EXPECT_NE(page->find(fmt::format("<span class=\"rule-id\">{}</span></td>", r.id)), std::string::npos)
+        << r.id;
+  }
+  EXPECT_NE(page->find("<td>10.0.9.9</td><td>10.0.0.20</td>"), std::string::npos);
+  for (const std::string& w : plan.warnings) EXPECT_NE(page->find(w), std::string::npos) << w;
+  ExpectNoExternalReference(*page);
+}
+
+TEST(HtmlReport, ProblematicFlowsTableIsSortableAndFilterable) {
+  testing::Network n = testing::SmallNetwork();
+  HtmlReportInput input;
+  input.inventories = &n.inventories;
+  input.flows = &n.flows;
+  Result<std::string> page = RenderHtmlReport(input);
+  ASSERT_TRUE(page) << page.error().message;
+  size_t table = page->find("<table class=\"sortable data\" id=\"problematic-flows\">");
+  ASSERT_NE(table, std::string::npos);
+  std::string body = page->substr(table, page->find("</table>", table) - table);
+  EXPECT_EQ(Count(body, "<tr><td"), 3u);  // the three problematic flows only
+  EXPECT_NE(page->find("data-filter-for=\"problematic-flows\""), std::string::npos);
+  // Addresses sort by their bytes: 10.0.0.10 is 0a00000a.
+  EXPECT_NE(body.find("data-value=\"40a00000a\""), std::string::npos);
+  EXPECT_NE(body.find("<td data-value=\"49668\">tcp/49668</td><td>drsuapi</td>"), std::string::npos);
+}
+
+TEST(HtmlReport, RowLimitCountsTheRest) {
+  testing::Network n = testing::SmallNetwork();
+  HtmlReportInput input;
+  input.flows = &n.flows;
+  input.max_table_rows = 1;
+  Result<std::string> page = RenderHtmlReport(input);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_NE(page->find("2 more not listed"), std::string::npos);
+}
+
+TEST(HtmlReport, EmptyEvidenceStillGivesAPage) {
+  Result<std::string> page = RenderHtmlReport({});
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_TRUE(page->starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+  EXPECT_TRUE(page->ends_with("</html>\n"));
+  EXPECT_NE(page->find("No server in the evidence."), std::string::npos);
+  EXPECT_NE(page->find("<dt>Servers</dt><dd>0</dd>"), std::string::npos);
+  EXPECT_NE(page->find("<dt>Plan</dt><dd><span class=\"none\">none</span></dd>"), std::string::npos);
+  EXPECT_NE(page->find("<svg role=\"img\""), std::string::npos);
+  // Balanced: every section and table that opens, closes.
+  EXPECT_EQ(Count(*page, "<section"), Count(*page, "</section>"));
+  EXPECT_EQ(Count(*page, "<table"), Count(*page, "</table>"));
+  EXPECT_EQ(Count(*page, "<div"), Count(*page, "</div>"));
+  ExpectNoExternalReference(*page);
+}
+
+}  // namespace
+}  // namespace highport::report
