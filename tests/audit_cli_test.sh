@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `highport audit` as a user meets it: an evidence directory in, OUT_DIR out.
-# It must write what the single commands write (plan.json equal to `highport
-# plan` over the same files, apply/ equal to `highport emit --format all`,
+# It must write what the single commands write (report.html equal to
+# `highport report`, plan.json equal to `highport plan` over the same files, apply/ equal to `highport emit --format all`,
 # flows.json equal to `highport flows --format json`), name the files it left
 # out, replace its own apply/ (no stale file survives) and refuse to delete an
 # apply/ it did not write.
@@ -32,7 +32,7 @@ contains "$work/out" "RPC range:"
 contains "$work/out" "apply/README.txt"
 contains "$work/err" "left out: $work/evidence/NOTES.txt"
 grep -q ".cache" "$work/err" && fail "a hidden directory was read: $(cat "$work/err")"
-for f in plan.json flows.json flows.csv apply/README.txt; do
+for f in report.html plan.json flows.json flows.csv apply/README.txt; do
   [ -s "$work/a/$f" ] || fail "audit did not write $f"
 done
 
@@ -48,6 +48,10 @@ jq -e --arg d "$work/evidence" '.inputs == [$d]' "$work/a/plan.json" >/dev/null 
 diff -r "$work/emitted" "$work/a/apply" >/dev/null || fail "apply/ differs from emit --format all: $(diff -r "$work/emitted" "$work/a/apply" | head -5)"
 "$highport" flows "${files[@]}" --format json -o "$work/flows.json" 2>/dev/null
 cmp -s "$work/flows.json" "$work/a/flows.json" || fail "flows.json differs from highport flows --format json"
+
+"$highport" report "$work/evidence" -o "$work/report.html" >/dev/null 2>&1
+cmp -s "$work/report.html" "$work/a/report.html" || fail "report.html differs from highport report's"
+grep -q "<svg" "$work/a/report.html" || fail "report.html has no map"
 
 # Run again: a stale file in apply/ is gone, the rest is the same.
 touch "$work/a/apply/stale.reg"

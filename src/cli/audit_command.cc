@@ -18,11 +18,12 @@
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
 #include "cli/output.h"
-#include "cli/plan_options.h"
+#include "cli/pipeline.h"
 #include "emit/formats.h"
 #include "fmt/format.h"
 #include "plan/plan_json.h"
 #include "report/flows_report.h"
+#include "report/html_report.h"
 #include "report/plan_report.h"
 
 namespace highport::cli {
@@ -157,9 +158,15 @@ int Run(const AuditOptions& o) {
     return kExitUsage;
   }
 
+  Result<std::string> page = report::RenderHtmlReport(ReportInputOf(*analysed, *plan));
+  if (!page) {
+    fmt::print(stderr, "highport audit: {}\n", page.error().message);
+    return kExitUsage;
+  }
   report::FlowsReport flows = FlowsReportOf(*analysed);
   const emit::EmittedFiles apply = emit::WriteAll(*plan);
   std::vector<std::pair<fs::path, std::string>> files = {
+      {out / "report.html", *page},
       {out / "plan.json", plan::PlanToText(*plan)},
       {out / "flows.json", report::FlowsJson(flows, analysed->evidence.diagnostics).dump(2) + "\n"},
       {out / "flows.csv", report::FlowsCsv(flows)},
@@ -179,6 +186,7 @@ int Run(const AuditOptions& o) {
 
   fmt::print("{}", AuditSummary(*analysed, *plan));
   fmt::print("\nwritten to {}/:\n", o.output);
+  fmt::print("  report.html   the report: open it in a browser (it needs no network)\n");
   fmt::print("  plan.json     the plan: review it, then apply, then `highport verify {} HOST...`\n",
              (out / "plan.json").string());
   fmt::print("  apply/        {} file(s) that apply it; start with apply/README.txt\n",

@@ -11,7 +11,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
-#include "cli/plan_options.h"
+#include "cli/pipeline.h"
 #include "cli/output.h"
 #include "fmt/format.h"
 #include "plan/plan_diff.h"

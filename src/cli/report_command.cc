@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
 #include "cli/output.h"
-#include "cli/plan_options.h"
+#include "cli/pipeline.h"
 #include "fmt/format.h"
 #include "plan/plan_json.h"
 #include "report/html_report.h"
@@ -106,18 +106,7 @@ int Run(const ReportOptions& o, bool plan_flags_given) {
     given = std::move(*built);
   }
 
-  report::HtmlReportInput input;
-  input.inventories = &evidence.inventories;
-  input.flows = &analysed->flows;
-  input.peaks = &evidence.table->peak_rpc_concurrency();
-  input.rpc_ports = &evidence.table->rpc_ports();
-  input.plan = &*given;
-  input.diagnostics = &evidence.diagnostics;
-  // Traffic readers count their skipped records; inventory readers only report them.
-  input.counts = {evidence.inputs, evidence.rows, evidence.packets, evidence.stored,
-                  std::max<uint64_t>(evidence.skipped, evidence.diagnostics.skipped()),
-                  evidence.local_time};
-  input.generated = PlanTimestamp();
+  const report::HtmlReportInput input = ReportInputOf(*analysed, *given);
   Result<std::string> page = report::RenderHtmlReport(input);
   if (!page) {
     fmt::print(stderr, "highport report: {}\n", page.error().message);

@@ -1,5 +1,6 @@
-#include "cli/plan_options.h"
+#include "cli/pipeline.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
@@ -102,6 +103,23 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                           &table.peak_rpc_concurrency(), &table.rpc_ports(),
                           &catalog::Catalog::Get()},
                          options);
+}
+
+report::HtmlReportInput ReportInputOf(const AnalysedEvidence& analysed, const plan::Plan& plan) {
+  const Evidence& evidence = analysed.evidence;
+  report::HtmlReportInput input;
+  input.inventories = &evidence.inventories;
+  input.flows = &analysed.flows;
+  input.peaks = &evidence.table->peak_rpc_concurrency();
+  input.rpc_ports = &evidence.table->rpc_ports();
+  input.plan = &plan;
+  input.diagnostics = &evidence.diagnostics;
+  // Traffic readers count their skipped records; inventory readers only report them.
+  input.counts = {evidence.inputs, evidence.rows, evidence.packets, evidence.stored,
+                  std::max<uint64_t>(evidence.skipped, evidence.diagnostics.skipped()),
+                  evidence.local_time};
+  input.generated = PlanTimestamp();
+  return input;
 }
 
 }  // namespace highport::cli

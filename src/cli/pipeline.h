@@ -1,7 +1,7 @@
-// The planner's options on the command line, shared by every command that
-// builds a plan (`plan`, `report`, `audit`), so that the same flags mean the
-// same thing everywhere; and the one way to build a plan from gathered
-// evidence.
+// The steps that `plan`, `report` and `audit` share, so that the same flags
+// mean the same thing everywhere and audit's files equal the single commands':
+// the planner's flags, evidence through the flow table, the plan built from
+// it, and the report's input.
 #pragma once
 
 #include <string>
@@ -13,6 +13,7 @@
 #include "model/result.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
+#include "report/html_report.h"
 
 namespace highport::cli {
 
@@ -50,5 +51,8 @@ Result<AnalysedEvidence> AnalyseEvidence(std::string_view command,
 
 Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                                     const plan::PlannerOptions& options);
+
+// The report of this evidence and plan; both must outlive the result.
+report::HtmlReportInput ReportInputOf(const AnalysedEvidence& analysed, const plan::Plan& plan);
 
 }  // namespace highport::cli
