@@ -38,6 +38,8 @@ const std::vector<Command>& Commands() {
        RunPlan},
       {"emit", "the files that apply a plan: .reg, ADMX, cmd, PowerShell, firewall rules, smb.conf",
        RunEmit},
+      {"scan", "TCP connect scan: open, closed, filtered ports of the hosts named", RunScan},
+      {"verify", "scan a host and ask its endpoint mapper again: does it match the plan?", RunVerify},
   };
   return kCommands;
 }

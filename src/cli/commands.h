@@ -32,5 +32,7 @@ int RunIngest(std::vector<std::string> args);
 int RunCollect(std::vector<std::string> args);
 int RunPlan(std::vector<std::string> args);
 int RunEmit(std::vector<std::string> args);
+int RunScan(std::vector<std::string> args);
+int RunVerify(std::vector<std::string> args);
 
 }  // namespace highport::cli
