@@ -45,8 +45,8 @@ void Setup(CLI::App& app, VerifyOptions& o) {
       "every dynamic RPC registration inside the planned range and each pinned interface on its "
       "pin, no minimised service listening, no port open to the scanner's address unless the "
       "allow-list allows it. HOST is a host of the plan, by name or address.\n"
-      "Scanned: those ports, the host's old dynamic range (49152-65535 unless the plan says), "
-      "and -p.\n"
+      "Scanned: those ports, the catalog's Windows service ports, the host's old dynamic range "
+      "(49152-65535 unless the plan says), and -p.\n"
       "Exit: 0 every host matches the plan, 1 differences, 2 usage or input error.");
   app.add_option("plan", o.plan, "plan.json ('-' is standard input)")->required();
   app.add_option("hosts", o.hosts, "hosts of the plan to verify, by name or address")->required();
@@ -145,6 +145,11 @@ int Run(const VerifyOptions& o) {
     std::vector<PortRange> ranges = plan::PortsToVerify(*plan, *host);
     ranges.insert(ranges.end(), extra.begin(), extra.end());
     ranges.push_back({o.epm_port, o.epm_port});
+    // The Windows service ports of the catalog too: a static service that
+    // appeared since the plan is as much drift as a dynamic one.
+    for (uint16_t p : DefaultScanPorts(catalog::Catalog::Get(), host->tcp_ephemeral.value_or(kWindowsDynamicRange))) {
+      ranges.push_back({p, p});
+    }
     hosts.push_back(host);
     requests.push_back({ScanAddress(argument, *host), ExpandPorts(ranges)});
     probes += requests.back().ports.size();

@@ -69,15 +69,18 @@ class Probe : public std::enable_shared_from_this<Probe> {
     timer_.cancel();
     PortResult& port = host_.result->ports[index_];
     asio::error_code ignored;
-    if (!ec) {
+    tcp::endpoint local = socket_.local_endpoint(ignored);
+    if (!ec && !ignored && local == socket_.remote_endpoint(ignored) && !ignored) {
+      // On loopback the kernel may pick the probed port as our own source
+      // port, and the socket connects to itself: nothing listens there.
+      port.state = PortState::kClosed;
+      port.why = "self-connect";
+    } else if (!ec) {
       port.state = PortState::kOpen;
       port.why = "connected";
       if (!host_.source_from_tcp) {
-        tcp::endpoint local = socket_.local_endpoint(ignored);
-        if (!ignored) {
-          host_.result->source_address = local.address().to_string();
-          host_.source_from_tcp = true;
-        }
+        host_.result->source_address = local.address().to_string();
+        host_.source_from_tcp = true;
       }
     } else {
       port.why = FailureReason(ec, port.state);
