@@ -89,11 +89,15 @@ jq -e '.[0].status == "ok"' evidence/sdc/epm.json >/dev/null 2>&1 ||
 samba_lab_exec ss -tulpn >evidence/sdc/ss.txt || die "ss -tulpn failed in the lab"
 # The clients talk to the DC's own address, so the packets cross lo.
 # -Z root: Debian's tcpdump would drop to user tcpdump, who cannot write in $work.
-samba_lab_exec tcpdump -i lo -n -U -Z root -w evidence/sdc/traffic.pcap "host $addr" \
+# --immediate-mode: without it packets wait in the kernel ring for a second,
+# and a tcpdump stopped sooner writes none of them.
+# Not through samba_lab_exec: a function in the background is a subshell, and
+# its PID is not tcpdump's; `ip netns exec` execs, so $! is tcpdump itself.
+ip netns exec "$SAMBA_LAB_NS" tcpdump -i lo -n -U --immediate-mode -Z root -w "$work/evidence/sdc/traffic.pcap" "host $addr" \
   </dev/null >/dev/null 2>tcpdump.err &
 tcpdump_pid=$!
 for _ in $(seq 1 50); do
-  grep -q "listening on" tcpdump.err 2>/dev/null && break
+  [[ -s evidence/sdc/traffic.pcap ]] && grep -q "listening on" tcpdump.err 2>/dev/null && break
   sleep 0.1
 done
 samba_lab_exec timeout 60 smbclient -N -L "//$addr" >smbclient.out 2>&1 || true
@@ -104,7 +108,8 @@ sleep 0.5
 kill -TERM "$tcpdump_pid" 2>/dev/null
 wait "$tcpdump_pid" 2>/dev/null
 tcpdump_pid=
-[[ -s evidence/sdc/traffic.pcap ]] || die "tcpdump captured nothing: $(cat tcpdump.err)"
+# More than the 24-byte file header: packets.
+(($(stat -c %s evidence/sdc/traffic.pcap) > 24)) || die "tcpdump captured nothing: $(cat tcpdump.err)"
 echo "evidence: $(jq '.[0].entries' evidence/sdc/epm.json) endpoint-mapper entries," \
   "$(grep -c LISTEN evidence/sdc/ss.txt) TCP listeners, $(stat -c %s evidence/sdc/traffic.pcap) bytes captured"
 before=$(samba_lab_rpc_ports | paste -sd' ')
