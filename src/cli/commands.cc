@@ -42,6 +42,8 @@ const std::vector<Command>& Commands() {
        RunReport},
       {"audit", "the whole pipeline in one step: evidence in, plan, apply files and report out",
        RunAudit},
+      {"scan", "TCP connect scan: open, closed, filtered ports of the hosts named", RunScan},
+      {"verify", "scan a host and ask its endpoint mapper again: does it match the plan?", RunVerify},
   };
   return kCommands;
 }

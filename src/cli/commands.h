@@ -34,5 +34,7 @@ int RunPlan(std::vector<std::string> args);
 int RunEmit(std::vector<std::string> args);
 int RunReport(std::vector<std::string> args);
 int RunAudit(std::vector<std::string> args);
+int RunScan(std::vector<std::string> args);
+int RunVerify(std::vector<std::string> args);
 
 }  // namespace highport::cli

@@ -147,7 +147,8 @@ TEST(CmdWriter, NoFileForHostsWithNothingToDo) {
                  "ws01",
                  plan::Role::kWorkstation,
                  plan::Platform::kWindows,
-                 std::nullopt}};
+                 std::nullopt,
+                 {}}};
   EXPECT_TRUE(WriteCmd(plan).empty());
   EXPECT_TRUE(WriteCmd(plan::Plan{}).empty());
 }

@@ -105,7 +105,7 @@ TEST(InfWriter, RollbackRemovesTheLinesAndTheValues) {
 
 TEST(InfWriter, NamesAnInfLineCannotHoldAreLeftOut) {
   plan::Plan plan;
-  plan.hosts = {{"srv", {}, "", plan::Role::kMember, plan::Platform::kWindows, {}}};
+  plan.hosts = {{"srv", {}, "", plan::Role::kMember, plan::Platform::kWindows, {}, {}}};
   plan::PinProposal pin;
   pin.id = "pin:srv:Agent";
   pin.host = "srv";

@@ -223,7 +223,8 @@ TEST(PowershellWriter, NothingToDoMeansNoFiles) {
                  "ws01",
                  plan::Role::kWorkstation,
                  plan::Platform::kWindows,
-                 std::nullopt}};
+                 std::nullopt,
+                 {}}};
   EXPECT_TRUE(WritePowershell(plan).empty());
 }
 

@@ -230,7 +230,7 @@ plan::PinProposal RegistryPin(std::string host, std::string id) {
 
 plan::Plan OneHostPlan(std::string host) {
   plan::Plan plan;
-  plan.hosts = {{host, {"10.0.0.5"}, "", plan::Role::kMember, plan::Platform::kWindows, {}}};
+  plan.hosts = {{host, {"10.0.0.5"}, "", plan::Role::kMember, plan::Platform::kWindows, {}, {}}};
   return plan;
 }
 
@@ -343,7 +343,7 @@ TEST(RegWriter, LineBreaksInPlanTextCannotStartALineOfTheirOwn) {
 TEST(RegWriter, HostNamesBecomeSafeUniqueFileNames) {
   plan::Plan plan;
   for (std::string name : {"../../etc/passwd", "a b", "A_B", "CON", "dc-ü"}) {
-    plan.hosts.push_back({name, {}, "", plan::Role::kMember, plan::Platform::kWindows, {}});
+    plan.hosts.push_back({name, {}, "", plan::Role::kMember, plan::Platform::kWindows, {}, {}});
     plan.pins.push_back(RegistryPin(name, "pin:" + name));
   }
   std::vector<std::string> paths;

@@ -124,6 +124,23 @@ struct Builder {
   }
 };
 
+// The host's static listeners, "tcp/389": not in its dynamic range (where
+// the RPC runtime and outgoing connections take ports) and not a port the
+// endpoint mapper placed an interface on, the same test the pin planner uses
+// for "dynamic". What is left is what `verify` may expect open after the change.
+std::vector<std::string> StaticListeners(const HostFacts& h) {
+  const PortRange dynamic = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
+  std::set<ListenerPort> found;
+  for (const Socket& s : h.listeners) {
+    if (s.local.port == 0 || dynamic.Contains(s.local.port)) continue;
+    if (s.local.proto == Proto::kTcp && h.rpc_ports.count(s.local.port)) continue;
+    found.insert({s.local.proto, s.local.port});
+  }
+  std::vector<std::string> out;
+  for (const ListenerPort& l : found) out.push_back(ListenerName(l));
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> HostFacts::ServicesOf(const Socket& listener) const {
@@ -231,6 +248,7 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
     h.entry.platform = DetectPlatform(h);
     h.entry.role = DetectRole(h);
     h.entry.tcp_ephemeral = h.tcp_dynamic_range;
+    h.entry.listeners = StaticListeners(h);
   }
   return std::move(b.hosts);
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "fmt/format.h"
+
 namespace highport::plan {
 namespace {
 
@@ -51,6 +53,20 @@ std::optional<MinimiseAction> ParseMinimiseAction(std::string_view text) {
 std::string_view RuleKeywordName(RuleKeyword keyword) { return NameOf(kKeywords, keyword); }
 std::optional<RuleKeyword> ParseRuleKeyword(std::string_view text) {
   return Parse<RuleKeyword>(kKeywords, text);
+}
+
+std::string ListenerName(ListenerPort listener) {
+  return fmt::format("{}/{}", ProtoName(listener.proto), listener.port);
+}
+
+std::optional<ListenerPort> ParseListener(std::string_view text) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string_view proto_text = text.substr(0, slash);
+  if (proto_text != "tcp" && proto_text != "udp") return std::nullopt;
+  std::optional<uint16_t> port = ParsePort(text.substr(slash + 1));
+  if (!port || *port == 0) return std::nullopt;
+  return ListenerPort{proto_text == "tcp" ? Proto::kTcp : Proto::kUdp, *port};
 }
 
 const HostEntry* Plan::FindHost(std::string_view name) const {

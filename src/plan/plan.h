@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/endpoint.h"
@@ -39,6 +40,15 @@ enum class Role : uint8_t { kDc, kMember, kWorkstation, kIsolated, kUnknown };
 std::string_view RoleName(Role role);  // "dc", "member", "workstation", "isolated", "unknown"
 std::optional<Role> ParseRole(std::string_view text);
 
+// "tcp/389" as a host's listener and a minimised service's listener are written.
+struct ListenerPort {
+  Proto proto = Proto::kTcp;
+  uint16_t port = 0;
+  auto operator<=>(const ListenerPort&) const = default;
+};
+std::string ListenerName(ListenerPort listener);                 // "tcp/389"
+std::optional<ListenerPort> ParseListener(std::string_view text);  // "tcp/389"; port 1-65535
+
 // A host the plan is about. Proposals name hosts by `name`.
 struct HostEntry {
   std::string name;                    // "dc01", or the address when no name is known
@@ -47,6 +57,10 @@ struct HostEntry {
   Role role = Role::kUnknown;
   Platform platform = Platform::kUnknown;
   std::optional<PortRange> tcp_ephemeral;  // the host's TCP dynamic range, where an input says
+  // The static services it was seen listening on, "tcp/389", "udp/53", sorted:
+  // listeners outside its dynamic range that carry no RPC registration (those
+  // are the range's and the pins' business). `verify` expects them open.
+  std::vector<std::string> listeners;
 };
 
 // A port kept out of a proposed range (or a pinned port), and why.

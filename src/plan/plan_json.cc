@@ -35,6 +35,7 @@ Json HostJson(const HostEntry& h) {
          {"role", RoleName(h.role)},
          {"platform", PlatformName(h.platform)}};
   j["tcp_ephemeral_range"] = h.tcp_ephemeral ? Json(h.tcp_ephemeral->ToString()) : Json(nullptr);
+  j["listeners"] = h.listeners;
   return j;
 }
 
@@ -319,6 +320,14 @@ HostEntry ReadHost(Reader& r, const Json& o, const std::string& at) {
   r.Name(o, at, "role", h.role, ParseRole, "dc, member, workstation, isolated, unknown");
   r.Name(o, at, "platform", h.platform, ParsePlatform, "windows, samba, linux, unknown");
   h.tcp_ephemeral = r.Range(o, at, "tcp_ephemeral_range");
+  // Optional: plans written before `verify` existed have no listeners.
+  r.Strings(o, at, "listeners", h.listeners);
+  for (size_t i = 0; i < h.listeners.size(); ++i) {
+    if (!ParseListener(h.listeners[i])) {
+      r.Problem(fmt::format("{}/listeners/{}", at, i),
+                fmt::format("'{}' is not PROTO/PORT (tcp/389, udp/53)", h.listeners[i]));
+    }
+  }
   return h;
 }
 

@@ -84,6 +84,30 @@ TEST(PlanJson, EveryProblemIsNamedByItsPointer) {
   EXPECT_NE(error.find("6 problem(s)"), std::string::npos) << error;
 }
 
+TEST(PlanJson, HostListenersRoundTripAndAreOptional) {
+  auto read = PlanFromText(PlanToText(testing::SamplePlan()), "plan.json");
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->hosts[2].listeners,
+            (std::vector<std::string>{"tcp/135", "tcp/139", "tcp/445", "tcp/5985", "udp/137"}));
+  EXPECT_TRUE(read->hosts[3].listeners.empty());
+  // A plan written before hosts had listeners still loads, with none.
+  std::string old = Edited([](Json& d) {
+    for (Json& h : d["hosts"]) h.erase("listeners");
+  });
+  auto older = PlanFromText(old, "old-plan.json");
+  ASSERT_TRUE(older) << older.error().message;
+  for (const HostEntry& h : older->hosts) EXPECT_TRUE(h.listeners.empty()) << h.name;
+  // A listener must say PROTO/PORT.
+  std::string error = ErrorOf(Edited([](Json& d) {
+    d["hosts"][0]["listeners"][1] = "tcp/0";
+    d["hosts"][1]["listeners"][0] = "sctp/88";
+    d["hosts"][2]["listeners"] = "tcp/135";
+  }));
+  EXPECT_NE(error.find("/hosts/0/listeners/1: 'tcp/0' is not PROTO/PORT"), std::string::npos) << error;
+  EXPECT_NE(error.find("/hosts/1/listeners/0: 'sctp/88' is not PROTO/PORT"), std::string::npos) << error;
+  EXPECT_NE(error.find("/hosts/2/listeners: must be a list of strings"), std::string::npos) << error;
+}
+
 TEST(PlanJson, AnyToAnyClientsAndTinyRangesAreRefused) {
   EXPECT_NE(ErrorOf(Edited([](Json& d) { d["firewall"]["rules"][0]["clients"] = {"0.0.0.0/0"}; }))
                 .find("allows every address"),

@@ -15,10 +15,13 @@ inline Plan SamplePlan() {
   p.inputs = {"evidence/pfirewall.log", "evidence/dc01-netstat.txt", "evidence/capture.pcapng"};
 
   p.hosts = {
-      {"dc01", {"10.0.0.10"}, "dcs", Role::kDc, Platform::kWindows, PortRange{49152, 65535}},
-      {"dc02", {"10.0.0.11", "fd00::11"}, "dcs", Role::kDc, Platform::kWindows, std::nullopt},
-      {"fs01", {"10.0.0.20"}, "fs01", Role::kMember, Platform::kWindows, PortRange{1025, 5000}},
-      {"sdc1", {"10.0.0.30"}, "sdc1", Role::kDc, Platform::kSamba, std::nullopt},
+      {"dc01", {"10.0.0.10"}, "dcs", Role::kDc, Platform::kWindows, PortRange{49152, 65535},
+       {"tcp/53", "tcp/88", "tcp/135", "tcp/389", "tcp/445", "tcp/636", "udp/53", "udp/88"}},
+      {"dc02", {"10.0.0.11", "fd00::11"}, "dcs", Role::kDc, Platform::kWindows, std::nullopt,
+       {"tcp/88", "tcp/135", "tcp/389", "tcp/445"}},
+      {"fs01", {"10.0.0.20"}, "fs01", Role::kMember, Platform::kWindows, PortRange{1025, 5000},
+       {"tcp/135", "tcp/139", "tcp/445", "tcp/5985", "udp/137"}},
+      {"sdc1", {"10.0.0.30"}, "sdc1", Role::kDc, Platform::kSamba, std::nullopt, {}},
   };
 
   RpcRangeProposal dcs;

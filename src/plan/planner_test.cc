@@ -94,6 +94,21 @@ TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
   EXPECT_FALSE(facts[1].has_inventory);
 }
 
+TEST(HostFacts, StaticListenersLeaveOutDynamicAndRpcPorts) {
+  World w;
+  ingest::SocketInventory inv = DcInventory();
+  // An RPC server in an old pool (5001) is the range's business, not a static listener.
+  inv.sockets.push_back(Listen("10.0.0.10", 5001, "lsass.exe", 700));
+  inv.rpc_registrations.push_back(Registration("10.0.0.10", 5001, kDrsuapi, 4));
+  inv.sockets.push_back(Listen("127.0.0.1", 9000, "agent.exe", 800));  // loopback: not reachable
+  w.inventories.push_back(inv);
+  auto facts = w.Facts();
+  ASSERT_FALSE(facts.empty());
+  EXPECT_EQ(facts[0].entry.listeners,
+            (std::vector<std::string>{"tcp/88", "tcp/135", "tcp/389", "tcp/445", "tcp/3268", "tcp/5985",
+                                      "udp/1900"}));
+}
+
 TEST(HostFacts, SambaIsRecognisedByItsProcesses) {
   World w;
   ingest::SocketInventory inv;
