@@ -143,8 +143,9 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   // way that dropped it. It is an attempt, like a dropped firewall row, and
   // must not become a connection that the allow-list would then admit.
   constexpr uint8_t kSyn = 0x02, kAck = 0x10;
-  u.unanswered = !u.dropped && f.ip_protocol == 6 && !d.src_is_server &&
-                 (f.tcp_flags & kSyn) != 0 && (f.tcp_flags & kAck) == 0;
+  // (A server's half of a one-direction pair never has SYN without ACK.)
+  u.unanswered = !u.dropped && f.ip_protocol == 6 && (f.tcp_flags & kSyn) != 0 &&
+                 (f.tcp_flags & kAck) == 0;
   // The server's half of a one-direction pair: its packets count, the
   // connection was counted with the client's half.
   u.answer_half = f.one_direction && d.src_is_server;

@@ -67,6 +67,7 @@ std::string_view FieldName(Field field) {
       "destinationIPv6Address", "sourceTransportPort", "destinationTransportPort",
       "protocolIdentifier", "tcpControlBits", "packetDeltaCount", "packetTotalCount",
       "octetDeltaCount", "octetTotalCount", "reversePacketCount", "reverseOctetCount",
+      "reverseTcpControlBits",
       "initiatorOctets", "responderOctets", "initiatorPackets", "responderPackets",
       "flowStartSysUpTime", "flowEndSysUpTime", "flowStartSeconds", "flowEndSeconds",
       "flowStartMilliseconds", "flowEndMilliseconds", "flowStartMicro/Nanoseconds",
@@ -83,6 +84,7 @@ Field ClassifyField(uint32_t enterprise, uint16_t element, uint16_t length) {
     switch (element) {
       case 1: case 85: return Field::kReverseOctets;
       case 2: case 86: return Field::kReversePackets;
+      case 6: return Field::kReverseTcpFlags;
       default: return Field::kSkip;
     }
   }
@@ -203,6 +205,13 @@ bool FillObservation(const RawRecord& r, const RecordTimes& times, FlowObservati
   if (!r.has(Field::kSrcPort)) obs.src.port = 0;
   if (!r.has(Field::kDstPort)) obs.dst.port = 0;
   if (!r.has(Field::kTcpFlags)) obs.tcp_flags = 0;
+  // A biflow's flags are the conversation's, both ways (as a capture's are):
+  // whether the client's SYN was ever answered shows only in both together,
+  // and exporters such as softflowd -b order the ends by address, not by
+  // who opened the conversation.
+  if (r.has(Field::kReverseTcpFlags)) {
+    obs.tcp_flags |= static_cast<uint8_t>(r.get(Field::kReverseTcpFlags));
+  }
 
   auto pick = [&](Field delta, Field total) -> uint64_t {
     return r.has(delta) ? r.get(delta) : r.has(total) ? r.get(total) : 0;

@@ -35,7 +35,7 @@ enum class Field : uint8_t {
   kSrcV4, kDstV4, kSrcV6, kDstV6,
   kSrcPort, kDstPort, kProtocol, kTcpFlags,
   kPacketDelta, kPacketTotal, kOctetDelta, kOctetTotal,
-  kReversePackets, kReverseOctets,
+  kReversePackets, kReverseOctets, kReverseTcpFlags,
   kInitiatorOctets, kResponderOctets, kInitiatorPackets, kResponderPackets,
   kStartUptimeMs, kEndUptimeMs,  // 22 / 21: sysUpTime-relative milliseconds
   kStartSec, kEndSec, kStartMs, kEndMs,
