@@ -16,8 +16,8 @@
 #     evidence/sdc/epm.json      highport epm 10.218.0.2 --format json
 #     evidence/sdc/ss.txt        ss -tulpn inside the namespace
 #     evidence/sdc/traffic.pcap  tcpdump of smbclient -L and rpcclient queries
-# then the plan and the smb.conf lines (plan_and_emit below: the one line
-# that makes plan.json becomes `highport audit` once it exists), and
+# then `highport audit evidence -o audit` (plan, every format, the report;
+# plan.json and out/ are the audit's), and
 #     highport verify plan.json 10.218.0.2 --check ports,rpc
 # before and after Samba restarts with the lines. (The firewall check does not
 # apply: the scan runs on the DC itself; minimise is Windows-only on a DC.)
@@ -60,10 +60,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# plan_and_emit: plan.json and out/smbconf/ from evidence/.
+# plan_and_emit: the audit of evidence/; plan.json and out/smbconf/ are its.
 plan_and_emit() {
-  timeout 120 "$highport" plan evidence/sdc/epm.json evidence/sdc/ss.txt evidence/sdc/traffic.pcap -o plan.json >plan.out 2>plan.err &&
-    timeout 60 "$highport" emit plan.json --format smbconf -o out >emit.out 2>emit.err
+  timeout 120 "$highport" audit evidence -o audit >audit.out 2>audit.err &&
+    [[ -s audit/report.html ]] && ln -sf audit/plan.json plan.json && ln -sfn audit/apply out
 }
 
 # verify RC WHAT: highport verify inside the lab, JSON in verify-WHAT.json; fails unless it exits RC.
@@ -117,7 +117,7 @@ echo "before: samba's RPC listeners (ss): $before"
 [[ -n $before ]] || die "samba listens on no RPC port before the change"
 
 # --- Plan and emit -------------------------------------------------------------------
-plan_and_emit || die "plan or emit failed: $(head -c 600 plan.err) $(head -c 600 emit.err 2>/dev/null)"
+plan_and_emit || die "audit failed: $(head -c 600 audit.err)"
 host=$(jq -r --arg a "$addr" '[.hosts[] | select(.addresses | index($a))][0].name // empty' plan.json)
 [[ -n $host ]] || die "plan.json has no host with $addr: $(jq -c '.hosts' plan.json)"
 range=$(jq -r --arg h "$host" '.ranges[] | select(.hosts | index($h)) | .range' plan.json)
