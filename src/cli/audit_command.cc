@@ -192,7 +192,9 @@ int Run(const AuditOptions& o) {
   fmt::print("  apply/        {} file(s) that apply it; start with apply/README.txt\n",
              apply.size());
   fmt::print("  flows.json    the classified flows (flows.csv for a spreadsheet)\n");
-  PrintEvidenceSummary("audit", analysed->evidence, analysed->flows.size(), plan->hosts.size());
+  std::set<IpAddress> servers;
+  for (const analysis::FlowEntry& e : analysed->flows) servers.insert(e.key.server);
+  PrintEvidenceSummary("audit", analysed->evidence, analysed->flows.size(), servers.size());
   return analysed->evidence.input_error ? kExitUsage : kExitOk;
 }
 
