@@ -74,6 +74,39 @@ std::string ListenerText(const Socket& s) {
   return fmt::format("{}/{}", ProtoName(s.local.proto), s.local.port);
 }
 
+// A shared svchost hosts many services, and tasklist /svc names them all for
+// the one PID that listens: which of them owns the port it cannot say.
+// Stopping a bystander closes nothing (and may hurt: IKEEXT, lmhosts), so
+// a listener of several services goes only to those the catalog ties to its
+// port or whose RPC interfaces the endpoint mapper placed on it; when none
+// is, to nobody (the allow-list fences it instead).
+std::vector<std::string> SharedProcessOwners(const HostFacts& h, const Socket& s,
+                                             std::vector<std::string> owners,
+                                             const catalog::Catalog& catalog) {
+  if (owners.size() < 2) return owners;
+  std::set<std::string> tied;
+  const std::string port = ListenerText(s);
+  for (const std::string& o : owners) {
+    const catalog::ServiceEntry* entry = catalog.FindService(o);
+    if (entry && std::find(entry->ports.begin(), entry->ports.end(), port) != entry->ports.end()) {
+      tied.insert(o);
+    }
+  }
+  if (s.local.proto == Proto::kTcp) {
+    if (auto it = h.rpc_ports.find(s.local.port); it != h.rpc_ports.end()) {
+      for (const catalog::RpcInterfaceEntry& i : catalog.rpc_interfaces()) {
+        if (!it->second.count(i.name)) continue;
+        for (const std::string& service : i.services) tied.insert(service);
+      }
+    }
+  }
+  std::vector<std::string> kept;
+  for (const std::string& o : owners) {
+    if (tied.count(o)) kept.push_back(o);
+  }
+  return kept;
+}
+
 }  // namespace
 
 std::vector<MinimiseProposal> PlanMinimise(const HostFacts& h, Role role,
@@ -89,7 +122,7 @@ std::vector<MinimiseProposal> PlanMinimise(const HostFacts& h, Role role,
     return std::tie(a->local.proto, a->local.port) < std::tie(b->local.proto, b->local.port);
   });
   for (const Socket* s : listeners) {
-    std::vector<std::string> owners = h.ServicesOf(*s);
+    std::vector<std::string> owners = SharedProcessOwners(h, *s, h.ServicesOf(*s), catalog);
     if (owners.empty() && !s->process.empty()) owners.push_back(s->process);  // smbd, nmbd, ...
     // A kernel listener (System: SMB, NetBIOS) belongs to the driver the catalog names for its port.
     if (std::find(owners.begin(), owners.end(), "System") != owners.end() || owners.empty()) {

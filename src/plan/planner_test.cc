@@ -287,6 +287,31 @@ TEST(MinimisePlanner, ServicesTheRoleDoesNotNeed) {
   EXPECT_EQ(ssdp.dependents, std::vector<std::string>{"upnphost"});
 }
 
+// One svchost (PID 800) hosts EventLog and lmhosts and listens on 49153:
+// tasklist cannot say whose port that is, so stopping lmhosts is not proposed
+// for it. Where the endpoint mapper places eventlog's interface there, the
+// port is EventLog's, which cannot be stopped.
+TEST(MinimisePlanner, ASharedProcessPortIsNotBlamedOnEveryServiceInIt) {
+  for (bool registered : {false, true}) {
+    World w;
+    ingest::SocketInventory inv;
+    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 900));
+    inv.sockets.push_back(Listen("0.0.0.0", 49153, "svchost.exe", 800));
+    inv.processes.push_back({800, "svchost.exe", {"EventLog", "lmhosts"}, {"evidence/fs01/tasklist.txt", 7}});
+    inv.processes.push_back({900, "svchost.exe", {"RpcEptMapper", "RpcSs"}, {"evidence/fs01/tasklist.txt", 8}});
+    if (registered) {
+      inv.rpc_registrations.push_back(
+          Registration("10.0.0.20", 49153, "f6beaff7-1e19-4fbb-9f8f-b89e2018337c", 1));  // eventlog (MS-EVEN6)
+    }
+    w.inventories.push_back(inv);
+    auto facts = w.Facts();
+    for (const MinimiseProposal& m : PlanMinimise(facts[0], Role::kMember, Cat())) {
+      EXPECT_NE(m.service, "lmhosts") << (registered ? "registered" : "unregistered");
+      EXPECT_NE(m.service, "EventLog");
+    }
+  }
+}
+
 TEST(MinimisePlanner, IsolatedHostBindsRpcToLoopback) {
   World w;
   w.inventories.push_back(DcInventory());
