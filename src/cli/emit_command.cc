@@ -12,6 +12,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/pipeline.h"
 #include "emit/formats.h"
 #include "fmt/format.h"
 #include "plan/plan_json.h"
@@ -51,25 +52,8 @@ void Setup(CLI::App& app, EmitOptions& o) {
       ->required();
 }
 
-Result<std::string> ReadAll(const std::string& path) {
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-    return text.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: cannot read", path)};
-  text << in.rdbuf();
-  return text.str();
-}
-
 int Run(const EmitOptions& o) {
-  Result<std::string> text = ReadAll(o.plan);
-  if (!text) {
-    fmt::print(stderr, "highport emit: {}\n", text.error().message);
-    return kExitUsage;
-  }
-  Result<plan::Plan> plan = plan::PlanFromText(*text, o.plan == "-" ? "<stdin>" : o.plan);
+  Result<plan::Plan> plan = ReadPlan(o.plan);
   if (!plan) {
     fmt::print(stderr, "highport emit: {}\n", plan.error().message);
     return kExitUsage;

@@ -1,6 +1,10 @@
 #include "cli/pipeline.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
@@ -8,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "cli/output.h"
 #include "fmt/format.h"
+#include "plan/plan_json.h"
 #include "store/evidence_store.h"
 
 namespace highport::cli {
@@ -103,6 +108,18 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                           &table.peak_rpc_concurrency(), &table.rpc_ports(),
                           &catalog::Catalog::Get()},
                          options);
+}
+
+Result<plan::Plan> ReadPlan(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return plan::PlanFromText(text.str(), "<stdin>");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  text << in.rdbuf();
+  return plan::PlanFromText(text.str(), path);
 }
 
 report::HtmlReportInput ReportInputOf(const AnalysedEvidence& analysed, const plan::Plan& plan) {

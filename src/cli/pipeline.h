@@ -52,6 +52,10 @@ Result<AnalysedEvidence> AnalyseEvidence(std::string_view command,
 Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                                     const plan::PlannerOptions& options);
 
+// A plan.json (reviewed, maybe edited by hand) read back strictly; "-" is
+// standard input. Errors name the file and, for a bad plan, the JSON pointer.
+Result<plan::Plan> ReadPlan(const std::string& path);
+
 // The report of this evidence and plan; both must outlive the result.
 report::HtmlReportInput ReportInputOf(const AnalysedEvidence& analysed, const plan::Plan& plan);
 

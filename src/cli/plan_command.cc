@@ -50,17 +50,9 @@ void Setup(CLI::App& app, PlanOptions& o) {
       ->expected(2);
 }
 
-Result<plan::Plan> ReadPlanFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: cannot read", path)};
-  std::stringstream text;
-  text << in.rdbuf();
-  return plan::PlanFromText(text.str(), path);
-}
-
 int RunDiff(const PlanOptions& o) {
-  Result<plan::Plan> before = ReadPlanFile(o.diff[0]);
-  Result<plan::Plan> after = ReadPlanFile(o.diff[1]);
+  Result<plan::Plan> before = ReadPlan(o.diff[0]);
+  Result<plan::Plan> after = ReadPlan(o.diff[1]);
   for (const auto* r : {&before, &after}) {
     if (!*r) {
       fmt::print(stderr, "highport plan: {}\n", r->error().message);

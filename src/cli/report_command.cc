@@ -49,14 +49,6 @@ void Setup(CLI::App& app, ReportOptions& o) {
       ->required();
 }
 
-Result<plan::Plan> ReadPlan(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: cannot read", path)};
-  std::stringstream text;
-  text << in.rdbuf();
-  return plan::PlanFromText(text.str(), path);
-}
-
 bool PlanFlagGiven(const CLI::App& app) {
   for (const char* flag : {"--host", "--group", "--role", "--range", "--min-ports", "--max-prefix"}) {
     if (app.count(flag) > 0) return true;

@@ -15,6 +15,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/pipeline.h"
 #include "cli/scan_support.h"
 #include "fmt/format.h"
 #include "model/ip_address.h"
@@ -63,18 +64,6 @@ void Setup(CLI::App& app, VerifyOptions& o) {
   app.add_option("-o,--output", o.output, "write to this file instead of standard output");
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::ostringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-    return text.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The address to scan for a host argument: the argument when it is an
 // address, else the plan host's first address, else the name to resolve.
 std::string ScanAddress(const std::string& argument, const plan::HostEntry& host) {
@@ -116,12 +105,7 @@ int Run(const VerifyOptions& o) {
     }
     extra = *parsed;
   }
-  Result<std::string> text = ReadText(o.plan);
-  if (!text) {
-    fmt::print(stderr, "highport verify: {}\n", text.error().message);
-    return kExitUsage;
-  }
-  Result<plan::Plan> plan = plan::PlanFromText(*text, o.plan == "-" ? "<stdin>" : o.plan);
+  Result<plan::Plan> plan = ReadPlan(o.plan);
   if (!plan) {
     fmt::print(stderr, "highport verify: {}\n", plan.error().message);
     return kExitUsage;
