@@ -90,6 +90,9 @@ jqe '.observations > 5000 and .lost_events == 0 and ([.findings[] | select(.id !
 [ -s "$work/err" ] && grep -q -i 'skipped' "$work/err" && fail "skipped records: $(cat "$work/err")"
 jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .server == "10.0.0.10" and .port == 49712 and .server_by == "listener" and .connections == 288)' \
   "mon01 -> dc01 WMI (Winmgmt's DCOM port) every 5 minutes, problematic"
+jqe 'any(.flows[]; .port == 49712 and .interfaces == [] and .owner == "svchost.exe (Winmgmt)")' \
+  "WMI's port, which no endpoint mapper lists, is named by the listener in dc01's netstat and tasklist"
+jqe 'all(.flows[] | select(.server == "10.0.0.99"); .owner == null)' "no owner where no inventory says"
 jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .port == 49666 and .interfaces == ["even6"])' \
   "mon01 reads dc01's event log over MS-EVEN6, named by rpcdump"
 jqe '[.flows[] | select(.server == "10.0.0.10" and .port == 49668 and .class == "problematic") | .client] == ["10.0.0.20", "10.0.1.21", "10.0.1.22", "10.0.1.23", "10.0.1.24"]' \

@@ -85,6 +85,7 @@ report::FlowsReport FlowsReportOf(AnalysedEvidence& analysed) {
   flows.unported = table.unported();
   flows.skipped = analysed.evidence.skipped;
   flows.local_time = analysed.evidence.local_time;
+  flows.owners = ListenerOwnersOf(analysed.evidence.inventories);
   return flows;
 }
 

@@ -11,6 +11,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
+#include "cli/pipeline.h"
 #include "cli/output.h"
 #include "fmt/format.h"
 #include "report/flows_report.h"
@@ -89,6 +90,7 @@ int Run(const FlowsOptions& o) {
   report.observations = table.observations();
   report.lost_events = table.lost_events();
   report.unported = table.unported();
+  report.owners = ListenerOwnersOf(evidence.inventories);
 
   PrintFindings(evidence.diagnostics);
   std::string content;

@@ -12,6 +12,8 @@
 #include "catalog/catalog.h"
 #include "cli/output.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
+#include "plan/host_facts.h"
 #include "plan/plan_json.h"
 #include "store/evidence_store.h"
 
@@ -108,6 +110,40 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                           &table.peak_rpc_concurrency(), &table.rpc_ports(),
                           &catalog::Catalog::Get()},
                          options);
+}
+
+report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories) {
+  // Only the inventories' hosts matter here: no traffic.
+  const std::vector<analysis::FlowEntry> no_flows;
+  const std::map<IpAddress, uint64_t> no_peaks;
+  const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> no_ports;
+  report::ListenerOwners owners;
+  for (const plan::HostFacts& h : plan::GatherHostFacts(
+           {&inventories, &no_flows, &no_peaks, &no_ports, &catalog::Catalog::Get()})) {
+    for (const Socket& s : h.listeners) {
+      std::string process = s.process;
+      if (process.empty() && s.pid) {
+        if (auto it = h.processes.find(*s.pid); it != h.processes.end()) process = it->second.image;
+      }
+      const std::vector<std::string> services = h.ServicesOf(s);
+      std::string text = process;
+      if (!services.empty()) {
+        text += fmt::format("{}({})", text.empty() ? "" : " ", fmt::join(services, ", "));
+      }
+      if (text.empty()) continue;
+      // A listener on every address stands for each of the host's own.
+      if (!s.local.address.is_unspecified()) {
+        owners.emplace(std::make_tuple(s.local.address, s.local.proto, s.local.port), text);
+        continue;
+      }
+      for (const IpAddress& mine : h.addresses) {
+        if (mine.is_v4() == s.local.address.is_v4()) {
+          owners.emplace(std::make_tuple(mine, s.local.proto, s.local.port), text);
+        }
+      }
+    }
+  }
+  return owners;
 }
 
 Result<plan::Plan> ReadPlan(const std::string& path) {

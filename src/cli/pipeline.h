@@ -13,6 +13,7 @@
 #include "model/result.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
+#include "report/flows_report.h"
 #include "report/html_report.h"
 
 namespace highport::cli {
@@ -51,6 +52,11 @@ Result<AnalysedEvidence> AnalyseEvidence(std::string_view command,
 
 Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                                     const plan::PlannerOptions& options);
+
+// Who listens on each (server address, protocol, port) the inventories show:
+// "svchost.exe (Winmgmt)", joining netstat's PIDs with tasklist's services
+// of the same host (plan/host_facts groups them).
+report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories);
 
 // A plan.json (reviewed, maybe edited by hand) read back strictly; "-" is
 // standard input. Errors name the file and, for a bad plan, the JSON pointer.

@@ -17,15 +17,28 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return fmt::format("{}", fmt::join(items, separator));
 }
 
-// What is behind the server port: the RPC interfaces, else the catalog's service.
-std::string What(const FlowEntry& e) {
+// What is behind the server port: the RPC interfaces, else the catalog's
+// service, else the process the server's inventory shows listening there
+// (WMI's and DCOM's ports are registered with no endpoint mapper).
+std::string What(const FlowEntry& e, const ListenerOwners& owners) {
   if (!e.interfaces.empty()) return "RPC: " + Join(e.interfaces, ", ");
-  return e.service;
+  if (!e.service.empty()) return e.service;
+  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  return owner != owners.end() ? owner->second : "";
+}
+
+// The listening process, or null where no inventory of the server says.
+nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
+  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
 }
 
 std::string Counts(const FlowEntry& e) {
   std::string out = fmt::format("{}", e.connections);
-  if (e.dropped > 0) out += fmt::format(" (+{} dropped)", e.attempts);
+  // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
+  if (e.attempts > 0) {
+    out += fmt::format(" (+{} {})", e.attempts, e.dropped > 0 ? "dropped" : "unanswered");
+  }
   return out;
 }
 
@@ -36,7 +49,8 @@ struct ServerSummary {
   std::set<IpAddress> clients;
 };
 
-std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows) {
+std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows,
+                                             const ListenerOwners& owners) {
   std::map<IpAddress, ServerSummary> out;
   for (const FlowEntry& e : flows) {
     ServerSummary& s = out[e.key.server];
@@ -46,7 +60,7 @@ std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows
     } else {
       s.static_ports.insert(port);
     }
-    if (!What(e).empty()) s.what[port] = What(e);
+    if (std::string what = What(e, owners); !what.empty()) s.what[port] = std::move(what);
     s.clients.insert(e.key.client);
   }
   return out;
@@ -93,12 +107,12 @@ std::string FlowsTable(const FlowsReport& r) {
     table.AddRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
                   e.key.server.ToString(), fmt::format("{}/{}", ProtoName(e.key.proto), e.key.port),
                   Counts(e), FormatTime(e.first_us), FormatTime(e.last_us),
-                  std::string(analysis::ServerRuleName(e.rule)), What(e)});
+                  std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners)});
   }
   out += table.Render();
 
   out += "\nPer server:\n";
-  for (const auto& [server, s] : Summaries(r.flows)) {
+  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
     out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
@@ -133,6 +147,7 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
         {"server_by", analysis::ServerRuleName(e.rule)},
         {"interfaces", e.interfaces},
         {"service", e.service.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.service)},
+        {"owner", Owner(e, r.owners)},
         {"first_seen", FormatTime(e.first_us)},
         {"last_seen", FormatTime(e.last_us)},
         {"connections", e.connections},
@@ -146,7 +161,7 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
     });
   }
   nlohmann::json servers = nlohmann::json::array();
-  for (const auto& [server, s] : Summaries(r.flows)) {
+  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
     nlohmann::json statics = nlohmann::json::array();
     for (const auto& p : s.static_ports) statics.push_back(PortText(p));
     nlohmann::json dynamics = nlohmann::json::array();
@@ -202,7 +217,7 @@ std::string FlowsCsv(const FlowsReport& r) {
     out += CsvRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
                    e.key.server.ToString(), std::string(ProtoName(e.key.proto)),
                    std::to_string(e.key.port), e.dynamic ? "yes" : "no",
-                   std::string(analysis::ServerRuleName(e.rule)), What(e), FormatTime(e.first_us),
+                   std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners), FormatTime(e.first_us),
                    FormatTime(e.last_us), std::to_string(e.connections), std::to_string(e.allowed),
                    std::to_string(e.dropped), std::to_string(e.attempts), std::to_string(e.packets),
                    std::to_string(e.bytes), Join(evidence, " ")});

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "analysis/flow_table.h"
@@ -14,6 +15,10 @@
 #include "nlohmann/json.hpp"
 
 namespace highport::report {
+
+// Who listens on (server address, protocol, port), from the servers'
+// inventories: "svchost.exe (Winmgmt)".
+using ListenerOwners = std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string>;
 
 struct FlowsReport {
   std::vector<analysis::FlowEntry> flows;
@@ -23,6 +28,7 @@ struct FlowsReport {
   uint64_t unported = 0;   // ICMP and other protocols
   uint64_t skipped = 0;    // input records that could not be read
   bool local_time = false; // a firewall log wrote local time without a zone
+  ListenerOwners owners;   // names what no endpoint mapper or catalog entry does
 };
 
 // "2021-06-22 12:19:44" from microseconds since the epoch (UTC, or the log's local time).
