@@ -52,6 +52,9 @@ cmp -s "$work/flows.json" "$work/a/flows.json" || fail "flows.json differs from 
 "$highport" report "$work/evidence" -o "$work/report.html" >/dev/null 2>&1
 cmp -s "$work/report.html" "$work/a/report.html" || fail "report.html differs from highport report's"
 grep -q "<svg" "$work/a/report.html" || fail "report.html has no map"
+# WMI's port is in no endpoint-mapper listing: the report names the listener (dc01's netstat + tasklist).
+grep -q 'tcp/49712</td><td>svchost.exe (Winmgmt)' "$work/a/report.html" ||
+  fail "the problematic flow to WMI's port 49712 does not name svchost.exe (Winmgmt)"
 
 # Run again: a stale file in apply/ is gone, the rest is the same.
 touch "$work/a/apply/stale.reg"

@@ -30,6 +30,18 @@ std::string ServerCell(const ReportData& d, const IpAddress& server) {
   return fmt::format("<td data-value=\"{}\">{}</td>", AddressKey(server), text);
 }
 
+// What the server's card says of a port (the listener's process where no
+// endpoint mapper or catalog entry names it: WMI's and DCOM's ports).
+std::string PortWhat(const ReportData& d, const FlowEntry& e) {
+  for (const ServerView& v : d.servers) {
+    if (!v.address_set.count(e.key.server)) continue;
+    for (const PortView& p : v.ports) {
+      if (p.proto == e.key.proto && p.port == e.key.port) return p.what;
+    }
+  }
+  return "";
+}
+
 std::string Omitted(size_t total, size_t shown, std::string_view where) {
   if (total <= shown) return {};
   return fmt::format("<p class=\"muted\">{} more not listed ({}).</p>\n", total - shown, H(where));
@@ -67,7 +79,9 @@ std::string ProblematicFlowsSection(const ReportData& d) {
   for (const FlowEntry& e : d.flows) {
     if (e.flow_class != FlowClass::kProblematic) continue;
     if (++shown > d.input.max_table_rows) break;
-    std::string what = !e.interfaces.empty() ? Joined(e.interfaces) : H(e.service);
+    std::string what = !e.interfaces.empty() ? Joined(e.interfaces)
+                       : !e.service.empty()   ? H(e.service)
+                                              : H(PortWhat(d, e));
     std::string evidence = e.evidence.empty() ? "" : H(e.evidence.front().ToString());
     out += fmt::format(
         "<tr><td data-value=\"{}\">{}</td>{}<td data-value=\"{}\">{}/{}</td><td>{}</td>"
