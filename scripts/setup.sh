@@ -20,6 +20,7 @@ packages=(
   tcpdump nftables                           # the capture and the loaded ruleset of the plan_nftables_netns test
   libgraphviz-dev fonts-dejavu-core          # the HTML report's map (libgvc lays it out; DejaVu for its text metrics)
   chromium                                   # the report_browser test opens the report in headless Chromium
+  tzdata                                     # --log-timezone Europe/Berlin (and its tests) look zones up there
 )
 
 missing=()

@@ -107,6 +107,19 @@ jqe 'any(.flows[]; .client == "10.0.1.57" and .port == 1433 and .attempts >= 3 a
 jqe '[.flows[] | select(.client == "172.16.50.23")] | length > 0 and all(.connections == 0 and .attempts > 0)' \
   "the guest scanner's SYNs are attempts, not connections"
 
+# fs01's log is in local time (UTC+1 in November); NetFlow is UTC. With
+# --log-timezone the log's times become UTC and agree with the core switch's.
+expect 1 "$highport" flows "$root/examples/fs01/pfirewall.log" --format json -o "$work/local.json"
+expect 1 "$highport" flows "$root/examples/fs01/pfirewall.log" --log-timezone Europe/Berlin --format json -o "$work/utc.json"
+first() { jq -r '.flows[] | select(.client == "10.0.1.57" and .port == 1433) | .first_seen' "$1"; }
+[ "$(first "$work/local.json")" = "2026-11-30 09:41:10" ] || fail "nb07's first try in fs01's local time: $(first "$work/local.json")"
+[ "$(first "$work/utc.json")" = "2026-11-30 08:41:10" ] || fail "nb07's first try in UTC: $(first "$work/utc.json")"
+"$highport" flows "$root/examples/network/netflow-core.pcap" --format json -o "$work/netflow.json" 2>/dev/null
+[ "$(first "$work/netflow.json")" = "$(first "$work/utc.json")" ] || fail "NetFlow and the converted log disagree: $(first "$work/netflow.json")"
+jq -e '.local_time == false' "$work/utc.json" >/dev/null || fail "converted times still said to be local"
+expect 2 "$highport" flows "$root/examples/fs01/pfirewall.log" --log-timezone Mars/Olympus
+contains "$work/err" "--log-timezone: 'Mars/Olympus' is neither an offset"
+
 # The same log given twice (or a copy under another name) is read once.
 cp "$root/examples/dc01/pfirewall.log" "$work/copy-of-pfirewall.log"
 "$highport" flows "$root/examples/dc01/pfirewall.log" --format json -o "$work/once.json" 2>/dev/null

@@ -36,6 +36,7 @@ struct AuditOptions {
   std::string db;
   PlanFlags plan;
   std::string dynamic_range;
+  std::string log_timezone;
   std::string output;
 };
 
@@ -52,6 +53,7 @@ void Setup(CLI::App& app, AuditOptions& o) {
   AddPlanFlags(app, o.plan);
   app.add_option("--dynamic-range", o.dynamic_range,
                  "the servers' TCP dynamic port range where no input states it, START-END");
+  AddLogTimezoneFlag(app, o.log_timezone);
   app.add_option("-o,--output", o.output, "the directory to write into (made if missing)")
       ->required();
 }
@@ -148,7 +150,7 @@ int Run(const AuditOptions& o) {
     fmt::print(stderr, "highport audit: {}: {}\n", o.output, ec.message());
     return kExitUsage;
   }
-  Result<AnalysedEvidence> analysed = AnalyseEvidence("audit", {o.inputs, o.db, o.dynamic_range});
+  Result<AnalysedEvidence> analysed = AnalyseEvidence("audit", {o.inputs, o.db, o.dynamic_range, o.log_timezone});
   if (!analysed) {
     fmt::print(stderr, "highport audit: {}\n", analysed.error().message);
     return kExitUsage;

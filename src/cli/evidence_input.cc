@@ -13,6 +13,7 @@
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "ingest/load.h"
+#include "ingest/local_time.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
 #include "store/fingerprint.h"
@@ -121,8 +122,20 @@ Result<std::string> SpoolStdin() {
   return std::string(path);
 }
 
+void AddLogTimezoneFlag(CLI::App& app, std::string& zone) {
+  app.add_option("--log-timezone", zone,
+                 "the zone the firewall logs' local times are in (+01:00, UTC, Europe/Berlin): "
+                 "their times become UTC, like NetFlow's and captures'");
+}
+
 Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions& options) {
   Evidence evidence;
+  std::optional<ingest::LogTimeZone> log_zone;
+  if (!options.log_timezone.empty()) {
+    Result<ingest::LogTimeZone> zone = ingest::LogTimeZone::Parse(options.log_timezone);
+    if (!zone) return Error{fmt::format("--log-timezone: {}", zone.error().message)};
+    log_zone = std::move(*zone);
+  }
   std::optional<PortRange> default_range;
   if (!options.dynamic_range.empty()) {
     default_range = ParsePortRange(options.dynamic_range);
@@ -217,8 +230,12 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
         progress.Update(done, total);
       };
     }
-    Result<ingest::TrafficFileStats> read = ingest::ReadTrafficFile(
-        path, kind, *evidence.table, evidence.diagnostics, read_options);
+    // Firewall logs' local times go through the zone the user named.
+    std::optional<ingest::LocalTimeSink> to_utc;
+    if (log_zone && kind == ingest::EvidenceKind::kFirewallLog) to_utc.emplace(*evidence.table, *log_zone);
+    ingest::TrafficSink& sink = to_utc ? static_cast<ingest::TrafficSink&>(*to_utc) : *evidence.table;
+    Result<ingest::TrafficFileStats> read =
+        ingest::ReadTrafficFile(path, kind, sink, evidence.diagnostics, read_options);
     progress.Clear();
     if (!read) {
       fmt::print(stderr, "highport {}: {}\n", command, read.error().message);
@@ -228,7 +245,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     ++evidence.inputs;
     (kind == ingest::EvidenceKind::kCapture ? evidence.packets : evidence.rows) += read->records;
     evidence.skipped += read->skipped;
-    evidence.local_time = evidence.local_time || read->local_time;
+    evidence.local_time = evidence.local_time || (read->local_time && !to_utc);
   }
   if (db) {
     Result<store::ReplayStats> replayed = db->Replay(*evidence.table);

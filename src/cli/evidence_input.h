@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "analysis/flow_table.h"
 #include "ingest/socket_inventory.h"
 #include "model/diagnostics.h"
@@ -25,7 +26,11 @@ struct EvidenceOptions {
   std::vector<std::string> files;
   std::string db;             // empty: no database
   std::string dynamic_range;  // START-END for hosts no input states one for
+  std::string log_timezone;   // the firewall logs' zone (ingest/local_time.h); empty: as written
 };
+
+// --log-timezone, for every command that reads firewall logs with other traffic.
+void AddLogTimezoneFlag(CLI::App& app, std::string& zone);
 
 struct Evidence {
   std::vector<ingest::SocketInventory> inventories;

@@ -25,6 +25,7 @@ struct FlowsOptions {
   bool problematic = false;
   std::string server;
   std::string dynamic_range;
+  std::string log_timezone;
   std::string format = "table";
   std::string output;
 };
@@ -48,6 +49,7 @@ void Setup(CLI::App& app, FlowsOptions& o) {
   app.add_option("--dynamic-range", o.dynamic_range,
                  "the servers' TCP dynamic port range where no input states it, START-END "
                  "(default 49152-65535)");
+  AddLogTimezoneFlag(app, o.log_timezone);
   app.add_option("--format", o.format, "table, json or csv")
       ->check(CLI::IsMember(kRecordFormats))
       ->capture_default_str();
@@ -67,7 +69,7 @@ int Run(const FlowsOptions& o) {
     fmt::print(stderr, "highport flows: give evidence files, --db DB, or both\n");
     return kExitUsage;
   }
-  Result<Evidence> gathered = GatherEvidence("flows", {o.files, o.db, o.dynamic_range});
+  Result<Evidence> gathered = GatherEvidence("flows", {o.files, o.db, o.dynamic_range, o.log_timezone});
   if (!gathered) {
     fmt::print(stderr, "highport flows: {}\n", gathered.error().message);
     return kExitUsage;

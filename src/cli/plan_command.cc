@@ -26,6 +26,7 @@ struct PlanOptions {
   std::string db;
   PlanFlags plan;
   std::string dynamic_range;
+  std::string log_timezone;
   std::string output;
   std::vector<std::string> diff;
 };
@@ -45,6 +46,7 @@ void Setup(CLI::App& app, PlanOptions& o) {
   AddPlanFlags(app, o.plan);
   app.add_option("--dynamic-range", o.dynamic_range,
                  "the servers' TCP dynamic port range where no input states it, START-END");
+  AddLogTimezoneFlag(app, o.log_timezone);
   app.add_option("-o,--output", o.output, "write plan.json here (default: standard output)");
   app.add_option("--diff", o.diff, "OLD NEW: show what changed between two plans")
       ->expected(2);
@@ -81,7 +83,7 @@ int Run(const PlanOptions& o) {
     fmt::print(stderr, "highport plan: {}\n", options.error().message);
     return kExitUsage;
   }
-  Result<AnalysedEvidence> analysed = AnalyseEvidence("plan", {o.files, o.db, o.dynamic_range});
+  Result<AnalysedEvidence> analysed = AnalyseEvidence("plan", {o.files, o.db, o.dynamic_range, o.log_timezone});
   if (!analysed) {
     fmt::print(stderr, "highport plan: {}\n", analysed.error().message);
     return kExitUsage;

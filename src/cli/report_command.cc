@@ -26,6 +26,7 @@ struct ReportOptions {
   std::string plan;
   PlanFlags plan_flags;
   std::string dynamic_range;
+  std::string log_timezone;
   std::string output;
 };
 
@@ -45,6 +46,7 @@ void Setup(CLI::App& app, ReportOptions& o) {
   AddPlanFlags(app, o.plan_flags);
   app.add_option("--dynamic-range", o.dynamic_range,
                  "the servers' TCP dynamic port range where no input states it, START-END");
+  AddLogTimezoneFlag(app, o.log_timezone);
   app.add_option("-o,--output", o.output, "write the report here ('-': standard output)")
       ->required();
 }
@@ -83,7 +85,7 @@ int Run(const ReportOptions& o, bool plan_flags_given) {
     }
     given = std::move(*read);
   }
-  Result<AnalysedEvidence> analysed = AnalyseEvidence("report", {o.files, o.db, o.dynamic_range});
+  Result<AnalysedEvidence> analysed = AnalyseEvidence("report", {o.files, o.db, o.dynamic_range, o.log_timezone});
   if (!analysed) {
     fmt::print(stderr, "highport report: {}\n", analysed.error().message);
     return kExitUsage;

@@ -156,7 +156,7 @@ void LineReader::Directive(std::string_view line) {
       stats_.local_time = true;
       NoteOnce(noted_local_time_, "pfirewall.local_time",
                "timestamps are the logging host's local time without a zone (#Time Format: "
-               "Local); they are read as if they were UTC");
+               "Local); they are read as UTC unless --log-timezone names their zone");
     }
   }
   // Other W3C directives (#Date, #Remark) say nothing this reader needs.

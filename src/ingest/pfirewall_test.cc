@@ -298,7 +298,7 @@ TEST(PfirewallReader, ReadsTheStandardHeader) {
   EXPECT_EQ(r->messages(),
             std::vector<std::string>{
                 "standard17.log:3: note: timestamps are the logging host's local time without a "
-                "zone (#Time Format: Local); they are read as if they were UTC"});
+                "zone (#Time Format: Local); they are read as UTC unless --log-timezone names their zone"});
   EXPECT_EQ(r->sink.lost, 12u);
   ASSERT_EQ(r->sink.lost_where.size(), 1u);
   EXPECT_EQ(r->sink.lost_where[0].ToString(), "standard17.log:15");
@@ -419,7 +419,7 @@ TEST(PfirewallReader, TakesHeadersAgainInTheMiddle) {
   EXPECT_EQ(r->messages(),
             (std::vector<std::string>{
                 "concatenated.log:3: note: timestamps are the logging host's local time without "
-                "a zone (#Time Format: Local); they are read as if they were UTC",
+                "a zone (#Time Format: Local); they are read as UTC unless --log-timezone names their zone",
                 "concatenated.log:12: row has 17 fields, the #Fields header names 18 (a copy with "
                 "its '-' fields removed?)"}));
 }
@@ -435,7 +435,7 @@ TEST(PfirewallReader, ReportsBadRowsAndGoesOn) {
   EXPECT_EQ(r->diagnostics.skipped(), 11u);
   std::vector<std::string> expected = {
       "bad_rows.log:3: note: timestamps are the logging host's local time without a zone (#Time "
-      "Format: Local); they are read as if they were UTC",
+      "Format: Local); they are read as UTC unless --log-timezone names their zone",
       "bad_rows.log:5: destination address '192.168.1.10055' is not an IP address",
       "bad_rows.log:6: destination port '70000' is not a port number",
       "bad_rows.log:7: date '2022-13-20' is not a date (YYYY-MM-DD)",
