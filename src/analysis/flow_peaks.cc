@@ -1,7 +1,6 @@
 #include "analysis/flow_peaks.h"
 
 #include <algorithm>
-#include <tuple>
 
 namespace highport::analysis {
 
@@ -17,57 +16,97 @@ size_t LifetimeLog::bytes() const {
   return instants_.capacity() * sizeof(Instant) + spans_.capacity() * sizeof(Span);
 }
 
+namespace {
+
+// One lifetime once its flow is known from where it lies.
+struct Life {
+  int64_t start;
+  int64_t end;
+  uint16_t client_port;
+};
+
+// One flow's lifetimes, in arrival order: sorted by (client port, start),
+// overlapping ones from the same client port merged, and what remains
+// appended to `starts` and `ends`. A flow has few lifetimes next to the whole
+// log, so this sort stays in cache; and often they are in order already.
+void MergeConnections(std::vector<Life>::iterator first, std::vector<Life>::iterator last,
+                      std::vector<int64_t>& starts, std::vector<int64_t>& ends) {
+  auto by_port_then_start = [](const Life& a, const Life& b) {
+    return a.client_port != b.client_port ? a.client_port < b.client_port : a.start < b.start;
+  };
+  if (!std::is_sorted(first, last, by_port_then_start)) std::sort(first, last, by_port_then_start);
+  for (auto j = first; j != last;) {
+    Life merged = *j++;
+    while (j != last && merged.client_port != 0 && j->client_port == merged.client_port &&
+           j->start <= merged.end) {
+      merged.end = std::max(merged.end, j++->end);
+    }
+    starts.push_back(merged.start);
+    ends.push_back(merged.end);
+  }
+}
+
+}  // namespace
+
+// The log is grouped by (server, flow) without sorting it: the flows that
+// have lifetimes are sorted (far fewer than lifetimes), each gets its range
+// of one array, and every lifetime is copied straight into its flow's range
+// (a counting sort: two passes, no comparisons, no server_of lookup per
+// comparison, and arrival order kept inside a flow). A global comparison sort
+// of the lifetimes by (server, flow, port, start) did the same at 20% of a
+// NetFlow run's instructions.
 std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
-  // Only counted flows' lifetimes, all as spans; the instants go first.
-  std::vector<Span> lives = std::move(spans_);
-  std::erase_if(lives, [&](const Span& s) { return !counted[s.flow]; });
-  for (const Instant& i : instants_) {
-    if (counted[i.flow]) lives.push_back({i.at, i.at, i.flow, i.client_port});
+  // at[flow]: first the flow's count of lifetimes, then where its next one goes.
+  std::vector<size_t> at(server_of.size(), 0);
+  for (const Span& s : spans_) at[s.flow] += counted[s.flow];
+  for (const Instant& i : instants_) at[i.flow] += counted[i.flow];
+  std::vector<uint64_t> flows;  // server << 32 | flow, for flows with counted lifetimes
+  for (uint32_t flow = 0; flow < at.size(); ++flow) {
+    if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
   }
-  std::vector<Instant>().swap(instants_);
+  std::sort(flows.begin(), flows.end());
+  size_t total = 0;
+  for (uint64_t key : flows) {
+    const auto flow = static_cast<uint32_t>(key);
+    const size_t count = at[flow];
+    at[flow] = total;
+    total += count;
+  }
+  std::vector<Life> lives(total);
+  for (const Span& s : spans_) {
+    if (counted[s.flow]) lives[at[s.flow]++] = {s.start, s.end, s.client_port};
+  }
   spans_ = {};
-
-  // One sort groups by server and, inside, by flow and client port for the merge.
-  std::sort(lives.begin(), lives.end(), [&](const Span& a, const Span& b) {
-    return std::tuple(server_of[a.flow], a.flow, a.client_port, a.start) <
-           std::tuple(server_of[b.flow], b.flow, b.client_port, b.start);
-  });
-  // Merged in place; `flow` now holds the server id.
-  size_t kept = 0;
-  for (size_t j = 0; j < lives.size();) {
-    Span merged = lives[j++];
-    while (j < lives.size() && merged.client_port != 0 && lives[j].flow == merged.flow &&
-           lives[j].client_port == merged.client_port && lives[j].start <= merged.end) {
-      merged.end = std::max(merged.end, lives[j++].end);
-    }
-    merged.flow = server_of[merged.flow];
-    lives[kept++] = merged;
+  for (const Instant& i : instants_) {
+    if (counted[i.flow]) lives[at[i.flow]++] = {i.at, i.at, i.client_port};
   }
-  lives.resize(kept);
+  instants_ = {};
+  // Now at[flow] is the end of the flow's range, which begins where the previous flow's ends.
 
   std::vector<std::pair<uint32_t, uint64_t>> peaks;
   std::vector<int64_t> starts, ends;
-  for (size_t first = 0; first < lives.size();) {
-    size_t last = first;
-    while (last < lives.size() && lives[last].flow == lives[first].flow) ++last;
+  size_t begin = 0;
+  for (size_t k = 0; k < flows.size();) {
+    const auto server = static_cast<uint32_t>(flows[k] >> 32);
     starts.clear();
     ends.clear();
-    for (size_t k = first; k < last; ++k) {
-      starts.push_back(lives[k].start);
-      ends.push_back(lives[k].end);
+    for (; k < flows.size() && static_cast<uint32_t>(flows[k] >> 32) == server; ++k) {
+      const size_t end = at[static_cast<uint32_t>(flows[k])];
+      MergeConnections(lives.begin() + static_cast<ptrdiff_t>(begin),
+                       lives.begin() + static_cast<ptrdiff_t>(end), starts, ends);
+      begin = end;
     }
     std::sort(starts.begin(), starts.end());
     std::sort(ends.begin(), ends.end());
     // When the k-th start opens, the ends before it (strictly) have closed.
     uint64_t peak = 0;
     size_t closed = 0;
-    for (size_t k = 0; k < starts.size(); ++k) {
-      while (closed < ends.size() && ends[closed] < starts[k]) ++closed;
-      peak = std::max<uint64_t>(peak, k + 1 - closed);
+    for (size_t s = 0; s < starts.size(); ++s) {
+      while (closed < ends.size() && ends[closed] < starts[s]) ++closed;
+      peak = std::max<uint64_t>(peak, s + 1 - closed);
     }
-    peaks.emplace_back(lives[first].flow, peak);
-    first = last;
+    peaks.emplace_back(server, peak);
   }
   return peaks;
 }

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <numeric>
-#include <tuple>
 
 namespace highport::analysis {
 namespace {
@@ -294,16 +292,25 @@ std::vector<FlowEntry> FlowTable::Finish() {
   }
   std::vector<uint32_t>().swap(server_of);
 
-  // Problematic first, then by server, port, client: integers compared, the
-  // addresses by their rank in IpAddress order. Keys are unique: a total order.
+  // Problematic first, then by server, port, client: the addresses by their
+  // rank in IpAddress order. The order is packed into two integers per flow
+  // first, so that a comparison reads no class or rank through an index (with
+  // many keys, those lookups made this sort a quarter of reading a log into
+  // the table). Keys are unique: a total order.
   const std::vector<uint32_t> rank = ids.Ranks();
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const CompactFlowKey& ka = counters_[a].key;
-    const CompactFlowKey& kb = counters_[b].key;
-    return std::tuple(classes[a], rank[ka.server], ka.port, rank[ka.client], ka.proto) <
-           std::tuple(classes[b], rank[kb.server], kb.port, rank[kb.client], kb.proto);
+  struct OrderKey {
+    uint64_t major;  // class, server rank, port
+    uint64_t minor;  // client rank, protocol
+    uint32_t flow;
+  };
+  std::vector<OrderKey> order(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const CompactFlowKey& k = counters_[i].key;
+    order[i] = {uint64_t{static_cast<uint8_t>(classes[i])} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
+                uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
+  }
+  std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
+    return a.major != b.major ? a.major < b.major : a.minor < b.minor;
   });
 
   // Each flow's evidence rows, in the order they came: a counting sort.
@@ -317,7 +324,8 @@ std::vector<FlowEntry> FlowTable::Finish() {
 
   std::vector<FlowEntry> out;
   out.reserve(n);
-  for (uint32_t i : order) {
+  for (const OrderKey& o : order) {
+    const uint32_t i = o.flow;
     FlowEntry& e = out.emplace_back(MakeEntry(counters_[i], ids, dynamic[i], classes[i]));
     e.evidence.reserve(counters_[i].evidence);
     for (uint32_t r = first_row[i]; r < first_row[i + 1]; ++r) {

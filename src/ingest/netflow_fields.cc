@@ -2,6 +2,7 @@
 // types, which IPFIX kept as IANA elements 1-127; RFC 7012 and the IANA
 // "IPFIX Information Elements" registry for the rest), and how a record's
 // values become a FlowObservation.
+#include <bit>
 #include <cstring>
 
 #include "ingest/netflow_internal.h"
@@ -91,6 +92,38 @@ Field ClassifyField(uint32_t enterprise, uint16_t element, uint16_t length) {
   return Field::kSkip;
 }
 
+namespace {
+
+// An unsigned integer in network byte order, any width 1-8. The usual widths
+// are one load and a byte swap: the loop per byte was a third of decoding a record.
+uint64_t BigEndian(std::span<const uint8_t> bytes) {
+  if constexpr (std::endian::native == std::endian::little) {
+    switch (bytes.size()) {
+      case 2: {
+        uint16_t v;
+        std::memcpy(&v, bytes.data(), 2);
+        return __builtin_bswap16(v);
+      }
+      case 4: {
+        uint32_t v;
+        std::memcpy(&v, bytes.data(), 4);
+        return __builtin_bswap32(v);
+      }
+      case 8: {
+        uint64_t v;
+        std::memcpy(&v, bytes.data(), 8);
+        return __builtin_bswap64(v);
+      }
+      default: break;
+    }
+  }
+  uint64_t v = 0;
+  for (uint8_t b : bytes) v = (v << 8) | b;
+  return v;
+}
+
+}  // namespace
+
 void ApplyField(Field field, std::span<const uint8_t> bytes, RawRecord& out) {
   out.present |= uint64_t{1} << static_cast<unsigned>(field);
   switch (field) {
@@ -98,8 +131,7 @@ void ApplyField(Field field, std::span<const uint8_t> bytes, RawRecord& out) {
     case Field::kDstV6: std::memcpy(out.dst6.data(), bytes.data(), 16); return;
     default: break;
   }
-  uint64_t v = 0;
-  for (uint8_t b : bytes) v = (v << 8) | b;  // network byte order, any width 1-8
+  const uint64_t v = BigEndian(bytes);
   switch (field) {
     case Field::kSrcV4: out.src4 = static_cast<uint32_t>(v); return;
     case Field::kDstV4: out.dst4 = static_cast<uint32_t>(v); return;

@@ -1,11 +1,27 @@
 #include "model/endpoint.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include "model/port_class.h"
 
 namespace highport {
 namespace {
+
+// ToString writes IPv4 by hand: every octet width, against inet_ntop.
+TEST(IpAddress, V4TextEqualsInetNtop) {
+  for (uint32_t octet : {0u, 1u, 9u, 10u, 42u, 99u, 100u, 109u, 199u, 200u, 250u, 255u}) {
+    for (uint32_t v : {octet << 24 | 0x000a6301u, 0x0a000000u | octet << 16 | octet,
+                       octet * 0x01010101u}) {
+      char expected[INET_ADDRSTRLEN] = {};
+      uint8_t bytes[4] = {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
+      inet_ntop(AF_INET, bytes, expected, sizeof expected);
+      EXPECT_EQ(IpAddress::V4(v).ToString(), expected);
+    }
+  }
+  EXPECT_EQ(IpAddress::V4(0xffffffffu).ToString(), "255.255.255.255");
+  EXPECT_EQ(IpAddress::V4(0).ToString(), "0.0.0.0");
+}
 
 TEST(IpAddress, ParsesV4V6AndZones) {
   EXPECT_EQ(IpAddress::Parse("10.0.0.5")->ToString(), "10.0.0.5");

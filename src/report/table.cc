@@ -1,6 +1,7 @@
 #include "report/table.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "text/strings.h"
 
@@ -55,23 +56,46 @@ std::string TextTable::Render() const {
   return out;
 }
 
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+namespace {
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes
+// doubled. Appended in place: a report writes millions of fields, and a
+// copy (and find_first_of, a memchr over the four bytes per character) for
+// each was a tenth of `highport flows --format csv` on a large capture.
+void AppendCsvField(std::string& out, std::string_view value) {
+  auto special = [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; };
+  if (std::none_of(value.begin(), value.end(), special)) {
+    out += value;
+    return;
   }
-  return quoted + "\"";
+  out += '"';
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string CsvField(const std::string& value) {
+  std::string out;
+  AppendCsvField(out, value);
+  return out;
 }
 
 std::string CsvRow(const std::vector<std::string>& fields) {
   std::string row;
+  AppendCsvRow(row, fields);
+  return row;
+}
+
+void AppendCsvRow(std::string& out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) row += ',';
-    row += CsvField(fields[i]);
+    if (i > 0) out += ',';
+    AppendCsvField(out, fields[i]);
   }
-  return row + "\r\n";
+  out += "\r\n";
 }
 
 }  // namespace highport::report

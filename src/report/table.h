@@ -23,5 +23,7 @@ class TextTable {
 // One CSV field, quoted when needed (RFC 4180).
 std::string CsvField(const std::string& value);
 std::string CsvRow(const std::vector<std::string>& fields);
+// CsvRow(fields), appended to `out` without a copy of the row.
+void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
 
 }  // namespace highport::report
