@@ -84,8 +84,12 @@ PortRange FlowTable::DynamicRange(const IpAddress& server) const {
 
 FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   Proto proto = f.src.proto;
-  bool dst_listens = IsListener(f.dst.address, proto, f.dst.port);
-  bool src_listens = IsListener(f.src.address, proto, f.src.port);
+  // Symmetric protocols (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138)
+  // use the same port at both ends, and both ends listen on it: that one of
+  // them is known to listen says nothing about who asked whom.
+  const bool symmetric = f.src.port == f.dst.port;
+  bool dst_listens = !symmetric && IsListener(f.dst.address, proto, f.dst.port);
+  bool src_listens = !symmetric && IsListener(f.src.address, proto, f.src.port);
   if (dst_listens != src_listens) {
     bool by_epm = proto == Proto::kTcp &&
                   rpc_ports_.count({src_listens ? f.src.address : f.dst.address,

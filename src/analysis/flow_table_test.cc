@@ -86,6 +86,22 @@ TEST(FlowTable, ListenersComeFirstThenPortClassesThenAGuess) {
   EXPECT_EQ(Find(flows, 8000).key.server.ToString(), "10.0.0.5");
 }
 
+// dc01 listens on udp/123 and asks its time source on 123 too: the firewall
+// log's SEND path says dc01 started it, so the time source is the server.
+TEST(FlowTable, AListenerDoesNotDecideASymmetricPortPair) {
+  HostKnowledge k;
+  k.listeners.insert({IpAddress::AnyV4(), Proto::kUdp, 123});
+  FlowTable table(TestCatalog(), k);
+  FlowObservation ntp = Obs("10.0.0.10", 123, "9.9.9.9", 123, 0, 0, Proto::kUdp);
+  ntp.initiator = Initiator::kSource;
+  ntp.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  table.OnFlow(ntp);
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].key.server.ToString(), "9.9.9.9");
+  EXPECT_EQ(flows[0].rule, ServerRule::kFirewall);
+}
+
 TEST(FlowTable, TheEndpointMapperMakesAPortDynamicAndNamesIt) {
   HostKnowledge k;
   k.dynamic_ranges[*IpAddress::Parse("10.0.0.5")] = PortRange{5000, 5100};
