@@ -12,11 +12,7 @@
 namespace highport::report {
 namespace {
 
-size_t Count(std::string_view text, std::string_view what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using testing::Count;
 
 // Every URL in the page is an XML namespace name, never something to load.
 void ExpectNoExternalReference(const std::string& page) {

@@ -10,11 +10,7 @@
 namespace highport::report {
 namespace {
 
-size_t Count(std::string_view text, std::string_view what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using testing::Count;
 
 std::vector<ServerView> Views(const testing::Network& n) {
   return BuildServerViews({&n.inventories, &n.flows, &n.peaks, nullptr, nullptr, nullptr});

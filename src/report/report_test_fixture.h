@@ -11,6 +11,13 @@
 
 namespace highport::report::testing {
 
+// How often `what` occurs in `text` (overlaps counted): nodes, rows, tags.
+inline size_t Count(std::string_view text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 inline const char* kHostileHost = "dc<script>alert(1)</script>\"'";
 inline const char* kHostileProcess = "<script>evil</script>.exe";
 
