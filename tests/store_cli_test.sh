@@ -85,6 +85,17 @@ flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"
 [ "$(jq '.flows | length' "$work/file.json")" -gt 1000 ] || fail "the direct read found too few flows"
 cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE: $(diff "$work/db.json" "$work/file.json" | head -20)"
+# The stored log keeps its local times; --log-timezone converts them on the
+# way out of the database exactly as it does for the file.
+flows_json --db "$db" --log-timezone Europe/Berlin >"$work/db-utc.json"
+flows_json "$work/pfirewall.log" --log-timezone Europe/Berlin >"$work/file-utc.json"
+cmp -s "$work/db-utc.json" "$work/file-utc.json" || fail "flows --db --log-timezone differs from the file's: $(diff "$work/db-utc.json" "$work/file-utc.json" | head -20)"
+cmp -s "$work/db-utc.json" "$work/db.json" && fail "--log-timezone changed nothing in flows --db"
+# (flows exits 1 when it finds problematic flows: the output goes to a file first)
+"$highport" flows --db "$db" --log-timezone UTC --format json -o "$work/db-zone.json" 2>/dev/null || true
+jq -e '.local_time == false' "$work/db-zone.json" >/dev/null || fail "flows --db --log-timezone still says the times are local"
+"$highport" flows --db "$db" --format json -o "$work/db-local.json" 2>/dev/null || true
+jq -e '.local_time == true' "$work/db-local.json" >/dev/null || fail "flows --db does not say that the stored log's times are local"
 
 echo "== a progress bar on a terminal, silence otherwise"
 if command -v script >/dev/null; then

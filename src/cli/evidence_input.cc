@@ -248,8 +248,13 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     evidence.local_time = evidence.local_time || (read->local_time && !to_utc);
   }
   if (db) {
-    Result<store::ReplayStats> replayed = db->Replay(*evidence.table);
+    // Stored firewall logs keep their local times; the zone applies now, as for files.
+    std::optional<ingest::LocalTimeSink> to_utc;
+    if (log_zone) to_utc.emplace(*evidence.table, *log_zone);
+    Result<store::ReplayStats> replayed =
+        db->Replay(*evidence.table, to_utc ? &*to_utc : nullptr);
     if (!replayed) return replayed.error();
+    evidence.local_time = evidence.local_time || replayed->local_time;
     evidence.inputs += replayed->sources;
     evidence.stored += replayed->observations + replayed->registrations;
     for (const std::string& path : replayed->incomplete) {

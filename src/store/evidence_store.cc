@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
@@ -46,6 +47,7 @@ SourceRow ReadSource(SQLite::Statement& q) {
   s.records = static_cast<uint64_t>(q.getColumn(7).getInt64());
   s.stored = static_cast<uint64_t>(q.getColumn(8).getInt64());
   s.skipped = static_cast<uint64_t>(q.getColumn(9).getInt64());
+  s.local_time = q.getColumn(10).getInt() != 0;
   return s;
 }
 
@@ -61,15 +63,17 @@ void BindSource(SQLite::Statement& q, const SourceRow& s) {
   q.bind(7, I(s.records));
   q.bind(8, I(s.stored));
   q.bind(9, I(s.skipped));
+  q.bind(10, s.local_time ? 1 : 0);
 }
 
 void UpdateSource(SQLite::Database& db, const SourceRow& s) {
   SQLite::Statement q(db,
                       "UPDATE source SET kind=?, path=?, prefix_bytes=?, prefix_hash=?, done_line=?, "
-                      "complete=?, records=?, stored=?, skipped=?, last_ingest=? WHERE id=?");
+                      "complete=?, records=?, stored=?, skipped=?, local_time=?, last_ingest=? "
+                      "WHERE id=?");
   BindSource(q, s);
-  q.bind(10, UtcTimestamp());
-  q.bind(11, s.id);
+  q.bind(11, UtcTimestamp());
+  q.bind(12, s.id);
   q.exec();
 }
 
@@ -234,7 +238,7 @@ Result<std::vector<SourceRow>> EvidenceStore::Sources(std::string_view kind) {
   return Guard(path_, [&]() -> Result<std::vector<SourceRow>> {
     SQLite::Statement q(*db_,
                         "SELECT id, kind, path, prefix_bytes, prefix_hash, done_line, complete, "
-                        "records, stored, skipped FROM source WHERE ?1 = '' OR kind = ?1 ORDER BY id");
+                        "records, stored, skipped, local_time FROM source WHERE ?1 = '' OR kind = ?1 ORDER BY id");
     q.bind(1, std::string(kind));
     std::vector<SourceRow> rows;
     while (q.executeStep()) rows.push_back(ReadSource(q));
@@ -246,12 +250,12 @@ Result<SourceRow> EvidenceStore::AddSource(SourceRow source) {
   return Guard(path_, [&]() -> Result<SourceRow> {
     SQLite::Statement q(*db_,
                         "INSERT INTO source (kind, path, prefix_bytes, prefix_hash, done_line, "
-                        "complete, records, stored, skipped, first_ingest, last_ingest) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+                        "complete, records, stored, skipped, local_time, first_ingest, last_ingest) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     std::string now = UtcTimestamp();
     BindSource(q, source);
-    q.bind(10, now);
     q.bind(11, now);
+    q.bind(12, now);
     q.exec();
     source.id = db_->getLastInsertRowid();
     return source;
@@ -313,17 +317,21 @@ Result<std::vector<StoredInventory>> EvidenceStore::Inventories() {
   });
 }
 
-Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
+Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
+                                          ingest::TrafficSink* local_time_sink) {
   return Guard(path_, [&]() -> Result<ReplayStats> {
     ReplayStats stats;
     uint64_t bad_addresses = 0;
     // One read transaction: a collector committing meanwhile is not seen halfway.
     SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
     std::map<int64_t, std::string> paths;
+    std::set<int64_t> local_time;  // sources whose times are local
     {
-      SQLite::Statement q(*db_, "SELECT id, path, complete, kind FROM source ORDER BY id");
+      SQLite::Statement q(*db_,
+                          "SELECT id, path, complete, kind, local_time FROM source ORDER BY id");
       while (q.executeStep()) {
         paths[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
+        if (q.getColumn(4).getInt() != 0) local_time.insert(q.getColumn(0).getInt64());
         ++stats.sources;
         if (q.getColumn(2).getInt() == 0 && q.getColumn(3).getString() != "collector") {
           stats.incomplete.push_back(q.getColumn(1).getString());
@@ -378,11 +386,15 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
                         "FROM observation ORDER BY source_id, rowid");
     FlowObservation f;
     int64_t current_source = -1;
+    ingest::TrafficSink* to = &sink;
+    bool local = false;
     while (q.executeStep()) {
       int64_t source_id = q.getColumn(0).getInt64();
       if (source_id != current_source) {
         current_source = source_id;
         f.source.file = paths[source_id];
+        local = local_time.count(source_id) > 0;
+        to = local && local_time_sink ? local_time_sink : &sink;
       }
       Proto proto = q.getColumn(5).getInt() == 1 ? Proto::kUdp : Proto::kTcp;
       f.src = Endpoint{ParseStored(q.getColumn(1).getString(), bad_addresses), proto,
@@ -406,8 +418,9 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink) {
       f.source.packet = static_cast<uint64_t>(q.getColumn(19).getInt64());
       f.source.offset = static_cast<uint64_t>(q.getColumn(20).getInt64());
       f.one_direction = q.getColumn(21).getInt() != 0;
-      sink.OnFlow(f);
+      to->OnFlow(f);
       ++stats.observations;
+      stats.local_time = stats.local_time || (local && !local_time_sink);
     }
     snapshot.commit();
     stats.bad_addresses = bad_addresses;

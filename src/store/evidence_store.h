@@ -41,6 +41,7 @@ struct SourceRow {
   uint64_t records = 0;
   uint64_t stored = 0;
   uint64_t skipped = 0;
+  bool local_time = false;  // times are the logging host's local time ("#Time Format: Local")
 };
 
 // What one transaction adds.
@@ -62,6 +63,9 @@ struct ReplayStats {
   uint64_t registrations = 0;
   std::vector<std::string> incomplete;  // sources whose last ingest did not finish
   uint64_t bad_addresses = 0;            // stored addresses that do not parse (edited by hand?)
+  // Observations with local times were given to the sink as written (no
+  // local-time sink was given to Replay).
+  bool local_time = false;
 };
 
 // Now, in UTC, as the database writes times: "2026-11-25T03:16:48Z".
@@ -96,7 +100,10 @@ class EvidenceStore {
   Result<std::vector<StoredInventory>> Inventories();
   // Gives every stored registration, observation and lost-event count to the
   // sink (registrations first, then per source in the order they were read).
-  Result<ReplayStats> Replay(ingest::TrafficSink& sink);
+  // Observations of sources with local times go to `local_time_sink` instead
+  // when one is given (an ingest::LocalTimeSink that makes them UTC).
+  Result<ReplayStats> Replay(ingest::TrafficSink& sink,
+                             ingest::TrafficSink* local_time_sink = nullptr);
 
  private:
   EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db);

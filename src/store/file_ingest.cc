@@ -63,6 +63,7 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
   source.records = read->records;
   source.skipped = read->skipped;
   source.complete = true;
+  source.local_time = read->local_time;  // stored with the last batch, below
   if (report.kind == EvidenceKind::kFirewallLog) {
     // Every line of the prefix is read now, the last ones without rows too.
     source.done_line = std::max(source.done_line, read->lines);

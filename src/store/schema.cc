@@ -102,6 +102,15 @@ constexpr std::string_view kVersion2 = R"sql(
 ALTER TABLE observation ADD COLUMN one_direction INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 3: whether a source's times are the logging host's local time
+// ("#Time Format: Local"), so that --log-timezone can turn them into UTC when
+// they are read back from the database, as it does for files. Windows writes
+// no other time format, so firewall logs stored before are marked local.
+constexpr std::string_view kVersion3 = R"sql(
+ALTER TABLE source ADD COLUMN local_time INTEGER NOT NULL DEFAULT 0;
+UPDATE source SET local_time = 1 WHERE kind = 'firewall-log';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -109,6 +118,7 @@ const std::vector<Migration>& Migrations() {
       {1, "sources, observations, endpoint-mapper registrations, lost events, inventories",
        kVersion1},
       {2, "observation.one_direction: the record counts one direction's packets only", kVersion2},
+      {3, "source.local_time: the source's times are local, without a zone", kVersion3},
   };
   return migrations;
 }

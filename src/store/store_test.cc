@@ -10,6 +10,7 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
+#include "ingest/local_time.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
 #include "store/file_ingest.h"
@@ -175,6 +176,65 @@ TEST_F(StoreTest, AnOlderDatabaseIsMigratedAndKeepsItsRows) {
   EXPECT_EQ(rows[0].dst.port, 49671);
   EXPECT_EQ(rows[0].bytes, 400u);
   EXPECT_FALSE(rows[0].one_direction);
+}
+
+// Schema 2 knew nothing of local times: its firewall logs are marked local
+// (Windows writes no other time format), its captures are not.
+TEST_F(StoreTest, FirewallLogsOfASchema2DatabaseAreMarkedLocal) {
+  {
+    SQLite::Database raw(Path("v2.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(std::string(Migrations()[0].sql));
+    raw.exec(std::string(Migrations()[1].sql));
+    raw.exec("PRAGMA user_version = 2");
+    raw.exec("PRAGMA application_id = 1752196194");
+    raw.exec("INSERT INTO source (kind, path, prefix_bytes, prefix_hash, first_ingest, last_ingest) "
+             "VALUES ('firewall-log', 'pfirewall.log', 10, 'ab', 'x', 'x'), "
+             "('capture', 'c.pcap', 10, 'cd', 'x', 'x')");
+  }
+  auto db = OpenDb("v2.db");
+  ASSERT_TRUE(db);
+  Result<std::vector<SourceRow>> sources = db->Sources();
+  ASSERT_TRUE(sources);
+  ASSERT_EQ(sources->size(), 2u);
+  EXPECT_TRUE((*sources)[0].local_time);
+  EXPECT_FALSE((*sources)[1].local_time);
+}
+
+// A log's local times are stored as written and marked; --log-timezone's
+// sink converts them when they are read back, and only theirs.
+TEST_F(StoreTest, StoredLocalTimesAreConvertedWhenAZoneIsGiven) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 5));
+  Write("utc.log", std::string(kHeader).replace(kHeader.find("Local"), 5, "UTC") + Rows(5, 7));
+  auto db = OpenDb();
+  Ingest(*db, "pfirewall.log");
+  Ingest(*db, "utc.log");
+  Result<std::vector<SourceRow>> sources = db->Sources();
+  ASSERT_TRUE(sources);
+  ASSERT_EQ(sources->size(), 2u);
+  EXPECT_TRUE((*sources)[0].local_time);
+  EXPECT_FALSE((*sources)[1].local_time);
+
+  ingest::CollectingSink as_written;
+  Result<ReplayStats> plain = db->Replay(as_written);
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->local_time);  // the caller must say the times are local
+
+  Result<ingest::LogTimeZone> zone = ingest::LogTimeZone::Parse("+02:00");
+  ASSERT_TRUE(zone);
+  ingest::CollectingSink converted;
+  ingest::LocalTimeSink to_utc(converted, *zone);
+  Result<ReplayStats> replayed = db->Replay(converted, &to_utc);
+  ASSERT_TRUE(replayed);
+  EXPECT_FALSE(replayed->local_time);
+  ASSERT_EQ(converted.flows.size(), 7u);
+  ASSERT_EQ(as_written.flows.size(), 7u);
+  constexpr int64_t kTwoHours = int64_t{2} * 3600 * 1000000;
+  for (size_t i = 0; i < 7; ++i) {
+    SCOPED_TRACE(converted.flows[i].source.file);
+    int64_t shift = i < 5 ? kTwoHours : 0;  // utc.log's rows stay
+    EXPECT_EQ(converted.flows[i].first_us, as_written.flows[i].first_us - shift);
+    EXPECT_EQ(converted.flows[i].last_us, as_written.flows[i].last_us - shift);
+  }
 }
 
 TEST_F(StoreTest, ReadersDoNotMakeADatabase) {
