@@ -7,17 +7,7 @@
 namespace highport {
 namespace {
 
-// Values are assembled byte by byte, so the host's own order never matters.
-template <typename T>
-T Assemble(const uint8_t* p, ByteOrder order) {
-  T v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) {
-    size_t shift = order == ByteOrder::kLittle ? 8 * i : 8 * (sizeof(T) - 1 - i);
-    v = static_cast<T>(v | (static_cast<T>(p[i]) << shift));
-  }
-  return v;
-}
-
+// Values are written byte by byte, so the host's own order never matters.
 template <typename T>
 void Disassemble(T v, ByteOrder order, uint8_t* out) {
   for (size_t i = 0; i < sizeof(T); ++i) {
@@ -40,41 +30,9 @@ std::string CursorError::ToString() const {
 ByteCursor::ByteCursor(std::span<const uint8_t> bytes, ByteOrder order, size_t base_offset)
     : data_(bytes), base_(base_offset), align_origin_(base_offset), order_(order) {}
 
-bool ByteCursor::Need(size_t n, std::string_view field) {
+bool ByteCursor::NeedFailed(size_t n, std::string_view field) {
   if (error_) return false;
-  if (n <= remaining()) return true;
   return Fail(field, fmt::format("needs {}, {} left", Plural(n, "byte"), remaining()));
-}
-
-template <typename T>
-T ByteCursor::Read(ByteOrder order, std::string_view field) {
-  if (!Need(sizeof(T), field)) return 0;
-  std::array<uint8_t, sizeof(T)> raw;
-  std::memcpy(raw.data(), data_.data() + pos_, sizeof(T));
-  pos_ += sizeof(T);
-  return Assemble<T>(raw.data(), order);
-}
-
-template uint16_t ByteCursor::Read<uint16_t>(ByteOrder, std::string_view);
-template uint32_t ByteCursor::Read<uint32_t>(ByteOrder, std::string_view);
-template uint64_t ByteCursor::Read<uint64_t>(ByteOrder, std::string_view);
-
-uint8_t ByteCursor::U8(std::string_view field) {
-  if (!Need(1, field)) return 0;
-  return data_[pos_++];
-}
-
-std::span<const uint8_t> ByteCursor::Bytes(size_t n, std::string_view field) {
-  if (!Need(n, field)) return {};
-  std::span<const uint8_t> out = data_.subspan(pos_, n);
-  pos_ += n;
-  return out;
-}
-
-bool ByteCursor::Skip(size_t n, std::string_view field) {
-  if (!Need(n, field)) return false;
-  pos_ += n;
-  return true;
 }
 
 bool ByteCursor::Align(size_t alignment, std::string_view field) {
@@ -89,20 +47,6 @@ bool ByteCursor::Align(size_t alignment, std::string_view field) {
   }
   pos_ += pad;
   return true;
-}
-
-ByteCursor ByteCursor::Sub(size_t n, std::string_view field) {
-  ByteCursor sub;
-  sub.base_ = offset();
-  sub.align_origin_ = align_origin_;
-  sub.order_ = order_;
-  if (!Need(n, field)) {
-    sub.error_ = error_;
-    return sub;
-  }
-  sub.data_ = data_.subspan(pos_, n);
-  pos_ += n;
-  return sub;
 }
 
 bool ByteCursor::Limit(size_t n, std::string_view field) {

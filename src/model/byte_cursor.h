@@ -22,8 +22,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,7 +69,7 @@ class ByteCursor {
   std::string ErrorText() const { return error_ ? error_->ToString() : std::string(); }
 
   // In the cursor's byte order.
-  uint8_t U8(std::string_view field);
+  uint8_t U8(std::string_view field) { return Need(1, field) ? data_[pos_++] : 0; }
   uint16_t U16(std::string_view field) { return Read<uint16_t>(order_, field); }
   uint32_t U32(std::string_view field) { return Read<uint32_t>(order_, field); }
   uint64_t U64(std::string_view field) { return Read<uint64_t>(order_, field); }
@@ -78,7 +80,12 @@ class ByteCursor {
   uint32_t U32Be(std::string_view field) { return Read<uint32_t>(ByteOrder::kBig, field); }
 
   // The next n bytes (a view into the input), or an empty span on failure.
-  std::span<const uint8_t> Bytes(size_t n, std::string_view field);
+  std::span<const uint8_t> Bytes(size_t n, std::string_view field) {
+    if (!Need(n, field)) return {};
+    std::span<const uint8_t> out = data_.subspan(pos_, n);
+    pos_ += n;
+    return out;
+  }
   template <size_t N>
   std::array<uint8_t, N> Array(std::string_view field) {
     std::array<uint8_t, N> out{};
@@ -86,13 +93,29 @@ class ByteCursor {
     for (size_t i = 0; i < b.size(); ++i) out[i] = b[i];
     return out;
   }
-  bool Skip(size_t n, std::string_view field);
+  bool Skip(size_t n, std::string_view field) {
+    if (!Need(n, field)) return false;
+    pos_ += n;
+    return true;
+  }
   // Skips to the next multiple of `alignment` counted from the align origin.
   bool Align(size_t alignment, std::string_view field);
 
   // A view of the next n bytes, which this cursor skips. On failure both
   // this cursor and the returned one are failed.
-  ByteCursor Sub(size_t n, std::string_view field);
+  ByteCursor Sub(size_t n, std::string_view field) {
+    ByteCursor sub;
+    sub.base_ = offset();
+    sub.align_origin_ = align_origin_;
+    sub.order_ = order_;
+    if (!Need(n, field)) {
+      sub.error_ = error_;
+      return sub;
+    }
+    sub.data_ = data_.subspan(pos_, n);
+    pos_ += n;
+    return sub;
+  }
   // Shrinks this view to the next n bytes; never grows it.
   bool Limit(size_t n, std::string_view field);
 
@@ -107,9 +130,30 @@ class ByteCursor {
   bool Adopt(const ByteCursor& sub);
 
  private:
+  // The reads are inline: a capture or an export packet is read a few bytes
+  // at a time, and a call per field cost a third of the capture reader's
+  // instructions. Only the failure (NeedFailed) is out of line.
   template <typename T>
-  T Read(ByteOrder order, std::string_view field);
-  bool Need(size_t n, std::string_view field);
+  T Read(ByteOrder order, std::string_view field) {
+    if (!Need(sizeof(T), field)) return 0;
+    T v;
+    std::memcpy(&v, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    const ByteOrder host =
+        std::endian::native == std::endian::little ? ByteOrder::kLittle : ByteOrder::kBig;
+    return order == host ? v : Swap(v);
+  }
+  template <typename T>
+  static T Swap(T v) {
+    if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(v));
+    if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(v));
+    if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(v));
+  }
+  bool Need(size_t n, std::string_view field) {
+    if (!error_ && n <= remaining()) [[likely]] return true;
+    return NeedFailed(n, field);
+  }
+  bool NeedFailed(size_t n, std::string_view field);
 
   std::span<const uint8_t> data_;
   size_t pos_ = 0;
