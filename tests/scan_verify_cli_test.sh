@@ -169,8 +169,11 @@ plan() {
       pins: $pins, minimise: $minimise,
       firewall: {rules: $rules}}'
 }
-plan lo '["127.0.0.1"]' '["tcp/7001","tcp/7002","tcp/7003","tcp/7004","tcp/13500"]' 49660-49710 \
+plan lo '["127.0.0.1"]' '["tcp/7001","tcp/7002","tcp/13500"]' 49660-49710 \
   '[]' '[]' '[]' >"$work/match.json"
+# The same host, and a static listener that is gone (7003: nothing listens there).
+plan lo '["127.0.0.1"]' '["tcp/7001","tcp/7002","tcp/7003","tcp/13500"]' 49660-49710 \
+  '[]' '[]' '[]' >"$work/gone.json"
 # The fake endpoint mapper registers drsuapi on 49664, netlogon on 49666 and
 # others on 49665-49670: outside 5001-5100, drsuapi not on its pin.
 plan lo '["127.0.0.1"]' '["tcp/7001","tcp/13500"]' 5001-5100 \
@@ -195,6 +198,9 @@ contains "$work/out" "endpoint mapper: ok, 21 entries"
 expect 0 in_srv "$highport" verify "$work/match.json" lo --epm-port 13500 --rate 20000 --timeout 0.5 --format json
 jqe '.[0].matches and .[0].epm.status == "ok" and (.[0].notes | any(test("from the host itself")))' "verify: a matching host"
 
+expect 1 in_srv "$highport" verify "$work/gone.json" lo --epm-port 13500 --check ports --rate 20000 --timeout 0.5
+contains "$work/out" "DIFF ports [listener-closed]: tcp/7003 listened when the evidence was taken and is not open to the scanner now"
+
 # -p adds 7000-7010: the plan does not know 7002, so only -p makes verify look there.
 expect 1 in_srv "$highport" verify "$work/drift.json" lo --epm-port 13500 -p 7000-7010 --rate 20000 --timeout 0.5 --format json
 jqe '.[0].matches == false' "verify: drift"
@@ -217,13 +223,13 @@ contains "$work/out" "DIFF rpc [epm-unavailable]: the endpoint mapper did not an
 
 # From the client: the allow-list lets 10.216.0.2 reach 7001 only.
 rule='{"id":"rule:1","servers":["10.216.0.1"],"clients":["10.216.0.2/32"],"proto":"tcp","ports":["7001"]}'
-plan srv '["10.216.0.1"]' '["tcp/7001","tcp/7002","tcp/7003","tcp/7004"]' 49660-49710 '[]' '[]' "[$rule]" >"$work/fw.json"
+plan srv '["10.216.0.1"]' '["tcp/7001","tcp/7002"]' 49660-49710 '[]' '[]' "[$rule]" >"$work/fw.json"
 expect 1 in_cli "$highport" verify "$work/fw.json" "$server" --check ports,firewall --rate 20000 --timeout 0.5 --format json
 jqe '.[0].source_address == "10.216.0.2"' "firewall: the scanner's address"
 jqe '[.[0].differences[] | select(.kind == "firewall-reachable") | .port] == [7002, 49700]' "firewall: 7002 and 49700 reachable"
 jqe '.[0].differences[0].text == "tcp/7002 is reachable from 10.216.0.2; the allow-list does not allow it from there"' "firewall: the text"
 rule='{"id":"rule:1","servers":["10.216.0.1"],"clients":["10.216.0.0/30"],"proto":"tcp","ports":["7001-7002","49660-49710"]}'
-plan srv '["10.216.0.1"]' '["tcp/7001","tcp/7002","tcp/7003","tcp/7004"]' 49660-49710 '[]' '[]' "[$rule]" >"$work/fw.json"
+plan srv '["10.216.0.1"]' '["tcp/7001","tcp/7002"]' 49660-49710 '[]' '[]' "[$rule]" >"$work/fw.json"
 expect 0 in_cli "$highport" verify "$work/fw.json" srv --check ports,firewall --rate 20000 --timeout 0.5
 
 if ((failures > 0)); then

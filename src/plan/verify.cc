@@ -127,6 +127,15 @@ class Verifier {
                       "not 135/593, not pinned, outside {}; {}",
                       port, RangeText(), WhatListens(port, registered_, catalog_)));
     }
+    // The other way round: what listened when the evidence was taken still
+    // answers. A port the plan stops is the minimise check's business.
+    for (uint16_t port : listeners_) {
+      if (!Probed(port) || Open(port) || Minimised(port)) continue;
+      Add(VerifyCheck::kPorts, DifferenceKind::kListenerClosed, port,
+          fmt::format("tcp/{} listened when the evidence was taken and is not open to the scanner "
+                      "now ({}): is the service running, or does a firewall block it?",
+                      port, WhatListens(port, registered_, catalog_)));
+    }
   }
 
   bool EpmAnswered() {
@@ -232,6 +241,16 @@ class Verifier {
   }
 
  private:
+  bool Minimised(uint16_t port) const {
+    for (const MinimiseProposal& m : plan_.minimise) {
+      if (m.host != host_.name) continue;
+      for (const std::string& text : m.listeners) {
+        std::optional<ListenerPort> l = ParseListener(text);
+        if (l && l->proto == Proto::kTcp && l->port == port) return true;
+      }
+    }
+    return false;
+  }
   bool Probed(uint16_t port) const {
     return std::binary_search(scan_.probed.begin(), scan_.probed.end(), port);
   }
@@ -329,6 +348,7 @@ Result<VerifyChecks> ParseVerifyChecks(std::string_view text) {
 std::string_view DifferenceKindName(DifferenceKind kind) {
   switch (kind) {
     case DifferenceKind::kUnexpectedPort: return "unexpected-port";
+    case DifferenceKind::kListenerClosed: return "listener-closed";
     case DifferenceKind::kRpcOutsideRange: return "rpc-outside-range";
     case DifferenceKind::kPinElsewhere: return "pin-elsewhere";
     case DifferenceKind::kEpmUnavailable: return "epm-unavailable";

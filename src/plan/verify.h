@@ -6,7 +6,9 @@
 // Four checks, each can be switched off (--check):
 //   ports     every open TCP port is expected: a static listener the plan
 //             recorded for the host, 135 and 593, a pinned port of the host,
-//             or a port of the host's planned RPC range;
+//             or a port of the host's planned RPC range; and every static
+//             TCP listener the plan recorded (and does not propose to stop)
+//             is open: a service that died, or a rule that blocks it, is drift;
 //   rpc       every ncacn_ip_tcp registration lies in the planned range or on
 //             a pinned port, and every pinned interface is registered on its
 //             pin and nowhere else;
@@ -56,13 +58,14 @@ struct EpmFindings {
 
 enum class DifferenceKind : uint8_t {
   kUnexpectedPort,     // ports
+  kListenerClosed,     // ports: a static listener of the host is not open
   kRpcOutsideRange,    // rpc
   kPinElsewhere,       // rpc: a pinned interface registered on another port
   kEpmUnavailable,     // rpc: the plan expects RPC there, the endpoint mapper did not answer
   kMinimisedListens,   // minimise
   kFirewallReachable,  // firewall
 };
-// "unexpected-port", "rpc-outside-range", "pin-elsewhere", "epm-unavailable",
+// "unexpected-port", "listener-closed", "rpc-outside-range", "pin-elsewhere", "epm-unavailable",
 // "minimised-listens", "firewall-reachable"
 std::string_view DifferenceKindName(DifferenceKind kind);
 

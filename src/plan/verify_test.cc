@@ -37,12 +37,18 @@ struct Fixture {
     pins.clients = {"10.0.1.0/28"};
     pins.ports = {{38901, 38902}};
     plan.firewall.rules.push_back(pins);
+    FirewallRule services;  // nor DNS, Kerberos and SMB, which a DC as planned has open
+    services.id = "rule:dc-services";
+    services.servers = {"10.0.0.10"};
+    services.clients = {"10.0.1.0/28"};
+    services.ports = {{53, 53}, {88, 88}, {445, 445}};
+    plan.firewall.rules.push_back(services);
     scan.address = "10.0.0.10";
     scan.source_address = "10.0.1.5";  // inside 10.0.1.0/28
     for (const PortRange& r : PortsToVerify(plan, *plan.FindHost("dc01"))) {
       for (uint32_t p = r.first; p <= r.last; ++p) scan.probed.push_back(static_cast<uint16_t>(p));
     }
-    scan.open = {135, 389, 636, 5001, 5002, 38901, 38902};
+    scan.open = {53, 88, 135, 389, 445, 636, 5001, 5002, 38901, 38902};
     epm.asked = true;
     epm.status = "ok";
     epm.registrations = {Tcp(kDrsuapi, 4, 38901), Tcp(kNetlogon, 1, 38902), Tcp(kLsarpc, 0, 5001),
@@ -83,6 +89,35 @@ TEST(Verify, UnexpectedOpenPortNamesTheInterface) {
   EXPECT_NE(v.differences[1].text.find("outside the planned range 5001-5100"), std::string::npos);
   EXPECT_NE(v.differences[1].text.find("the endpoint mapper lists lsarpc there"), std::string::npos)
       << v.differences[1].text;
+}
+
+// A service that died (or a rule that now blocks it) after the change: its
+// static port was in the evidence and is not open now.
+TEST(Verify, AStaticListenerThatIsNoLongerOpenIsDrift) {
+  Fixture f;
+  f.scan.open.erase(std::find(f.scan.open.begin(), f.scan.open.end(), 389));
+  HostVerification v = f.Run();
+  ASSERT_EQ(v.differences.size(), 1u) << Texts(v);
+  EXPECT_EQ(v.differences[0].check, VerifyCheck::kPorts);
+  EXPECT_EQ(v.differences[0].kind, DifferenceKind::kListenerClosed);
+  EXPECT_EQ(v.differences[0].port, 389);
+  EXPECT_NE(v.differences[0].text.find("tcp/389 listened when the evidence was taken and is not "
+                                       "open to the scanner now (LDAP"),
+            std::string::npos)
+      << v.differences[0].text;
+  // Not scanned (-p elsewhere): not compared.
+  f.scan.probed.erase(std::find(f.scan.probed.begin(), f.scan.probed.end(), 389));
+  EXPECT_TRUE(f.Run().Matches()) << Texts(f.Run());
+  // A listener the plan stops is expected to be gone.
+  Fixture g;
+  g.scan.open.erase(std::find(g.scan.open.begin(), g.scan.open.end(), 445));
+  MinimiseProposal stop;
+  stop.id = "minimise:dc01:LanmanServer";
+  stop.host = "dc01";
+  stop.service = "LanmanServer";
+  stop.listeners = {"tcp/445"};
+  g.plan.minimise.push_back(stop);
+  EXPECT_TRUE(g.Run({true, false, false, false}).Matches()) << Texts(g.Run());
 }
 
 TEST(Verify, RegistrationOutsideTheRangeAndPinElsewhere) {
@@ -127,7 +162,7 @@ TEST(Verify, MinimisedServiceStillListening) {
   for (const PortRange& r : PortsToVerify(f.plan, *f.plan.FindHost("fs01"))) {
     for (uint32_t p = r.first; p <= r.last; ++p) f.scan.probed.push_back(static_cast<uint16_t>(p));
   }
-  f.scan.open = {135, 139, 445, 49670};
+  f.scan.open = {135, 139, 445, 5985, 49670};
   f.epm.registrations.clear();
   HostVerification v = f.Run({false, false, true, false}, "fs01");
   ASSERT_EQ(v.differences.size(), 2u) << Texts(v);
@@ -150,8 +185,8 @@ TEST(Verify, FirewallNamesTheScannersAddress) {
   HostVerification v = f.Run({false, false, false, true});
   std::vector<uint16_t> ports;
   for (const Difference& d : v.differences) ports.push_back(d.port);
-  EXPECT_EQ(ports, (std::vector<uint16_t>{135, 5001, 5002, 38901, 38902})) << Texts(v);
-  EXPECT_EQ(v.differences[0].text,
+  EXPECT_EQ(ports, (std::vector<uint16_t>{53, 88, 135, 445, 5001, 5002, 38901, 38902})) << Texts(v);
+  EXPECT_EQ(v.differences[2].text,
             "tcp/135 is reachable from 10.0.2.7; the allow-list does not allow it from there");
   // From the host itself the host firewall is not in the way: a note, no verdict.
   f.scan.source_address = "10.0.0.10";
@@ -166,7 +201,8 @@ TEST(Verify, ChecksThatAreOffFindNothing) {
   f.scan.open.push_back(49667);
   f.scan.source_address = "192.0.2.1";
   f.epm.registrations.push_back(Tcp(kLsarpc, 0, 49667));
-  EXPECT_EQ(f.Run().differences.size(), 1u + 1u + 8u) << Texts(f.Run());
+  // unexpected-port 49667, rpc-outside-range 49667, and the 11 open ports reachable from 192.0.2.1
+  EXPECT_EQ(f.Run().differences.size(), 1u + 1u + 11u) << Texts(f.Run());
   HostVerification none = f.Run({false, false, false, false});
   EXPECT_TRUE(none.Matches());
   EXPECT_TRUE(none.checks.empty());
