@@ -121,6 +121,9 @@ run() {
     idle) extra=(--idle 2) ;;
     max) extra=(--max-datagrams 1) ;;
   esac
+  # The file exists before the loop below reads it: the background shell opens
+  # it only when it gets to run (a race that failed the test under load).
+  : >"$err"
   "$highport" collect --listen 127.0.0.1:0 --db "$db" --duration 60 "${extra[@]}" 2>"$err" &
   local collect_pid=$!
   pids+=("$collect_pid")

@@ -137,6 +137,7 @@ status=0
 
 echo "== collect: a NetFlow v5 datagram on loopback"
 cdb=$work/collect.db
+: >"$work/collect.err"  # read below before the background shell may have opened it
 "$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect.err" &
 cpid=$!
 pids+=("$cpid")

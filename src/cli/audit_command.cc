@@ -125,6 +125,9 @@ std::string AuditSummary(const AnalysedEvidence& analysed, const plan::Plan& pla
                      plan.firewall.rules.size(), plan.firewall.covered_flows,
                      plan.firewall.allowed_flows, Percent(plan.firewall.coverage),
                      plan.firewall.uncovered.size());
+  if (plan.firewall.outside_flows > 0) {
+    out += fmt::format("              {}\n", plan::OutsideSummary(plan.firewall));
+  }
   if (!plan.warnings.empty()) {
     out += fmt::format("warnings:     {} (see plan.json and the report)\n", plan.warnings.size());
   }

@@ -40,6 +40,13 @@ void AddPlanFlags(CLI::App& app, PlanFlags& o) {
       ->capture_default_str();
   app.add_option("--max-prefix", o.max_prefix,
                  "the widest client block of a firewall rule, V4[,V6] (default 24,64)");
+  app.add_option("--internal", o.internal,
+                 "CIDR[,CIDR...]: networks of your own besides the private ones (10/8, "
+                 "172.16/12, 192.168/16, 100.64/10, fc00::/7); their servers are fenced by the "
+                 "allow-list, servers elsewhere are egress and get no rule")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 Result<plan::PlannerOptions> PlannerOptionsFrom(const PlanFlags& o,
@@ -74,6 +81,12 @@ Result<plan::PlannerOptions> PlannerOptionsFrom(const PlanFlags& o,
     }
     p.allow.max_prefix_v4 = v4;
     p.allow.max_prefix_v6 = v6;
+  }
+  for (const std::string& text : o.internal) {
+    std::string why;
+    std::optional<plan::CidrBlock> block = plan::ParseCidr(text, &why);
+    if (!block) return Error{fmt::format("--internal: '{}': {}", text, why)};
+    p.allow.internal.push_back(*block);
   }
   p.generator = fmt::format("highport {}", HIGHPORT_VERSION);
   p.created = PlanTimestamp();

@@ -25,9 +25,10 @@ struct PlanFlags {
   std::string range = "auto";
   uint32_t min_ports = 100;
   std::string max_prefix;
+  std::vector<std::string> internal;
 };
 
-// --host, --group, --role, --range, --min-ports, --max-prefix.
+// --host, --group, --role, --range, --min-ports, --max-prefix, --internal.
 void AddPlanFlags(CLI::App& app, PlanFlags& flags);
 
 // Checks the flags' values (usage errors name the flag). `inputs` are the

@@ -120,16 +120,26 @@ class AllowListBuilder {
   AllowListBuilder(const std::map<IpAddress, PortRange>& rpc_ranges,
                    const std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string>& programs,
                    const AllowListOptions& options, const catalog::Catalog& catalog)
-      : rpc_ranges_(rpc_ranges), programs_(programs), catalog_(catalog),
+      : rpc_ranges_(rpc_ranges), programs_(programs), catalog_(catalog), options_(options),
         max_v4_(std::clamp(options.max_prefix_v4, 1, 32)),
         max_v6_(std::clamp(options.max_prefix_v6, 1, 128)) {}
 
   FirewallPlan Build(const std::vector<FlowEntry>& flows) {
     for (const FlowEntry& flow : flows) {
-      if (Counts(flow)) Classify(flow);
+      if (!Counts(flow)) continue;
+      // Multicast and link-local keep their own reasons (AddressReason).
+      if (!AddressReason(flow.key) && !IsInsideServer(flow.key.server, options_)) {
+        ++outside_flows_;
+        outside_servers_.insert(flow.key.server);
+        continue;
+      }
+      Classify(flow);
     }
     AddRpcDemands();
-    return Finish(MergeServers(MergePorts(FoldDemands())));
+    FirewallPlan plan = Finish(MergeServers(MergePorts(FoldDemands())));
+    plan.outside_flows = outside_flows_;
+    for (const IpAddress& a : outside_servers_) plan.outside_servers.push_back(a.ToString());
+    return plan;
   }
 
  private:
@@ -285,11 +295,14 @@ class AllowListBuilder {
   const std::map<IpAddress, PortRange>& rpc_ranges_;
   const std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string>& programs_;
   const catalog::Catalog& catalog_;
+  const AllowListOptions& options_;
   const int max_v4_;
   const int max_v6_;
   std::vector<Counted> counted_;
   std::map<IpAddress, RpcServer> rpc_;
   std::map<DemandKey, Demand> demands_;
+  uint64_t outside_flows_ = 0;
+  std::set<IpAddress> outside_servers_;
 };
 
 // "a, b +3 more"
@@ -416,6 +429,36 @@ FirewallPlan AllowListBuilder::Finish(std::vector<Draft> drafts) {
 }
 
 }  // namespace
+
+bool IsInsideServer(const IpAddress& server, const AllowListOptions& options) {
+  static const std::vector<CidrBlock> kPrivate = [] {
+    std::vector<CidrBlock> blocks;
+    for (const char* b : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"}) {
+      blocks.push_back(*ParseCidr(b));
+    }
+    return blocks;
+  }();
+  auto in = [&](const std::vector<CidrBlock>& blocks) {
+    return std::any_of(blocks.begin(), blocks.end(), [&](const CidrBlock& b) { return b.Contains(server); });
+  };
+  if (in(kPrivate) || in(options.internal)) return true;
+  return std::any_of(options.own_servers.begin(), options.own_servers.end(),
+                     [&](const IpAddress& a) { return SameAddress(a, server); });
+}
+
+std::string OutsideSummary(const FirewallPlan& f) {
+  if (f.outside_flows == 0) return "";
+  std::string servers;
+  for (size_t i = 0; i < f.outside_servers.size() && i < kNamedPerList; ++i) {
+    servers += (i > 0 ? ", " : "") + f.outside_servers[i];
+  }
+  if (f.outside_servers.size() > kNamedPerList) {
+    servers += fmt::format(" +{} more", f.outside_servers.size() - kNamedPerList);
+  }
+  return fmt::format("egress: {} flow(s) to {} server(s) outside the network ({}) get no rule and "
+                     "are not fenced; --internal CIDR if they are yours",
+                     f.outside_flows, f.outside_servers.size(), servers);
+}
 
 bool OpensWholeDynamicRange(const PortRange& range) {
   auto holds = [&](const PortRange& r) { return range.first <= r.first && range.last >= r.last; };

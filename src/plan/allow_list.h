@@ -1,6 +1,15 @@
 // The firewall allow-list of a plan (proposal 4 of issue 5): the least
 // privilege that lets every observed flow through, and no more.
 //
+// Whose servers. The allow-list fences the network's own servers: the hosts
+// the evidence comes from (AllowListOptions.own_servers), and any server in a
+// private block (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) or in a
+// block the user calls internal (--internal). A server elsewhere (9.9.9.9 for
+// DNS, a public time server) is the plan's hosts' egress: no rule is made for
+// it and it is not fenced (a ruleset that dropped everything else to Quad9
+// would break every client that asks it directly); such flows are counted
+// apart (outside_flows, outside_servers), not as allowed flows.
+//
 // Which flows count. A flow key counts when it had allowed or merely observed
 // connections (FlowEntry.allowed > 0 or .connections > 0). Dropped-only keys
 // are attempts: no rule is made for them and they are not counted here
@@ -44,12 +53,14 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "analysis/flow_table.h"
 #include "catalog/catalog.h"
+#include "plan/cidr.h"
 #include "plan/plan.h"
 
 namespace highport::plan {
@@ -57,7 +68,18 @@ namespace highport::plan {
 struct AllowListOptions {
   int max_prefix_v4 = 24;  // --max-prefix: the widest client block a rule may use
   int max_prefix_v6 = 64;
+  std::vector<CidrBlock> internal;  // --internal: blocks fenced besides the private ones
+  std::set<IpAddress> own_servers;  // addresses of the hosts the evidence comes from
 };
+
+// The server is the network's own (see "Whose servers" above).
+bool IsInsideServer(const IpAddress& server, const AllowListOptions& options);
+
+// One sentence on the flows to servers outside the network, for the
+// summaries: "egress: 4 flow(s) to 3 server(s) outside the network (9.9.9.9,
+// 149.112.112.112 +1 more) get no rule and are not fenced; --internal CIDR if
+// they are yours". Empty when there are none.
+std::string OutsideSummary(const FirewallPlan& firewall);
 
 // `rpc_ranges`: per server address, the planned RPC port range (absent: none planned).
 // `programs`: per (server address, proto, port) the program path where an inventory knows

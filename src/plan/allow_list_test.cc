@@ -56,6 +56,13 @@ bool AnyRuleAllows(const FirewallPlan& plan, std::string_view client, std::strin
 
 using Strings = std::vector<std::string>;
 
+AllowListOptions Prefixes(int v4, int v6) {
+  AllowListOptions options;
+  options.max_prefix_v4 = v4;
+  options.max_prefix_v6 = v6;
+  return options;
+}
+
 // "rule:3 highport: 10.0.0.10 tcp/3268-3269 from 10.0.1.5/32", in the plan's order.
 Strings IdsAndNames(const FirewallPlan& plan) {
   Strings lines;
@@ -105,10 +112,10 @@ TEST(AllowList, TheMaximumPrefixBoundsEveryBlock) {
   std::vector<FlowEntry> flows;
   for (int i = 0; i <= 255; ++i) flows.push_back(Flow("10.0.1." + std::to_string(i), "10.0.0.10", 445));
   for (int i = 0; i <= 255; ++i) flows.push_back(Flow("10.0.0." + std::to_string(i), "10.0.0.10", 445));
-  EXPECT_EQ(Build(flows, {}, {}, {16, 64}).rules[0].clients, (Strings{"10.0.0.0/23"}));
-  EXPECT_EQ(Build(flows, {}, {}, {24, 64}).rules[0].clients, (Strings{"10.0.0.0/24", "10.0.1.0/24"}));
-  EXPECT_EQ(Build(flows, {}, {}, {32, 64}).rules[0].clients.size(), 512u);
-  FirewallPlan clamped = Build(flows, {}, {}, {0, 0});
+  EXPECT_EQ(Build(flows, {}, {}, Prefixes(16, 64)).rules[0].clients, (Strings{"10.0.0.0/23"}));
+  EXPECT_EQ(Build(flows, {}, {}, Prefixes(24, 64)).rules[0].clients, (Strings{"10.0.0.0/24", "10.0.1.0/24"}));
+  EXPECT_EQ(Build(flows, {}, {}, Prefixes(32, 64)).rules[0].clients.size(), 512u);
+  FirewallPlan clamped = Build(flows, {}, {}, Prefixes(0, 0));
   EXPECT_EQ(clamped.max_prefix_v4, 1);  // never a /0
   EXPECT_EQ(clamped.max_prefix_v6, 1);
 }
@@ -302,10 +309,48 @@ TEST(AllowList, Ipv6AndIpv4ClientsNeverShareABlock) {
   EXPECT_EQ(plan.rules[1].clients, (Strings{"fd00:1::/64"}));
   EXPECT_EQ(Build({Flow("fd00:1::1", "fd00::11", 53, 1, Proto::kUdp),
                    Flow("fd00:1::2", "fd00::11", 53, 1, Proto::kUdp)},
-                  {}, {}, {24, 128})
+                  {}, {}, Prefixes(24, 128))
                 .rules[0]
                 .clients,
             (Strings{"fd00:1::1/128", "fd00:1::2/128"}));
+}
+
+// A DC asking Quad9 and a public time server: the plan's hosts' egress. No
+// rule, not fenced (nftables would drop everybody else's DNS to 9.9.9.9),
+// counted apart; a public server that is a host of the evidence, or in
+// --internal, is fenced like a private one.
+TEST(AllowList, ServersOutsideTheNetworkAreEgressNotFenced) {
+  std::vector<FlowEntry> flows = {
+      Flow("10.0.0.10", "9.9.9.9", 53, 120, Proto::kUdp),
+      Flow("10.0.0.10", "149.112.112.112", 53, 64, Proto::kUdp),
+      Flow("10.0.0.10", "192.53.103.108", 123, 30, Proto::kUdp),
+      Flow("10.0.1.5", "10.0.0.10", 389),
+      Flow("10.0.1.5", "100.64.3.1", 443),     // carrier-grade NAT space: inside
+      Flow("10.0.1.5", "fd00::11", 53, 1, Proto::kUdp),
+      Flow("10.0.1.5", "2001:db8::53", 53, 1, Proto::kUdp),
+  };
+  FirewallPlan plan = Build(flows);
+  EXPECT_EQ(plan.allowed_flows, 3u);
+  EXPECT_EQ(plan.covered_flows, 3u);
+  EXPECT_EQ(plan.outside_flows, 4u);
+  EXPECT_EQ(plan.outside_servers,
+            (Strings{"9.9.9.9", "149.112.112.112", "192.53.103.108", "2001:db8::53"}));
+  for (const FirewallRule& r : plan.rules) {
+    for (const std::string& s : r.servers) EXPECT_TRUE(s.rfind("10.", 0) == 0 || s == "100.64.3.1" || s == "fd00::11") << s;
+  }
+  EXPECT_EQ(OutsideSummary(plan),
+            "egress: 4 flow(s) to 4 server(s) outside the network (9.9.9.9, 149.112.112.112 +2 more) "
+            "get no rule and are not fenced; --internal CIDR if they are yours");
+
+  AllowListOptions options;
+  options.internal = {*ParseCidr("9.9.9.0/24")};
+  options.own_servers = {Ip("192.53.103.108")};
+  plan = Build(flows, {}, {}, options);
+  EXPECT_EQ(plan.outside_flows, 2u);
+  EXPECT_EQ(plan.outside_servers, (Strings{"149.112.112.112", "2001:db8::53"}));
+  EXPECT_TRUE(AnyRuleAllows(plan, "10.0.0.10", "9.9.9.9", 53, Proto::kUdp));
+  EXPECT_TRUE(AnyRuleAllows(plan, "10.0.0.10", "192.53.103.108", 123, Proto::kUdp));
+  EXPECT_EQ(OutsideSummary(Build({Flow("10.0.1.5", "10.0.0.10", 389)})), "");
 }
 
 TEST(AllowList, LoopbackIsLeftOutAndOneToManyTrafficIsListed) {

@@ -195,6 +195,10 @@ struct FirewallPlan {
   int max_prefix_v4 = 24;      // the widest client block allowed
   int max_prefix_v6 = 64;
   std::vector<UncoveredFlow> uncovered;  // the flows the rules would block
+  // Flows to servers outside the network (allow_list.h): egress, neither
+  // counted above nor fenced; and those servers' addresses, sorted.
+  uint64_t outside_flows = 0;
+  std::vector<std::string> outside_servers;
 };
 
 struct Plan {

@@ -130,7 +130,9 @@ Json FirewallJson(const FirewallPlan& f) {
               {"covered_flows", f.covered_flows},
               {"coverage", f.coverage},
               {"rules", rules},
-              {"uncovered", uncovered}};
+              {"uncovered", uncovered},
+              {"outside_flows", f.outside_flows},
+              {"outside_servers", f.outside_servers}};
 }
 
 // ---- reading ---------------------------------------------------------------
@@ -461,6 +463,9 @@ FirewallPlan ReadFirewall(Reader& r, const Json& o, const std::string& at) {
   r.Integer(o, at, "max_prefix_v6", f.max_prefix_v6, 16, 128);
   r.Integer(o, at, "allowed_flows", f.allowed_flows, 0, kMaxCount);
   r.Integer(o, at, "covered_flows", f.covered_flows, 0, kMaxCount);
+  // Optional: plans written before these existed have none.
+  r.Integer(o, at, "outside_flows", f.outside_flows, 0, kMaxCount);
+  r.Strings(o, at, "outside_servers", f.outside_servers);
   if (const Json* c = r.Member(o, at, "coverage")) {
     if (c->is_number() && c->get<double>() >= 0 && c->get<double>() <= 1) {
       f.coverage = c->get<double>();

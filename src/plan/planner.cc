@@ -154,7 +154,16 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
     if (!restricted || servers.count(f.key.server)) flows.push_back(f);
   }
   std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string> programs;
-  plan.firewall = BuildAllowList(flows, rpc_ranges, programs, o.allow, catalog);
+  AllowListOptions allow = o.allow;
+  // Hosts the evidence comes from (an inventory, an endpoint-mapper listing)
+  // are fenced whatever their address; servers seen in traffic only are
+  // fenced when their address is internal (allow_list.h).
+  for (const HostFacts& h : facts) {
+    if (h.has_inventory || !h.registrations.empty()) {
+      allow.own_servers.insert(h.addresses.begin(), h.addresses.end());
+    }
+  }
+  plan.firewall = BuildAllowList(flows, rpc_ranges, programs, allow, catalog);
   return plan;
 }
 

@@ -2,6 +2,7 @@
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
+#include "plan/allow_list.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -55,6 +56,7 @@ std::string PlanSummaryText(const plan::Plan& plan) {
   const plan::FirewallPlan& f = plan.firewall;
   out += fmt::format("\nfirewall: {} rule(s) allow {} of {} observed flow(s) ({:.0f}%)\n",
                      f.rules.size(), f.covered_flows, f.allowed_flows, f.coverage * 100);
+  if (f.outside_flows > 0) out += plan::OutsideSummary(f) + "\n";
   if (!f.rules.empty()) {
     TextTable t({"RULE", "SERVERS", "PORTS", "CLIENTS", "FLOWS"}, 60);
     for (const plan::FirewallRule& r : f.rules) {

@@ -6,6 +6,7 @@
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
+#include "plan/allow_list.h"
 #include "report/flows_report.h"
 #include "report/report_sections.h"
 
@@ -109,6 +110,10 @@ std::string FirewallSection(const ReportData& d) {
       "at most /{} (IPv6 /{}).</p></div>\n",
       percent, percent, f.rules.size(), f.covered_flows, f.allowed_flows, percent,
       f.max_prefix_v4, f.max_prefix_v6);
+  if (f.outside_flows > 0) {
+    out += fmt::format("<p class=\"muted\" id=\"firewall-outside\">{}.</p>\n",
+                       H(plan::OutsideSummary(f)));
+  }
   if (!f.rules.empty()) {
     out +=
         "<table class=\"sortable data\" id=\"firewall-rules\">\n<thead><tr>"
