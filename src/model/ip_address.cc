@@ -64,6 +64,14 @@ bool IpAddress::is_loopback() const {
   return bytes_[15] == 1;
 }
 
+bool IpAddress::is_multicast() const {
+  return is_v4() ? (bytes_[0] & 0xf0) == 0xe0 : bytes_[0] == 0xff;
+}
+
+bool IpAddress::is_broadcast() const {
+  return is_v4() && bytes_[0] == 0xff && bytes_[1] == 0xff && bytes_[2] == 0xff && bytes_[3] == 0xff;
+}
+
 std::string IpAddress::ToString() const {
   char buffer[INET6_ADDRSTRLEN] = {};
   if (is_v4()) {

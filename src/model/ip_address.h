@@ -30,6 +30,8 @@ class IpAddress {
   bool is_v6() const { return family_ == Family::kV6; }
   bool is_unspecified() const;  // 0.0.0.0 or ::
   bool is_loopback() const;     // 127/8 or ::1
+  bool is_multicast() const;    // 224/4 or ff00::/8
+  bool is_broadcast() const;    // 255.255.255.255
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }  // v4 in the first 4
   const std::string& zone() const { return zone_; }
 

@@ -30,10 +30,6 @@ bool Counts(const FlowEntry& flow) {
   return true;
 }
 
-bool IsMulticast(const IpAddress& a) {
-  return a.is_v4() ? (a.bytes()[0] & 0xf0) == 0xe0 : a.bytes()[0] == 0xff;
-}
-bool IsBroadcast(const IpAddress& a) { return a == IpAddress::V4(0xffffffffu); }
 bool IsLinkLocal(const IpAddress& a) {
   return a.is_v4() ? a.bytes()[0] == 169 && a.bytes()[1] == 254
                    : a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
@@ -41,10 +37,10 @@ bool IsLinkLocal(const IpAddress& a) {
 
 // Why a flow gets no host rule whatever else holds; nothing for ordinary unicast.
 std::optional<std::string> AddressReason(const analysis::FlowKey& key) {
-  if (IsMulticast(key.server) || IsBroadcast(key.server)) {
+  if (key.server.is_multicast() || key.server.is_broadcast()) {
     return "multicast or broadcast destination: no host rule for one-to-many traffic";
   }
-  if (IsMulticast(key.client) || IsBroadcast(key.client)) {
+  if (key.client.is_multicast() || key.client.is_broadcast()) {
     return "multicast or broadcast client address";
   }
   if (IsLinkLocal(key.client) || IsLinkLocal(key.server)) {

@@ -121,6 +121,19 @@ void JoinPlan(ServerView& s, const plan::Plan& plan) {
   }
 }
 
+// A host seen only as the destination of traffic to loopback (netstat's
+// ESTABLISHED rows to 127.0.0.1), multicast (LLMNR's 224.0.0.252) or
+// broadcast is no server of the network: no card, no count. Its flows stay
+// in the tables.
+bool IsServer(const plan::HostFacts& h) {
+  if (h.has_inventory || !h.registrations.empty() || h.flows.empty()) return true;
+  // A loopback "host" has no address of its own (host_facts.h): its flows say.
+  return std::any_of(h.flows.begin(), h.flows.end(), [](const FlowEntry* f) {
+    const IpAddress& a = f->key.server;
+    return !a.is_loopback() && !a.is_unspecified() && !a.is_multicast() && !a.is_broadcast();
+  });
+}
+
 }  // namespace
 
 std::string ClientBlock(const IpAddress& address) {
@@ -143,7 +156,10 @@ std::vector<ServerView> BuildServerViews(const ReportModelInput& in) {
                                    in.rpc_ports ? in.rpc_ports : &kNoRpcPorts,
                                    in.catalog ? in.catalog : &catalog::Catalog::Get()};
   std::vector<ServerView> out;
-  for (const plan::HostFacts& h : plan::GatherHostFacts(facts_input)) out.push_back(FromFacts(h));
+  for (const plan::HostFacts& h : plan::GatherHostFacts(facts_input)) {
+    if (!IsServer(h)) continue;
+    out.push_back(FromFacts(h));
+  }
   if (in.plan) {
     for (const plan::HostEntry& entry : in.plan->hosts) {
       bool known = std::any_of(out.begin(), out.end(),
