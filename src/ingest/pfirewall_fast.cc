@@ -205,46 +205,34 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
 }
 #endif
 
-// The first `size` bytes at `p` (16 readable) equal those of `recent`.
-bool SameText(const char* p, size_t size, const FastCache::Recent& recent) {
-#if defined(__SSE2__)
-  __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(recent.text));
-  auto equal = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)));
-  return size == recent.size && (equal | ~((1u << size) - 1)) == 0xFFFFFFFFu;
-#else
-  return size == recent.size && std::memcmp(p, recent.text, size) == 0;
-#endif
-}
-
-// IPv4 inline, and not at all when it is one of the last two read; IPv6
+// IPv4 inline, and not at all when it is in the table of recent ones; IPv6
 // without a zone through inet_pton (ParseV6); false for anything else,
 // which the general path then reads (a zone, brackets).
 bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4, bool& v6,
              std::array<uint8_t, 16>& v6_bytes) {
   v6 = false;
-  const bool wide = readable >= 16 && t.size() < 16;
-  if (wide) {
-    for (size_t i = 0; i < 2; ++i) {
-      if (SameText(t.data(), t.size(), cache.recent[i])) {
-        v4 = cache.recent[i].v4;
-        cache.older = 1 - i;
-        return true;
-      }
+  const size_t size = t.size();
+  FastCache::Recent* slot = nullptr;
+  uint64_t low = 0;
+  uint64_t high = 0;
+  if (readable >= 16 && size >= 7 && size <= 15) {  // the lengths of dotted IPv4
+    std::memcpy(&low, t.data(), 8);
+    std::memcpy(&high, t.data() + 8, 8);
+    if (size < 8) low &= (uint64_t{1} << (8 * size)) - 1;
+    high = size > 8 ? high & ((uint64_t{1} << (8 * (size - 8))) - 1) : 0;
+    const uint64_t hash = (low * 0x9E3779B97F4A7C15ULL) ^ (high * 0xC2B2AE3D27D4EB4FULL);
+    slot = &cache.recent[(hash >> 56) % FastCache::kRecent];
+    if (slot->size == size && slot->low == low && slot->high == high) {
+      v4 = slot->v4;
+      return true;
     }
   }
 #if defined(__SSE2__)
-  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), t.size(), v4)) || ParseV4(t, v4);
+  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), size, v4)) || ParseV4(t, v4);
 #else
   bool parsed = ParseV4(t, v4);
 #endif
-  if (parsed && wide) {
-    FastCache::Recent& slot = cache.recent[cache.older];
-    std::memcpy(slot.text, t.data(), 16);
-    slot.size = t.size();
-    slot.v4 = v4;
-    cache.older = 1 - cache.older;
-  }
+  if (parsed && slot != nullptr) *slot = FastCache::Recent{low, high, static_cast<uint32_t>(size), v4};
   v6 = !parsed;
   return parsed || ParseV6(t, v6_bytes);
 }
