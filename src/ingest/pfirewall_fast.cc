@@ -10,11 +10,18 @@
 // Cutting: one mask of the separator bytes (<= ' ') over the whole line, 16
 // bytes at a time with SSE2, then the positions of its bits. A row qualifies
 // when every separator inside it is a single ' '; trailing separators (the
-// CR of CRLF, NUL padding) are dropped first, as Tokenize drops them.
+// CR of CRLF, NUL padding) are dropped first, as Tokenize drops them. Over a
+// buffer of whole lines (ScanFast) the same masks, 64 bytes at a time from
+// the line's start, also give the line's end: the first separator that is
+// no space is its '\n' (or the CR of CRLF), so no memchr runs first, and the
+// fields may read ahead to the end of the buffer. Anything else there (a
+// tab, a NUL, a line near the end of the buffer) goes through memchr and
+// ParseFast; ScanFastAgreesWithMemchrAndParseFast holds the two together.
 //
 // Reading: the date and the time of day are compared with the previous row's
-// before they are parsed (a busy log writes many rows per second), IPv4 and
-// short numbers are read inline, and one FlowObservation is refilled.
+// before they are parsed (a busy log writes many rows per second), IPv4 is
+// read inline or found in a table of recent addresses, short numbers are
+// read eight digits at a time, and one FlowObservation is refilled.
 #include <algorithm>
 #include <array>
 #include <cstring>
