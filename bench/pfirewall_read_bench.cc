@@ -2,6 +2,7 @@
 //
 //   pfirewall_read_bench generate OUT MEGABYTES SEED   writes a realistic log
 //   pfirewall_read_bench read FILE                     reads it into a counting sink
+//   pfirewall_read_bench read1 FILE                    the same with one thread
 //   pfirewall_read_bench flows FILE                    reads it into the flow table,
 //                                                      as `highport flows` does
 //
@@ -19,6 +20,7 @@
 
 #include "read_bench.h"
 #include "fmt/format.h"
+#include "ingest/pfirewall.h"
 #include "ingest/traffic_load.h"
 
 namespace {
@@ -108,6 +110,17 @@ int Generate(const char* out_path, uint64_t megabytes, uint64_t seed) {
   return std::fclose(out) == 0 ? 0 : 2;
 }
 
+void Report(const char* path, uint64_t lines, uint64_t rows, uint64_t skipped,
+            const highport::bench::TimedRun& run) {
+  uint64_t bytes = std::filesystem::file_size(path);
+  fmt::print("lines {} rows {} flows {} lost {} skipped {} findings {} keys {} checksum {}\n", lines,
+             rows, run.counting.flows, run.counting.lost, skipped,
+             run.diagnostics.findings().size(), run.keys, run.counting.checksum);
+  fmt::print("seconds {:.3f} MB/s {:.0f} lines/s {:.0f}\n", run.seconds,
+             static_cast<double>(bytes) / 1e6 / run.seconds,
+             static_cast<double>(lines) / run.seconds);
+}
+
 int Read(const char* path, bool flow_table) {
   // ReadTrafficFile: the path `highport flows log` takes.
   return highport::bench::TimedRead(
@@ -117,19 +130,27 @@ int Read(const char* path, bool flow_table) {
             path, highport::ingest::EvidenceKind::kFirewallLog, sink, diagnostics);
       },
       [&](const highport::ingest::TrafficFileStats& stats, const highport::bench::TimedRun& run) {
-        uint64_t bytes = std::filesystem::file_size(path);
-        fmt::print("lines {} rows {} flows {} lost {} skipped {} findings {} keys {} checksum {}\n",
-                   stats.lines, stats.records, run.counting.flows, run.counting.lost,
-                   stats.skipped, run.diagnostics.findings().size(), run.keys,
-                   run.counting.checksum);
-        fmt::print("seconds {:.3f} MB/s {:.0f} lines/s {:.0f}\n", run.seconds,
-                   static_cast<double>(bytes) / 1e6 / run.seconds,
-                   static_cast<double>(stats.lines) / run.seconds);
+        Report(path, stats.lines, stats.records, stats.skipped, run);
+      });
+}
+
+// The reader with its second thread off: what one core does.
+int ReadOneThread(const char* path) {
+  return highport::bench::TimedRead(
+      false,
+      [&](highport::ingest::TrafficSink& sink, highport::Diagnostics& diagnostics) {
+        highport::ingest::PfirewallFileOptions options;
+        options.parallel_min = 0;
+        return highport::ingest::ReadPfirewallFile(path, sink, diagnostics, options);
+      },
+      [&](const highport::ingest::PfirewallStats& stats, const highport::bench::TimedRun& run) {
+        Report(path, stats.lines, stats.rows, stats.skipped, run);
       });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "read1") return ReadOneThread(argv[2]);
   return highport::bench::ReadBenchMain(argc, argv, "pfirewall_read_bench", Generate, Read);
 }

@@ -3,7 +3,8 @@
 //
 // Logs are large and the reader must keep up with `wc -l`, so the bytes are
 // never copied into lines: complete lines are cut out of each chunk where it
-// lies (memchr for '\n'), and only the piece of a line that straddles two
+// lies (memrchr for the last '\n'; the others are found as the lines are read,
+// ScanFast in pfirewall_fast.cc), and only the piece of a line that straddles two
 // chunks is kept, in a buffer that is reused and never grows past 64 KiB.
 // The encoding is decided from the first four bytes: a UTF-8 BOM is dropped;
 // UTF-16 (a BOM, or ASCII with every other byte NUL) is decoded chunk by

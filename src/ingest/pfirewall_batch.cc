@@ -54,16 +54,21 @@ void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cach
   const char* p = lines.data();
   const char* end = p + lines.size();
   while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-    if (nl == nullptr) nl = end;  // not for whole lines; kept safe anyway
-    std::string_view line(p, size_t(nl - p));
     AheadLine& ahead = out.emplace_back();
-    if (!ParseFast(line, layout, cache, ahead.row)) {
+    bool parsed = false;
+    size_t length = ScanFast(p, end, layout, cache, ahead.row, parsed);
+    if (length == kLineEndUnknown) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+      if (nl == nullptr) nl = end;  // not for whole lines; kept safe anyway
+      length = size_t(nl - p);
+      parsed = ParseFast(std::string_view(p, length), layout, cache, ahead.row);
+    }
+    if (!parsed) {
       ahead.general = true;
       ahead.general_at = static_cast<uint32_t>(p - lines.data());
-      ahead.general_size = static_cast<uint32_t>(line.size());
+      ahead.general_size = static_cast<uint32_t>(length);
     }
-    p = nl + 1;
+    p += length + 1;
   }
 }
 
@@ -186,6 +191,22 @@ void LineReader::OneByOne(std::string_view lines) {
   const char* p = lines.data();
   const char* end = p + lines.size();
   while (p < end) {
+    if (const FastLayout layout = Layout(); layout.on) {  // a #Fields line may change it
+      ParsedRow row;
+      bool parsed = false;
+      const size_t length = ScanFast(p, end, layout, fast_cache_, row, parsed);
+      if (parsed) {
+        ++line_;
+        ++stats_.lines;
+        DeliverRow(row);
+      } else if (length != kLineEndUnknown) {
+        LineOrOverlong(std::string_view(p, length));
+      }
+      if (length != kLineEndUnknown) {
+        p += length + 1;
+        continue;
+      }
+    }
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
     if (nl == nullptr) nl = end;
     LineOrOverlong(std::string_view(p, size_t(nl - p)));

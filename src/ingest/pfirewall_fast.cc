@@ -10,11 +10,18 @@
 // Cutting: one mask of the separator bytes (<= ' ') over the whole line, 16
 // bytes at a time with SSE2, then the positions of its bits. A row qualifies
 // when every separator inside it is a single ' '; trailing separators (the
-// CR of CRLF, NUL padding) are dropped first, as Tokenize drops them.
+// CR of CRLF, NUL padding) are dropped first, as Tokenize drops them. Over a
+// buffer of whole lines (ScanFast) the same masks, 64 bytes at a time from
+// the line's start, also give the line's end: the first separator that is
+// no space is its '\n' (or the CR of CRLF), so no memchr runs first, and the
+// fields may read ahead to the end of the buffer. Anything else there (a
+// tab, a NUL, a line near the end of the buffer) goes through memchr and
+// ParseFast; ScanFastAgreesWithMemchrAndParseFast holds the two together.
 //
 // Reading: the date and the time of day are compared with the previous row's
-// before they are parsed (a busy log writes many rows per second), IPv4 and
-// short numbers are read inline, and one FlowObservation is refilled.
+// before they are parsed (a busy log writes many rows per second), IPv4 is
+// read inline or found in a table of recent addresses, short numbers are
+// read eight digits at a time, and one FlowObservation is refilled.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -66,11 +73,49 @@ Bits SeparatorBits(const char* line, size_t base, size_t n) {
   return bits;
 }
 
+// Token ends, with room for a whole window of separators past the most a
+// row may have: the count is tested once per window, not per separator
+// (and without popcount, a library call on baseline x86-64).
+using Ends = std::array<uint16_t, kMaxFastTokens + 64>;
+
+// The separators of `bits` (of the 64 bytes from `base`) as token ends after
+// the `count` there are; false when that makes more than kMaxFastTokens tokens.
+bool AddEnds(uint64_t bits, size_t base, Ends& ends, size_t& count) {
+  size_t n = count;  // a local: the stores to ends[] would make the compiler reload `count`
+  for (; bits != 0; bits &= bits - 1) {
+    ends[n++] = static_cast<uint16_t>(base + static_cast<size_t>(__builtin_ctzll(bits)));
+  }
+  count = n;
+  return n <= kMaxFastTokens - 1;
+}
+
+// The separator and space bits of the 64 readable bytes at `p`.
+Bits WindowBits(const char* p) {
+  Bits bits;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  for (size_t k = 0; k < 64; k += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    auto separators = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space)));
+    auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, space)));
+    bits.separators |= uint64_t{separators} << k;
+    bits.spaces |= uint64_t{spaces} << k;
+  }
+#else
+  for (size_t k = 0; k < 64; ++k) {
+    if (static_cast<unsigned char>(p[k]) <= ' ') bits.separators |= uint64_t{1} << k;
+    if (p[k] == ' ') bits.spaces |= uint64_t{1} << k;
+  }
+#endif
+  return bits;
+}
+
 // The end of each token: ends[k] is the position after token k, token k+1
 // starts at ends[k] + 1. Returns the token count, or 0 when the line is not
 // single-spaced or has more than kMaxFastTokens tokens. line[0] and
 // line[n - 1] are no separators, and n >= 16.
-size_t Cut(const char* line, size_t n, std::array<uint16_t, kMaxFastTokens>& ends) {
+size_t Cut(const char* line, size_t n, Ends& ends) {
   size_t count = 0;
   uint64_t carry = 0;  // the last byte of the previous 64 was a separator
   for (size_t base = 0; base < n; base += 64) {
@@ -78,10 +123,7 @@ size_t Cut(const char* line, size_t n, std::array<uint16_t, kMaxFastTokens>& end
     if (b.separators != b.spaces) return 0;                        // a tab, CR or NUL inside
     if ((b.separators & (b.separators << 1 | carry)) != 0) return 0;  // two in a row
     carry = b.separators >> 63;
-    for (uint64_t bits = b.separators; bits != 0; bits &= bits - 1) {
-      if (count == kMaxFastTokens - 1) return 0;
-      ends[count++] = static_cast<uint16_t>(base + static_cast<size_t>(__builtin_ctzll(bits)));
-    }
+    if (!AddEnds(b.separators, base, ends, count)) return 0;
   }
   ends[count++] = static_cast<uint16_t>(n);
   return count;
@@ -128,82 +170,76 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
   auto digits = static_cast<uint32_t>(_mm_movemask_epi8(
       _mm_cmpeq_epi8(_mm_min_epu8(values, _mm_set1_epi8(9)), values)));
   auto dots = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+  auto zeros = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('0'))));
   digits &= lanes;
   dots &= lanes;
   if ((digits | dots) != lanes) return false;
-  // Exactly three dots; then each octet is 1-3 digits, read without a
-  // branch (octet lengths vary from row to row: branches on them would be
-  // mispredicted).
+  // Exactly three dots, none first, last or next to another (no empty
+  // octet); no four digits in a row; no '0' that starts an octet and is
+  // followed by a digit. All on the masks, once, without a branch per octet
+  // (octet lengths vary from row to row: branches on them are mispredicted).
   uint32_t second = dots & (dots - 1);
   uint32_t third = second & (second - 1);
-  if (dots == 0 || second == 0 || third == 0 || (third & (third - 1)) != 0) return false;
+  if (second == 0 || third == 0 || (third & (third - 1)) != 0) return false;
+  const uint32_t starts = (dots << 1 | 1) & lanes;
+  if ((dots & (1u | 1u << (size - 1) | dots << 1)) != 0 ||
+      (digits & digits >> 1 & digits >> 2 & digits >> 3) != 0 ||
+      (zeros & starts & digits >> 1) != 0) {
+    return false;
+  }
   const uint32_t ends[4] = {static_cast<uint32_t>(__builtin_ctz(dots)),
                             static_cast<uint32_t>(__builtin_ctz(second)),
                             static_cast<uint32_t>(__builtin_ctz(third)),
                             static_cast<uint32_t>(size)};
   uint32_t value = 0;
   uint32_t start = 0;
-  bool bad = false;
+  uint32_t high = 0;  // an octet above 255 sets bit 8 or above here
   for (uint32_t end : ends) {
-    uint32_t length = end - start;
     // The octet's bytes as a little-endian word (its first digit lowest),
     // as digit values, moved up so that the last digit is byte 2: the
     // bytes after the octet leave through the top, zeros come in below.
     uint32_t word;
     std::memcpy(&word, p + start, 4);
-    bool leading_zero = length > 1 && (word & 0xff) == '0';
-    word = ((word - 0x30303030u) << (8 * (3 - (length & 3)))) & 0xffffff;
+    word = ((word - 0x30303030u) << (8 * (3 - (end - start)))) & 0xffffff;
     uint32_t octet = (word & 0xff) * 100 + (word >> 8 & 0xff) * 10 + (word >> 16);
-    bad |= (length - 1u > 2u) | (octet > 255) | leading_zero;
+    high |= octet;
     value = value << 8 | (octet & 0xff);
     start = end + 1;
   }
-  if (bad) return false;
+  if (high > 255) return false;
   out = value;
   return true;
 }
 #endif
 
-// The first `size` bytes at `p` (16 readable) equal those of `recent`.
-bool SameText(const char* p, size_t size, const FastCache::Recent& recent) {
-#if defined(__SSE2__)
-  __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(recent.text));
-  auto equal = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)));
-  return size == recent.size && (equal | ~((1u << size) - 1)) == 0xFFFFFFFFu;
-#else
-  return size == recent.size && std::memcmp(p, recent.text, size) == 0;
-#endif
-}
-
-// IPv4 inline, and not at all when it is one of the last two read; IPv6
+// IPv4 inline, and not at all when it is in the table of recent ones; IPv6
 // without a zone through inet_pton (ParseV6); false for anything else,
 // which the general path then reads (a zone, brackets).
 bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4, bool& v6,
              std::array<uint8_t, 16>& v6_bytes) {
   v6 = false;
-  const bool wide = readable >= 16 && t.size() < 16;
-  if (wide) {
-    for (size_t i = 0; i < 2; ++i) {
-      if (SameText(t.data(), t.size(), cache.recent[i])) {
-        v4 = cache.recent[i].v4;
-        cache.older = 1 - i;
-        return true;
-      }
+  const size_t size = t.size();
+  FastCache::Recent* slot = nullptr;
+  uint64_t low = 0;
+  uint64_t high = 0;
+  if (readable >= 16 && size >= 7 && size <= 15) {  // the lengths of dotted IPv4
+    std::memcpy(&low, t.data(), 8);
+    std::memcpy(&high, t.data() + 8, 8);
+    if (size < 8) low &= (uint64_t{1} << (8 * size)) - 1;
+    high = size > 8 ? high & ((uint64_t{1} << (8 * (size - 8))) - 1) : 0;
+    const uint64_t hash = (low * 0x9E3779B97F4A7C15ULL) ^ (high * 0xC2B2AE3D27D4EB4FULL);
+    slot = &cache.recent[(hash >> 56) % FastCache::kRecent];
+    if (slot->size == size && slot->low == low && slot->high == high) {
+      v4 = slot->v4;
+      return true;
     }
   }
 #if defined(__SSE2__)
-  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), t.size(), v4)) || ParseV4(t, v4);
+  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), size, v4)) || ParseV4(t, v4);
 #else
   bool parsed = ParseV4(t, v4);
 #endif
-  if (parsed && wide) {
-    FastCache::Recent& slot = cache.recent[cache.older];
-    std::memcpy(slot.text, t.data(), 16);
-    slot.size = t.size();
-    slot.v4 = v4;
-    cache.older = 1 - cache.older;
-  }
+  if (parsed && slot != nullptr) *slot = FastCache::Recent{low, high, static_cast<uint32_t>(size), v4};
   v6 = !parsed;
   return parsed || ParseV6(t, v6_bytes);
 }
@@ -219,10 +255,9 @@ void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 
     if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out = IpAddress::V6(v6_bytes);
     return;
   }
-  const std::array<uint8_t, 16>& b = out.bytes();
-  bool same = out.is_v4() && b[0] == uint8_t(v4 >> 24) && b[1] == uint8_t(v4 >> 16) &&
-              b[2] == uint8_t(v4 >> 8) && b[3] == uint8_t(v4);
-  if (!same) {
+  uint32_t held;  // the first four bytes, network order: one load, not four
+  std::memcpy(&held, out.bytes().data(), 4);
+  if (!out.is_v4() || held != __builtin_bswap32(v4)) {
     std::destroy_at(&out);
     ::new (static_cast<void*>(&out)) IpAddress(IpAddress::V4(v4));
   }
@@ -230,17 +265,15 @@ void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 
 
 }  // namespace
 
-bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row) {
-  size_t n = line.size();
-  while (n > 0 && static_cast<unsigned char>(line[n - 1]) <= ' ') --n;
-  // The shortest row, "D T A P S D - - - - - - - - - - -", has more than 16 bytes.
-  if (!layout.on || n < 16 || n > kMaxFastLine || !IsDigit(line[0])) return false;
-  std::array<uint16_t, kMaxFastTokens> ends;
-  const size_t count = Cut(line.data(), n, ends);
-  if (count == 0) return false;
+// The fields of a row cut at `ends` (`count` tokens, single spaces, the
+// first starting at line[0]), with `line_readable` bytes readable from
+// line[0] (the line's own, or up to the end of its block).
+bool ParseTokens(const char* line_start, size_t line_readable,
+                 const Ends& ends, size_t count,
+                 const FastLayout& layout, FastCache& cache, ParsedRow& row) {
   auto token = [&](size_t k) {
     size_t start = k == 0 ? 0 : ends[k - 1] + 1u;
-    return std::string_view(line.data() + start, ends[k] - start);
+    return std::string_view(line_start + start, ends[k] - start);
   };
   if (layout.from_header ? count != layout.field_count : count != 17 && count != 18) return false;
   row.kind = ParseAction(token(2));
@@ -277,7 +310,7 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
   if (ip_protocol == 0) return false;  // ICMPv6 and numbers: the general path
   const bool ports = ip_protocol != 1;
   // Bytes that may be read from the start of a token: the line's, to its '\n'.
-  auto readable = [&](std::string_view t) { return size_t(line.data() + line.size() - t.data()); };
+  auto readable = [&](std::string_view t) { return size_t(line_start + line_readable - t.data()); };
   std::string_view src = token(4);
   std::string_view dst = token(5);
   if (!Address(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
@@ -325,6 +358,56 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
     return false;  // the general path notes it
   }
   return true;
+}
+
+bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row) {
+  size_t n = line.size();
+  while (n > 0 && static_cast<unsigned char>(line[n - 1]) <= ' ') --n;
+  // The shortest row, "D T A P S D - - - - - - - - - - -", has more than 16 bytes.
+  if (!layout.on || n < 16 || n > kMaxFastLine || !IsDigit(line[0])) return false;
+  Ends ends;
+  const size_t count = Cut(line.data(), n, ends);
+  if (count == 0) return false;
+  return ParseTokens(line.data(), line.size(), ends, count, layout, cache, row);
+}
+
+size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                ParsedRow& row, bool& parsed) {
+  parsed = false;
+  const size_t avail = size_t(end - p);
+  Ends ends;
+  size_t count = 0;
+  uint64_t carry = 0;  // the last byte of the window before was a space
+  bool single = true;  // single spaces, not too many tokens so far
+  for (size_t base = 0; base <= kMaxFastLine && base + 64 <= avail; base += 64) {
+    const Bits b = WindowBits(p + base);
+    const uint64_t other = b.separators & ~b.spaces;  // '\n', '\r', tab, NUL
+    // The bytes before the first of those: the rest of the line (or all 64).
+    const uint64_t in_line = other != 0 ? (other & (0 - other)) - 1 : ~uint64_t{0};
+    const uint64_t spaces = b.spaces & in_line;
+    if ((spaces & (spaces << 1 | carry)) != 0) single = false;
+    carry = spaces >> 63;
+    if (single && !AddEnds(spaces, base, ends, count)) single = false;
+    if (other == 0) continue;
+    const size_t at = base + static_cast<size_t>(__builtin_ctzll(other));
+    size_t length;
+    if (p[at] == '\n') {
+      length = at;
+    } else if (p[at] == '\r' && at + 1 < avail && p[at + 1] == '\n') {
+      length = at + 1;  // CRLF: the CR stays in the line, as the general path has it
+    } else {
+      return kLineEndUnknown;  // a tab or NUL inside, a CR alone: memchr and the exact path
+    }
+    // A space before the end is a trailing separator: ParseFast trims it.
+    const bool trailing_space = at > 0 && p[at - 1] == ' ';
+    if (single && !trailing_space && layout.on && at >= 16 && at <= kMaxFastLine &&
+        IsDigit(p[0])) {
+      ends[count] = static_cast<uint16_t>(at);
+      parsed = ParseTokens(p, avail, ends, count + 1, layout, cache, row);
+    }
+    return length;
+  }
+  return kLineEndUnknown;
 }
 
 void LineReader::DeliverRow(const ParsedRow& row) {

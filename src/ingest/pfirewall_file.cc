@@ -55,6 +55,7 @@ Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& s
   const size_t chunk = std::max<size_t>(options.chunk_size, 1);
 
   PfirewallParser parser(name, sink, diagnostics);
+  parser.set_parallel_min(options.parallel_min);
   uint64_t done = 0;
   auto feed = [&](const char* bytes, size_t size) {
     for (size_t at = 0; at < size; at += chunk) {

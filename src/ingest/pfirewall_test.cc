@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -239,6 +240,74 @@ TEST(PfirewallReader, FastPathAgreesWithTheGeneralPath) {
       }
     }
   }
+}
+
+// What a ParsedRow holds, for comparing two of them.
+std::string DescribeRow(const pfirewall::ParsedRow& r) {
+  return fmt::format("us={} bytes={} src={}/{} dst={}/{} v6={}{} pid={}/{}/{} proto={} flags={} "
+                     "kind={} side={} dash={}",
+                     r.us, r.bytes, r.src_v4, r.src_port, r.dst_v4, r.dst_port, r.src_v6,
+                     r.dst_v6, r.pid, r.has_pid, r.pid_field, r.ip_protocol, r.tcp_flags,
+                     static_cast<int>(r.kind), static_cast<int>(r.local_side), r.path_dash);
+}
+
+// ScanFast (lines cut and read in one pass, where they lie) must find the
+// same line ends as memchr and read exactly the rows ParseFast reads, the
+// same way: each sample row and each mutation, at every offset from the
+// start of a 64-byte window and with every amount of text after it (so that
+// some lines are too near the end of the buffer for the one pass).
+TEST(PfirewallReader, ScanFastAgreesWithMemchrAndParseFast) {
+  const pfirewall::FastLayout layouts[] = {{true, false, 17}, {true, true, 18}};
+  std::vector<std::string> rows;
+  for (const std::string& row : kSampleRows) {
+    rows.push_back(row);
+    for (size_t at = 0; at < row.size(); at += 3) {
+      for (char byte : kMutationBytes) {
+        std::string changed = row;
+        changed[at] = byte;
+        rows.push_back(changed);
+      }
+    }
+  }
+  rows.push_back(std::string(kSampleRows[0]) + " ");     // a trailing space
+  rows.push_back(std::string(kSampleRows[0]) + "\r\r");  // two CRs
+  rows.push_back(std::string(300, '1'));                 // longer than the fast path takes
+  size_t scanned = 0;
+  for (const pfirewall::FastLayout& layout : layouts) {
+    for (size_t offset : {0, 1, 17, 63}) {
+      for (size_t after : {0, 40, 200}) {
+        for (const std::string& row : rows) {
+          std::string text = std::string(offset, 'x') + "\n" + row + "\n" +
+                             std::string(after, 'y') + (after > 0 ? "\n" : "");
+          const char* p = text.data() + offset + 1;
+          const char* end = text.data() + text.size();
+          pfirewall::FastCache scan_cache, exact_cache;
+          pfirewall::ParsedRow scanned_row, exact_row;
+          bool parsed = false;
+          size_t length = pfirewall::ScanFast(p, end, layout, scan_cache, scanned_row, parsed);
+          const size_t line_length =
+              size_t(static_cast<const char*>(std::memchr(p, '\n', size_t(end - p))) - p);
+          bool exact = pfirewall::ParseFast(std::string_view(p, line_length), layout, exact_cache,
+                                            exact_row);
+          if (length == pfirewall::kLineEndUnknown) {
+            EXPECT_FALSE(parsed) << row;
+            continue;
+          }
+          ++scanned;
+          ASSERT_EQ(length, line_length) << row;
+          if (parsed) {
+            ASSERT_TRUE(exact) << row;
+            EXPECT_EQ(DescribeRow(scanned_row), DescribeRow(exact_row)) << row;
+          }
+          // Not read in one pass although ParseFast reads it: only a trailing space.
+          if (exact && !parsed) {
+            EXPECT_EQ(p[line_length - 1], ' ') << row;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(scanned, rows.size() * 4);  // most lines were read in one pass
 }
 
 // The second thread (pfirewall_batch.cc) must only change the speed too: a
