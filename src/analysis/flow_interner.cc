@@ -86,8 +86,7 @@ std::vector<uint32_t> AddressInterner::Ranks() const {
   return rank;
 }
 
-uint32_t NameInterner::Intern(std::string_view name) {
-  if (last_ != UINT32_MAX && names_[last_] == name) return last_;
+uint32_t NameInterner::InternNew(std::string_view name) {
   auto [it, inserted] = ids_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(name);
   last_ = it->second;

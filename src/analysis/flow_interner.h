@@ -57,11 +57,16 @@ class AddressInterner {
 // many observations in a row, so the last one is remembered.
 class NameInterner {
  public:
-  uint32_t Intern(std::string_view name);
+  uint32_t Intern(std::string_view name) {
+    // Inline: every observation asks, nearly always for the last name again.
+    if (last_ != UINT32_MAX && names_[last_] == name) return last_;
+    return InternNew(name);
+  }
   const std::string& Get(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }
 
  private:
+  uint32_t InternNew(std::string_view name);
   std::vector<std::string> names_;
   std::unordered_map<std::string, uint32_t> ids_;
   uint32_t last_ = UINT32_MAX;

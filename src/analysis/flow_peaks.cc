@@ -13,7 +13,7 @@ void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_
 }
 
 size_t LifetimeLog::bytes() const {
-  return instants_.capacity() * sizeof(Instant) + spans_.capacity() * sizeof(Span);
+  return instants_.bytes() + spans_.bytes();
 }
 
 namespace {
@@ -59,8 +59,8 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
   // at[flow]: first the flow's count of lifetimes, then where its next one goes.
   std::vector<size_t> at(server_of.size(), 0);
-  for (const Span& s : spans_) at[s.flow] += counted[s.flow];
-  for (const Instant& i : instants_) at[i.flow] += counted[i.flow];
+  for (size_t k = 0; k < spans_.size(); ++k) at[spans_[k].flow] += counted[spans_[k].flow];
+  for (size_t k = 0; k < instants_.size(); ++k) at[instants_[k].flow] += counted[instants_[k].flow];
   std::vector<uint64_t> flows;  // server << 32 | flow, for flows with counted lifetimes
   for (uint32_t flow = 0; flow < at.size(); ++flow) {
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
@@ -74,14 +74,20 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     total += count;
   }
   std::vector<Life> lives(total);
-  for (const Span& s : spans_) {
+  // Each block of the log freed once copied: the log and `lives` are not
+  // both whole at any moment.
+  for (size_t k = 0; k < spans_.size(); ++k) {
+    const Span& s = spans_[k];
     if (counted[s.flow]) lives[at[s.flow]++] = {s.start, s.end, s.client_port};
+    if ((k + 1) % BlockVector<Span>::kBlockSize == 0) spans_.ReleaseBlocksBefore(k + 1);
   }
-  spans_ = {};
-  for (const Instant& i : instants_) {
+  spans_.clear();
+  for (size_t k = 0; k < instants_.size(); ++k) {
+    const Instant& i = instants_[k];
     if (counted[i.flow]) lives[at[i.flow]++] = {i.at, i.at, i.client_port};
+    if ((k + 1) % BlockVector<Instant>::kBlockSize == 0) instants_.ReleaseBlocksBefore(k + 1);
   }
-  instants_ = {};
+  instants_.clear();
   // Now at[flow] is the end of the flow's range, which begins where the previous flow's ends.
 
   std::vector<std::pair<uint32_t, uint64_t>> peaks;

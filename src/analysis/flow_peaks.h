@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/flow_blocks.h"
+
 namespace highport::analysis {
 
 class LifetimeLog {
@@ -49,8 +51,8 @@ class LifetimeLog {
     uint32_t flow;
     uint16_t client_port;
   };
-  std::vector<Instant> instants_;
-  std::vector<Span> spans_;
+  BlockVector<Instant> instants_;  // in blocks: freed one by one as TakePeaks() copies them
+  BlockVector<Span> spans_;
 };
 
 }  // namespace highport::analysis

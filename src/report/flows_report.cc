@@ -1,7 +1,9 @@
 #include "report/flows_report.h"
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <set>
 
 #include "fmt/format.h"
@@ -13,6 +15,48 @@ namespace {
 
 using analysis::FlowClass;
 using analysis::FlowEntry;
+
+// Every flow of the report in order, from the records or built one at a time.
+template <class F>
+void ForEachFlow(const FlowsReport& r, F&& f) {
+  if (r.compact == nullptr) {
+    for (const FlowEntry& e : r.flows) f(e);
+    return;
+  }
+  FlowEntry e;
+  for (size_t i = 0; i < r.compact->size(); ++i) {
+    r.compact->Get(i, e);
+    f(e);
+  }
+}
+
+size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : r.flows.size(); }
+
+void AppendNumber(std::string& out, uint64_t value) {
+  char digits[20];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
+// SourceRef::ToString(), appended without a string of its own (a report
+// writes up to three per flow).
+void AppendSourceRef(std::string& out, const SourceRef& s) {
+  out += s.file;
+  if (s.packet != 0) {
+    out += ":packet ";
+    AppendNumber(out, s.packet);
+    out += '+';
+    AppendNumber(out, s.offset);
+  } else if (s.line != 0) {
+    out += ':';
+    AppendNumber(out, s.line);
+  }
+}
+
+// Whatever a block of output needs, handed on once it is large enough.
+constexpr size_t kBlock = 1 << 16;
+void MaybeFlush(std::string& out, const FlushText& flush) {
+  if (out.size() >= kBlock && flush) flush(out);
+}
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   return fmt::format("{}", fmt::join(items, separator));
@@ -34,15 +78,6 @@ nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
 }
 
-std::string Counts(const FlowEntry& e) {
-  std::string out = fmt::format("{}", e.connections);
-  // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
-  if (e.attempts > 0) {
-    out += fmt::format(" (+{} {})", e.attempts, e.dropped > 0 ? "dropped" : "unanswered");
-  }
-  return out;
-}
-
 struct ServerSummary {
   std::set<std::pair<Proto, uint16_t>> static_ports;
   std::map<std::pair<Proto, uint16_t>, std::set<IpAddress>> dynamic_ports;  // -> clients
@@ -50,10 +85,10 @@ struct ServerSummary {
   std::set<IpAddress> clients;
 };
 
-std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows,
-                                             const ListenerOwners& owners) {
+std::map<IpAddress, ServerSummary> Summaries(const FlowsReport& r) {
+  const ListenerOwners& owners = r.owners;
   std::map<IpAddress, ServerSummary> out;
-  for (const FlowEntry& e : flows) {
+  ForEachFlow(r, [&](const FlowEntry& e) {
     ServerSummary& s = out[e.key.server];
     std::pair<Proto, uint16_t> port{e.key.proto, e.key.port};
     if (e.dynamic) {
@@ -63,7 +98,7 @@ std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows
     }
     if (std::string what = What(e, owners); !what.empty()) s.what[port] = std::move(what);
     s.clients.insert(e.key.client);
-  }
+  });
   return out;
 }
 
@@ -79,6 +114,12 @@ std::string PortText(const std::pair<Proto, uint16_t>& p) {
 // Years outside 0-9999 (no log has them) keep the general path, which
 // prints them as it always did.
 std::string FormatTime(int64_t us) {
+  std::string text;
+  AppendTime(text, us);
+  return text;
+}
+
+void AppendTime(std::string& out, int64_t us) {
   const int64_t seconds = us / 1'000'000;
   constexpr int64_t kDay = 86'400;
   constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
@@ -86,7 +127,7 @@ std::string FormatTime(int64_t us) {
     const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
     const std::chrono::year_month_day date(days);
     const int64_t of_day = seconds % kDay;
-    std::string text = "0000-00-00 00:00:00";
+    char text[] = "0000-00-00 00:00:00";
     auto put = [&](size_t end, unsigned value, size_t digits) {
       for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
     };
@@ -96,26 +137,71 @@ std::string FormatTime(int64_t us) {
     put(12, static_cast<unsigned>(of_day / 3600), 2);
     put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
     put(18, static_cast<unsigned>(of_day % 60), 2);
-    return text;
+    out.append(text, sizeof text - 1);
+    return;
   }
   std::time_t time = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&time, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string FlowsTable(const FlowsReport& r) {
+  std::string out;
+  WriteFlowsTable(r, out, nullptr);
+  return out;
+}
+
+namespace {
+
+// The table's cells of one flow, into `row` (its strings' storage reused).
+void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row) {
+  row.resize(9);
+  row[0] = analysis::FlowClassName(e.flow_class);
+  row[1] = e.key.client.ToString();
+  row[2] = e.key.server.ToString();
+  row[3].clear();
+  row[3] += ProtoName(e.key.proto);
+  row[3] += '/';
+  AppendNumber(row[3], e.key.port);
+  row[4].clear();
+  AppendNumber(row[4], e.connections);
+  // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
+  if (e.attempts > 0) {
+    row[4] += " (+";
+    AppendNumber(row[4], e.attempts);
+    row[4] += e.dropped > 0 ? " dropped)" : " unanswered)";
+  }
+  row[5].clear();
+  AppendTime(row[5], e.first_us);
+  row[6].clear();
+  AppendTime(row[6], e.last_us);
+  row[7] = analysis::ServerRuleName(e.rule);
+  row[8] = What(e, owners);
+}
+
+}  // namespace
+
+void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  // Two passes over the flows, none kept: the first measures the columns
+  // (and counts), the second writes the rows.
+  TableLayout table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
+                     "SERVER BY", "WHAT"},
+                    40);
   size_t problematic = 0;
   std::set<IpAddress> servers;
-  for (const FlowEntry& e : r.flows) {
+  std::vector<std::string> row;
+  ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     servers.insert(e.key.server);
-  }
-  std::string out = fmt::format(
+    TableCells(e, r.owners, row);
+    table.Measure(row);
+  });
+  out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
-      r.flows.size(), servers.size(), problematic, r.observations);
+      FlowCount(r), servers.size(), problematic, r.observations);
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
@@ -124,20 +210,15 @@ std::string FlowsTable(const FlowsReport& r) {
   }
   if (r.local_time) out += "Times are the firewall log's local time.\n";
   out += "\n";
-
-  TextTable table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
-                   "SERVER BY", "WHAT"},
-                  40);
-  for (const FlowEntry& e : r.flows) {
-    table.AddRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
-                  e.key.server.ToString(), fmt::format("{}/{}", ProtoName(e.key.proto), e.key.port),
-                  Counts(e), FormatTime(e.first_us), FormatTime(e.last_us),
-                  std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners)});
-  }
-  out += table.Render();
+  table.AppendHeader(out);
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    TableCells(e, r.owners, row);
+    table.AppendRow(row, out);
+    MaybeFlush(out, flush);
+  });
 
   out += "\nPer server:\n";
-  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
+  for (const auto& [server, s] : Summaries(r)) {
     out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
@@ -153,13 +234,145 @@ std::string FlowsTable(const FlowsReport& r) {
       out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
                          what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
     }
+    MaybeFlush(out, flush);
   }
-  return out;
 }
+
+namespace {
+
+nlohmann::json ServersJson(const FlowsReport& r) {
+  nlohmann::json servers = nlohmann::json::array();
+  for (const auto& [server, s] : Summaries(r)) {
+    nlohmann::json statics = nlohmann::json::array();
+    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
+    nlohmann::json dynamics = nlohmann::json::array();
+    for (const auto& [port, clients] : s.dynamic_ports) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      auto what = s.what.find(port);
+      dynamics.push_back({{"port", PortText(port)},
+                          {"what", what != s.what.end() ? what->second : ""},
+                          {"clients", std::move(names)}});
+    }
+    auto peak = r.peak_rpc_concurrency.find(server);
+    servers.push_back({{"server", server.ToString()},
+                       {"clients", s.clients.size()},
+                       {"static_ports", std::move(statics)},
+                       {"dynamic_ports", std::move(dynamics)},
+                       {"peak_rpc_concurrency",
+                        peak != r.peak_rpc_concurrency.end() ? peak->second : 0}});
+  }
+  return servers;
+}
+
+nlohmann::json FindingsJson(const Diagnostics& diagnostics) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const Finding& f : diagnostics.findings()) {
+    skipped.push_back({{"where", f.where.ToString()}, {"id", f.id}, {"reason", f.reason},
+                       {"severity", f.severity == Finding::Severity::kNote ? "note" : "warning"}});
+  }
+  return skipped;
+}
+
+// A JSON string as nlohmann::json dumps it: printable ASCII as it is, the
+// rest (escapes, UTF-8, and its error on invalid UTF-8) left to the library.
+void AppendJsonString(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += nlohmann::json(std::string(s)).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+// `value`.dump(2), as it stands inside the top-level object: indented by two more.
+void AppendNested(std::string& out, const nlohmann::json& value) {
+  for (char c : value.dump(2)) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+}
+
+// One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
+// (nlohmann's object is a std::map).
+void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
+                    std::string& scratch) {
+  auto number = [&](std::string_view key, uint64_t value) {
+    out += "      \"";
+    out += key;
+    out += "\": ";
+    AppendNumber(out, value);
+    out += ",\n";
+  };
+  auto text = [&](std::string_view key, std::string_view value) {
+    out += "      \"";
+    out += key;
+    out += "\": ";
+    AppendJsonString(out, value);
+    out += ",\n";
+  };
+  auto array = [&](std::string_view key, size_t size, auto&& item) {
+    out += "      \"";
+    out += key;
+    out += "\": [";
+    for (size_t i = 0; i < size; ++i) {
+      out += i == 0 ? "\n        " : ",\n        ";
+      item(i);
+    }
+    out += size == 0 ? "],\n" : "\n      ],\n";
+  };
+  out += "    {\n";
+  number("allowed", e.allowed);
+  number("attempts", e.attempts);
+  number("bytes", e.bytes);
+  text("class", analysis::FlowClassName(e.flow_class));
+  text("client", e.key.client.ToString());
+  number("connections", e.connections);
+  number("dropped", e.dropped);
+  out += e.dynamic ? "      \"dynamic\": true,\n" : "      \"dynamic\": false,\n";
+  array("evidence", e.evidence.size(), [&](size_t i) {
+    scratch.clear();
+    AppendSourceRef(scratch, e.evidence[i]);
+    AppendJsonString(out, scratch);
+  });
+  scratch.clear();
+  AppendTime(scratch, e.first_us);
+  text("first_seen", scratch);
+  array("interfaces", e.interfaces.size(), [&](size_t i) { AppendJsonString(out, e.interfaces[i]); });
+  scratch.clear();
+  AppendTime(scratch, e.last_us);
+  text("last_seen", scratch);
+  number("low_source", e.low_source);
+  auto owner = owners.empty() ? owners.end() : owners.find({e.key.server, e.key.proto, e.key.port});
+  if (owner != owners.end()) {
+    text("owner", owner->second);
+  } else {
+    out += "      \"owner\": null,\n";
+  }
+  number("packets", e.packets);
+  number("port", e.key.port);
+  text("proto", ProtoName(e.key.proto));
+  text("server", e.key.server.ToString());
+  text("server_by", analysis::ServerRuleName(e.rule));
+  if (e.service.empty()) {
+    out += "      \"service\": null\n";
+  } else {
+    out += "      \"service\": ";
+    AppendJsonString(out, e.service);
+    out += '\n';
+  }
+  out += "    }";
+}
+
+}  // namespace
 
 nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
   nlohmann::json flows = nlohmann::json::array();
-  for (const FlowEntry& e : r.flows) {
+  ForEachFlow(r, [&](const FlowEntry& e) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
     flows.push_back({
@@ -184,70 +397,106 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
         {"low_source", e.low_source},
         {"evidence", std::move(evidence)},
     });
-  }
-  nlohmann::json servers = nlohmann::json::array();
-  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
-    nlohmann::json statics = nlohmann::json::array();
-    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
-    nlohmann::json dynamics = nlohmann::json::array();
-    for (const auto& [port, clients] : s.dynamic_ports) {
-      nlohmann::json names = nlohmann::json::array();
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
-      auto what = s.what.find(port);
-      dynamics.push_back({{"port", PortText(port)},
-                          {"what", what != s.what.end() ? what->second : ""},
-                          {"clients", std::move(names)}});
-    }
-    auto peak = r.peak_rpc_concurrency.find(server);
-    servers.push_back({{"server", server.ToString()},
-                       {"clients", s.clients.size()},
-                       {"static_ports", std::move(statics)},
-                       {"dynamic_ports", std::move(dynamics)},
-                       {"peak_rpc_concurrency",
-                        peak != r.peak_rpc_concurrency.end() ? peak->second : 0}});
-  }
-  nlohmann::json skipped = nlohmann::json::array();
-  for (const Finding& f : diagnostics.findings()) {
-    skipped.push_back({{"where", f.where.ToString()}, {"id", f.id}, {"reason", f.reason},
-                       {"severity", f.severity == Finding::Severity::kNote ? "note" : "warning"}});
-  }
+  });
   return {{"observations", r.observations},
           {"lost_events", r.lost_events},
           {"other_protocols", r.unported},
           {"local_time", r.local_time},
           {"flows", std::move(flows)},
-          {"servers", std::move(servers)},
-          {"findings", std::move(skipped)},
+          {"servers", ServersJson(r)},
+          {"findings", FindingsJson(diagnostics)},
           // Findings beyond the first ones of each kind are counted, not listed.
           {"findings_not_listed", diagnostics.not_kept()}};
 }
 
-std::string FlowsCsv(const FlowsReport& r) {
-  std::string out = CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by",
-                            "what", "first_seen", "last_seen", "connections", "allowed", "dropped",
-                            "attempts", "packets", "bytes", "evidence"});
-  // Room for every row at once: growing by doubling would hold the old and
-  // the new copy together, three times the text, at the peak of a large run.
-  // What is reserved and never written is never touched, so it costs no memory.
-  size_t room = out.size();
-  for (const FlowEntry& e : r.flows) {
-    room += 256 + e.service.size();
-    for (const SourceRef& s : e.evidence) room += s.file.size() + 64;
-    for (const std::string& i : e.interfaces) room += i.size() + 8;
-  }
-  out.reserve(room);
-  for (const FlowEntry& e : r.flows) {
-    std::vector<std::string> evidence;
-    for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
-    AppendCsvRow(out, {std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
-                   e.key.server.ToString(), std::string(ProtoName(e.key.proto)),
-                   std::to_string(e.key.port), e.dynamic ? "yes" : "no",
-                   std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners), FormatTime(e.first_us),
-                   FormatTime(e.last_us), std::to_string(e.connections), std::to_string(e.allowed),
-                   std::to_string(e.dropped), std::to_string(e.attempts), std::to_string(e.packets),
-                   std::to_string(e.bytes), Join(evidence, " ")});
-  }
+// FlowsJson()'s document without the tree: the keys in nlohmann's (sorted)
+// order, the flows written one by one, the small parts dumped by the library.
+void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::string& out,
+                    const FlushText& flush) {
+  out += "{\n  \"findings\": ";
+  AppendNested(out, FindingsJson(diagnostics));
+  out += ",\n  \"findings_not_listed\": ";
+  AppendNumber(out, diagnostics.not_kept());
+  out += ",\n  \"flows\": [";
+  std::string scratch;
+  bool first = true;
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    AppendFlowJson(out, e, r.owners, scratch);
+    MaybeFlush(out, flush);
+  });
+  out += first ? "],\n" : "\n  ],\n";
+  out += r.local_time ? "  \"local_time\": true,\n" : "  \"local_time\": false,\n";
+  out += "  \"lost_events\": ";
+  AppendNumber(out, r.lost_events);
+  out += ",\n  \"observations\": ";
+  AppendNumber(out, r.observations);
+  out += ",\n  \"other_protocols\": ";
+  AppendNumber(out, r.unported);
+  out += ",\n  \"servers\": ";
+  AppendNested(out, ServersJson(r));
+  out += "\n}\n";
+}
+
+std::string FlowsJsonText(const FlowsReport& r, const Diagnostics& diagnostics) {
+  std::string out;
+  WriteFlowsJson(r, diagnostics, out, nullptr);
   return out;
+}
+
+std::string FlowsCsv(const FlowsReport& r) {
+  std::string out;
+  WriteFlowsCsv(r, out, nullptr);
+  return out;
+}
+
+void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
+                 "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
+                 "packets", "bytes", "evidence"});
+  std::string scratch;
+  // Each row written straight into the block: no strings of its own but
+  // `scratch` for a field that may need quoting.
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    out += analysis::FlowClassName(e.flow_class);
+    out += ',';
+    AppendCsvField(out, e.key.client.ToString());
+    out += ',';
+    AppendCsvField(out, e.key.server.ToString());
+    out += ',';
+    out += ProtoName(e.key.proto);
+    out += ',';
+    AppendNumber(out, e.key.port);
+    out += e.dynamic ? ",yes," : ",no,";
+    out += analysis::ServerRuleName(e.rule);
+    out += ',';
+    if (!e.interfaces.empty()) {
+      AppendCsvField(out, "RPC: " + Join(e.interfaces, ", "));
+    } else if (!e.service.empty()) {
+      AppendCsvField(out, e.service);
+    } else if (!r.owners.empty()) {
+      auto owner = r.owners.find({e.key.server, e.key.proto, e.key.port});
+      if (owner != r.owners.end()) AppendCsvField(out, owner->second);
+    }
+    out += ',';
+    AppendTime(out, e.first_us);
+    out += ',';
+    AppendTime(out, e.last_us);
+    for (uint64_t n : {e.connections, e.allowed, e.dropped, e.attempts, e.packets, e.bytes}) {
+      out += ',';
+      AppendNumber(out, n);
+    }
+    out += ',';
+    scratch.clear();
+    for (size_t i = 0; i < e.evidence.size(); ++i) {
+      if (i > 0) scratch += ' ';
+      AppendSourceRef(scratch, e.evidence[i]);
+    }
+    AppendCsvField(out, scratch);
+    out += "\r\n";
+    MaybeFlush(out, flush);
+  });
 }
 
 }  // namespace highport::report
