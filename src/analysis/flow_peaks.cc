@@ -5,8 +5,11 @@
 namespace highport::analysis {
 
 void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
-  if (end <= start) {
-    instants_.push_back({start, flow, client_port});
+  constexpr int64_t kSecond = 1'000'000;
+  if (end <= start && start >= 0 && start % kSecond == 0 && start / kSecond <= UINT32_MAX) {
+    instants_.push_back({static_cast<uint32_t>(start / kSecond), flow, client_port});
+  } else if (end <= start) {
+    spans_.push_back({start, start, flow, client_port});
   } else {
     spans_.push_back({start, end, flow, client_port});
   }
@@ -84,7 +87,8 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
   spans_.clear();
   for (size_t k = 0; k < instants_.size(); ++k) {
     const Instant& i = instants_[k];
-    if (counted[i.flow]) lives[at[i.flow]++] = {i.at, i.at, i.client_port};
+    const int64_t instant = int64_t{i.second} * 1'000'000;
+    if (counted[i.flow]) lives[at[i.flow]++] = {instant, instant, i.client_port};
     if ((k + 1) % BlockVector<Instant>::kBlockSize == 0) instants_.ReleaseBlocksBefore(k + 1);
   }
   instants_.clear();

@@ -76,5 +76,21 @@ TEST(LifetimeLog, AgreesWithAnEventSweep) {
   EXPECT_EQ(log.TakePeaks(std::vector<bool>(5, true), server_of), expected);
 }
 
+// Instants in whole seconds are kept in 12 bytes, the others as spans: the
+// peaks are the same either way, also before 1970 and after 2106.
+TEST(LifetimeLog, WholeSecondInstantsCountAsAnyOther) {
+  constexpr int64_t kSecond = 1'000'000;
+  const int64_t bases[] = {0, -5 * kSecond, (int64_t{1} << 33) * kSecond, 7};
+  for (int64_t base : bases) {
+    LifetimeLog log;
+    for (uint16_t port = 1; port <= 4; ++port) log.Add(0, 50000 + port, base + 30 * kSecond, base + 30 * kSecond);
+    log.Add(0, 50010, base + 31 * kSecond, base + 31 * kSecond);
+    log.Add(1, 50011, base + 31 * kSecond, base + 31 * kSecond);
+    log.Add(1, 50012, base + 29 * kSecond, base + 31 * kSecond);  // a span across both
+    log.Add(1, 50012, base + 30 * kSecond, base + 30 * kSecond);  // its own client port: merged
+    EXPECT_EQ(log.TakePeaks({true, true}, {0, 0}), (Peaks{{0, 5}})) << base;
+  }
+}
+
 }  // namespace
 }  // namespace highport::analysis

@@ -72,8 +72,7 @@ bool FlowTable::IsKnownPort(Proto proto, uint16_t port) const {
   return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
 }
 
-bool FlowTable::IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
-  if (!(proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port]) return false;
+bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const {
   if (knowledge_.listeners.count({address, proto, port})) return true;
   IpAddress any = address.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
   if (knowledge_.listeners.count({any, proto, port})) return true;

@@ -1,6 +1,7 @@
 #include "report/flows_report.h"
 
 #include <charconv>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <algorithm>
@@ -119,27 +120,40 @@ std::string FormatTime(int64_t us) {
   return text;
 }
 
-void AppendTime(std::string& out, int64_t us) {
+namespace {
+
+// The common case of AppendTime: 19 characters at `text`, or false for a
+// year outside 0-9999.
+bool PutTime(char* text, int64_t us) {
   const int64_t seconds = us / 1'000'000;
   constexpr int64_t kDay = 86'400;
   constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-  if (seconds >= 0 && seconds < kYear10000) {
-    const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
-    const std::chrono::year_month_day date(days);
-    const int64_t of_day = seconds % kDay;
-    char text[] = "0000-00-00 00:00:00";
-    auto put = [&](size_t end, unsigned value, size_t digits) {
-      for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
-    };
-    put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-    put(6, static_cast<unsigned>(date.month()), 2);
-    put(9, static_cast<unsigned>(date.day()), 2);
-    put(12, static_cast<unsigned>(of_day / 3600), 2);
-    put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
-    put(18, static_cast<unsigned>(of_day % 60), 2);
-    out.append(text, sizeof text - 1);
+  if (seconds < 0 || seconds >= kYear10000) return false;
+  const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
+  const std::chrono::year_month_day date(days);
+  const int64_t of_day = seconds % kDay;
+  std::memcpy(text, "0000-00-00 00:00:00", 19);
+  auto put = [&](size_t end, unsigned value, size_t digits) {
+    for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
+  };
+  put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
+  put(6, static_cast<unsigned>(date.month()), 2);
+  put(9, static_cast<unsigned>(date.day()), 2);
+  put(12, static_cast<unsigned>(of_day / 3600), 2);
+  put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
+  put(18, static_cast<unsigned>(of_day % 60), 2);
+  return true;
+}
+
+}  // namespace
+
+void AppendTime(std::string& out, int64_t us) {
+  char text[19];
+  if (PutTime(text, us)) {
+    out.append(text, sizeof text);
     return;
   }
+  const int64_t seconds = us / 1'000'000;
   std::time_t time = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&time, &tm);
@@ -447,54 +461,160 @@ std::string FlowsJsonText(const FlowsReport& r, const Diagnostics& diagnostics) 
 
 std::string FlowsCsv(const FlowsReport& r) {
   std::string out;
+  // Room for the records' rows at once: growing by doubling would hold the
+  // old and the new copy together at the peak of a large run.
+  size_t room = 2048;  // and a row's bound beyond the last
+  for (const FlowEntry& e : r.flows) {
+    room += 256 + e.service.size();
+    for (const SourceRef& s : e.evidence) room += s.file.size() + 64;
+    for (const std::string& i : e.interfaces) room += i.size() + 8;
+  }
+  out.reserve(room);
   WriteFlowsCsv(r, out, nullptr);
   return out;
 }
+
+namespace {
+
+bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
+
+// One CSV row written through a pointer into room made for it beforehand:
+// no strings, no capacity check per piece (std::string's appends were most
+// of a row's cost).
+class CsvRowWriter {
+ public:
+  explicit CsvRowWriter(char* at) : p_(at) {}
+  char* end() const { return p_; }
+  void Text(std::string_view text) {
+    std::memcpy(p_, text.data(), text.size());
+    p_ += text.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
+  // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
+  void Field(std::string_view value) {
+    if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
+    *p_++ = '"';
+    for (char c : value) {
+      if (c == '"') *p_++ = '"';
+      *p_++ = c;
+    }
+    *p_++ = '"';
+  }
+  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
+  void Address(const IpAddress& a) {
+    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) *p_++ = '.';
+      const unsigned octet = a.bytes()[i];
+      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
+      *p_++ = static_cast<char>('0' + octet % 10);
+    }
+  }
+  void Time(int64_t us) {
+    if (PutTime(p_, us)) {
+      p_ += 19;
+      return;
+    }
+    std::string text;  // a year outside 0-9999: at most a few dozen characters
+    AppendTime(text, us);
+    Text(text);
+  }
+
+ private:
+  char* p_;
+};
+
+// The most a row can take: fixed fields and quoting (twice the text, plus quotes).
+size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
+  size_t bound = 512 + 2 * (e.key.client.zone().size() + e.key.server.zone().size());
+  if (what) bound += 2 * what->size();
+  for (const std::string& i : e.interfaces) bound += 2 * (i.size() + 2);
+  bound += 2 * e.service.size();
+  for (const SourceRef& s : e.evidence) bound += 2 * (s.file.size() + 50);
+  return bound;
+}
+
+}  // namespace
 
 void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flush) {
   out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
                  "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
                  "packets", "bytes", "evidence"});
   std::string scratch;
-  // Each row written straight into the block: no strings of its own but
-  // `scratch` for a field that may need quoting.
   ForEachFlow(r, [&](const FlowEntry& e) {
-    out += analysis::FlowClassName(e.flow_class);
-    out += ',';
-    AppendCsvField(out, e.key.client.ToString());
-    out += ',';
-    AppendCsvField(out, e.key.server.ToString());
-    out += ',';
-    out += ProtoName(e.key.proto);
-    out += ',';
-    AppendNumber(out, e.key.port);
-    out += e.dynamic ? ",yes," : ",no,";
-    out += analysis::ServerRuleName(e.rule);
-    out += ',';
+    const std::string* owner = nullptr;
+    if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
+      auto it = r.owners.find({e.key.server, e.key.proto, e.key.port});
+      if (it != r.owners.end()) owner = &it->second;
+    }
+    const size_t start = out.size();
+    out.resize(start + CsvRowBound(e, owner));
+    CsvRowWriter w(out.data() + start);
+    w.Text(analysis::FlowClassName(e.flow_class));
+    w.Char(',');
+    w.Address(e.key.client);
+    w.Char(',');
+    w.Address(e.key.server);
+    w.Char(',');
+    w.Text(ProtoName(e.key.proto));
+    w.Char(',');
+    w.Number(e.key.port);
+    w.Text(e.dynamic ? ",yes," : ",no,");
+    w.Text(analysis::ServerRuleName(e.rule));
+    w.Char(',');
     if (!e.interfaces.empty()) {
-      AppendCsvField(out, "RPC: " + Join(e.interfaces, ", "));
+      scratch = "RPC: ";
+      for (size_t i = 0; i < e.interfaces.size(); ++i) {
+        if (i > 0) scratch += ", ";
+        scratch += e.interfaces[i];
+      }
+      w.Field(scratch);
     } else if (!e.service.empty()) {
-      AppendCsvField(out, e.service);
-    } else if (!r.owners.empty()) {
-      auto owner = r.owners.find({e.key.server, e.key.proto, e.key.port});
-      if (owner != r.owners.end()) AppendCsvField(out, owner->second);
+      w.Field(e.service);
+    } else if (owner) {
+      w.Field(*owner);
     }
-    out += ',';
-    AppendTime(out, e.first_us);
-    out += ',';
-    AppendTime(out, e.last_us);
+    w.Char(',');
+    w.Time(e.first_us);
+    w.Char(',');
+    w.Time(e.last_us);
     for (uint64_t n : {e.connections, e.allowed, e.dropped, e.attempts, e.packets, e.bytes}) {
-      out += ',';
-      AppendNumber(out, n);
+      w.Char(',');
+      w.Number(n);
     }
-    out += ',';
-    scratch.clear();
-    for (size_t i = 0; i < e.evidence.size(); ++i) {
-      if (i > 0) scratch += ' ';
-      AppendSourceRef(scratch, e.evidence[i]);
+    w.Char(',');
+    // Only a file name can make the evidence need quotes.
+    bool special = false;
+    for (const SourceRef& s : e.evidence) {
+      special |= std::any_of(s.file.begin(), s.file.end(), CsvSpecial);
     }
-    AppendCsvField(out, scratch);
-    out += "\r\n";
+    if (special) {
+      scratch.clear();
+      for (size_t i = 0; i < e.evidence.size(); ++i) {
+        if (i > 0) scratch += ' ';
+        AppendSourceRef(scratch, e.evidence[i]);
+      }
+      w.Field(scratch);
+    } else {
+      for (size_t i = 0; i < e.evidence.size(); ++i) {
+        const SourceRef& s = e.evidence[i];
+        if (i > 0) w.Char(' ');
+        w.Text(s.file);
+        if (s.packet != 0) {
+          w.Text(":packet ");
+          w.Number(s.packet);
+          w.Char('+');
+          w.Number(s.offset);
+        } else if (s.line != 0) {
+          w.Char(':');
+          w.Number(s.line);
+        }
+      }
+    }
+    w.Text("\r\n");
+    out.resize(static_cast<size_t>(w.end() - out.data()));
     MaybeFlush(out, flush);
   });
 }
