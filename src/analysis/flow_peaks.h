@@ -53,6 +53,12 @@ class LifetimeLog {
     uint32_t flow;
     uint16_t client_port;
   };
+  template <class Life>
+  std::vector<std::pair<uint32_t, uint64_t>> Sweep(const std::vector<bool>& counted,
+                                                   std::vector<size_t>& at,
+                                                   const std::vector<uint64_t>& flows, size_t total);
+
+  bool long_span_ = false;  // a span of 2^48 us or more: TakePeaks() needs 24 bytes a lifetime
   BlockVector<Instant> instants_;  // in blocks: freed one by one as TakePeaks() copies them
   BlockVector<Span> spans_;
 };

@@ -92,5 +92,25 @@ TEST(LifetimeLog, WholeSecondInstantsCountAsAnyOther) {
   }
 }
 
+// Lifetimes are swept in 16 bytes when every length is below 2^48 us, else
+// in 24: the ends come back exact either way, up to the edges of int64.
+TEST(LifetimeLog, LongAndShortSpansEndWhereTheyEnd) {
+  const int64_t k48 = int64_t{1} << 48;
+  struct Case {
+    int64_t start, end;
+  };
+  for (Case c : {Case{0, k48 - 1}, Case{-5, k48 - 6}, Case{0, k48}, Case{INT64_MIN, INT64_MAX},
+                 Case{-k48, k48}}) {
+    LifetimeLog log;
+    log.Add(0, 1, c.start, c.end);
+    log.Add(0, 2, c.end, c.end);      // touches the end: open together
+    log.Add(0, 3, c.end - 1 + (c.end == INT64_MIN), c.end);  // inside
+    EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 3}})) << c.start << " " << c.end;
+    log.Add(0, 1, c.start, c.end);
+    if (c.end < INT64_MAX) log.Add(0, 2, c.end + 1, c.end + 1);  // after the end: alone
+    EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 1}})) << c.start << " " << c.end;
+  }
+}
+
 }  // namespace
 }  // namespace highport::analysis

@@ -169,8 +169,11 @@ TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
   const analysis::FinishedFlows none = empty_table.FinishCompact();
   FlowsReport empty_records, empty_streamed;
   empty_streamed.compact = &none;
-  EXPECT_EQ(Collect([&](std::string& o, const FlushText& f) { WriteFlowsJson(empty_streamed, {}, o, f); }),
-            FlowsJson(empty_records, {}).dump(2) + "\n");
+  const Diagnostics no_findings;
+  EXPECT_EQ(Collect([&](std::string& o, const FlushText& f) {
+              WriteFlowsJson(empty_streamed, no_findings, o, f);
+            }),
+            FlowsJson(empty_records, no_findings).dump(2) + "\n");
   EXPECT_EQ(FlowsCsv(empty_streamed), FlowsCsv(empty_records));
   EXPECT_EQ(FlowsTable(empty_streamed), FlowsTable(empty_records));
   EXPECT_GT(flushes, 0u);  // the large texts were handed on in blocks
