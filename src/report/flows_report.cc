@@ -254,6 +254,101 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
 
 namespace {
 
+// What nlohmann::json writes as it is: printable ASCII but quote and backslash.
+bool JsonPlain(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
+
+// One CSV row or JSON object written through a pointer into room made for
+// it beforehand: no strings, no capacity check per piece (std::string's
+// appends were most of a row's cost).
+class RowWriter {
+ public:
+  explicit RowWriter(char* at) : p_(at) {}
+  char* end() const { return p_; }
+  void Text(std::string_view text) {
+    std::memcpy(p_, text.data(), text.size());
+    p_ += text.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
+  // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
+  void Field(std::string_view value) {
+    if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
+    *p_++ = '"';
+    for (char c : value) {
+      if (c == '"') *p_++ = '"';
+      *p_++ = c;
+    }
+    *p_++ = '"';
+  }
+  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
+  void Address(const IpAddress& a) {
+    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) *p_++ = '.';
+      const unsigned octet = a.bytes()[i];
+      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
+      *p_++ = static_cast<char>('0' + octet % 10);
+    }
+  }
+  // A JSON string as AppendJsonString writes it.
+  void JsonString(std::string_view value) {
+    if (!JsonPlain(value)) return Text(nlohmann::json(std::string(value)).dump());
+    *p_++ = '"';
+    Text(value);
+    *p_++ = '"';
+  }
+  void JsonAddress(const IpAddress& a) {
+    if (!a.is_v4() || !a.zone().empty()) return JsonString(a.ToString());
+    *p_++ = '"';
+    Address(a);
+    *p_++ = '"';
+  }
+  void JsonSourceRef(const SourceRef& s) {
+    if (!JsonPlain(s.file)) {
+      std::string text;
+      AppendSourceRef(text, s);
+      return JsonString(text);
+    }
+    *p_++ = '"';
+    SourceRefText(s);
+    *p_++ = '"';
+  }
+  // SourceRef::ToString() as it is.
+  void SourceRefText(const SourceRef& s) {
+    Text(s.file);
+    if (s.packet != 0) {
+      Text(":packet ");
+      Number(s.packet);
+      Char('+');
+      Number(s.offset);
+    } else if (s.line != 0) {
+      Char(':');
+      Number(s.line);
+    }
+  }
+  void Time(int64_t us) {
+    if (PutTime(p_, us)) {
+      p_ += 19;
+      return;
+    }
+    std::string text;  // a year outside 0-9999: at most a few dozen characters
+    AppendTime(text, us);
+    Text(text);
+  }
+
+ private:
+  char* p_;
+};
+
 nlohmann::json ServersJson(const FlowsReport& r) {
   nlohmann::json servers = nlohmann::json::array();
   for (const auto& [server, s] : Summaries(r)) {
@@ -291,10 +386,7 @@ nlohmann::json FindingsJson(const Diagnostics& diagnostics) {
 // A JSON string as nlohmann::json dumps it: printable ASCII as it is, the
 // rest (escapes, UTF-8, and its error on invalid UTF-8) left to the library.
 void AppendJsonString(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
-  if (!plain) {
+  if (!JsonPlain(s)) {
     out += nlohmann::json(std::string(s)).dump();
     return;
   }
@@ -312,74 +404,146 @@ void AppendNested(std::string& out, const nlohmann::json& value) {
 }
 
 // One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
-// (nlohmann's object is a std::map).
+// (nlohmann's object is a std::map), written through a pointer into room
+// made for it (escapes take at most six bytes a byte).
 void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& scratch) {
-  auto number = [&](std::string_view key, uint64_t value) {
-    out += "      \"";
-    out += key;
-    out += "\": ";
-    AppendNumber(out, value);
-    out += ",\n";
-  };
-  auto text = [&](std::string_view key, std::string_view value) {
-    out += "      \"";
-    out += key;
-    out += "\": ";
-    AppendJsonString(out, value);
-    out += ",\n";
-  };
-  auto array = [&](std::string_view key, size_t size, auto&& item) {
-    out += "      \"";
-    out += key;
-    out += "\": [";
-    for (size_t i = 0; i < size; ++i) {
-      out += i == 0 ? "\n        " : ",\n        ";
-      item(i);
-    }
-    out += size == 0 ? "],\n" : "\n      ],\n";
-  };
-  out += "    {\n";
-  number("allowed", e.allowed);
-  number("attempts", e.attempts);
-  number("bytes", e.bytes);
-  text("class", analysis::FlowClassName(e.flow_class));
-  text("client", e.key.client.ToString());
-  number("connections", e.connections);
-  number("dropped", e.dropped);
-  out += e.dynamic ? "      \"dynamic\": true,\n" : "      \"dynamic\": false,\n";
-  array("evidence", e.evidence.size(), [&](size_t i) {
-    scratch.clear();
-    AppendSourceRef(scratch, e.evidence[i]);
-    AppendJsonString(out, scratch);
-  });
-  scratch.clear();
-  AppendTime(scratch, e.first_us);
-  text("first_seen", scratch);
-  array("interfaces", e.interfaces.size(), [&](size_t i) { AppendJsonString(out, e.interfaces[i]); });
-  scratch.clear();
-  AppendTime(scratch, e.last_us);
-  text("last_seen", scratch);
-  number("low_source", e.low_source);
-  auto owner = owners.empty() ? owners.end() : owners.find({e.key.server, e.key.proto, e.key.port});
-  if (owner != owners.end()) {
-    text("owner", owner->second);
-  } else {
-    out += "      \"owner\": null,\n";
+                    std::string& room) {
+  const std::string* owner = nullptr;
+  if (!owners.empty()) {
+    auto it = owners.find({e.key.server, e.key.proto, e.key.port});
+    if (it != owners.end()) owner = &it->second;
   }
-  number("packets", e.packets);
-  number("port", e.key.port);
-  text("proto", ProtoName(e.key.proto));
-  text("server", e.key.server.ToString());
-  text("server_by", analysis::ServerRuleName(e.rule));
+  size_t bound = 1024 + 6 * (e.key.client.zone().size() + e.key.server.zone().size() +
+                             e.service.size() + (owner ? owner->size() : 0));
+  for (const SourceRef& s : e.evidence) bound += 6 * (s.file.size() + 50) + 16;
+  for (const std::string& i : e.interfaces) bound += 6 * i.size() + 16;
+  // Written into `room` first, resized only to grow: room in `out` itself
+  // would be zero-filled for every flow.
+  if (room.size() < bound) room.resize(bound);
+  RowWriter w(room.data());
+  w.Text("    {\n      \"allowed\": ");
+  w.Number(e.allowed);
+  w.Text(",\n      \"attempts\": ");
+  w.Number(e.attempts);
+  w.Text(",\n      \"bytes\": ");
+  w.Number(e.bytes);
+  w.Text(",\n      \"class\": \"");
+  w.Text(analysis::FlowClassName(e.flow_class));
+  w.Text("\",\n      \"client\": ");
+  w.JsonAddress(e.key.client);
+  w.Text(",\n      \"connections\": ");
+  w.Number(e.connections);
+  w.Text(",\n      \"dropped\": ");
+  w.Number(e.dropped);
+  w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
+  w.Text(",\n      \"evidence\": [");
+  for (size_t i = 0; i < e.evidence.size(); ++i) {
+    w.Text(i == 0 ? "\n        " : ",\n        ");
+    w.JsonSourceRef(e.evidence[i]);
+  }
+  w.Text(e.evidence.empty() ? "],\n      \"first_seen\": \"" : "\n      ],\n      \"first_seen\": \"");
+  w.Time(e.first_us);
+  w.Text("\",\n      \"interfaces\": [");
+  for (size_t i = 0; i < e.interfaces.size(); ++i) {
+    w.Text(i == 0 ? "\n        " : ",\n        ");
+    w.JsonString(e.interfaces[i]);
+  }
+  w.Text(e.interfaces.empty() ? "],\n      \"last_seen\": \"" : "\n      ],\n      \"last_seen\": \"");
+  w.Time(e.last_us);
+  w.Text("\",\n      \"low_source\": ");
+  w.Number(e.low_source);
+  w.Text(",\n      \"owner\": ");
+  if (owner) {
+    w.JsonString(*owner);
+  } else {
+    w.Text("null");
+  }
+  w.Text(",\n      \"packets\": ");
+  w.Number(e.packets);
+  w.Text(",\n      \"port\": ");
+  w.Number(e.key.port);
+  w.Text(",\n      \"proto\": \"");
+  w.Text(ProtoName(e.key.proto));
+  w.Text("\",\n      \"server\": ");
+  w.JsonAddress(e.key.server);
+  w.Text(",\n      \"server_by\": \"");
+  w.Text(analysis::ServerRuleName(e.rule));
+  w.Text("\",\n      \"service\": ");
   if (e.service.empty()) {
-    out += "      \"service\": null\n";
+    w.Text("null");
   } else {
-    out += "      \"service\": ";
-    AppendJsonString(out, e.service);
-    out += '\n';
+    w.JsonString(e.service);
   }
-  out += "    }";
+  w.Text("\n    }");
+  out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
+}
+
+// ServersJson(r).dump(2) as it stands inside the top-level object.
+void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  const std::map<IpAddress, ServerSummary> summaries = Summaries(r);
+  if (summaries.empty()) {
+    out += "[]";
+    return;
+  }
+  // An array of strings at `indent`, its items two deeper.
+  auto strings = [&](size_t indent, auto&& items) {
+    if (items.empty()) {
+      out += "[]";
+      return;
+    }
+    out += '[';
+    bool first = true;
+    for (const auto& item : items) {
+      out += first ? "\n" : ",\n";
+      first = false;
+      out.append(indent + 2, ' ');
+      AppendJsonString(out, item);
+    }
+    out += '\n';
+    out.append(indent, ' ');
+    out += ']';
+  };
+  out += '[';
+  bool first = true;
+  std::vector<std::string> names;
+  for (const auto& [server, s] : summaries) {
+    out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
+    first = false;
+    AppendNumber(out, s.clients.size());
+    out += ",\n      \"dynamic_ports\": ";
+    if (s.dynamic_ports.empty()) {
+      out += "[]";
+    } else {
+      out += '[';
+      bool first_port = true;
+      for (const auto& [port, clients] : s.dynamic_ports) {
+        out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
+        first_port = false;
+        names.clear();
+        for (const IpAddress& c : clients) names.push_back(c.ToString());
+        strings(10, names);
+        out += ",\n          \"port\": ";
+        AppendJsonString(out, PortText(port));
+        out += ",\n          \"what\": ";
+        auto what = s.what.find(port);
+        AppendJsonString(out, what != s.what.end() ? what->second : "");
+        out += "\n        }";
+      }
+      out += "\n      ]";
+    }
+    out += ",\n      \"peak_rpc_concurrency\": ";
+    auto peak = r.peak_rpc_concurrency.find(server);
+    AppendNumber(out, peak != r.peak_rpc_concurrency.end() ? peak->second : 0);
+    out += ",\n      \"server\": ";
+    AppendJsonString(out, server.ToString());
+    out += ",\n      \"static_ports\": ";
+    names.clear();
+    for (const auto& p : s.static_ports) names.push_back(PortText(p));
+    strings(6, names);
+    out += "\n    }";
+    MaybeFlush(out, flush);
+  }
+  out += "\n  ]";
 }
 
 }  // namespace
@@ -432,12 +596,12 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"findings_not_listed\": ";
   AppendNumber(out, diagnostics.not_kept());
   out += ",\n  \"flows\": [";
-  std::string scratch;
   bool first = true;
+  std::string room;
   ForEachFlow(r, [&](const FlowEntry& e) {
     out += first ? "\n" : ",\n";
     first = false;
-    AppendFlowJson(out, e, r.owners, scratch);
+    AppendFlowJson(out, e, r.owners, room);
     MaybeFlush(out, flush);
   });
   out += first ? "],\n" : "\n  ],\n";
@@ -449,7 +613,7 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"other_protocols\": ";
   AppendNumber(out, r.unported);
   out += ",\n  \"servers\": ";
-  AppendNested(out, ServersJson(r));
+  WriteServersJson(r, out, flush);
   out += "\n}\n";
 }
 
@@ -463,7 +627,7 @@ std::string FlowsCsv(const FlowsReport& r) {
   std::string out;
   // Room for the records' rows at once: growing by doubling would hold the
   // old and the new copy together at the peak of a large run.
-  size_t room = 2048;  // and a row's bound beyond the last
+  size_t room = 0;
   for (const FlowEntry& e : r.flows) {
     room += 256 + e.service.size();
     for (const SourceRef& s : e.evidence) room += s.file.size() + 64;
@@ -475,56 +639,6 @@ std::string FlowsCsv(const FlowsReport& r) {
 }
 
 namespace {
-
-bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
-
-// One CSV row written through a pointer into room made for it beforehand:
-// no strings, no capacity check per piece (std::string's appends were most
-// of a row's cost).
-class CsvRowWriter {
- public:
-  explicit CsvRowWriter(char* at) : p_(at) {}
-  char* end() const { return p_; }
-  void Text(std::string_view text) {
-    std::memcpy(p_, text.data(), text.size());
-    p_ += text.size();
-  }
-  void Char(char c) { *p_++ = c; }
-  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
-  // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
-  void Field(std::string_view value) {
-    if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
-    *p_++ = '"';
-    for (char c : value) {
-      if (c == '"') *p_++ = '"';
-      *p_++ = c;
-    }
-    *p_++ = '"';
-  }
-  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
-  void Address(const IpAddress& a) {
-    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) *p_++ = '.';
-      const unsigned octet = a.bytes()[i];
-      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
-      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
-      *p_++ = static_cast<char>('0' + octet % 10);
-    }
-  }
-  void Time(int64_t us) {
-    if (PutTime(p_, us)) {
-      p_ += 19;
-      return;
-    }
-    std::string text;  // a year outside 0-9999: at most a few dozen characters
-    AppendTime(text, us);
-    Text(text);
-  }
-
- private:
-  char* p_;
-};
 
 // The most a row can take: fixed fields and quoting (twice the text, plus quotes).
 size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
@@ -542,16 +656,17 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
   out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
                  "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
                  "packets", "bytes", "evidence"});
-  std::string scratch;
+  std::string scratch, room;
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
       auto it = r.owners.find({e.key.server, e.key.proto, e.key.port});
       if (it != r.owners.end()) owner = &it->second;
     }
-    const size_t start = out.size();
-    out.resize(start + CsvRowBound(e, owner));
-    CsvRowWriter w(out.data() + start);
+    // Written into `room` first, resized only to grow: room in `out` itself
+    // would be zero-filled for every row.
+    if (const size_t bound = CsvRowBound(e, owner); room.size() < bound) room.resize(bound);
+    RowWriter w(room.data());
     w.Text(analysis::FlowClassName(e.flow_class));
     w.Char(',');
     w.Address(e.key.client);
@@ -599,22 +714,12 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
       w.Field(scratch);
     } else {
       for (size_t i = 0; i < e.evidence.size(); ++i) {
-        const SourceRef& s = e.evidence[i];
         if (i > 0) w.Char(' ');
-        w.Text(s.file);
-        if (s.packet != 0) {
-          w.Text(":packet ");
-          w.Number(s.packet);
-          w.Char('+');
-          w.Number(s.offset);
-        } else if (s.line != 0) {
-          w.Char(':');
-          w.Number(s.line);
-        }
+        w.SourceRefText(e.evidence[i]);
       }
     }
     w.Text("\r\n");
-    out.resize(static_cast<size_t>(w.end() - out.data()));
+    out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
     MaybeFlush(out, flush);
   });
 }
