@@ -26,10 +26,12 @@
 // addresses and evidence file names become small ids (flow_interner.h); the
 // index is an open-addressing table of 16-byte slots (flow_index.h) into a
 // dense array of 96-byte counters, all OnFlow() touches; the first evidence
-// of each key is kept apart as (file id, line, packet, offset) rows, and
-// connection lifetimes for the peak in flat arrays (flow_peaks.h). Finish()
-// builds the full FlowEntry records (addresses, evidence, service,
-// interfaces) only once, in their final order.
+// of each key is kept apart as 16-byte (file id, line or packet and offset)
+// rows, and connection lifetimes for the peak in flat arrays (flow_peaks.h),
+// all in fixed blocks that never move (flow_blocks.h). Finish() builds the
+// full FlowEntry records (addresses, evidence, service, interfaces) only
+// once, in their final order; FinishCompact() builds each only when asked,
+// so that a report of a million flows never holds them all.
 #pragma once
 
 #include <array>
