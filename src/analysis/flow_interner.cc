@@ -76,18 +76,38 @@ void AddressInterner::Grow() {
   }
 }
 
+// Sorted by integers that order as IpAddress does (family, then the bytes
+// in order, then the zone): each comparison is two or three integer compares
+// instead of a memcmp through the address; zones (rare) are compared only
+// when everything else is equal.
 std::vector<uint32_t> AddressInterner::Ranks() const {
-  std::vector<uint32_t> order(addresses_.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return addresses_[a] < addresses_[b]; });
-  std::vector<uint32_t> rank(order.size());
-  for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+  struct SortKey {
+    uint64_t high, low;  // the 16 bytes, big-endian: integer order is byte order
+    uint32_t id;
+    uint8_t family;
+    bool zoned;
+  };
+  std::vector<SortKey> keys(addresses_.size());
+  for (uint32_t id = 0; id < addresses_.size(); ++id) {
+    const IpAddress& a = addresses_[id];
+    uint64_t high = 0, low = 0;
+    for (size_t i = 0; i < 8; ++i) high = high << 8 | a.bytes()[i];
+    for (size_t i = 8; i < 16; ++i) low = low << 8 | a.bytes()[i];
+    keys[id] = {high, low, id, static_cast<uint8_t>(a.family()), !a.zone().empty()};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
+    if (a.family != b.family) return a.family < b.family;
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    if (!a.zoned && !b.zoned) return false;
+    return addresses_[a.id].zone() < addresses_[b.id].zone();
+  });
+  std::vector<uint32_t> rank(keys.size());
+  for (uint32_t r = 0; r < keys.size(); ++r) rank[keys[r].id] = r;
   return rank;
 }
 
-uint32_t NameInterner::Intern(std::string_view name) {
-  if (last_ != UINT32_MAX && names_[last_] == name) return last_;
+uint32_t NameInterner::InternNew(std::string_view name) {
   auto [it, inserted] = ids_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(name);
   last_ = it->second;

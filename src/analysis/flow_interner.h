@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,11 +58,31 @@ class AddressInterner {
 // many observations in a row, so the last one is remembered.
 class NameInterner {
  public:
-  uint32_t Intern(std::string_view name);
+  uint32_t Intern(std::string_view name) {
+    // Inline, and compared here a word at a time: every observation asks,
+    // nearly always for the last name again (a memcmp call cost more).
+    if (last_ != UINT32_MAX && SameText(names_[last_], name)) return last_;
+    return InternNew(name);
+  }
   const std::string& Get(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }
 
  private:
+  static bool SameText(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  uint32_t InternNew(std::string_view name);
   std::vector<std::string> names_;
   std::unordered_map<std::string, uint32_t> ids_;
   uint32_t last_ = UINT32_MAX;

@@ -5,44 +5,73 @@
 namespace highport::analysis {
 
 void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
-  if (end <= start) {
-    instants_.push_back({start, flow, client_port});
+  constexpr int64_t kSecond = 1'000'000;
+  if (end <= start && start >= 0 && start % kSecond == 0 && start / kSecond <= UINT32_MAX) {
+    instants_.push_back({static_cast<uint32_t>(start / kSecond), flow, client_port});
+  } else if (end <= start) {
+    spans_.push_back({start, start, flow, client_port});
   } else {
+    constexpr uint64_t kNarrow = uint64_t{1} << 48;
+    long_span_ |= static_cast<uint64_t>(end) - static_cast<uint64_t>(start) >= kNarrow;
     spans_.push_back({start, end, flow, client_port});
   }
 }
 
 size_t LifetimeLog::bytes() const {
-  return instants_.capacity() * sizeof(Instant) + spans_.capacity() * sizeof(Span);
+  return instants_.bytes() + spans_.bytes();
 }
 
 namespace {
 
-// One lifetime once its flow is known from where it lies.
-struct Life {
+// One lifetime once its flow is known from where it lies. Narrow: 16
+// bytes, for lengths below 2^48 us (8.9 years: every real one); Wide: 24,
+// for whatever else a damaged input holds. At the peak of a large run all of
+// them are in memory at once.
+struct NarrowLife {
+  int64_t start;
+  uint32_t length_low;
+  uint16_t length_high;
+  uint16_t client_port;
+  static NarrowLife Make(int64_t start, int64_t end, uint16_t client_port) {
+    const uint64_t length = static_cast<uint64_t>(end) - static_cast<uint64_t>(start);
+    return {start, static_cast<uint32_t>(length), static_cast<uint16_t>(length >> 32), client_port};
+  }
+  int64_t End() const {
+    return start + static_cast<int64_t>(uint64_t{length_high} << 32 | length_low);
+  }
+};
+static_assert(sizeof(NarrowLife) == 16);
+struct WideLife {
   int64_t start;
   int64_t end;
   uint16_t client_port;
+  static WideLife Make(int64_t start, int64_t end, uint16_t client_port) {
+    return {start, end, client_port};
+  }
+  int64_t End() const { return end; }
 };
 
 // One flow's lifetimes, in arrival order: sorted by (client port, start),
 // overlapping ones from the same client port merged, and what remains
 // appended to `starts` and `ends`. A flow has few lifetimes next to the whole
 // log, so this sort stays in cache; and often they are in order already.
-void MergeConnections(std::vector<Life>::iterator first, std::vector<Life>::iterator last,
-                      std::vector<int64_t>& starts, std::vector<int64_t>& ends) {
+template <class Life>
+void MergeConnections(typename std::vector<Life>::iterator first,
+                      typename std::vector<Life>::iterator last, std::vector<int64_t>& starts,
+                      std::vector<int64_t>& ends) {
   auto by_port_then_start = [](const Life& a, const Life& b) {
     return a.client_port != b.client_port ? a.client_port < b.client_port : a.start < b.start;
   };
   if (!std::is_sorted(first, last, by_port_then_start)) std::sort(first, last, by_port_then_start);
   for (auto j = first; j != last;) {
-    Life merged = *j++;
-    while (j != last && merged.client_port != 0 && j->client_port == merged.client_port &&
-           j->start <= merged.end) {
-      merged.end = std::max(merged.end, j++->end);
+    const int64_t start = j->start;
+    const uint16_t port = j->client_port;
+    int64_t end = j++->End();
+    while (j != last && port != 0 && j->client_port == port && j->start <= end) {
+      end = std::max(end, j++->End());
     }
-    starts.push_back(merged.start);
-    ends.push_back(merged.end);
+    starts.push_back(start);
+    ends.push_back(end);
   }
 }
 
@@ -59,8 +88,8 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
   // at[flow]: first the flow's count of lifetimes, then where its next one goes.
   std::vector<size_t> at(server_of.size(), 0);
-  for (const Span& s : spans_) at[s.flow] += counted[s.flow];
-  for (const Instant& i : instants_) at[i.flow] += counted[i.flow];
+  for (size_t k = 0; k < spans_.size(); ++k) at[spans_[k].flow] += counted[spans_[k].flow];
+  for (size_t k = 0; k < instants_.size(); ++k) at[instants_[k].flow] += counted[instants_[k].flow];
   std::vector<uint64_t> flows;  // server << 32 | flow, for flows with counted lifetimes
   for (uint32_t flow = 0; flow < at.size(); ++flow) {
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
@@ -73,15 +102,32 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     at[flow] = total;
     total += count;
   }
+  return long_span_ ? Sweep<WideLife>(counted, at, flows, total)
+                    : Sweep<NarrowLife>(counted, at, flows, total);
+}
+
+template <class Life>
+std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<bool>& counted,
+                                                              std::vector<size_t>& at,
+                                                              const std::vector<uint64_t>& flows,
+                                                              size_t total) {
   std::vector<Life> lives(total);
-  for (const Span& s : spans_) {
-    if (counted[s.flow]) lives[at[s.flow]++] = {s.start, s.end, s.client_port};
+  // Each block of the log freed once copied: the log and `lives` are not
+  // both whole at any moment.
+  for (size_t k = 0; k < spans_.size(); ++k) {
+    const Span& s = spans_[k];
+    if (counted[s.flow]) lives[at[s.flow]++] = Life::Make(s.start, s.end, s.client_port);
+    if ((k + 1) % BlockVector<Span>::kBlockSize == 0) spans_.ReleaseBlocksBefore(k + 1);
   }
-  spans_ = {};
-  for (const Instant& i : instants_) {
-    if (counted[i.flow]) lives[at[i.flow]++] = {i.at, i.at, i.client_port};
+  spans_.clear();
+  for (size_t k = 0; k < instants_.size(); ++k) {
+    const Instant& i = instants_[k];
+    const int64_t instant = int64_t{i.second} * 1'000'000;
+    if (counted[i.flow]) lives[at[i.flow]++] = Life::Make(instant, instant, i.client_port);
+    if ((k + 1) % BlockVector<Instant>::kBlockSize == 0) instants_.ReleaseBlocksBefore(k + 1);
   }
-  instants_ = {};
+  instants_.clear();
+  long_span_ = false;
   // Now at[flow] is the end of the flow's range, which begins where the previous flow's ends.
 
   std::vector<std::pair<uint32_t, uint64_t>> peaks;
@@ -93,7 +139,7 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     ends.clear();
     for (; k < flows.size() && static_cast<uint32_t>(flows[k] >> 32) == server; ++k) {
       const size_t end = at[static_cast<uint32_t>(flows[k])];
-      MergeConnections(lives.begin() + static_cast<ptrdiff_t>(begin),
+      MergeConnections<Life>(lives.begin() + static_cast<ptrdiff_t>(begin),
                        lives.begin() + static_cast<ptrdiff_t>(end), starts, ends);
       begin = end;
     }

@@ -4,11 +4,11 @@
 // Which ports are dynamic is known only at the end (an endpoint-mapper answer
 // may come after the flows it explains), so every TCP connection to a high
 // port is logged, in two flat arrays appended in order: instants (a firewall
-// ALLOW row knows one timestamp: 16 bytes) and spans (a capture or NetFlow
+// ALLOW row knows one timestamp: 12 bytes) and spans (a capture or NetFlow
 // knows the first and last packet: 24 bytes). That is what a sweep needs and
 // no more (per-key vectors of lifetimes cost a vector header per key and a
 // cache miss per connection). Memory still grows with connections to high
-// TCP ports, not only with keys: 16 or 24 bytes each.
+// TCP ports, not only with keys: 12 or 24 bytes each.
 //
 // TakePeaks(): the lifetimes of counted flows are sorted by (server, flow,
 // client port, start); overlapping lifetimes from the same client port are
@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "analysis/flow_blocks.h"
 
 namespace highport::analysis {
 
@@ -38,8 +40,10 @@ class LifetimeLog {
                                                       const std::vector<uint32_t>& server_of);
 
  private:
+  // 12 bytes: firewall rows have whole seconds, which fit 32 bits until
+  // 2106; any other instant is kept as a span that ends where it starts.
   struct Instant {
-    int64_t at;
+    uint32_t second;
     uint32_t flow;
     uint16_t client_port;
   };
@@ -49,8 +53,14 @@ class LifetimeLog {
     uint32_t flow;
     uint16_t client_port;
   };
-  std::vector<Instant> instants_;
-  std::vector<Span> spans_;
+  template <class Life>
+  std::vector<std::pair<uint32_t, uint64_t>> Sweep(const std::vector<bool>& counted,
+                                                   std::vector<size_t>& at,
+                                                   const std::vector<uint64_t>& flows, size_t total);
+
+  bool long_span_ = false;  // a span of 2^48 us or more: TakePeaks() needs 24 bytes a lifetime
+  BlockVector<Instant> instants_;  // in blocks: freed one by one as TakePeaks() copies them
+  BlockVector<Span> spans_;
 };
 
 }  // namespace highport::analysis

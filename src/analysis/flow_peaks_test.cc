@@ -76,5 +76,41 @@ TEST(LifetimeLog, AgreesWithAnEventSweep) {
   EXPECT_EQ(log.TakePeaks(std::vector<bool>(5, true), server_of), expected);
 }
 
+// Instants in whole seconds are kept in 12 bytes, the others as spans: the
+// peaks are the same either way, also before 1970 and after 2106.
+TEST(LifetimeLog, WholeSecondInstantsCountAsAnyOther) {
+  constexpr int64_t kSecond = 1'000'000;
+  const int64_t bases[] = {0, -5 * kSecond, (int64_t{1} << 33) * kSecond, 7};
+  for (int64_t base : bases) {
+    LifetimeLog log;
+    for (uint16_t port = 1; port <= 4; ++port) log.Add(0, 50000 + port, base + 30 * kSecond, base + 30 * kSecond);
+    log.Add(0, 50010, base + 31 * kSecond, base + 31 * kSecond);
+    log.Add(1, 50011, base + 31 * kSecond, base + 31 * kSecond);
+    log.Add(1, 50012, base + 29 * kSecond, base + 31 * kSecond);  // a span across both
+    log.Add(1, 50012, base + 30 * kSecond, base + 30 * kSecond);  // its own client port: merged
+    EXPECT_EQ(log.TakePeaks({true, true}, {0, 0}), (Peaks{{0, 5}})) << base;
+  }
+}
+
+// Lifetimes are swept in 16 bytes when every length is below 2^48 us, else
+// in 24: the ends come back exact either way, up to the edges of int64.
+TEST(LifetimeLog, LongAndShortSpansEndWhereTheyEnd) {
+  const int64_t k48 = int64_t{1} << 48;
+  struct Case {
+    int64_t start, end;
+  };
+  for (Case c : {Case{0, k48 - 1}, Case{-5, k48 - 6}, Case{0, k48}, Case{INT64_MIN, INT64_MAX},
+                 Case{-k48, k48}}) {
+    LifetimeLog log;
+    log.Add(0, 1, c.start, c.end);
+    log.Add(0, 2, c.end, c.end);      // touches the end: open together
+    log.Add(0, 3, c.end - 1 + (c.end == INT64_MIN), c.end);  // inside
+    EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 3}})) << c.start << " " << c.end;
+    log.Add(0, 1, c.start, c.end);
+    if (c.end < INT64_MAX) log.Add(0, 2, c.end + 1, c.end + 1);  // after the end: alone
+    EXPECT_EQ(log.TakePeaks({true}, {0}), (Peaks{{0, 1}})) << c.start << " " << c.end;
+  }
+}
+
 }  // namespace
 }  // namespace highport::analysis

@@ -63,14 +63,16 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     known_tcp_[port] = catalog_.FindPort(Proto::kTcp, static_cast<uint16_t>(port)) != nullptr;
     known_udp_[port] = catalog_.FindPort(Proto::kUdp, static_cast<uint16_t>(port)) != nullptr;
   }
+  for (const auto& [address, proto, port] : knowledge_.listeners) {
+    (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] = true;
+  }
 }
 
 bool FlowTable::IsKnownPort(Proto proto, uint16_t port) const {
   return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
 }
 
-bool FlowTable::IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
-  if (knowledge_.listeners.empty() && rpc_ports_.empty()) return false;  // traffic alone
+bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const {
   if (knowledge_.listeners.count({address, proto, port})) return true;
   IpAddress any = address.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
   if (knowledge_.listeners.count({any, proto, port})) return true;
@@ -78,6 +80,7 @@ bool FlowTable::IsListener(const IpAddress& address, Proto proto, uint16_t port)
 }
 
 PortRange FlowTable::DynamicRange(const IpAddress& server) const {
+  if (knowledge_.dynamic_ranges.empty()) return knowledge_.default_dynamic_range;
   auto it = knowledge_.dynamic_ranges.find(server);
   return it == knowledge_.dynamic_ranges.end() ? knowledge_.default_dynamic_range : it->second;
 }
@@ -210,7 +213,41 @@ void FlowTable::Apply(const Update& u) {
   }
   if (e.evidence < kEvidencePerFlow) {
     ++e.evidence;
-    evidence_.push_back({u.line, u.packet, u.offset, u.file, u.flow});
+    evidence_.push_back(PackEvidence(u.flow, u.file, u.line, u.packet, u.offset));
+  }
+}
+
+FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
+                                               uint64_t packet, uint64_t offset) {
+  if (packet == 0 && offset == 0) {
+    return {flow, file << 2 | kLine, static_cast<uint32_t>(line), static_cast<uint32_t>(line >> 32)};
+  }
+  if (line == 0 && packet <= UINT32_MAX && offset <= UINT32_MAX) {
+    return {flow, file << 2 | kPacket, static_cast<uint32_t>(packet), static_cast<uint32_t>(offset)};
+  }
+  wide_evidence_.push_back({line, packet, offset});
+  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1), 0};
+}
+
+void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+                               const NameInterner& files, SourceRef& out) {
+  out.file = files.Get(row.file_and_kind >> 2);
+  switch (row.file_and_kind & 3) {
+    case kLine:
+      out.line = uint64_t{row.b} << 32 | row.a;
+      out.packet = out.offset = 0;
+      break;
+    case kPacket:
+      out.line = 0;
+      out.packet = row.a;
+      out.offset = row.b;
+      break;
+    default: {
+      const WideEvidence& w = wide[row.a];
+      out.line = w.line;
+      out.packet = w.packet;
+      out.offset = w.offset;
+    }
   }
 }
 
@@ -225,6 +262,7 @@ void FlowTable::OnRpcRegistration(const RpcRegistration& r) {
       catalog_.FindRpcInterface(r.uuid, r.version_major, r.version_minor);
   std::string name = known ? known->name : !r.annotation.empty() ? r.annotation : r.uuid;
   std::vector<std::string>& names = rpc_ports_[{r.endpoint->address, r.endpoint->port}];
+  listened_tcp_[r.endpoint->port] = true;
   if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
 }
 
@@ -236,9 +274,8 @@ bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t por
   return DynamicRange(server).Contains(port) && !IsKnownPort(proto, port);
 }
 
-FlowEntry FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
-                               FlowClass flow_class) const {
-  FlowEntry e;
+void FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
+                          FlowClass flow_class, FlowEntry& e) const {
   e.key = {ids.Get(c.key.client), ids.Get(c.key.server), c.key.proto, c.key.port};
   e.first_us = c.first_us;
   e.last_us = c.last_us;
@@ -252,44 +289,66 @@ FlowEntry FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bo
   e.rule = c.rule;
   e.flow_class = flow_class;
   e.dynamic = dynamic;
+  e.interfaces.clear();
   if (c.key.proto == Proto::kTcp && !rpc_ports_.empty()) {
     if (auto it = rpc_ports_.find({e.key.server, c.key.port}); it != rpc_ports_.end()) {
       e.interfaces = it->second;
     }
   }
+  e.service.clear();
   if (const catalog::PortEntry* p = catalog_.FindPort(c.key.proto, c.key.port)) e.service = p->name;
-  return e;
+}
+
+void FinishedFlows::Get(size_t i, FlowEntry& e) const {
+  const uint32_t flow = order_[i];
+  table_->MakeEntry(counters_[flow], ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
+  e.evidence.resize(first_row_[flow + 1] - first_row_[flow]);
+  for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
+    FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
+  }
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {
+  const FinishedFlows finished = FinishCompact();
+  std::vector<FlowEntry> out(finished.size());
+  for (size_t i = 0; i < finished.size(); ++i) finished.Get(i, out[i]);
+  return out;
+}
+
+FinishedFlows FlowTable::FinishCompact() {
   Drain();
   index_.Release();  // no lookups from here on
+  FinishedFlows f;
+  f.table_ = this;
   const size_t n = counters_.size();
   // Every address gets a dense id (IPv4 addresses were their own values),
   // which the keys hold from here on: ranks and peaks are per id.
-  AddressInterner ids;
-  for (Counters& c : counters_) {
+  AddressInterner& ids = f.ids_;
+  for (size_t i = 0; i < n; ++i) {
+    Counters& c = counters_[i];
     c.key.client = ids.Intern(addresses_.Resolve({c.key.client, c.key.client_interned}));
     c.key.server = ids.Intern(addresses_.Resolve({c.key.server, c.key.server_interned}));
   }
   // Classes first: the peak counts only connections to dynamic ports.
-  std::vector<bool> dynamic(n);
-  std::vector<FlowClass> classes(n);
+  std::vector<bool>& dynamic = f.dynamic_;
+  std::vector<uint8_t>& classes = f.classes_;
+  dynamic.resize(n);
+  classes.resize(n);
   std::vector<uint32_t> server_of(n);
   for (size_t i = 0; i < n; ++i) {
     const Counters& c = counters_[i];
     server_of[i] = c.key.server;
     dynamic[i] = IsDynamicPort(ids.Get(c.key.server), c.key.proto, c.key.port);
     const catalog::PortEntry* known = catalog_.FindPort(c.key.proto, c.key.port);
+    FlowClass flow_class = FlowClass::kFine;
     if (dynamic[i]) {
-      classes[i] = FlowClass::kProblematic;
+      flow_class = FlowClass::kProblematic;
     } else if (c.low_source > 0) {
-      classes[i] = FlowClass::kLowSource;
+      flow_class = FlowClass::kLowSource;
     } else if (IsHigh(c.key.port) && (known == nullptr || known->name.empty())) {
-      classes[i] = FlowClass::kRestricted;
-    } else {
-      classes[i] = FlowClass::kFine;
+      flow_class = FlowClass::kRestricted;
     }
+    classes[i] = static_cast<uint8_t>(flow_class);
   }
   for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
     peak_[ids.Get(server)] = peak;
@@ -301,45 +360,42 @@ std::vector<FlowEntry> FlowTable::Finish() {
   // first, so that a comparison reads no class or rank through an index (with
   // many keys, those lookups made this sort a quarter of reading a log into
   // the table). Keys are unique: a total order.
-  const std::vector<uint32_t> rank = ids.Ranks();
-  struct OrderKey {
-    uint64_t major;  // class, server rank, port
-    uint64_t minor;  // client rank, protocol
-    uint32_t flow;
-  };
-  std::vector<OrderKey> order(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    const CompactFlowKey& k = counters_[i].key;
-    order[i] = {uint64_t{static_cast<uint8_t>(classes[i])} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
-                uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
+  {
+    const std::vector<uint32_t> rank = ids.Ranks();
+    struct OrderKey {
+      uint64_t major;  // class, server rank, port
+      uint64_t minor;  // client rank, protocol
+      uint32_t flow;
+    };
+    std::vector<OrderKey> order(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const CompactFlowKey& k = counters_[i].key;
+      order[i] = {uint64_t{classes[i]} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
+                  uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
+    }
+    std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
+      return a.major != b.major ? a.major < b.major : a.minor < b.minor;
+    });
+    f.order_.resize(n);
+    for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].flow;
   }
-  std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
-    return a.major != b.major ? a.major < b.major : a.minor < b.minor;
-  });
 
   // Each flow's evidence rows, in the order they came: a counting sort.
-  std::vector<uint32_t> first_row(n + 1, 0);
+  std::vector<uint32_t>& first_row = f.first_row_;
+  first_row.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) first_row[i + 1] = first_row[i] + counters_[i].evidence;
-  std::vector<uint32_t> rows(evidence_.size());
+  f.rows_.resize(evidence_.size());
   {
     std::vector<uint32_t> next(first_row.begin(), first_row.end() - 1);
-    for (uint32_t r = 0; r < evidence_.size(); ++r) rows[next[evidence_[r].flow]++] = r;
+    for (uint32_t r = 0; r < evidence_.size(); ++r) f.rows_[next[evidence_[r].flow]++] = r;
   }
-
-  std::vector<FlowEntry> out;
-  out.reserve(n);
-  for (const OrderKey& o : order) {
-    const uint32_t i = o.flow;
-    FlowEntry& e = out.emplace_back(MakeEntry(counters_[i], ids, dynamic[i], classes[i]));
-    e.evidence.reserve(counters_[i].evidence);
-    for (uint32_t r = first_row[i]; r < first_row[i + 1]; ++r) {
-      const EvidenceRow& row = evidence_[rows[r]];
-      e.evidence.push_back(SourceRef{files_.Get(row.file), row.line, row.packet, row.offset});
-    }
-  }
-  std::vector<Counters>().swap(counters_);
-  std::vector<EvidenceRow>().swap(evidence_);
-  return out;
+  f.counters_ = std::move(counters_);
+  f.evidence_ = std::move(evidence_);
+  f.wide_evidence_ = std::move(wide_evidence_);
+  f.files_ = std::move(files_);
+  wide_evidence_ = {};
+  files_ = {};
+  return f;
 }
 
 }  // namespace highport::analysis

@@ -26,10 +26,12 @@
 // addresses and evidence file names become small ids (flow_interner.h); the
 // index is an open-addressing table of 16-byte slots (flow_index.h) into a
 // dense array of 96-byte counters, all OnFlow() touches; the first evidence
-// of each key is kept apart as (file id, line, packet, offset) rows, and
-// connection lifetimes for the peak in flat arrays (flow_peaks.h). Finish()
-// builds the full FlowEntry records (addresses, evidence, service,
-// interfaces) only once, in their final order.
+// of each key is kept apart as 16-byte (file id, line or packet and offset)
+// rows, and connection lifetimes for the peak in flat arrays (flow_peaks.h),
+// all in fixed blocks that never move (flow_blocks.h). Finish() builds the
+// full FlowEntry records (addresses, evidence, service, interfaces) only
+// once, in their final order; FinishCompact() builds each only when asked,
+// so that a report of a million flows never holds them all.
 #pragma once
 
 #include <array>
@@ -41,6 +43,7 @@
 #include <tuple>
 #include <vector>
 
+#include "analysis/flow_blocks.h"
 #include "analysis/flow_index.h"
 #include "analysis/flow_interner.h"
 #include "analysis/flow_peaks.h"
@@ -97,6 +100,8 @@ struct HostKnowledge {
   PortRange default_dynamic_range = kWindowsDynamicRange;      // for every other host
 };
 
+class FinishedFlows;
+
 class FlowTable : public ingest::TrafficSink {
  public:
   FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge);
@@ -108,6 +113,11 @@ class FlowTable : public ingest::TrafficSink {
   // Classifies every flow (registrations may arrive after the flows they
   // explain) and returns them: problematic first, then by server, port, client.
   std::vector<FlowEntry> Finish();
+  // The same flows in compact form, each FlowEntry built only when asked for:
+  // a million keys as FlowEntry records were most of a large run's memory.
+  // The table must outlive the result (its catalog and endpoint-mapper ports
+  // name the services and interfaces).
+  FinishedFlows FinishCompact();
 
   uint64_t observations() const { return observations_; }
   uint64_t lost_events() const { return lost_events_; }
@@ -120,12 +130,18 @@ class FlowTable : public ingest::TrafficSink {
   }
 
  private:
+  friend class FinishedFlows;
   struct Decision {
     bool src_is_server = false;
     ServerRule rule = ServerRule::kGuess;
   };
   Decision DecideServer(const FlowObservation& flow) const;
-  bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const;
+  bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
+    // Inline: the port's bit answers for nearly every observation.
+    return (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] &&
+           IsKnownListener(address, proto, port);
+  }
+  bool IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const;
   PortRange DynamicRange(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
 
@@ -143,12 +159,27 @@ class FlowTable : public ingest::TrafficSink {
     uint64_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0,
              low_source = 0;
   };
-  // One of the first observations of a key, without the file name's string.
+  // 96 bytes: a million keys, 96 MB (the key, rule, evidence count and drop
+  // port share the first 16 bytes).
+  static_assert(sizeof(CompactFlowKey) == 12);
+  static_assert(sizeof(Counters) == 96);
+  // One of the first observations of a key, without the file name's string,
+  // in 16 bytes (up to three per key: as much as the key's counters): a text
+  // line, or a packet and offset below 2^32, is held in `a` and `b`; anything
+  // else is a row of wide_evidence_ that `a` points to.
   struct EvidenceRow {
-    uint64_t line, packet, offset;
-    uint32_t file;  // files_ id
     uint32_t flow;  // counters_ position
+    uint32_t file_and_kind;  // files_ id << 2 | kind
+    uint32_t a, b;
   };
+  struct WideEvidence {
+    uint64_t line, packet, offset;
+  };
+  enum EvidenceKind : uint32_t { kLine = 0, kPacket = 1, kWide = 2 };
+  EvidenceRow PackEvidence(uint32_t flow, uint32_t file, uint64_t line, uint64_t packet,
+                           uint64_t offset);
+  static void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+                             const NameInterner& files, SourceRef& out);
   // What an observation adds to its flow, queued until its slot and counters
   // are in cache (OnFlow in flow_table.cc).
   struct Update {
@@ -170,20 +201,24 @@ class FlowTable : public ingest::TrafficSink {
   void Apply(const Update& u);
   void Drain();  // everything queued, applied
 
-  // `ids`: the dense address ids Finish() gives the keys.
-  FlowEntry MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
-                      FlowClass flow_class) const;
+  // `ids`: the dense address ids Finish() gives the keys; `e`'s vectors are reused.
+  void MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
+                 FlowClass flow_class, FlowEntry& e) const;
   bool IsKnownPort(Proto proto, uint16_t port) const;
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
   // The catalog's ports as bits: two lookups per observation stay in cache.
   std::bitset<65536> known_tcp_, known_udp_;
+  // Ports some listener or endpoint-mapper answer names, on any address: most
+  // observations are no listener's, and this bit says so without the sets.
+  std::bitset<65536> listened_tcp_, listened_udp_;
   AddressInterner addresses_;
   NameInterner files_;
   FlowIndex index_;  // into counters_
-  std::vector<Counters> counters_;
-  std::vector<EvidenceRow> evidence_;
+  BlockVector<Counters> counters_;
+  BlockVector<EvidenceRow> evidence_;
+  std::vector<WideEvidence> wide_evidence_;
   LifetimeLog lifetimes_;
   std::array<Update, kQueue> queue_;
   uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue
@@ -192,6 +227,44 @@ class FlowTable : public ingest::TrafficSink {
   uint64_t observations_ = 0;
   uint64_t lost_events_ = 0;
   uint64_t unported_ = 0;
+};
+
+// FlowTable::FinishCompact()'s flows, in their final order (problematic
+// first, then by server, port, client).
+class FinishedFlows {
+ public:
+  size_t size() const { return order_.size(); }
+  bool empty() const { return order_.empty(); }
+  // The flow at position `i`, built into `out` (whose vectors keep their storage).
+  void Get(size_t i, FlowEntry& out) const;
+  FlowEntry Get(size_t i) const {
+    FlowEntry e;
+    Get(i, e);
+    return e;
+  }
+  FlowClass flow_class(size_t i) const { return static_cast<FlowClass>(classes_[order_[i]]); }
+  const IpAddress& server(size_t i) const { return ids_.Get(counters_[order_[i]].key.server); }
+  // Drops the flows for which drop(flow_class, server) is true; the rest keep their order.
+  template <class Drop>
+  void EraseIf(Drop drop) {
+    std::erase_if(order_, [&](uint32_t flow) {
+      return drop(static_cast<FlowClass>(classes_[flow]), ids_.Get(counters_[flow].key.server));
+    });
+  }
+
+ private:
+  friend class FlowTable;
+  const FlowTable* table_ = nullptr;
+  BlockVector<FlowTable::Counters> counters_;  // keys hold dense ids_ ids
+  std::vector<uint8_t> classes_;               // FlowClass per counters_ position
+  std::vector<bool> dynamic_;
+  std::vector<uint32_t> order_;                // counters_ positions, in the final order
+  BlockVector<FlowTable::EvidenceRow> evidence_;
+  std::vector<FlowTable::WideEvidence> wide_evidence_;
+  std::vector<uint32_t> first_row_;            // per counters_ position, into rows_
+  std::vector<uint32_t> rows_;                 // evidence_ positions, per flow in arrival order
+  AddressInterner ids_;
+  NameInterner files_;
 };
 
 }  // namespace highport::analysis

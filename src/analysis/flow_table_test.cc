@@ -1,5 +1,7 @@
 #include "analysis/flow_table.h"
 
+#include <tuple>
+
 #include "analysis/testing.h"
 #include "gtest/gtest.h"
 
@@ -309,6 +311,98 @@ TEST(FlowTable, FinishOrdersByClassServerPortClient) {
                      "10.0.0.30>10.0.0.9:445/udp", "10.0.0.31>10.0.0.9:445/tcp",
                      "10.0.0.30>10.0.0.10:53/tcp", "10.0.0.30>fe80::5%1:445/tcp",
                      "10.0.0.30>fe80::5%2:445/tcp"}));
+}
+
+// A table of many kinds of flows, fed to two tables alike: one finished into
+// records, one into the compact form.
+void FeedMixedTraffic(FlowTable& table) {
+  FlowObservation f = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 49700, 10, 12), Initiator::kSource);
+  for (int i = 0; i < 500; ++i) {
+    f.src.address = IpAddress::V4(0x0a000100u + static_cast<uint32_t>(i % 37));
+    f.src.port = static_cast<uint16_t>(50000 + i);
+    f.dst.port = static_cast<uint16_t>(i % 3 == 0 ? 445 : 49700 + i % 5);
+    f.first_us = i * kSecond;
+    f.last_us = (i + 3) * kSecond;
+    // Evidence of every kind: a text line (also one past 2^32), a packet and
+    // offset, and a packet with a line and an offset past 2^32.
+    switch (i % 4) {
+      case 0: f.source = {"pfirewall.log", static_cast<uint64_t>(i) + 1, 0, 0}; break;
+      case 1: f.source = {"a, \"quoted\" cap.pcap", 0, static_cast<uint64_t>(i), 40}; break;
+      case 2: f.source = {"big.log", (uint64_t{1} << 33) + static_cast<uint64_t>(i), 0, 0}; break;
+      default: f.source = {"odd.pcap", 3, 7, (uint64_t{1} << 40) + static_cast<uint64_t>(i)}; break;
+    }
+    table.OnFlow(f);
+  }
+  table.OnFlow(Obs("fd00::10", 50001, "fd00::2", 49668, 5, 6));
+  table.OnFlow(Obs("10.0.0.40", 123, "10.0.0.5", 123, 5, 6, Proto::kUdp));
+  table.OnRpcRegistration(Registration("10.0.0.5", 49701, "12345678-1234-abcd-ef00-01234567cffb"));
+}
+
+TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
+  FlowTable records_table(TestCatalog(), {});
+  FlowTable compact_table(TestCatalog(), {});
+  FeedMixedTraffic(records_table);
+  FeedMixedTraffic(compact_table);
+  const std::vector<FlowEntry> records = records_table.Finish();
+  FinishedFlows compact = compact_table.FinishCompact();
+  ASSERT_EQ(compact.size(), records.size());
+  ASSERT_GT(records.size(), 100u);
+  FlowEntry e;
+  for (size_t i = 0; i < records.size(); ++i) {
+    compact.Get(i, e);  // into the same record each time: nothing stale may remain
+    const FlowEntry& r = records[i];
+    ASSERT_EQ(e.key, r.key) << i;
+    EXPECT_EQ(compact.server(i), r.key.server);
+    EXPECT_EQ(compact.flow_class(i), r.flow_class);
+    EXPECT_EQ(std::tie(e.first_us, e.last_us, e.connections, e.attempts, e.packets, e.bytes,
+                       e.allowed, e.dropped, e.low_source, e.rule, e.flow_class, e.dynamic),
+              std::tie(r.first_us, r.last_us, r.connections, r.attempts, r.packets, r.bytes,
+                       r.allowed, r.dropped, r.low_source, r.rule, r.flow_class, r.dynamic));
+    EXPECT_EQ(e.interfaces, r.interfaces);
+    EXPECT_EQ(e.service, r.service);
+    ASSERT_EQ(e.evidence.size(), r.evidence.size());
+    for (size_t k = 0; k < e.evidence.size(); ++k) {
+      EXPECT_EQ(std::tie(e.evidence[k].file, e.evidence[k].line, e.evidence[k].packet, e.evidence[k].offset),
+                std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
+    }
+  }
+  EXPECT_EQ(compact_table.peak_rpc_concurrency(), records_table.peak_rpc_concurrency());
+  // The wide evidence came back whole.
+  bool wide = false;
+  for (const FlowEntry& r : records) {
+    for (const SourceRef& s : r.evidence) wide |= s.offset > (uint64_t{1} << 40) && s.line == 3;
+  }
+  EXPECT_TRUE(wide);
+
+  // Filtering keeps the order of what remains.
+  compact.EraseIf([](FlowClass c, const IpAddress&) { return c != FlowClass::kProblematic; });
+  std::vector<FlowKey> problematic;
+  for (const FlowEntry& r : records) {
+    if (r.flow_class == FlowClass::kProblematic) problematic.push_back(r.key);
+  }
+  ASSERT_EQ(compact.size(), problematic.size());
+  for (size_t i = 0; i < compact.size(); ++i) EXPECT_EQ(compact.Get(i).key, problematic[i]);
+}
+
+// The port bits in front of the listener sets: a listener known for one port
+// still decides, and an unknown port falls through to the other rules.
+TEST(FlowTable, ListenerBitsDecideOnlyForListenedPorts) {
+  HostKnowledge knowledge;
+  knowledge.listeners.insert({*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 50500});
+  FlowTable table(TestCatalog(), knowledge);
+  table.OnFlow(Obs("10.0.0.5", 50500, "10.0.0.30", 50400));  // the source listens
+  table.OnFlow(Obs("10.0.0.6", 50500, "10.0.0.30", 50400));  // another host, same port
+  table.OnFlow(Obs("10.0.0.7", 50501, "10.0.0.5", 50500, 0, 0, Proto::kUdp));  // UDP, not listened
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 3u);
+  for (const FlowEntry& e : flows) {
+    if (e.key.server == *IpAddress::Parse("10.0.0.5") && e.key.proto == Proto::kTcp) {
+      EXPECT_EQ(e.rule, ServerRule::kListener);
+      EXPECT_EQ(e.key.port, 50500);
+    } else {
+      EXPECT_NE(e.rule, ServerRule::kListener) << e.key.server.ToString();
+    }
+  }
 }
 
 }  // namespace

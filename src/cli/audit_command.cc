@@ -174,7 +174,7 @@ int Run(const AuditOptions& o) {
   std::vector<std::pair<fs::path, std::string>> files = {
       {out / "report.html", *page},
       {out / "plan.json", plan::PlanToText(*plan)},
-      {out / "flows.json", report::FlowsJson(flows, analysed->evidence.diagnostics).dump(2) + "\n"},
+      {out / "flows.json", report::FlowsJsonText(flows, analysed->evidence.diagnostics)},
       {out / "flows.csv", report::FlowsCsv(flows)},
   };
   for (const auto& [path, content] : files) {

@@ -4,6 +4,10 @@
 // of each conversation is the server, classifies the server ports after the
 // third seed's table and prints the flows, problematic ones first, then per
 // server the static ports, the dynamic ports in use and their clients.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include <set>
 
 #include "CLI/CLI.hpp"
@@ -56,6 +60,27 @@ void Setup(CLI::App& app, FlowsOptions& o) {
   app.add_option("-o,--output", o.output, "write to this file instead of standard output");
 }
 
+// The report written block by block while it is made (WriteOutput's
+// messages): a million flows are never one string in memory.
+Result<bool> StreamOutput(const std::string& path,
+                          const std::function<void(std::string&, const report::FlushText&)>& write) {
+  const bool to_stdout = path.empty() || path == "-";
+  std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  bool written = true;
+  const report::FlushText flush = [&](std::string& block) {
+    if (written && std::fwrite(block.data(), 1, block.size(), file) != block.size()) written = false;
+    block.clear();
+  };
+  std::string block;
+  write(block, flush);
+  flush(block);
+  if (to_stdout) return true;
+  if (std::fclose(file) != 0) written = false;
+  if (!written) return Error{fmt::format("{}: write failed", path)};
+  return true;
+}
+
 int Run(const FlowsOptions& o) {
   std::optional<IpAddress> only_server;
   if (!o.server.empty()) {
@@ -80,14 +105,16 @@ int Run(const FlowsOptions& o) {
   report::FlowsReport report;
   report.skipped = evidence.skipped;
   report.local_time = evidence.local_time;
-  // Filtered in place: a million flows are not worth a second copy.
-  report.flows = table.Finish();
-  std::erase_if(report.flows, [&](const analysis::FlowEntry& e) {
-    return (o.problematic && e.flow_class != analysis::FlowClass::kProblematic) ||
-           (only_server && e.key.server != *only_server);
+  // Kept compact and filtered in place: each record is built only while it
+  // is printed, so a million flows are never a million FlowEntry records.
+  analysis::FinishedFlows flows = table.FinishCompact();
+  flows.EraseIf([&](analysis::FlowClass flow_class, const IpAddress& server) {
+    return (o.problematic && flow_class != analysis::FlowClass::kProblematic) ||
+           (only_server && server != *only_server);
   });
+  report.compact = &flows;
   std::set<IpAddress> servers;
-  for (const analysis::FlowEntry& e : report.flows) servers.insert(e.key.server);
+  for (size_t i = 0; i < flows.size(); ++i) servers.insert(flows.server(i));
   report.peak_rpc_concurrency = table.peak_rpc_concurrency();
   report.observations = table.observations();
   report.lost_events = table.lost_events();
@@ -95,22 +122,23 @@ int Run(const FlowsOptions& o) {
   report.owners = ListenerOwnersOf(evidence.inventories);
 
   PrintFindings(evidence.diagnostics);
-  std::string content;
-  if (o.format == "json") {
-    content = report::FlowsJson(report, evidence.diagnostics).dump(2) + "\n";
-  } else if (o.format == "csv") {
-    content = report::FlowsCsv(report);
-  } else {
-    content = report::FlowsTable(report);
-  }
-  if (Result<bool> written = WriteOutput(o.output, content); !written) {
+  Result<bool> written = StreamOutput(o.output, [&](std::string& out, const report::FlushText& flush) {
+    if (o.format == "json") {
+      report::WriteFlowsJson(report, evidence.diagnostics, out, flush);
+    } else if (o.format == "csv") {
+      report::WriteFlowsCsv(report, out, flush);
+    } else {
+      report::WriteFlowsTable(report, out, flush);
+    }
+  });
+  if (!written) {
     fmt::print(stderr, "highport flows: {}\n", written.error().message);
     return kExitUsage;
   }
-  PrintEvidenceSummary("flows", evidence, report.flows.size(), servers.size());
+  PrintEvidenceSummary("flows", evidence, flows.size(), servers.size());
   if (evidence.input_error) return kExitUsage;
-  for (const analysis::FlowEntry& e : report.flows) {
-    if (e.flow_class == analysis::FlowClass::kProblematic) return kExitFindings;
+  for (size_t i = 0; i < flows.size(); ++i) {
+    if (flows.flow_class(i) == analysis::FlowClass::kProblematic) return kExitFindings;
   }
   return kExitOk;
 }

@@ -1,7 +1,10 @@
 #include "report/flows_report.h"
 
+#include <charconv>
+#include <cstring>
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <set>
 
 #include "fmt/format.h"
@@ -13,6 +16,48 @@ namespace {
 
 using analysis::FlowClass;
 using analysis::FlowEntry;
+
+// Every flow of the report in order, from the records or built one at a time.
+template <class F>
+void ForEachFlow(const FlowsReport& r, F&& f) {
+  if (r.compact == nullptr) {
+    for (const FlowEntry& e : r.flows) f(e);
+    return;
+  }
+  FlowEntry e;
+  for (size_t i = 0; i < r.compact->size(); ++i) {
+    r.compact->Get(i, e);
+    f(e);
+  }
+}
+
+size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : r.flows.size(); }
+
+void AppendNumber(std::string& out, uint64_t value) {
+  char digits[20];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
+// SourceRef::ToString(), appended without a string of its own (a report
+// writes up to three per flow).
+void AppendSourceRef(std::string& out, const SourceRef& s) {
+  out += s.file;
+  if (s.packet != 0) {
+    out += ":packet ";
+    AppendNumber(out, s.packet);
+    out += '+';
+    AppendNumber(out, s.offset);
+  } else if (s.line != 0) {
+    out += ':';
+    AppendNumber(out, s.line);
+  }
+}
+
+// Whatever a block of output needs, handed on once it is large enough.
+constexpr size_t kBlock = 1 << 16;
+void MaybeFlush(std::string& out, const FlushText& flush) {
+  if (out.size() >= kBlock && flush) flush(out);
+}
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   return fmt::format("{}", fmt::join(items, separator));
@@ -34,15 +79,6 @@ nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
 }
 
-std::string Counts(const FlowEntry& e) {
-  std::string out = fmt::format("{}", e.connections);
-  // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
-  if (e.attempts > 0) {
-    out += fmt::format(" (+{} {})", e.attempts, e.dropped > 0 ? "dropped" : "unanswered");
-  }
-  return out;
-}
-
 struct ServerSummary {
   std::set<std::pair<Proto, uint16_t>> static_ports;
   std::map<std::pair<Proto, uint16_t>, std::set<IpAddress>> dynamic_ports;  // -> clients
@@ -50,10 +86,10 @@ struct ServerSummary {
   std::set<IpAddress> clients;
 };
 
-std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows,
-                                             const ListenerOwners& owners) {
+std::map<IpAddress, ServerSummary> Summaries(const FlowsReport& r) {
+  const ListenerOwners& owners = r.owners;
   std::map<IpAddress, ServerSummary> out;
-  for (const FlowEntry& e : flows) {
+  ForEachFlow(r, [&](const FlowEntry& e) {
     ServerSummary& s = out[e.key.server];
     std::pair<Proto, uint16_t> port{e.key.proto, e.key.port};
     if (e.dynamic) {
@@ -63,7 +99,7 @@ std::map<IpAddress, ServerSummary> Summaries(const std::vector<FlowEntry>& flows
     }
     if (std::string what = What(e, owners); !what.empty()) s.what[port] = std::move(what);
     s.clients.insert(e.key.client);
-  }
+  });
   return out;
 }
 
@@ -79,43 +115,107 @@ std::string PortText(const std::pair<Proto, uint16_t>& p) {
 // Years outside 0-9999 (no log has them) keep the general path, which
 // prints them as it always did.
 std::string FormatTime(int64_t us) {
+  std::string text;
+  AppendTime(text, us);
+  return text;
+}
+
+namespace {
+
+// The common case of AppendTime: 19 characters at `text`, or false for a
+// year outside 0-9999.
+bool PutTime(char* text, int64_t us) {
   const int64_t seconds = us / 1'000'000;
   constexpr int64_t kDay = 86'400;
   constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-  if (seconds >= 0 && seconds < kYear10000) {
-    const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
-    const std::chrono::year_month_day date(days);
-    const int64_t of_day = seconds % kDay;
-    std::string text = "0000-00-00 00:00:00";
-    auto put = [&](size_t end, unsigned value, size_t digits) {
-      for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
-    };
-    put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-    put(6, static_cast<unsigned>(date.month()), 2);
-    put(9, static_cast<unsigned>(date.day()), 2);
-    put(12, static_cast<unsigned>(of_day / 3600), 2);
-    put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
-    put(18, static_cast<unsigned>(of_day % 60), 2);
-    return text;
+  if (seconds < 0 || seconds >= kYear10000) return false;
+  const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
+  const std::chrono::year_month_day date(days);
+  const int64_t of_day = seconds % kDay;
+  std::memcpy(text, "0000-00-00 00:00:00", 19);
+  auto put = [&](size_t end, unsigned value, size_t digits) {
+    for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
+  };
+  put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
+  put(6, static_cast<unsigned>(date.month()), 2);
+  put(9, static_cast<unsigned>(date.day()), 2);
+  put(12, static_cast<unsigned>(of_day / 3600), 2);
+  put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
+  put(18, static_cast<unsigned>(of_day % 60), 2);
+  return true;
+}
+
+}  // namespace
+
+void AppendTime(std::string& out, int64_t us) {
+  char text[19];
+  if (PutTime(text, us)) {
+    out.append(text, sizeof text);
+    return;
   }
+  const int64_t seconds = us / 1'000'000;
   std::time_t time = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&time, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string FlowsTable(const FlowsReport& r) {
+  std::string out;
+  WriteFlowsTable(r, out, nullptr);
+  return out;
+}
+
+namespace {
+
+// The table's cells of one flow, into `row` (its strings' storage reused).
+void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row) {
+  row.resize(9);
+  row[0] = analysis::FlowClassName(e.flow_class);
+  row[1] = e.key.client.ToString();
+  row[2] = e.key.server.ToString();
+  row[3].clear();
+  row[3] += ProtoName(e.key.proto);
+  row[3] += '/';
+  AppendNumber(row[3], e.key.port);
+  row[4].clear();
+  AppendNumber(row[4], e.connections);
+  // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
+  if (e.attempts > 0) {
+    row[4] += " (+";
+    AppendNumber(row[4], e.attempts);
+    row[4] += e.dropped > 0 ? " dropped)" : " unanswered)";
+  }
+  row[5].clear();
+  AppendTime(row[5], e.first_us);
+  row[6].clear();
+  AppendTime(row[6], e.last_us);
+  row[7] = analysis::ServerRuleName(e.rule);
+  row[8] = What(e, owners);
+}
+
+}  // namespace
+
+void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  // Two passes over the flows, none kept: the first measures the columns
+  // (and counts), the second writes the rows.
+  TableLayout table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
+                     "SERVER BY", "WHAT"},
+                    40);
   size_t problematic = 0;
   std::set<IpAddress> servers;
-  for (const FlowEntry& e : r.flows) {
+  std::vector<std::string> row;
+  ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     servers.insert(e.key.server);
-  }
-  std::string out = fmt::format(
+    TableCells(e, r.owners, row);
+    table.Measure(row);
+  });
+  out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
-      r.flows.size(), servers.size(), problematic, r.observations);
+      FlowCount(r), servers.size(), problematic, r.observations);
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
@@ -124,20 +224,15 @@ std::string FlowsTable(const FlowsReport& r) {
   }
   if (r.local_time) out += "Times are the firewall log's local time.\n";
   out += "\n";
-
-  TextTable table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
-                   "SERVER BY", "WHAT"},
-                  40);
-  for (const FlowEntry& e : r.flows) {
-    table.AddRow({std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
-                  e.key.server.ToString(), fmt::format("{}/{}", ProtoName(e.key.proto), e.key.port),
-                  Counts(e), FormatTime(e.first_us), FormatTime(e.last_us),
-                  std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners)});
-  }
-  out += table.Render();
+  table.AppendHeader(out);
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    TableCells(e, r.owners, row);
+    table.AppendRow(row, out);
+    MaybeFlush(out, flush);
+  });
 
   out += "\nPer server:\n";
-  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
+  for (const auto& [server, s] : Summaries(r)) {
     out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
@@ -153,13 +248,309 @@ std::string FlowsTable(const FlowsReport& r) {
       out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
                          what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
     }
+    MaybeFlush(out, flush);
   }
-  return out;
 }
+
+namespace {
+
+// What nlohmann::json writes as it is: printable ASCII but quote and backslash.
+bool JsonPlain(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
+
+// One CSV row or JSON object written through a pointer into room made for
+// it beforehand: no strings, no capacity check per piece (std::string's
+// appends were most of a row's cost).
+class RowWriter {
+ public:
+  explicit RowWriter(char* at) : p_(at) {}
+  char* end() const { return p_; }
+  void Text(std::string_view text) {
+    std::memcpy(p_, text.data(), text.size());
+    p_ += text.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
+  // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
+  void Field(std::string_view value) {
+    if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
+    *p_++ = '"';
+    for (char c : value) {
+      if (c == '"') *p_++ = '"';
+      *p_++ = c;
+    }
+    *p_++ = '"';
+  }
+  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
+  void Address(const IpAddress& a) {
+    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) *p_++ = '.';
+      const unsigned octet = a.bytes()[i];
+      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
+      *p_++ = static_cast<char>('0' + octet % 10);
+    }
+  }
+  // A JSON string as AppendJsonString writes it.
+  void JsonString(std::string_view value) {
+    if (!JsonPlain(value)) return Text(nlohmann::json(std::string(value)).dump());
+    *p_++ = '"';
+    Text(value);
+    *p_++ = '"';
+  }
+  void JsonAddress(const IpAddress& a) {
+    if (!a.is_v4() || !a.zone().empty()) return JsonString(a.ToString());
+    *p_++ = '"';
+    Address(a);
+    *p_++ = '"';
+  }
+  void JsonSourceRef(const SourceRef& s) {
+    if (!JsonPlain(s.file)) {
+      std::string text;
+      AppendSourceRef(text, s);
+      return JsonString(text);
+    }
+    *p_++ = '"';
+    SourceRefText(s);
+    *p_++ = '"';
+  }
+  // SourceRef::ToString() as it is.
+  void SourceRefText(const SourceRef& s) {
+    Text(s.file);
+    if (s.packet != 0) {
+      Text(":packet ");
+      Number(s.packet);
+      Char('+');
+      Number(s.offset);
+    } else if (s.line != 0) {
+      Char(':');
+      Number(s.line);
+    }
+  }
+  void Time(int64_t us) {
+    if (PutTime(p_, us)) {
+      p_ += 19;
+      return;
+    }
+    std::string text;  // a year outside 0-9999: at most a few dozen characters
+    AppendTime(text, us);
+    Text(text);
+  }
+
+ private:
+  char* p_;
+};
+
+nlohmann::json ServersJson(const FlowsReport& r) {
+  nlohmann::json servers = nlohmann::json::array();
+  for (const auto& [server, s] : Summaries(r)) {
+    nlohmann::json statics = nlohmann::json::array();
+    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
+    nlohmann::json dynamics = nlohmann::json::array();
+    for (const auto& [port, clients] : s.dynamic_ports) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      auto what = s.what.find(port);
+      dynamics.push_back({{"port", PortText(port)},
+                          {"what", what != s.what.end() ? what->second : ""},
+                          {"clients", std::move(names)}});
+    }
+    auto peak = r.peak_rpc_concurrency.find(server);
+    servers.push_back({{"server", server.ToString()},
+                       {"clients", s.clients.size()},
+                       {"static_ports", std::move(statics)},
+                       {"dynamic_ports", std::move(dynamics)},
+                       {"peak_rpc_concurrency",
+                        peak != r.peak_rpc_concurrency.end() ? peak->second : 0}});
+  }
+  return servers;
+}
+
+nlohmann::json FindingsJson(const Diagnostics& diagnostics) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const Finding& f : diagnostics.findings()) {
+    skipped.push_back({{"where", f.where.ToString()}, {"id", f.id}, {"reason", f.reason},
+                       {"severity", f.severity == Finding::Severity::kNote ? "note" : "warning"}});
+  }
+  return skipped;
+}
+
+// A JSON string as nlohmann::json dumps it: printable ASCII as it is, the
+// rest (escapes, UTF-8, and its error on invalid UTF-8) left to the library.
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (!JsonPlain(s)) {
+    out += nlohmann::json(std::string(s)).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+// `value`.dump(2), as it stands inside the top-level object: indented by two more.
+void AppendNested(std::string& out, const nlohmann::json& value) {
+  for (char c : value.dump(2)) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+}
+
+// One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
+// (nlohmann's object is a std::map), written through a pointer into room
+// made for it (escapes take at most six bytes a byte).
+void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
+                    std::string& room) {
+  const std::string* owner = nullptr;
+  if (!owners.empty()) {
+    auto it = owners.find({e.key.server, e.key.proto, e.key.port});
+    if (it != owners.end()) owner = &it->second;
+  }
+  size_t bound = 1024 + 6 * (e.key.client.zone().size() + e.key.server.zone().size() +
+                             e.service.size() + (owner ? owner->size() : 0));
+  for (const SourceRef& s : e.evidence) bound += 6 * (s.file.size() + 50) + 16;
+  for (const std::string& i : e.interfaces) bound += 6 * i.size() + 16;
+  // Written into `room` first, resized only to grow: room in `out` itself
+  // would be zero-filled for every flow.
+  if (room.size() < bound) room.resize(bound);
+  RowWriter w(room.data());
+  w.Text("    {\n      \"allowed\": ");
+  w.Number(e.allowed);
+  w.Text(",\n      \"attempts\": ");
+  w.Number(e.attempts);
+  w.Text(",\n      \"bytes\": ");
+  w.Number(e.bytes);
+  w.Text(",\n      \"class\": \"");
+  w.Text(analysis::FlowClassName(e.flow_class));
+  w.Text("\",\n      \"client\": ");
+  w.JsonAddress(e.key.client);
+  w.Text(",\n      \"connections\": ");
+  w.Number(e.connections);
+  w.Text(",\n      \"dropped\": ");
+  w.Number(e.dropped);
+  w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
+  w.Text(",\n      \"evidence\": [");
+  for (size_t i = 0; i < e.evidence.size(); ++i) {
+    w.Text(i == 0 ? "\n        " : ",\n        ");
+    w.JsonSourceRef(e.evidence[i]);
+  }
+  w.Text(e.evidence.empty() ? "],\n      \"first_seen\": \"" : "\n      ],\n      \"first_seen\": \"");
+  w.Time(e.first_us);
+  w.Text("\",\n      \"interfaces\": [");
+  for (size_t i = 0; i < e.interfaces.size(); ++i) {
+    w.Text(i == 0 ? "\n        " : ",\n        ");
+    w.JsonString(e.interfaces[i]);
+  }
+  w.Text(e.interfaces.empty() ? "],\n      \"last_seen\": \"" : "\n      ],\n      \"last_seen\": \"");
+  w.Time(e.last_us);
+  w.Text("\",\n      \"low_source\": ");
+  w.Number(e.low_source);
+  w.Text(",\n      \"owner\": ");
+  if (owner) {
+    w.JsonString(*owner);
+  } else {
+    w.Text("null");
+  }
+  w.Text(",\n      \"packets\": ");
+  w.Number(e.packets);
+  w.Text(",\n      \"port\": ");
+  w.Number(e.key.port);
+  w.Text(",\n      \"proto\": \"");
+  w.Text(ProtoName(e.key.proto));
+  w.Text("\",\n      \"server\": ");
+  w.JsonAddress(e.key.server);
+  w.Text(",\n      \"server_by\": \"");
+  w.Text(analysis::ServerRuleName(e.rule));
+  w.Text("\",\n      \"service\": ");
+  if (e.service.empty()) {
+    w.Text("null");
+  } else {
+    w.JsonString(e.service);
+  }
+  w.Text("\n    }");
+  out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
+}
+
+// ServersJson(r).dump(2) as it stands inside the top-level object.
+void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  const std::map<IpAddress, ServerSummary> summaries = Summaries(r);
+  if (summaries.empty()) {
+    out += "[]";
+    return;
+  }
+  // An array of strings at `indent`, its items two deeper.
+  auto strings = [&](size_t indent, auto&& items) {
+    if (items.empty()) {
+      out += "[]";
+      return;
+    }
+    out += '[';
+    bool first = true;
+    for (const auto& item : items) {
+      out += first ? "\n" : ",\n";
+      first = false;
+      out.append(indent + 2, ' ');
+      AppendJsonString(out, item);
+    }
+    out += '\n';
+    out.append(indent, ' ');
+    out += ']';
+  };
+  out += '[';
+  bool first = true;
+  std::vector<std::string> names;
+  for (const auto& [server, s] : summaries) {
+    out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
+    first = false;
+    AppendNumber(out, s.clients.size());
+    out += ",\n      \"dynamic_ports\": ";
+    if (s.dynamic_ports.empty()) {
+      out += "[]";
+    } else {
+      out += '[';
+      bool first_port = true;
+      for (const auto& [port, clients] : s.dynamic_ports) {
+        out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
+        first_port = false;
+        names.clear();
+        for (const IpAddress& c : clients) names.push_back(c.ToString());
+        strings(10, names);
+        out += ",\n          \"port\": ";
+        AppendJsonString(out, PortText(port));
+        out += ",\n          \"what\": ";
+        auto what = s.what.find(port);
+        AppendJsonString(out, what != s.what.end() ? what->second : "");
+        out += "\n        }";
+      }
+      out += "\n      ]";
+    }
+    out += ",\n      \"peak_rpc_concurrency\": ";
+    auto peak = r.peak_rpc_concurrency.find(server);
+    AppendNumber(out, peak != r.peak_rpc_concurrency.end() ? peak->second : 0);
+    out += ",\n      \"server\": ";
+    AppendJsonString(out, server.ToString());
+    out += ",\n      \"static_ports\": ";
+    names.clear();
+    for (const auto& p : s.static_ports) names.push_back(PortText(p));
+    strings(6, names);
+    out += "\n    }";
+    MaybeFlush(out, flush);
+  }
+  out += "\n  ]";
+}
+
+}  // namespace
 
 nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
   nlohmann::json flows = nlohmann::json::array();
-  for (const FlowEntry& e : r.flows) {
+  ForEachFlow(r, [&](const FlowEntry& e) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
     flows.push_back({
@@ -184,70 +575,153 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
         {"low_source", e.low_source},
         {"evidence", std::move(evidence)},
     });
-  }
-  nlohmann::json servers = nlohmann::json::array();
-  for (const auto& [server, s] : Summaries(r.flows, r.owners)) {
-    nlohmann::json statics = nlohmann::json::array();
-    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
-    nlohmann::json dynamics = nlohmann::json::array();
-    for (const auto& [port, clients] : s.dynamic_ports) {
-      nlohmann::json names = nlohmann::json::array();
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
-      auto what = s.what.find(port);
-      dynamics.push_back({{"port", PortText(port)},
-                          {"what", what != s.what.end() ? what->second : ""},
-                          {"clients", std::move(names)}});
-    }
-    auto peak = r.peak_rpc_concurrency.find(server);
-    servers.push_back({{"server", server.ToString()},
-                       {"clients", s.clients.size()},
-                       {"static_ports", std::move(statics)},
-                       {"dynamic_ports", std::move(dynamics)},
-                       {"peak_rpc_concurrency",
-                        peak != r.peak_rpc_concurrency.end() ? peak->second : 0}});
-  }
-  nlohmann::json skipped = nlohmann::json::array();
-  for (const Finding& f : diagnostics.findings()) {
-    skipped.push_back({{"where", f.where.ToString()}, {"id", f.id}, {"reason", f.reason},
-                       {"severity", f.severity == Finding::Severity::kNote ? "note" : "warning"}});
-  }
+  });
   return {{"observations", r.observations},
           {"lost_events", r.lost_events},
           {"other_protocols", r.unported},
           {"local_time", r.local_time},
           {"flows", std::move(flows)},
-          {"servers", std::move(servers)},
-          {"findings", std::move(skipped)},
+          {"servers", ServersJson(r)},
+          {"findings", FindingsJson(diagnostics)},
           // Findings beyond the first ones of each kind are counted, not listed.
           {"findings_not_listed", diagnostics.not_kept()}};
 }
 
+// FlowsJson()'s document without the tree: the keys in nlohmann's (sorted)
+// order, the flows written one by one, the small parts dumped by the library.
+void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::string& out,
+                    const FlushText& flush) {
+  out += "{\n  \"findings\": ";
+  AppendNested(out, FindingsJson(diagnostics));
+  out += ",\n  \"findings_not_listed\": ";
+  AppendNumber(out, diagnostics.not_kept());
+  out += ",\n  \"flows\": [";
+  bool first = true;
+  std::string room;
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    AppendFlowJson(out, e, r.owners, room);
+    MaybeFlush(out, flush);
+  });
+  out += first ? "],\n" : "\n  ],\n";
+  out += r.local_time ? "  \"local_time\": true,\n" : "  \"local_time\": false,\n";
+  out += "  \"lost_events\": ";
+  AppendNumber(out, r.lost_events);
+  out += ",\n  \"observations\": ";
+  AppendNumber(out, r.observations);
+  out += ",\n  \"other_protocols\": ";
+  AppendNumber(out, r.unported);
+  out += ",\n  \"servers\": ";
+  WriteServersJson(r, out, flush);
+  out += "\n}\n";
+}
+
+std::string FlowsJsonText(const FlowsReport& r, const Diagnostics& diagnostics) {
+  std::string out;
+  WriteFlowsJson(r, diagnostics, out, nullptr);
+  return out;
+}
+
 std::string FlowsCsv(const FlowsReport& r) {
-  std::string out = CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by",
-                            "what", "first_seen", "last_seen", "connections", "allowed", "dropped",
-                            "attempts", "packets", "bytes", "evidence"});
-  // Room for every row at once: growing by doubling would hold the old and
-  // the new copy together, three times the text, at the peak of a large run.
-  // What is reserved and never written is never touched, so it costs no memory.
-  size_t room = out.size();
+  std::string out;
+  // Room for the records' rows at once: growing by doubling would hold the
+  // old and the new copy together at the peak of a large run.
+  size_t room = 0;
   for (const FlowEntry& e : r.flows) {
     room += 256 + e.service.size();
     for (const SourceRef& s : e.evidence) room += s.file.size() + 64;
     for (const std::string& i : e.interfaces) room += i.size() + 8;
   }
   out.reserve(room);
-  for (const FlowEntry& e : r.flows) {
-    std::vector<std::string> evidence;
-    for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
-    AppendCsvRow(out, {std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
-                   e.key.server.ToString(), std::string(ProtoName(e.key.proto)),
-                   std::to_string(e.key.port), e.dynamic ? "yes" : "no",
-                   std::string(analysis::ServerRuleName(e.rule)), What(e, r.owners), FormatTime(e.first_us),
-                   FormatTime(e.last_us), std::to_string(e.connections), std::to_string(e.allowed),
-                   std::to_string(e.dropped), std::to_string(e.attempts), std::to_string(e.packets),
-                   std::to_string(e.bytes), Join(evidence, " ")});
-  }
+  WriteFlowsCsv(r, out, nullptr);
   return out;
+}
+
+namespace {
+
+// The most a row can take: fixed fields and quoting (twice the text, plus quotes).
+size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
+  size_t bound = 512 + 2 * (e.key.client.zone().size() + e.key.server.zone().size());
+  if (what) bound += 2 * what->size();
+  for (const std::string& i : e.interfaces) bound += 2 * (i.size() + 2);
+  bound += 2 * e.service.size();
+  for (const SourceRef& s : e.evidence) bound += 2 * (s.file.size() + 50);
+  return bound;
+}
+
+}  // namespace
+
+void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
+                 "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
+                 "packets", "bytes", "evidence"});
+  std::string scratch, room;
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    const std::string* owner = nullptr;
+    if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
+      auto it = r.owners.find({e.key.server, e.key.proto, e.key.port});
+      if (it != r.owners.end()) owner = &it->second;
+    }
+    // Written into `room` first, resized only to grow: room in `out` itself
+    // would be zero-filled for every row.
+    if (const size_t bound = CsvRowBound(e, owner); room.size() < bound) room.resize(bound);
+    RowWriter w(room.data());
+    w.Text(analysis::FlowClassName(e.flow_class));
+    w.Char(',');
+    w.Address(e.key.client);
+    w.Char(',');
+    w.Address(e.key.server);
+    w.Char(',');
+    w.Text(ProtoName(e.key.proto));
+    w.Char(',');
+    w.Number(e.key.port);
+    w.Text(e.dynamic ? ",yes," : ",no,");
+    w.Text(analysis::ServerRuleName(e.rule));
+    w.Char(',');
+    if (!e.interfaces.empty()) {
+      scratch = "RPC: ";
+      for (size_t i = 0; i < e.interfaces.size(); ++i) {
+        if (i > 0) scratch += ", ";
+        scratch += e.interfaces[i];
+      }
+      w.Field(scratch);
+    } else if (!e.service.empty()) {
+      w.Field(e.service);
+    } else if (owner) {
+      w.Field(*owner);
+    }
+    w.Char(',');
+    w.Time(e.first_us);
+    w.Char(',');
+    w.Time(e.last_us);
+    for (uint64_t n : {e.connections, e.allowed, e.dropped, e.attempts, e.packets, e.bytes}) {
+      w.Char(',');
+      w.Number(n);
+    }
+    w.Char(',');
+    // Only a file name can make the evidence need quotes.
+    bool special = false;
+    for (const SourceRef& s : e.evidence) {
+      special |= std::any_of(s.file.begin(), s.file.end(), CsvSpecial);
+    }
+    if (special) {
+      scratch.clear();
+      for (size_t i = 0; i < e.evidence.size(); ++i) {
+        if (i > 0) scratch += ' ';
+        AppendSourceRef(scratch, e.evidence[i]);
+      }
+      w.Field(scratch);
+    } else {
+      for (size_t i = 0; i < e.evidence.size(); ++i) {
+        if (i > 0) w.Char(' ');
+        w.SourceRefText(e.evidence[i]);
+      }
+    }
+    w.Text("\r\n");
+    out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
+    MaybeFlush(out, flush);
+  });
 }
 
 }  // namespace highport::report

@@ -5,6 +5,7 @@
 // in docs/flows.md; CSV has one row per flow.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -22,6 +23,9 @@ using ListenerOwners = std::map<std::tuple<IpAddress, Proto, uint16_t>, std::str
 
 struct FlowsReport {
   std::vector<analysis::FlowEntry> flows;
+  // When set, the flows are these instead of `flows`, each record built only
+  // while it is printed (FlowTable::FinishCompact()).
+  const analysis::FinishedFlows* compact = nullptr;
   std::map<IpAddress, uint64_t> peak_rpc_concurrency;
   uint64_t observations = 0;
   uint64_t lost_events = 0;
@@ -33,9 +37,22 @@ struct FlowsReport {
 
 // "2021-06-22 12:19:44" from microseconds since the epoch (UTC, or the log's local time).
 std::string FormatTime(int64_t us);
+void AppendTime(std::string& out, int64_t us);  // FormatTime(us), appended
 
 std::string FlowsTable(const FlowsReport& report);
 nlohmann::json FlowsJson(const FlowsReport& report, const Diagnostics& diagnostics);
+// FlowsJson(...).dump(2) + "\n", written without the tree.
+std::string FlowsJsonText(const FlowsReport& report, const Diagnostics& diagnostics);
 std::string FlowsCsv(const FlowsReport& report);
+
+// The same texts streamed: appended to `out`, with flush(out) called whenever
+// it holds a block (flush writes and clears it), so that a report of a
+// million flows is never one string. The last block stays in `out`.
+// WriteFlowsJson writes FlowsJson(...).dump(2) + "\n".
+using FlushText = std::function<void(std::string&)>;
+void WriteFlowsTable(const FlowsReport& report, std::string& out, const FlushText& flush);
+void WriteFlowsJson(const FlowsReport& report, const Diagnostics& diagnostics, std::string& out,
+                    const FlushText& flush);
+void WriteFlowsCsv(const FlowsReport& report, std::string& out, const FlushText& flush);
 
 }  // namespace highport::report

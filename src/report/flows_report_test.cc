@@ -5,7 +5,9 @@
 #include <ctime>
 #include <random>
 
+#include "analysis/testing.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -41,6 +43,181 @@ TEST(CsvRow, QuotesOnlyWhatNeedsIt) {
   AppendCsvRow(out, {"", "plain", "a,b", "\"", "cr\r", "lf\n"});
   EXPECT_EQ(out, "x\r\n,plain,\"a,b\",\"\"\"\",\"cr\r\",\"lf\n\"\r\n");
   EXPECT_EQ(CsvField("10.0.0.1"), "10.0.0.1");
+}
+
+// What FlowsCsv wrote before it streamed: a vector of field strings per row.
+std::string CsvByFields(const FlowsReport& r) {
+  std::string out = CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by",
+                            "what", "first_seen", "last_seen", "connections", "allowed", "dropped",
+                            "attempts", "packets", "bytes", "evidence"});
+  for (const analysis::FlowEntry& e : r.flows) {
+    std::vector<std::string> evidence;
+    for (const SourceRef& s : e.evidence) evidence.push_back(s.ToString());
+    std::string what;
+    if (!e.interfaces.empty()) {
+      what = fmt::format("RPC: {}", fmt::join(e.interfaces, ", "));
+    } else if (!e.service.empty()) {
+      what = e.service;
+    } else if (auto o = r.owners.find({e.key.server, e.key.proto, e.key.port}); o != r.owners.end()) {
+      what = o->second;
+    }
+    AppendCsvRow(out, {std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
+                       e.key.server.ToString(), std::string(ProtoName(e.key.proto)),
+                       std::to_string(e.key.port), e.dynamic ? "yes" : "no",
+                       std::string(analysis::ServerRuleName(e.rule)), what, FormatTime(e.first_us),
+                       FormatTime(e.last_us), std::to_string(e.connections), std::to_string(e.allowed),
+                       std::to_string(e.dropped), std::to_string(e.attempts), std::to_string(e.packets),
+                       std::to_string(e.bytes), fmt::format("{}", fmt::join(evidence, " "))});
+  }
+  return out;
+}
+
+void Feed(analysis::FlowTable& table) {
+  FlowObservation f;
+  f.ip_protocol = 6;
+  f.connections = 1;
+  f.packets = 3;
+  f.bytes = 180;
+  for (int i = 0; i < 300; ++i) {
+    f.src = {IpAddress::V4(0x0a000200u + static_cast<uint32_t>(i % 11)), Proto::kTcp,
+             static_cast<uint16_t>(50000 + i)};
+    f.dst = {*IpAddress::Parse(i % 2 ? "10.0.0.5" : "fd00::5"), Proto::kTcp,
+             static_cast<uint16_t>(i % 4 == 0 ? 445 : 49700 + i % 7)};
+    f.action = i % 9 == 0 ? TrafficAction::kDropped : TrafficAction::kAllowed;
+    f.first_us = f.last_us = (1'700'000'000 + i) * int64_t{1'000'000};
+    // File names a CSV field must quote and a JSON string must escape.
+    const char* files[] = {"pfirewall.log", "a,b.log", "say \"hi\".log", "Protokoll-ä.log",
+                           "tab\there.log"};
+    f.source = {files[i % 5], static_cast<uint64_t>(i) + 1, 0, 0};
+    table.OnFlow(f);
+  }
+  RpcRegistration r;
+  r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
+  r.version_major = 1;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49701};
+  table.OnRpcRegistration(r);
+  r.uuid = "aaaaaaaa-1234-abcd-ef00-01234567cffb";
+  r.annotation = "Frs2 \"Service\", with a comma";
+  table.OnRpcRegistration(r);
+}
+
+// The streamed writers, fed the compact flows in small blocks, write what
+// the tree, the per-row fields and the records wrote.
+TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
+  analysis::FlowTable records_table(analysis::testing::TestCatalog(), {});
+  analysis::FlowTable compact_table(analysis::testing::TestCatalog(), {});
+  Feed(records_table);
+  Feed(compact_table);
+  FlowsReport records;
+  records.flows = records_table.Finish();
+  const analysis::FinishedFlows compact = compact_table.FinishCompact();
+  for (FlowsReport* r : {&records}) {
+    r->peak_rpc_concurrency = records_table.peak_rpc_concurrency();
+    r->observations = 300;
+    r->lost_events = 2;
+    r->skipped = 1;
+    r->local_time = true;
+    r->owners[{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49703}] = "svchost.exe (Winmgmt)";
+  }
+  FlowsReport streamed = records;
+  streamed.flows.clear();
+  streamed.compact = &compact;
+  ASSERT_GT(compact.size(), 20u);
+  Diagnostics diagnostics;
+  diagnostics.SkipLine("x.log", 3, "fw.row", "bad \"row\"");
+
+  // Blocks handed on as they fill, the rest left in the string.
+  size_t flushes = 0;
+  auto Collect = [&](auto&& write) {
+    std::string all;
+    std::string out;
+    write(out, [&](std::string& block) {
+      all += block;
+      block.clear();
+      ++flushes;
+    });
+    return all + out;
+  };
+  const std::string csv = Collect([&](std::string& out, const FlushText& flush) {
+    WriteFlowsCsv(streamed, out, flush);
+  });
+  EXPECT_EQ(csv, CsvByFields(records));
+  EXPECT_EQ(csv, FlowsCsv(records));
+  EXPECT_NE(csv.find("\"a,b.log:"), std::string::npos);
+  EXPECT_NE(csv.find("\"RPC: netlogon, Frs2 \"\"Service\"\", with a comma\""), std::string::npos);
+
+  const std::string json = Collect([&](std::string& out, const FlushText& flush) {
+    WriteFlowsJson(streamed, diagnostics, out, flush);
+  });
+  EXPECT_EQ(json, FlowsJson(records, diagnostics).dump(2) + "\n");
+  EXPECT_EQ(json, FlowsJson(streamed, diagnostics).dump(2) + "\n");
+  EXPECT_EQ(json, FlowsJsonText(records, diagnostics));
+  EXPECT_NE(json.find("say \\\"hi\\\".log"), std::string::npos);
+  EXPECT_NE(json.find("tab\\there.log"), std::string::npos);
+  EXPECT_NE(json.find("\"owner\": \"svchost.exe (Winmgmt)\""), std::string::npos);
+
+  const std::string table = Collect([&](std::string& out, const FlushText& flush) {
+    WriteFlowsTable(streamed, out, flush);
+  });
+  EXPECT_EQ(table, FlowsTable(records));
+  EXPECT_NE(table.find("Times are the firewall log's local time."), std::string::npos);
+  EXPECT_NE(table.find("RPC: netlogon, Frs2 \"Service\", with a comma"), std::string::npos);
+
+  // The empty report, in every format.
+  analysis::FlowTable empty_table(analysis::testing::TestCatalog(), {});
+  const analysis::FinishedFlows none = empty_table.FinishCompact();
+  FlowsReport empty_records, empty_streamed;
+  empty_streamed.compact = &none;
+  const Diagnostics no_findings;
+  EXPECT_EQ(Collect([&](std::string& o, const FlushText& f) {
+              WriteFlowsJson(empty_streamed, no_findings, o, f);
+            }),
+            FlowsJson(empty_records, no_findings).dump(2) + "\n");
+  EXPECT_EQ(FlowsCsv(empty_streamed), FlowsCsv(empty_records));
+  EXPECT_EQ(FlowsTable(empty_streamed), FlowsTable(empty_records));
+  EXPECT_GT(flushes, 0u);  // the large texts were handed on in blocks
+}
+
+// Evidence as the streamed CSV writes it, against SourceRef::ToString().
+TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f;
+  f.ip_protocol = 6;
+  f.connections = 1;
+  f.src = {*IpAddress::Parse("10.0.0.9"), Proto::kTcp, 50000};
+  f.dst = {*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 445};
+  const SourceRef refs[] = {{"w.pcap", 5, UINT64_MAX, UINT64_MAX}, {"c.pcap", 0, 7, 40},
+                            {"n", 0, 0, 0}, {"f.log", 12, 0, 0}};
+  std::string expected;
+  for (const SourceRef& s : refs) {
+    f.source = s;
+    table.OnFlow(f);
+  }
+  for (size_t i = 0; i < 3; ++i) expected += (i ? " " : "") + refs[i].ToString();
+  FlowsReport r;
+  r.flows = table.Finish();
+  const std::string csv = FlowsCsv(r);
+  EXPECT_NE(csv.find("," + expected + "\r\n"), std::string::npos) << csv;
+  EXPECT_EQ(SourceRef({"w.pcap", 5, UINT64_MAX, UINT64_MAX}).ToString(),
+            "w.pcap:packet 18446744073709551615+18446744073709551615");
+}
+
+// A table laid out from measured rows is TextTable's, cut cells and all.
+TEST(TableLayout, LaysOutAsTextTableDoes) {
+  const std::vector<std::vector<std::string>> rows = {
+      {"ABHÖREN", "a long cell that will be cut", "x"}, {"", "b", "the last column runs on and on"}, {"1"}};
+  TextTable table({"STATE", "CELL", "LAST"}, 12);
+  TableLayout layout({"STATE", "CELL", "LAST"}, 12);
+  for (const auto& row : rows) {
+    table.AddRow(row);
+    layout.Measure(row);
+  }
+  std::string out;
+  layout.AppendHeader(out);
+  for (const auto& row : rows) layout.AppendRow(row, out);
+  EXPECT_EQ(out, table.Render());
+  EXPECT_NE(out.find("a long cell…"), std::string::npos);
 }
 
 }  // namespace

@@ -34,29 +34,49 @@ void TextTable::AddRow(std::vector<std::string> row) {
 }
 
 std::string TextTable::Render() const {
-  std::vector<size_t> widths(header_.size());
-  for (size_t c = 0; c < header_.size(); ++c) widths[c] = text::DisplayWidth(header_[c]);
-  for (const auto& row : rows_) {
-    for (size_t c = 0; c < row.size(); ++c) {
-      widths[c] = std::max(widths[c], text::DisplayWidth(row[c]));
-    }
-  }
+  TableLayout layout(header_, max_cell_width_);
+  for (const auto& row : rows_) layout.Measure(row);
   std::string out;
-  auto emit = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line.append(widths[c] - text::DisplayWidth(row[c]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  };
-  emit(header_);
-  for (const auto& row : rows_) emit(row);
+  layout.AppendHeader(out);
+  for (const auto& row : rows_) layout.AppendRow(row, out);
   return out;
 }
 
-namespace {
+TableLayout::TableLayout(std::vector<std::string> header, size_t max_cell_width)
+    : header_(std::move(header)), widths_(header_.size()), max_cell_width_(max_cell_width) {
+  for (size_t c = 0; c < header_.size(); ++c) widths_[c] = text::DisplayWidth(header_[c]);
+}
+
+// A cell as TextTable::AddRow() keeps it: cut, but the last column, which may
+// run on. (Cutting a cut cell changes nothing.)
+void TableLayout::Measure(const std::vector<std::string>& row) {
+  for (size_t c = 0; c < row.size() && c < widths_.size(); ++c) {
+    size_t width = text::DisplayWidth(row[c]);
+    if (c + 1 < widths_.size() && width > max_cell_width_) {
+      width = text::DisplayWidth(Cut(row[c], max_cell_width_));
+    }
+    widths_[c] = std::max(widths_[c], width);
+  }
+}
+
+void TableLayout::Append(const std::vector<std::string>& row, bool cut, std::string& out) const {
+  const size_t start = out.size();
+  for (size_t c = 0; c < widths_.size(); ++c) {
+    static const std::string kEmpty;
+    const std::string& cell = c < row.size() ? row[c] : kEmpty;
+    size_t width = text::DisplayWidth(cell);
+    if (cut && c + 1 < widths_.size() && width > max_cell_width_) {
+      const std::string shorter = Cut(cell, max_cell_width_);
+      out += shorter;
+      width = text::DisplayWidth(shorter);
+    } else {
+      out += cell;
+    }
+    if (c + 1 < widths_.size()) out.append(widths_[c] - width + 2, ' ');
+  }
+  while (out.size() > start && out.back() == ' ') out.pop_back();
+  out += '\n';
+}
 
 // RFC 4180: a field with a comma, quote or line break is quoted, its quotes
 // doubled. Appended in place: a report writes millions of fields, and a
@@ -75,8 +95,6 @@ void AppendCsvField(std::string& out, std::string_view value) {
   }
   out += '"';
 }
-
-}  // namespace
 
 std::string CsvField(const std::string& value) {
   std::string out;

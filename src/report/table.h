@@ -3,9 +3,28 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace highport::report {
+
+// TextTable's layout for rows that are not kept: every row is measured
+// first, then laid out again, the same cells in the same order.
+class TableLayout {
+ public:
+  TableLayout(std::vector<std::string> header, size_t max_cell_width = 48);
+  void Measure(const std::vector<std::string>& row);
+  void AppendHeader(std::string& out) const { Append(header_, false, out); }
+  void AppendRow(const std::vector<std::string>& row, std::string& out) const {
+    Append(row, true, out);
+  }
+
+ private:
+  void Append(const std::vector<std::string>& row, bool cut, std::string& out) const;
+  std::vector<std::string> header_;
+  std::vector<size_t> widths_;
+  size_t max_cell_width_;
+};
 
 class TextTable {
  public:
@@ -22,6 +41,7 @@ class TextTable {
 
 // One CSV field, quoted when needed (RFC 4180).
 std::string CsvField(const std::string& value);
+void AppendCsvField(std::string& out, std::string_view value);  // CsvField(value), appended
 std::string CsvRow(const std::vector<std::string>& fields);
 // CsvRow(fields), appended to `out` without a copy of the row.
 void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
