@@ -125,7 +125,7 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
   }
 
   netflow::PendingPacket held;
-  uint64_t data_records = 0;
+  uint64_t data_records = 0, flow_records = 0;
   bool records_known = true;
   size_t defined = 0;
   while (c.remaining() >= 4) {
@@ -160,7 +160,9 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
     const uint64_t key = netflow::TemplateKey(version, domain, set_id);
     auto it = ex.templates.find(key);
     if (it != ex.templates.end()) {
-      data_records += DecodeDataSet(ex, it->second, domain, body, clock, where, sink, d);
+      const uint64_t n = DecodeDataSet(ex, it->second, domain, body, clock, where, sink, d);
+      data_records += n;
+      if (!it->second.options) flow_records += n;
       continue;
     }
     // Data before its template: held (a copy of the set) until the template
@@ -173,7 +175,8 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
                                                                  body.rest().end())});
   }
   if (ipfix) {
-    SequenceCheck(ex, version, domain, sequence, data_records, records_known, where, sink, d);
+    IpfixSequenceCheck(ex, domain, sequence, data_records, flow_records, records_known, where,
+                       sink, d);
   }
   if (!held.sets.empty()) {
     held.clock = clock;
@@ -193,6 +196,7 @@ uint64_t NetflowDecoder::State::DecodeDataSet(netflow::Exporter& ex, const netfl
   netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(clock.version, domain));
   const int64_t system_init_ms = dom != nullptr ? dom->system_init_ms : -1;
   SetSource(where);
+  if (t.plan.on && limits.compiled_plans) return DecodePlanned(t, dom, body, clock, where, sink, d);
   uint64_t n = 0;
   // What is left when a record no longer fits is padding (RFC 3954 section
   // 5.3, RFC 7011 section 3.3.1: shorter than the shortest record).

@@ -95,6 +95,33 @@ RecordTimes ComputeTimes(const RawRecord& r, const PacketClock& clock, int64_t s
 // source and destination address (not a flow). `obs.source` is left alone.
 bool FillObservation(const RawRecord& r, const RecordTimes& times, FlowObservation& obs);
 
+// A flow template compiled, when it arrives, for the common case (netflow_plan.cc):
+// fixed-length records with one address family, the usual fields at fixed
+// offsets, nothing that needs the general path's rules (reverse and initiator
+// counters, biflowDirection, systemInitTime in the record). Each record of a
+// data set is then read with straight-line loads after one bounds check for
+// the whole set, straight into the reused FlowObservation.
+struct FastPlan {
+  // How a record says when the flow started or ended: the highest-priority
+  // element the template has, as ComputeTimes chooses it.
+  enum class Time : uint8_t { kNone, kMs, kNtp, kSec, kDeltaUs, kUptimeMs };
+  // An unsigned integer of 1-8 bytes at `offset`, read as one 8-byte load:
+  // (big-endian value >> shift) & mask. A field the template lacks reads as
+  // 0 (mask 0).
+  struct Slot {
+    uint16_t offset = 0;
+    uint8_t width = 0;  // 0: not in the template
+    uint8_t shift = 0;
+    uint64_t mask = 0;
+  };
+  static constexpr uint32_t kMaxRecord = 512;  // longer records take the general path
+  bool on = false;
+  bool v6 = false;
+  uint16_t src_address = 0, dst_address = 0;
+  Slot src_port, dst_port, protocol, tcp_flags, packets, octets, first, last;
+  Time first_kind = Time::kNone, last_kind = Time::kNone;
+};
+
 struct Template {
   uint16_t id = 0;
   bool options = false;
@@ -102,7 +129,11 @@ struct Template {
   bool flow_like = false;     // has a source and a destination address
   uint32_t min_length = 0;    // fixed bytes + 1 per variable field; > 0
   std::vector<FieldOp> ops;
+  FastPlan plan;              // CompileTemplate fills it
 };
+
+// The plan for `t`; `on` false when the general path must read it.
+FastPlan CompilePlan(const Template& t);
 
 // Compiles field specifiers into a Template; "" on success, else the reason.
 struct FieldSpec {
@@ -120,6 +151,12 @@ bool ReadRecord(const Template& t, ByteCursor& c, RawRecord& out);
 struct Domain {
   bool have_sequence = false;
   uint32_t next_sequence = 0;
+  // IPFIX: the last message's sequence number, and whether this exporter
+  // was seen to count each message's own flow records into its sequence
+  // number (softflowd does) instead of the records before the message.
+  uint32_t last_sequence = 0;
+  bool counts_own_records = false;
+  bool told_own_records = false;
   int64_t system_init_ms = -1;
   uint64_t sampling_interval = 0;  // remembered from options data; never applied
   bool warned_init_time = false;
@@ -190,9 +227,20 @@ struct NetflowDecoder::State {
   uint64_t DecodeDataSet(netflow::Exporter& ex, const netflow::Template& t, uint32_t domain,
                          ByteCursor body, const netflow::PacketClock& clock, const SourceRef& where,
                          TrafficSink& sink, Diagnostics& d);
+  // netflow_plan.cc: the records of a data set whose template has a plan.
+  uint64_t DecodePlanned(const netflow::Template& t, netflow::Domain* dom, ByteCursor& body,
+                         const netflow::PacketClock& clock, const SourceRef& where,
+                         TrafficSink& sink, Diagnostics& d);
   void SequenceCheck(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint32_t sequence,
                      uint64_t advance, bool advance_known, const SourceRef& where,
                      TrafficSink& sink, Diagnostics& d);
+  // IPFIX: `records` data records in this message, `own` of them flow
+  // records (not options data); `known` false when some could not be read.
+  void IpfixSequenceCheck(netflow::Exporter& ex, uint32_t domain, uint32_t sequence,
+                          uint64_t records, uint64_t own, bool known, const SourceRef& where,
+                          TrafficSink& sink, Diagnostics& d);
+  void ReportGap(uint8_t version, uint32_t domain, uint32_t sequence,
+                 uint32_t expected, const SourceRef& where, TrafficSink& sink, Diagnostics& d);
   // Keeps data that came before its template, within the limits.
   void HoldPending(netflow::Exporter& ex, netflow::PendingPacket held, Diagnostics& d);
   // Data held for templates that have now arrived.

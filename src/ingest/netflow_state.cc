@@ -63,29 +63,81 @@ void NetflowDecoder::State::SequenceCheck(netflow::Exporter& ex, uint8_t version
   netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(version, domain));
   if (dom == nullptr) return;
   if (dom->have_sequence && sequence != dom->next_sequence) {
-    // Ahead by less than half the space: records were lost. Behind: a
-    // reordered packet or a restarted exporter; start again from here.
-    const uint32_t missing = sequence - dom->next_sequence;
-    if (missing < 0x80000000u) {
-      ++stats.sequence_gaps;
-      const size_t field_at = version == 5 ? 16 : version == 9 ? 12 : 8;
-      // v5 counts flow records, IPFIX data records: the loss is known. v9
-      // counts export packets, whose records are unknown.
-      std::string_view unit = version == 5    ? "flow records"
-                              : version == 10 ? "data records"
-                                              : "export packets";
-      if (version != 9) {
-        SourceRef at = where;
-        at.offset = field_at;
-        sink.OnLostEvents(missing, at);
-      }
-      Report(d, Finding::Severity::kWarning, "netflow.sequence_gap", where, field_at,
-             fmt::format("sequence {} where {} was expected: {} {} lost (domain {})", sequence,
-                         dom->next_sequence, missing, unit, domain));
-    }
+    ReportGap(version, domain, sequence, dom->next_sequence, where, sink, d);
   }
   dom->have_sequence = advance_known;
   dom->next_sequence = sequence + static_cast<uint32_t>(advance);
+}
+
+// RFC 7011 section 3.1 (as corrected by erratum 4396) and section 10.3.2:
+// the sequence number counts the Data Records, options data included, sent
+// before this message. softflowd (1.1.0, in Debian 12) writes the count up
+// to and including this message's flow records, leaving its options data
+// record out: each number is the previous one plus the message's own flow
+// records, and the RFC reading finds records "lost" wherever two messages
+// in a row carry different counts (its template refreshes, every 16th
+// message). An exporter whose numbers fit that reading exactly where they
+// do not fit the RFC's is read its way from then on (so a real loss is
+// still found and counted right), and a note says so once; should its
+// numbers fit the RFC reading again later, that one is used again.
+void NetflowDecoder::State::IpfixSequenceCheck(netflow::Exporter& ex, uint32_t domain,
+                                               uint32_t sequence, uint64_t records, uint64_t own,
+                                               bool known, const SourceRef& where,
+                                               TrafficSink& sink, Diagnostics& d) {
+  netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(10, domain));
+  if (dom == nullptr) return;
+  const uint32_t own_expected = dom->last_sequence + static_cast<uint32_t>(own);
+  if (dom->have_sequence && dom->counts_own_records) {
+    if (known && sequence != own_expected) {
+      if (sequence == dom->next_sequence) {
+        dom->counts_own_records = false;
+      } else {
+        ReportGap(10, domain, sequence, own_expected, where, sink, d);
+      }
+    }
+  } else if (dom->have_sequence && sequence != dom->next_sequence) {
+    if (known && own > 0 && sequence == own_expected) {
+      dom->counts_own_records = true;
+      if (!dom->told_own_records) {
+        dom->told_own_records = true;
+        Report(d, Finding::Severity::kNote, "netflow.sequence_counts_own_records", where, 8,
+               fmt::format("sequence {} is the previous one, {}, plus this message's {} flow "
+                           "records: the exporter counts each message's own records (as "
+                           "softflowd does), where RFC 7011 counts the records before the "
+                           "message; read that way, nothing was lost (domain {})",
+                           sequence, dom->last_sequence, own, domain));
+      }
+    } else {
+      ReportGap(10, domain, sequence, dom->next_sequence, where, sink, d);
+    }
+  }
+  dom->have_sequence = known;
+  dom->last_sequence = sequence;
+  dom->next_sequence = sequence + static_cast<uint32_t>(records);
+}
+
+void NetflowDecoder::State::ReportGap(uint8_t version, uint32_t domain,
+                                      uint32_t sequence, uint32_t expected,
+                                      const SourceRef& where, TrafficSink& sink, Diagnostics& d) {
+  // Ahead by less than half the space: records were lost. Behind: a
+  // reordered packet or a restarted exporter; start again from here.
+  const uint32_t missing = sequence - expected;
+  if (missing >= 0x80000000u) return;
+  ++stats.sequence_gaps;
+  const size_t field_at = version == 5 ? 16 : version == 9 ? 12 : 8;
+  // v5 counts flow records, IPFIX data records: the loss is known. v9
+  // counts export packets, whose records are unknown.
+  std::string_view unit = version == 5    ? "flow records"
+                          : version == 10 ? "data records"
+                                          : "export packets";
+  if (version != 9) {
+    SourceRef at = where;
+    at.offset = field_at;
+    sink.OnLostEvents(missing, at);
+  }
+  Report(d, Finding::Severity::kWarning, "netflow.sequence_gap", where, field_at,
+         fmt::format("sequence {} where {} was expected: {} {} lost (domain {})", sequence,
+                     expected, missing, unit, domain));
 }
 
 void NetflowDecoder::State::HoldPending(netflow::Exporter& ex, netflow::PendingPacket held,

@@ -55,6 +55,7 @@ std::string CompileTemplate(uint16_t id, bool options, std::span<const FieldSpec
   if (min_length > 65535 - 20) return fmt::format("its records would be {} bytes long", min_length);
   out.min_length = static_cast<uint32_t>(min_length);
   out.flow_like = !options && src && dst;
+  out.plan = CompilePlan(out);
   return {};
 }
 

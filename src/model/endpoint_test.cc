@@ -23,6 +23,20 @@ TEST(IpAddress, V4TextEqualsInetNtop) {
   EXPECT_EQ(IpAddress::V4(0).ToString(), "0.0.0.0");
 }
 
+TEST(IpAddress, AssignInPlaceEqualsTheFactories) {
+  IpAddress a = *IpAddress::Parse("fe80::1%eth0");
+  a.AssignV4(0xc0a80a01);
+  EXPECT_EQ(a, IpAddress::V4(0xc0a80a01));
+  EXPECT_EQ(a.ToString(), "192.168.10.1");
+  std::array<uint8_t, 16> v6{0x20, 0x01, 0x0d, 0xb8};
+  v6[15] = 7;
+  a.AssignV6(v6);
+  EXPECT_EQ(a, IpAddress::V6(v6));
+  EXPECT_EQ(a.ToString(), "2001:db8::7");
+  a.AssignV4(0);
+  EXPECT_EQ(a, IpAddress::AnyV4());
+}
+
 TEST(IpAddress, ParsesV4V6AndZones) {
   EXPECT_EQ(IpAddress::Parse("10.0.0.5")->ToString(), "10.0.0.5");
   EXPECT_EQ(IpAddress::Parse("[::1]")->ToString(), "::1");

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +20,26 @@ class IpAddress {
   IpAddress() = default;  // 0.0.0.0
   static IpAddress V4(uint32_t host_order);
   static IpAddress V6(const std::array<uint8_t, 16>& bytes, std::string zone = {});
+  // The same as `*this = V4(...)` / `*this = V6(...)`, in place: readers that
+  // reuse one record for millions of flows (the NetFlow decoder) would
+  // otherwise build, move and destroy a temporary per address.
+  void AssignV4(uint32_t host_order) {
+    // Built whole and stored at once: four single-byte stores followed by a
+    // 16-byte load of the address (FlowTable's key) cannot be forwarded.
+    std::array<uint8_t, 16> bytes{};
+    const uint32_t big = std::endian::native == std::endian::little
+                             ? __builtin_bswap32(host_order)
+                             : host_order;
+    std::memcpy(bytes.data(), &big, 4);
+    family_ = Family::kV4;
+    bytes_ = bytes;
+    zone_.clear();
+  }
+  void AssignV6(const std::array<uint8_t, 16>& bytes) {
+    family_ = Family::kV6;
+    bytes_ = bytes;
+    zone_.clear();
+  }
   static IpAddress AnyV4() { return IpAddress(); }
   static IpAddress AnyV6() { return V6({}); }
 
