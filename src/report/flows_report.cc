@@ -219,7 +219,11 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
-    out += fmt::format("The firewall lost {} events (INFO-EVENTS-LOST): the picture is incomplete.\n",
+    // Both firewall logs (INFO-EVENTS-LOST rows) and NetFlow/IPFIX exporters
+    // (sequence gaps) report losses into the same count.
+    out += fmt::format("{} events or flow records were lost at the source (firewall "
+                       "INFO-EVENTS-LOST rows, NetFlow/IPFIX sequence gaps): the picture is "
+                       "incomplete.\n",
                        r.lost_events);
   }
   if (r.local_time) out += "Times are the firewall log's local time.\n";
