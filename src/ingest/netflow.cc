@@ -220,7 +220,7 @@ uint64_t NetflowDecoder::State::DecodeDataSet(netflow::Exporter& ex, const netfl
       }
       if (dom != nullptr && raw.has(netflow::Field::kSystemInitMs)) {
         dom->system_init_ms =
-            static_cast<int64_t>(raw.get(netflow::Field::kSystemInitMs) & 0x7fffffffffffffu);
+            static_cast<int64_t>(raw.get(netflow::Field::kSystemInitMs) & netflow::kMaxExportedMs);
       }
       continue;
     }

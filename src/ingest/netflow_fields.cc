@@ -160,7 +160,7 @@ bool OneTime(const RawRecord& r, const TimeFields& f, const PacketClock& clock,
   const int64_t export_us =
       int64_t{clock.export_secs} * 1'000'000 + int64_t{clock.export_nsecs / 1000};
   if (r.has(f.ms)) {
-    out = static_cast<int64_t>(r.get(f.ms) & 0x7fffffffffffffu) * 1000;
+    out = static_cast<int64_t>(r.get(f.ms) & kMaxExportedMs) * 1000;
   } else if (r.has(f.ntp)) {
     out = NtpToUnixUs(r.get(f.ntp));
   } else if (r.has(f.sec)) {
@@ -190,7 +190,7 @@ bool OneTime(const RawRecord& r, const TimeFields& f, const PacketClock& clock,
 
 RecordTimes ComputeTimes(const RawRecord& r, const PacketClock& clock, int64_t system_init_ms) {
   if (r.has(Field::kSystemInitMs)) {
-    system_init_ms = static_cast<int64_t>(r.get(Field::kSystemInitMs) & 0x7fffffffffffffu);
+    system_init_ms = static_cast<int64_t>(r.get(Field::kSystemInitMs) & kMaxExportedMs);
   }
   RecordTimes t;
   bool has_first = OneTime(r,

@@ -20,6 +20,12 @@
 
 namespace highport::ingest::netflow {
 
+// Millisecond times from an exporter (flowStartMilliseconds, systemInitTime-
+// Milliseconds) are masked to 53 bits before they become microseconds, so
+// that "* 1000", also after adding a 32-bit uptime, stays inside int64_t
+// whatever an exporter sends (2^53 ms is 285,000 years).
+constexpr uint64_t kMaxExportedMs = (uint64_t{1} << 53) - 1;
+
 // Bounds on what one exporter can make the decoder keep, beyond NetflowLimits.
 inline constexpr size_t kMaxTemplateFields = 256;          // a real template has < 100
 inline constexpr size_t kMaxDomainsPerExporter = 256;      // sequence state per source id

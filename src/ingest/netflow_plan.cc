@@ -45,7 +45,7 @@ int64_t NtpToUnixUs(uint64_t ntp) {
 inline int64_t PlannedTime(FastPlan::Time kind, uint64_t v, int64_t export_us,
                            const PacketClock& clock, int64_t system_init_ms) {
   switch (kind) {
-    case FastPlan::Time::kMs: return static_cast<int64_t>(v & 0x7fffffffffffffu) * 1000;
+    case FastPlan::Time::kMs: return static_cast<int64_t>(v & netflow::kMaxExportedMs) * 1000;
     case FastPlan::Time::kNtp: return NtpToUnixUs(v);
     case FastPlan::Time::kSec: return static_cast<int64_t>(v & 0xffffffffffu) * 1'000'000;
     case FastPlan::Time::kDeltaUs: return export_us - static_cast<int64_t>(v & 0xffffffffu);
