@@ -188,6 +188,18 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
   if (defined > 0 && !ex.pending.empty()) DecodePending(ex, sink, d);
 }
 
+void NetflowDecoder::State::NoteUptimeWithoutInitTime(netflow::Domain* dom, uint16_t template_id,
+                                                     Diagnostics& d, const SourceRef& where,
+                                                     size_t offset) {
+  if (dom == nullptr || dom->warned_init_time) return;
+  dom->warned_init_time = true;
+  Report(d, Finding::Severity::kNote, "netflow.uptime_without_init_time", where, offset,
+         fmt::format("template {} gives flow times relative to the exporter's uptime, but the "
+                     "exporter never sent systemInitTimeMilliseconds: the export time is used "
+                     "instead",
+                     template_id));
+}
+
 uint64_t NetflowDecoder::State::DecodeDataSet(netflow::Exporter& ex, const netflow::Template& t,
                                               uint32_t domain, ByteCursor body,
                                               const netflow::PacketClock& clock,
@@ -226,14 +238,7 @@ uint64_t NetflowDecoder::State::DecodeDataSet(netflow::Exporter& ex, const netfl
     }
     if (!t.flow_like) continue;
     netflow::RecordTimes times = netflow::ComputeTimes(raw, clock, system_init_ms);
-    if (times.needed_init_time && dom != nullptr && !dom->warned_init_time) {
-      dom->warned_init_time = true;
-      Report(d, Finding::Severity::kNote, "netflow.uptime_without_init_time", where, at,
-             fmt::format("template {} gives flow times relative to the exporter's uptime, but "
-                         "the exporter never sent systemInitTimeMilliseconds: the export time "
-                         "is used instead",
-                         t.id));
-    }
+    if (times.needed_init_time) NoteUptimeWithoutInitTime(dom, t.id, d, where, at);
     if (!netflow::FillObservation(raw, times, obs)) continue;
     obs.source.offset = at;
     sink.OnFlow(obs);

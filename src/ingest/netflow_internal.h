@@ -214,6 +214,10 @@ struct NetflowDecoder::State {
   // kMaxFindingsPerId times (then only counted; Finish says how many).
   void Report(Diagnostics& d, Finding::Severity severity, std::string_view id,
               const SourceRef& where, size_t offset, std::string reason);
+  // Once per domain: template `template_id` gives times relative to the
+  // exporter's uptime and no systemInitTimeMilliseconds came (netflow.cc).
+  void NoteUptimeWithoutInitTime(netflow::Domain* dom, uint16_t template_id, Diagnostics& d,
+                                 const SourceRef& where, size_t offset);
   netflow::Exporter* FindOrAddExporter(const Endpoint& e, const SourceRef& where,
                                        Diagnostics& d);
   netflow::Domain* FindOrAddDomain(netflow::Exporter& ex, uint64_t key);

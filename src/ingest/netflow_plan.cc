@@ -168,14 +168,7 @@ uint64_t NetflowDecoder::State::DecodePlanned(const netflow::Template& t,
       (plan.first_kind == FastPlan::Time::kUptimeMs ||
        plan.last_kind == FastPlan::Time::kUptimeMs) &&
       !clock.has_uptime && system_init_ms < 0;
-  if (n > 0 && uptime_without_init && dom != nullptr && !dom->warned_init_time) {
-    dom->warned_init_time = true;
-    Report(d, Finding::Severity::kNote, "netflow.uptime_without_init_time", where, first_at,
-           fmt::format("template {} gives flow times relative to the exporter's uptime, but "
-                       "the exporter never sent systemInitTimeMilliseconds: the export time "
-                       "is used instead",
-                       t.id));
-  }
+  if (n > 0 && uptime_without_init) NoteUptimeWithoutInitTime(dom, t.id, d, where, first_at);
   // What is the same for every record of the set.
   obs.connections = 1;
   obs.action = TrafficAction::kObserved;
