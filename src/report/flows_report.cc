@@ -407,6 +407,18 @@ void AppendNested(std::string& out, const nlohmann::json& value) {
   }
 }
 
+// A list inside a flow as nlohmann::json dumps it there: "[]" when empty,
+// else one item a line at depth 4.
+template <typename T, typename WriteItem>
+void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) {
+  w.Text("[");
+  for (size_t i = 0; i < items.size(); ++i) {
+    w.Text(i == 0 ? "\n        " : ",\n        ");
+    write_item(items[i]);
+  }
+  w.Text(items.empty() ? "]" : "\n      ]");
+}
+
 // One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
@@ -440,19 +452,13 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   w.Text(",\n      \"dropped\": ");
   w.Number(e.dropped);
   w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
-  w.Text(",\n      \"evidence\": [");
-  for (size_t i = 0; i < e.evidence.size(); ++i) {
-    w.Text(i == 0 ? "\n        " : ",\n        ");
-    w.JsonSourceRef(e.evidence[i]);
-  }
-  w.Text(e.evidence.empty() ? "],\n      \"first_seen\": \"" : "\n      ],\n      \"first_seen\": \"");
+  w.Text(",\n      \"evidence\": ");
+  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s); });
+  w.Text(",\n      \"first_seen\": \"");
   w.Time(e.first_us);
-  w.Text("\",\n      \"interfaces\": [");
-  for (size_t i = 0; i < e.interfaces.size(); ++i) {
-    w.Text(i == 0 ? "\n        " : ",\n        ");
-    w.JsonString(e.interfaces[i]);
-  }
-  w.Text(e.interfaces.empty() ? "],\n      \"last_seen\": \"" : "\n      ],\n      \"last_seen\": \"");
+  w.Text("\",\n      \"interfaces\": ");
+  JsonArray(w, e.interfaces, [&](const std::string& i) { w.JsonString(i); });
+  w.Text(",\n      \"last_seen\": \"");
   w.Time(e.last_us);
   w.Text("\",\n      \"low_source\": ");
   w.Number(e.low_source);
