@@ -15,8 +15,11 @@
 #
 # Each tool runs 3 times after one warm-up read of the file; the best wall
 # time counts. Peak RSS of the reader comes from /usr/bin/time -f %M.
-# "highport" is the reader into a counting sink, what the targets are about;
-# "+ flow table" adds the analysis that `highport flows` runs on the rows.
+# "highport" is the reader into a counting sink; "+ flow table" adds the
+# analysis that `highport flows` runs on the rows (keys, classification, the
+# RPC peak, the ordered result; no output written). mawk's one-liner
+# aggregates, so both are held to the 10x: the reader alone, and the reader
+# with the table, which is what a user's `highport flows` waits for.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,5 +58,6 @@ mawk -v b="$bytes" -v l="$lines" -v r="$t_reader" -v f="$t_flows" -v m="$t_mawk"
   printf "%-14s %8.3f %10.0f %14.0f\n", "wc -l", w, b / 1e6 / w, l / w
   printf "highport / mawk:  %.1fx (target >= 10)\n", m / r
   printf "highport / wc -l: %.2f (target >= 0.33)\n", w / r
+  printf "highport + flow table / mawk: %.1fx (target >= 10)\n", m / f
   printf "peak RSS of the reader: %d KiB, with the flow table: %d KiB\n", rss, rssf
 }'

@@ -16,7 +16,7 @@
 #   --epm        also bench/epm_bench.sh (root, Samba lab: about a minute more)
 #
 # What runs, each with its own output shown as it goes:
-#   pfirewall_bench.sh [MB] 42 DIR/bench/pfirewall_read_bench   highport / mawk >= 10, highport / wc -l >= 0.33
+#   pfirewall_bench.sh [MB] 42 DIR/bench/pfirewall_read_bench   highport / mawk >= 10 (reader; reader + flow table), / wc -l >= 0.33
 #                      (or build-bench's, if DIR has none)
 #   capture_bench.sh [MB] 42 DIR/bench/capture_read_bench       highport / tcpdump >= 0.5
 #                      (if present; or build-bench's binary)

@@ -166,6 +166,9 @@ class ByteCursor {
 class ByteWriter {
  public:
   explicit ByteWriter(ByteOrder order = ByteOrder::kLittle) : order_(order) {}
+  // Starts with `head` written (a fixed header in one piece).
+  ByteWriter(ByteOrder order, std::span<const uint8_t> head)
+      : order_(order), bytes_(head.begin(), head.end()) {}
 
   ByteOrder order() const { return order_; }
   void set_order(ByteOrder order) { order_ = order; }
