@@ -46,7 +46,8 @@ struct CaptureReader::State {
   State(std::string file, TrafficSink& sink, Diagnostics& diagnostics, CaptureOptions options)
       : context(std::move(file), sink, diagnostics, std::move(options)),
         flows(context.file, context.options, sink, context.stats),
-        netflow(context.options.netflow_limits) {
+        netflow(context.options.netflow_limits),
+        netflow_where{context.file} {
     for (uint16_t port : context.options.epm_ports) epm_ports.set(port);
     for (uint16_t port : context.options.netflow_ports) netflow_ports.set(port);
   }
@@ -60,6 +61,7 @@ struct CaptureReader::State {
   CaptureContext context;
   FlowTracker flows;
   NetflowDecoder netflow;
+  SourceRef netflow_where;  // the packet being decoded, in the file
   std::bitset<65536> epm_ports;
   std::bitset<65536> netflow_ports;
   std::set<Exporter> exporters;
@@ -175,8 +177,10 @@ void CaptureReader::State::DecodeNetflow(const PacketInfo& p, std::span<const ui
                           : IpAddress::V4(uint32_t{p.src[0]} << 24 | uint32_t{p.src[1]} << 16 |
                                           uint32_t{p.src[2]} << 8 | p.src[3]);
   Endpoint exporter{address, Proto::kUdp, p.src_port};
-  SourceRef where{context.file, 0, number, p.payload_offset};
-  netflow.Decode(exporter, payload, ts_us, where, context.sink, context.diagnostics);
+  // The file name is copied once, not for every packet.
+  netflow_where.packet = number;
+  netflow_where.offset = p.payload_offset;
+  netflow.Decode(exporter, payload, ts_us, netflow_where, context.sink, context.diagnostics);
   stats.netflow = netflow.stats();
   stats.netflow_exporters = exporters.size();
 }
