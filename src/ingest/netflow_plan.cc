@@ -161,6 +161,7 @@ struct SetRecords {
 // ReadSet's kTime besides the FastPlan::Time values (both times of that kind):
 inline constexpr int kAnyTime = -1;       // each time of its own kind, chosen per record
 inline constexpr int kHeaderUptime = 100;  // both kUptimeMs, and the header has the uptime
+inline constexpr int kInitUptime = 101;    // both kUptimeMs, IPFIX, systemInitTime known
 
 // The records of a set into `obs`, one OnFlow each: what the general path
 // (ReadRecord, ComputeTimes, FillObservation) makes of them.
@@ -214,6 +215,10 @@ void ReadSet(const SetRecords& set, FlowObservation& obs, TrafficSink& sink) {
           clock.sys_uptime_ms - static_cast<uint32_t>(Get(r, k.last)));
       first = export_us - int64_t{first_before} * 1000;
       last = export_us - int64_t{last_before} * 1000;
+    } else if constexpr (kTime == kInitUptime) {
+      // PlannedTime's kUptimeMs without clock.has_uptime, system_init_ms >= 0.
+      first = (system_init_ms + int64_t{static_cast<uint32_t>(Get(r, k.first))}) * 1000;
+      last = (system_init_ms + int64_t{static_cast<uint32_t>(Get(r, k.last))}) * 1000;
     } else if constexpr (kTime >= 0) {
       constexpr auto kind = static_cast<FastPlan::Time>(kTime);
       first = PlannedTime(kind, Get(r, k.first), export_us, clock, system_init_ms);
@@ -273,6 +278,9 @@ uint64_t NetflowDecoder::State::DecodePlanned(const netflow::Template& t,
   if (same && kind == Time::kUptimeMs && clock.has_uptime) {
     plan.v6 ? netflow::ReadSet<true, netflow::kHeaderUptime>(set, obs, sink)
             : netflow::ReadSet<false, netflow::kHeaderUptime>(set, obs, sink);
+  } else if (same && kind == Time::kUptimeMs && system_init_ms >= 0) {
+    plan.v6 ? netflow::ReadSet<true, netflow::kInitUptime>(set, obs, sink)
+            : netflow::ReadSet<false, netflow::kInitUptime>(set, obs, sink);
   } else if (same && kind == Time::kMs) {
     plan.v6 ? netflow::ReadSet<true, static_cast<int>(Time::kMs)>(set, obs, sink)
             : netflow::ReadSet<false, static_cast<int>(Time::kMs)>(set, obs, sink);
