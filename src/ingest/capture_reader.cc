@@ -65,6 +65,8 @@ struct CaptureReader::State {
   std::bitset<65536> epm_ports;
   std::bitset<65536> netflow_ports;
   std::set<Exporter> exporters;
+  Exporter last_exporter{};  // of `exporters`, when has_last_exporter
+  bool has_last_exporter = false;
   std::map<Exporter, HeldDatagram> candidates;
   std::set<int> unsupported_reported;
   int last_linktype = 0;
@@ -133,7 +135,13 @@ void CaptureReader::State::Epm(Conn& conn, bool from_a, const PacketInfo& p, uin
 
 bool CaptureReader::State::Netflow(const PacketInfo& p, int64_t ts_us, uint64_t number) {
   Exporter source = SourceOf(p);
-  bool known = exporters.count(source) > 0;
+  // Export packets come from one exporter or a few, in runs: the last one
+  // found is asked first (the set only grows).
+  bool known = has_last_exporter && source == last_exporter;
+  if (!known && exporters.count(source) > 0) {
+    known = has_last_exporter = true;
+    last_exporter = source;
+  }
   bool listed = netflow_ports[p.dst_port];
   if (!known && !listed && !context.options.netflow_auto) return false;
   if (!LooksLikeNetflow(p.payload)) {
