@@ -62,6 +62,7 @@ struct CaptureReader::State {
   FlowTracker flows;
   NetflowDecoder netflow;
   SourceRef netflow_where;  // the packet being decoded, in the file
+  Endpoint netflow_exporter{IpAddress(), Proto::kUdp, 0};  // its source
   std::bitset<65536> epm_ports;
   std::bitset<65536> netflow_ports;
   std::set<Exporter> exporters;
@@ -180,15 +181,19 @@ void CaptureReader::State::DecodeNetflow(const PacketInfo& p, std::span<const ui
   CaptureStats& stats = context.stats;
   ++stats.netflow_packets;
   stats.netflow_bytes += p.ip_length;
-  IpAddress address = p.ip_version == 6
-                          ? IpAddress::V6(p.src)
-                          : IpAddress::V4(uint32_t{p.src[0]} << 24 | uint32_t{p.src[1]} << 16 |
-                                          uint32_t{p.src[2]} << 8 | p.src[3]);
-  Endpoint exporter{address, Proto::kUdp, p.src_port};
-  // The file name is copied once, not for every packet.
+  // The exporter and the file name are kept and updated in place, not built
+  // (and the name copied) for every packet.
+  if (p.ip_version == 6) {
+    netflow_exporter.address.AssignV6(p.src);
+  } else {
+    netflow_exporter.address.AssignV4(uint32_t{p.src[0]} << 24 | uint32_t{p.src[1]} << 16 |
+                                      uint32_t{p.src[2]} << 8 | p.src[3]);
+  }
+  netflow_exporter.port = p.src_port;
   netflow_where.packet = number;
   netflow_where.offset = p.payload_offset;
-  netflow.Decode(exporter, payload, ts_us, netflow_where, context.sink, context.diagnostics);
+  netflow.Decode(netflow_exporter, payload, ts_us, netflow_where, context.sink,
+                 context.diagnostics);
   stats.netflow = netflow.stats();
   stats.netflow_exporters = exporters.size();
 }

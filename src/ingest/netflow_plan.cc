@@ -180,11 +180,15 @@ void ReadSet(const SetRecords& set, FlowObservation& obs, TrafficSink& sink) {
   // into a buffer first, whose 8 bytes after the record are zero.
   std::array<uint8_t, FastPlan::kMaxRecord + 8> tail;
   const uint8_t* const end = set.records.data() + set.records.size();
+  // Records from `direct` on are too close to the end to be read in place.
+  const size_t n = set.records.size() / length;
+  const size_t in_place = n - std::min(n, (length + 7) / length);
+  const uint8_t* const direct = set.records.data() + in_place * length;
   const uint8_t* p = set.records.data();
   size_t at = set.first_at;
   for (; p != end; p += length, at += length) {
     const uint8_t* r = p;
-    if (static_cast<size_t>(end - p) < length + 8) [[unlikely]] {
+    if (p >= direct) [[unlikely]] {
       std::memcpy(tail.data(), p, length);
       std::memset(tail.data() + length, 0, 8);
       r = tail.data();
