@@ -46,7 +46,8 @@ struct CaptureReader::State {
   State(std::string file, TrafficSink& sink, Diagnostics& diagnostics, CaptureOptions options)
       : context(std::move(file), sink, diagnostics, std::move(options)),
         flows(context.file, context.options, sink, context.stats),
-        netflow(context.options.netflow_limits) {
+        netflow(context.options.netflow_limits),
+        netflow_where{context.file} {
     for (uint16_t port : context.options.epm_ports) epm_ports.set(port);
     for (uint16_t port : context.options.netflow_ports) netflow_ports.set(port);
   }
@@ -60,9 +61,13 @@ struct CaptureReader::State {
   CaptureContext context;
   FlowTracker flows;
   NetflowDecoder netflow;
+  SourceRef netflow_where;  // the packet being decoded, in the file
+  Endpoint netflow_exporter{IpAddress(), Proto::kUdp, 0};  // its source
   std::bitset<65536> epm_ports;
   std::bitset<65536> netflow_ports;
   std::set<Exporter> exporters;
+  Exporter last_exporter{};  // of `exporters`, when has_last_exporter
+  bool has_last_exporter = false;
   std::map<Exporter, HeldDatagram> candidates;
   std::set<int> unsupported_reported;
   int last_linktype = 0;
@@ -131,7 +136,13 @@ void CaptureReader::State::Epm(Conn& conn, bool from_a, const PacketInfo& p, uin
 
 bool CaptureReader::State::Netflow(const PacketInfo& p, int64_t ts_us, uint64_t number) {
   Exporter source = SourceOf(p);
-  bool known = exporters.count(source) > 0;
+  // Export packets come from one exporter or a few, in runs: the last one
+  // found is asked first (the set only grows).
+  bool known = has_last_exporter && source == last_exporter;
+  if (!known && exporters.count(source) > 0) {
+    known = has_last_exporter = true;
+    last_exporter = source;
+  }
   bool listed = netflow_ports[p.dst_port];
   if (!known && !listed && !context.options.netflow_auto) return false;
   if (!LooksLikeNetflow(p.payload)) {
@@ -170,13 +181,19 @@ void CaptureReader::State::DecodeNetflow(const PacketInfo& p, std::span<const ui
   CaptureStats& stats = context.stats;
   ++stats.netflow_packets;
   stats.netflow_bytes += p.ip_length;
-  IpAddress address = p.ip_version == 6
-                          ? IpAddress::V6(p.src)
-                          : IpAddress::V4(uint32_t{p.src[0]} << 24 | uint32_t{p.src[1]} << 16 |
-                                          uint32_t{p.src[2]} << 8 | p.src[3]);
-  Endpoint exporter{address, Proto::kUdp, p.src_port};
-  SourceRef where{context.file, 0, number, p.payload_offset};
-  netflow.Decode(exporter, payload, ts_us, where, context.sink, context.diagnostics);
+  // The exporter and the file name are kept and updated in place, not built
+  // (and the name copied) for every packet.
+  if (p.ip_version == 6) {
+    netflow_exporter.address.AssignV6(p.src);
+  } else {
+    netflow_exporter.address.AssignV4(uint32_t{p.src[0]} << 24 | uint32_t{p.src[1]} << 16 |
+                                      uint32_t{p.src[2]} << 8 | p.src[3]);
+  }
+  netflow_exporter.port = p.src_port;
+  netflow_where.packet = number;
+  netflow_where.offset = p.payload_offset;
+  netflow.Decode(netflow_exporter, payload, ts_us, netflow_where, context.sink,
+                 context.diagnostics);
   stats.netflow = netflow.stats();
   stats.netflow_exporters = exporters.size();
 }

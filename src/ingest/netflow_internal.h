@@ -136,6 +136,9 @@ struct Template {
   uint32_t min_length = 0;    // fixed bytes + 1 per variable field; > 0
   std::vector<FieldOp> ops;
   FastPlan plan;              // CompileTemplate fills it
+  // The template record as it came (id, counts, field specifiers): a refresh
+  // with the same bytes is the same template, and is not compiled again.
+  std::vector<uint8_t> wire;
 };
 
 // The plan for `t`; `on` false when the general path must read it.
@@ -204,6 +207,7 @@ struct NetflowDecoder::State {
   NetflowLimits limits;
   NetflowStats stats;
   std::map<Endpoint, netflow::Exporter> exporters;
+  std::pair<const Endpoint, netflow::Exporter>* last_exporter = nullptr;  // FindOrAddExporter
   size_t templates_total = 0;
   size_t pending_bytes = 0;
   std::map<std::string, uint64_t, std::less<>> findings_per_id;

@@ -146,6 +146,105 @@ FastPlan CompilePlan(const Template& t) {
   return plan;
 }
 
+namespace {
+
+// A data set's records for ReadSet, and what is the same for all of them.
+struct SetRecords {
+  const FastPlan& plan;
+  std::span<const uint8_t> records;  // n whole records, bounds checked
+  size_t length;                     // of one record
+  size_t first_at;                   // absolute offset of the first
+  const PacketClock& clock;
+  int64_t system_init_ms;
+};
+
+// ReadSet's kTime besides the FastPlan::Time values (both times of that kind):
+inline constexpr int kAnyTime = -1;       // each time of its own kind, chosen per record
+inline constexpr int kHeaderUptime = 100;  // both kUptimeMs, and the header has the uptime
+inline constexpr int kInitUptime = 101;    // both kUptimeMs, IPFIX, systemInitTime known
+
+// The records of a set into `obs`, one OnFlow each: what the general path
+// (ReadRecord, ComputeTimes, FillObservation) makes of them.
+template <bool kV6, int kTime>
+void ReadSet(const SetRecords& set, FlowObservation& obs, TrafficSink& sink) {
+  // A copy the compiler can keep apart from what the sink might change.
+  const FastPlan k = set.plan;
+  const size_t length = set.length;
+  const PacketClock& clock = set.clock;
+  const int64_t system_init_ms = set.system_init_ms;
+  const int64_t export_us =
+      int64_t{clock.export_secs} * 1'000'000 + int64_t{clock.export_nsecs / 1000};
+  const bool has_protocol = k.protocol.width != 0;
+  // Each slot is read with an 8-byte load, which may reach up to 7 bytes
+  // past its record: records that close to the end of the set are copied
+  // into a buffer first, whose 8 bytes after the record are zero.
+  std::array<uint8_t, FastPlan::kMaxRecord + 8> tail;
+  const uint8_t* const end = set.records.data() + set.records.size();
+  // Records from `direct` on are too close to the end to be read in place.
+  const size_t n = set.records.size() / length;
+  const size_t in_place = n - std::min(n, (length + 7) / length);
+  const uint8_t* const direct = set.records.data() + in_place * length;
+  const uint8_t* p = set.records.data();
+  size_t at = set.first_at;
+  for (; p != end; p += length, at += length) {
+    const uint8_t* r = p;
+    if (p >= direct) [[unlikely]] {
+      std::memcpy(tail.data(), p, length);
+      std::memset(tail.data() + length, 0, 8);
+      r = tail.data();
+    }
+    if constexpr (kV6) {
+      SetV6(obs.src.address, r + k.src_address);
+      SetV6(obs.dst.address, r + k.dst_address);
+    } else {
+      obs.src.address.AssignV4(Get32(r + k.src_address));
+      obs.dst.address.AssignV4(Get32(r + k.dst_address));
+    }
+    // The low byte of an integer of any width (a static_cast<uint8_t>).
+    const auto protocol = static_cast<uint8_t>(Get(r, k.protocol));
+    obs.ip_protocol = protocol;
+    const bool ports = !has_protocol || protocol == 6 || protocol == 17;
+    obs.src.proto = obs.dst.proto = protocol == 17 ? Proto::kUdp : Proto::kTcp;
+    obs.src.port = ports ? static_cast<uint16_t>(Get(r, k.src_port)) : 0;
+    obs.dst.port = ports ? static_cast<uint16_t>(Get(r, k.dst_port)) : 0;
+    obs.tcp_flags = static_cast<uint8_t>(Get(r, k.tcp_flags));
+    obs.packets = Get(r, k.packets);
+    obs.bytes = Get(r, k.octets);
+    int64_t first = export_us, last = export_us;
+    if constexpr (kTime == kHeaderUptime) {
+      // PlannedTime's kUptimeMs with clock.has_uptime, for both.
+      const auto first_before = static_cast<int32_t>(
+          clock.sys_uptime_ms - static_cast<uint32_t>(Get(r, k.first)));
+      const auto last_before = static_cast<int32_t>(
+          clock.sys_uptime_ms - static_cast<uint32_t>(Get(r, k.last)));
+      first = export_us - int64_t{first_before} * 1000;
+      last = export_us - int64_t{last_before} * 1000;
+    } else if constexpr (kTime == kInitUptime) {
+      // PlannedTime's kUptimeMs without clock.has_uptime, system_init_ms >= 0.
+      first = (system_init_ms + int64_t{static_cast<uint32_t>(Get(r, k.first))}) * 1000;
+      last = (system_init_ms + int64_t{static_cast<uint32_t>(Get(r, k.last))}) * 1000;
+    } else if constexpr (kTime >= 0) {
+      constexpr auto kind = static_cast<FastPlan::Time>(kTime);
+      first = PlannedTime(kind, Get(r, k.first), export_us, clock, system_init_ms);
+      last = PlannedTime(kind, Get(r, k.last), export_us, clock, system_init_ms);
+    } else {
+      if (k.first_kind != FastPlan::Time::kNone) {
+        first = PlannedTime(k.first_kind, Get(r, k.first), export_us, clock, system_init_ms);
+        last = first;
+      }
+      if (k.last_kind != FastPlan::Time::kNone) {
+        last = PlannedTime(k.last_kind, Get(r, k.last), export_us, clock, system_init_ms);
+        if (k.first_kind == FastPlan::Time::kNone) first = last;
+      }
+    }
+    obs.first_us = first;
+    obs.last_us = last;
+    obs.source.offset = at;
+    sink.OnFlow(obs);
+  }
+}
+
+}  // namespace
 }  // namespace netflow
 
 uint64_t NetflowDecoder::State::DecodePlanned(const netflow::Template& t,
@@ -162,8 +261,6 @@ uint64_t NetflowDecoder::State::DecodePlanned(const netflow::Template& t,
   std::span<const uint8_t> records = body.Bytes(n * length, "records");
   if (records.size() != n * length) return 0;  // cannot happen: n was taken from what is left
   const int64_t system_init_ms = dom != nullptr ? dom->system_init_ms : -1;
-  const int64_t export_us =
-      int64_t{clock.export_secs} * 1'000'000 + int64_t{clock.export_nsecs / 1000};
   const bool uptime_without_init =
       (plan.first_kind == FastPlan::Time::kUptimeMs ||
        plan.last_kind == FastPlan::Time::kUptimeMs) &&
@@ -175,53 +272,28 @@ uint64_t NetflowDecoder::State::DecodePlanned(const netflow::Template& t,
   obs.initiator = Initiator::kUnknown;
   obs.initiator_evidence = InitiatorEvidence::kNone;
   obs.one_direction = true;
-  // A copy the compiler can keep apart from what the sink might change.
-  const FastPlan k = plan;
-  const bool has_protocol = k.protocol.width != 0;
-  // Each slot is read with an 8-byte load, which may reach up to 7 bytes
-  // past its record: records that close to the end of the set are copied
-  // into a zero-padded buffer first.
-  std::array<uint8_t, FastPlan::kMaxRecord + 8> tail{};
-  const uint8_t* const end = records.data() + records.size();
-  const uint8_t* p = records.data();
-  for (size_t i = 0; i < n; ++i, p += length) {
-    const uint8_t* r = p;
-    if (static_cast<size_t>(end - p) < length + 8) {
-      std::memcpy(tail.data(), p, length);
-      r = tail.data();
-    }
-    if (k.v6) {
-      netflow::SetV6(obs.src.address, r + k.src_address);
-      netflow::SetV6(obs.dst.address, r + k.dst_address);
-    } else {
-      obs.src.address.AssignV4(netflow::Get32(r + k.src_address));
-      obs.dst.address.AssignV4(netflow::Get32(r + k.dst_address));
-    }
-    // The low byte of an integer of any width (a static_cast<uint8_t>).
-    const auto protocol = static_cast<uint8_t>(netflow::Get(r, k.protocol));
-    obs.ip_protocol = protocol;
-    const bool ports = !has_protocol || protocol == 6 || protocol == 17;
-    obs.src.proto = obs.dst.proto = protocol == 17 ? Proto::kUdp : Proto::kTcp;
-    obs.src.port = ports ? static_cast<uint16_t>(netflow::Get(r, k.src_port)) : 0;
-    obs.dst.port = ports ? static_cast<uint16_t>(netflow::Get(r, k.dst_port)) : 0;
-    obs.tcp_flags = static_cast<uint8_t>(netflow::Get(r, k.tcp_flags));
-    obs.packets = netflow::Get(r, k.packets);
-    obs.bytes = netflow::Get(r, k.octets);
-    int64_t first = export_us, last = export_us;
-    if (k.first_kind != FastPlan::Time::kNone) {
-      first = netflow::PlannedTime(k.first_kind, netflow::Get(r, k.first), export_us, clock,
-                                   system_init_ms);
-      last = first;
-    }
-    if (k.last_kind != FastPlan::Time::kNone) {
-      last = netflow::PlannedTime(k.last_kind, netflow::Get(r, k.last), export_us, clock,
-                                  system_init_ms);
-      if (k.first_kind == FastPlan::Time::kNone) first = last;
-    }
-    obs.first_us = first;
-    obs.last_us = last;
-    obs.source.offset = first_at + i * length;
-    sink.OnFlow(obs);
+  netflow::SetRecords set{plan, records, length, first_at, clock, system_init_ms};
+  // The loop is compiled for the usual shapes (one address family, both
+  // times of one kind, v9's uptime-relative times against the header's
+  // uptime), so that no record asks again what the set already knows.
+  using Time = FastPlan::Time;
+  const bool same = plan.first_kind == plan.last_kind;
+  const Time kind = plan.first_kind;
+  if (same && kind == Time::kUptimeMs && clock.has_uptime) {
+    plan.v6 ? netflow::ReadSet<true, netflow::kHeaderUptime>(set, obs, sink)
+            : netflow::ReadSet<false, netflow::kHeaderUptime>(set, obs, sink);
+  } else if (same && kind == Time::kUptimeMs && system_init_ms >= 0) {
+    plan.v6 ? netflow::ReadSet<true, netflow::kInitUptime>(set, obs, sink)
+            : netflow::ReadSet<false, netflow::kInitUptime>(set, obs, sink);
+  } else if (same && kind == Time::kMs) {
+    plan.v6 ? netflow::ReadSet<true, static_cast<int>(Time::kMs)>(set, obs, sink)
+            : netflow::ReadSet<false, static_cast<int>(Time::kMs)>(set, obs, sink);
+  } else if (same && kind == Time::kSec) {
+    plan.v6 ? netflow::ReadSet<true, static_cast<int>(Time::kSec)>(set, obs, sink)
+            : netflow::ReadSet<false, static_cast<int>(Time::kSec)>(set, obs, sink);
+  } else {
+    plan.v6 ? netflow::ReadSet<true, netflow::kAnyTime>(set, obs, sink)
+            : netflow::ReadSet<false, netflow::kAnyTime>(set, obs, sink);
   }
   stats.records += n;
   stats.flows += n;

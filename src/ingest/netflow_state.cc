@@ -37,8 +37,14 @@ void NetflowDecoder::State::SetSource(const SourceRef& where) {
 netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
                                                             const SourceRef& where,
                                                             Diagnostics& d) {
+  // Captures hold one exporter or a few, mostly in runs: the last one is
+  // asked first (map nodes stay put, and exporters are never removed).
+  if (last_exporter != nullptr && last_exporter->first == e) return &last_exporter->second;
   auto it = exporters.find(e);
-  if (it != exporters.end()) return &it->second;
+  if (it != exporters.end()) {
+    last_exporter = &*it;
+    return &it->second;
+  }
   if (exporters.size() >= limits.max_exporters) {
     ++stats.exporters_dropped;
     Report(d, Finding::Severity::kWarning, "netflow.too_many_exporters", where, 0,

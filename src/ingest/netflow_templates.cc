@@ -4,6 +4,7 @@
 // withdrawals (RFC 7011 section 8.1).
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "fmt/format.h"
 #include "ingest/netflow_internal.h"
@@ -17,6 +18,23 @@ using netflow::Template;
 // v9 scope fields (System, Interface, Line Card, Cache, Template) are not
 // information elements: an enterprise no element belongs to keeps them skipped.
 constexpr uint32_t kScopeEnterprise = 0xffffffff;
+
+// The length of the template record at the start of `record` when it is
+// byte for byte the one `ex` holds under its id (of the same kind, template
+// or options), else 0.
+size_t IdenticalTemplate(const netflow::Exporter& ex, uint8_t version, uint32_t domain,
+                         bool options, std::span<const uint8_t> record) {
+  if (record.size() < 2) return 0;
+  const auto id = static_cast<uint16_t>(record[0] << 8 | record[1]);
+  auto it = ex.templates.find(netflow::TemplateKey(version, domain, id));
+  if (it == ex.templates.end()) return 0;
+  const std::vector<uint8_t>& wire = it->second.wire;
+  if (it->second.options != options || wire.empty() || record.size() < wire.size() ||
+      std::memcmp(record.data(), wire.data(), wire.size()) != 0) {
+    return 0;
+  }
+  return wire.size();
+}
 
 }  // namespace
 
@@ -102,6 +120,17 @@ size_t NetflowDecoder::State::ReadTemplateSet(netflow::Exporter& ex, uint8_t ver
   size_t defined = 0;
   while (body.remaining() >= (ipfix ? 4 : header)) {
     const size_t at = body.offset();
+    // Exporters resend their templates often (softflowd every 16 packets):
+    // a record byte for byte the one held is parsed the same way into the
+    // same template, so it only counts as defined again. A changed one, or
+    // one after a withdrawal, is read and compiled below.
+    const std::span<const uint8_t> record = body.rest();
+    if (const size_t same = IdenticalTemplate(ex, version, domain, options, record); same > 0) {
+      body.Skip(same, "template");
+      ++(options ? stats.options_templates : stats.templates);
+      ++defined;
+      continue;
+    }
     const uint16_t id = body.U16("template_id");
     const uint16_t second = body.U16(options && !ipfix ? "option_scope_length" : "field_count");
     if (id == 0 && second == 0) break;  // padding to a 4-byte boundary
@@ -172,6 +201,7 @@ size_t NetflowDecoder::State::ReadTemplateSet(netflow::Exporter& ex, uint8_t ver
              fmt::format("template {}: {}", id, bad));
       continue;
     }
+    t.wire.assign(record.begin(), record.begin() + (body.offset() - at));
     if (AddTemplate(ex, netflow::TemplateKey(version, domain, id), std::move(t), where, at, d)) {
       ++(options ? stats.options_templates : stats.templates);
       ++defined;

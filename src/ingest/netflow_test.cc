@@ -359,6 +359,65 @@ TEST(NetflowV9Test, TemplateRedefinitionReplacesTheOldOne) {
   EXPECT_EQ(r.sink.flows[1].ip_protocol, 0);  // not in the template
 }
 
+// Template refreshes byte for byte the one held are not compiled again
+// (netflow_templates.cc): they must still count, and must change nothing.
+TEST(NetflowV9Test, IdenticalTemplateRefreshCountsAndKeepsTheTemplate) {
+  Exporting r;
+  r.Feed(kV9Template);
+  std::vector<uint8_t> refresh = kV9Template;
+  refresh[15] = 2;  // sequence 2
+  r.Feed(refresh);
+  std::vector<uint8_t> data = kV9Data;
+  data[15] = 3;  // sequence 3
+  r.Feed(data);
+  EXPECT_EQ(r.decoder.stats().templates, 2u);
+  EXPECT_TRUE(r.diagnostics.empty()) << r.diagnostics.findings()[0].ToString();
+  ASSERT_EQ(r.sink.flows.size(), 1u);
+  EXPECT_EQ(r.sink.flows[0].src.ToString(), "192.168.1.5:54321");
+  EXPECT_EQ(r.sink.flows[0].dst.ToString(), "192.168.1.10:49153");
+  EXPECT_EQ(r.sink.flows[0].bytes, 180u);
+}
+
+TEST(NetflowV9Test, ChangedTemplateOfTheSameLengthIsReadAgain) {
+  Exporting r;
+  r.Feed(kV9Template);
+  // Template 256 again, as long as before, with the two ports swapped.
+  std::vector<uint8_t> changed = kV9Template;
+  changed[15] = 2;
+  ASSERT_EQ(changed[36], 0x00);
+  ASSERT_EQ(changed[37], 0x07);  // L4_SRC_PORT
+  changed[37] = 0x0b;
+  changed[41] = 0x07;            // was L4_DST_PORT (0x0b)
+  r.Feed(changed);
+  std::vector<uint8_t> data = kV9Data;
+  data[15] = 3;
+  r.Feed(data);
+  ASSERT_EQ(r.sink.flows.size(), 1u);
+  EXPECT_EQ(r.sink.flows[0].src.ToString(), "192.168.1.5:49153");
+  EXPECT_EQ(r.sink.flows[0].dst.ToString(), "192.168.1.10:54321");
+  // And back: the first form is not mistaken for the one now held.
+  std::vector<uint8_t> again = kV9Template;
+  again[15] = 4;
+  r.Feed(again);
+  data[15] = 5;
+  r.Feed(data);
+  ASSERT_EQ(r.sink.flows.size(), 2u);
+  EXPECT_EQ(r.sink.flows[1].src.ToString(), "192.168.1.5:54321");
+  EXPECT_EQ(r.decoder.stats().templates, 3u);
+  EXPECT_TRUE(r.diagnostics.empty()) << r.diagnostics.findings()[0].ToString();
+}
+
+TEST(NetflowV9Test, OptionsTemplateRefreshIsCounted) {
+  Exporting r;
+  r.Feed(kV9Options);
+  std::vector<uint8_t> refresh = kV9Options;
+  refresh[15] = 4;
+  r.Feed(refresh);
+  EXPECT_EQ(r.decoder.stats().options_templates, 2u);
+  EXPECT_EQ(r.decoder.stats().options_records, 2u);
+  EXPECT_EQ(r.decoder.stats().templates, 0u);
+}
+
 TEST(NetflowV9Test, ZeroLengthTemplateIsRefused) {
   Exporting r;
   // Template 300 whose only field is 0 bytes long: records of 0 bytes would never end.
@@ -432,6 +491,44 @@ TEST(IpfixTest, WithdrawalThenDataIsMissingItsTemplate) {
   EXPECT_EQ(r.diagnostics.findings()[0].ToString(),
             "test.pcap:packet 3+16: data set for template 257 (domain 1) dropped: the input "
             "ended before its template came");
+}
+
+TEST(IpfixTest, WithdrawalThenTheSameTemplateAgain) {
+  Exporting r;
+  r.Feed(kIpfix);
+  r.Feed(kIpfixWithdraw);
+  r.Feed(IpfixDataOnly());  // no template: held
+  EXPECT_EQ(r.sink.flows.size(), 2u);
+  // The very bytes of the withdrawn template: defined anew, and the held data read.
+  std::vector<uint8_t> again = kIpfix;
+  again[11] = 2;
+  r.Feed(again);
+  EXPECT_EQ(r.decoder.stats().templates, 2u);
+  EXPECT_EQ(r.decoder.stats().withdrawn, 1u);
+  ASSERT_EQ(r.sink.flows.size(), 6u);
+  // This packet's own data first, then what was held.
+  EXPECT_EQ(r.sink.flows[2].source.ToString(), "test.pcap:packet 4+88");
+  EXPECT_EQ(r.sink.flows[4].source.ToString(), "test.pcap:packet 3+20");
+  EXPECT_EQ(r.sink.flows[4].bytes, 4096u + 2048u);
+  r.decoder.Finish(r.sink, r.diagnostics);
+  EXPECT_EQ(r.decoder.stats().pending_dropped, 0u);
+}
+
+TEST(IpfixTest, WithdrawalAndRefreshInOneSet) {
+  Exporting r;
+  r.Feed(kIpfix);
+  // One template set: 257 withdrawn, then 257 defined again with the same
+  // bytes as before; the data that follows in the message is read with it.
+  std::vector<uint8_t> p = Hex("000a 0000 5f5e 1001 0000 0002 0000 0001  0002 0048 0101 0000");
+  p.insert(p.end(), kIpfix.begin() + 20, kIpfix.begin() + 84);  // template 257's record
+  p.insert(p.end(), kIpfix.begin() + 84, kIpfix.end());         // its data set
+  p[2] = static_cast<uint8_t>(p.size() >> 8);
+  p[3] = static_cast<uint8_t>(p.size());
+  r.Feed(p);
+  EXPECT_EQ(r.decoder.stats().withdrawn, 1u);
+  EXPECT_EQ(r.decoder.stats().templates, 2u);
+  EXPECT_EQ(r.sink.flows.size(), 4u);
+  EXPECT_TRUE(r.diagnostics.empty()) << r.diagnostics.findings()[0].ToString();
 }
 
 TEST(IpfixTest, WithdrawAll) {

@@ -91,7 +91,8 @@ namespace packet_internal {
 // The network layer at `c` given its EtherType (0x0800, 0x86dd; anything
 // else is kNotIp).
 void DecodeNetwork(uint16_t ethertype, ByteCursor& c, PacketInfo& out);
-void DecodeIpv4(ByteCursor& c, PacketInfo& out);
+void DecodeIpv4(ByteCursor& c, PacketInfo& out);         // plain UDP quickly, else:
+void DecodeIpv4General(ByteCursor& c, PacketInfo& out);  // every case
 void DecodeIpv6(ByteCursor& c, PacketInfo& out);
 bool Malformed(ByteCursor& c, PacketInfo& out);  // copies c's error into out; false
 }  // namespace packet_internal
