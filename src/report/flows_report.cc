@@ -9,6 +9,7 @@
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
+#include "report/fast_format.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -35,7 +36,7 @@ size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : 
 
 void AppendNumber(std::string& out, uint64_t value) {
   char digits[20];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  out.append(digits, PutDecimal(digits, value));
 }
 
 // SourceRef::ToString(), appended without a string of its own (a report
@@ -122,34 +123,10 @@ std::string FormatTime(int64_t us) {
 
 namespace {
 
-// The common case of AppendTime: 19 characters at `text`, or false for a
-// year outside 0-9999.
-bool PutTime(char* text, int64_t us) {
-  const int64_t seconds = us / 1'000'000;
-  constexpr int64_t kDay = 86'400;
-  constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-  if (seconds < 0 || seconds >= kYear10000) return false;
-  const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
-  const std::chrono::year_month_day date(days);
-  const int64_t of_day = seconds % kDay;
-  std::memcpy(text, "0000-00-00 00:00:00", 19);
-  auto put = [&](size_t end, unsigned value, size_t digits) {
-    for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
-  };
-  put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-  put(6, static_cast<unsigned>(date.month()), 2);
-  put(9, static_cast<unsigned>(date.day()), 2);
-  put(12, static_cast<unsigned>(of_day / 3600), 2);
-  put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
-  put(18, static_cast<unsigned>(of_day % 60), 2);
-  return true;
-}
-
-}  // namespace
-
-void AppendTime(std::string& out, int64_t us) {
+// AppendTime with the date text of the last day kept in `times`.
+void AppendTime(std::string& out, int64_t us, TimeText& times) {
   char text[19];
-  if (PutTime(text, us)) {
+  if (times.Put(text, us)) {
     out.append(text, sizeof text);
     return;
   }
@@ -161,6 +138,33 @@ void AppendTime(std::string& out, int64_t us) {
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+// IpAddress::ToString(), appended without a string of its own.
+void AppendAddress(std::string& out, const IpAddress& a) {
+  char text[48];
+  if (a.is_v4()) {
+    out.append(text, PutIpv4(text, a.bytes().data()));
+  } else {
+    out.append(text, PutIpv6(text, a.bytes()));
+  }
+  if (!a.zone().empty()) {
+    out += '%';
+    out += a.zone();
+  }
+}
+
+std::string AddressText(const IpAddress& a) {
+  std::string text;
+  AppendAddress(text, a);
+  return text;
+}
+
+}  // namespace
+
+void AppendTime(std::string& out, int64_t us) {
+  TimeText times;
+  AppendTime(out, us, times);
+}
+
 std::string FlowsTable(const FlowsReport& r) {
   std::string out;
   WriteFlowsTable(r, out, nullptr);
@@ -170,11 +174,14 @@ std::string FlowsTable(const FlowsReport& r) {
 namespace {
 
 // The table's cells of one flow, into `row` (its strings' storage reused).
-void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row) {
+void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row,
+                TimeText& times) {
   row.resize(9);
   row[0] = analysis::FlowClassName(e.flow_class);
-  row[1] = e.key.client.ToString();
-  row[2] = e.key.server.ToString();
+  row[1].clear();
+  AppendAddress(row[1], e.key.client);
+  row[2].clear();
+  AppendAddress(row[2], e.key.server);
   row[3].clear();
   row[3] += ProtoName(e.key.proto);
   row[3] += '/';
@@ -188,9 +195,9 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
     row[4] += e.dropped > 0 ? " dropped)" : " unanswered)";
   }
   row[5].clear();
-  AppendTime(row[5], e.first_us);
+  AppendTime(row[5], e.first_us, times);
   row[6].clear();
-  AppendTime(row[6], e.last_us);
+  AppendTime(row[6], e.last_us, times);
   row[7] = analysis::ServerRuleName(e.rule);
   row[8] = What(e, owners);
 }
@@ -206,10 +213,11 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   size_t problematic = 0;
   std::set<IpAddress> servers;
   std::vector<std::string> row;
+  TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     servers.insert(e.key.server);
-    TableCells(e, r.owners, row);
+    TableCells(e, r.owners, row, times);
     table.Measure(row);
   });
   out += fmt::format(
@@ -230,7 +238,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   out += "\n";
   table.AppendHeader(out);
   ForEachFlow(r, [&](const FlowEntry& e) {
-    TableCells(e, r.owners, row);
+    TableCells(e, r.owners, row, times);
     table.AppendRow(row, out);
     MaybeFlush(out, flush);
   });
@@ -247,7 +255,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
     if (!statics.empty()) out += fmt::format("    static ports: {}\n", Join(statics, ", "));
     for (const auto& [port, clients] : s.dynamic_ports) {
       std::vector<std::string> names;
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      for (const IpAddress& c : clients) names.push_back(AddressText(c));
       auto what = s.what.find(port);
       out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
                          what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
@@ -274,14 +282,14 @@ bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n';
 // appends were most of a row's cost).
 class RowWriter {
  public:
-  explicit RowWriter(char* at) : p_(at) {}
+  RowWriter(char* at, TimeText& times) : p_(at), times_(times) {}
   char* end() const { return p_; }
   void Text(std::string_view text) {
     std::memcpy(p_, text.data(), text.size());
     p_ += text.size();
   }
   void Char(char c) { *p_++ = c; }
-  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
+  void Number(uint64_t value) { p_ = PutDecimal(p_, value); }
   // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
   void Field(std::string_view value) {
     if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
@@ -292,16 +300,10 @@ class RowWriter {
     }
     *p_++ = '"';
   }
-  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
+  // As IpAddress::ToString() writes it; by hand but with a zone, which may need quotes.
   void Address(const IpAddress& a) {
-    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) *p_++ = '.';
-      const unsigned octet = a.bytes()[i];
-      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
-      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
-      *p_++ = static_cast<char>('0' + octet % 10);
-    }
+    if (!a.zone().empty()) return Field(a.ToString());
+    p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
   }
   // A JSON string as AppendJsonString writes it.
   void JsonString(std::string_view value) {
@@ -311,7 +313,7 @@ class RowWriter {
     *p_++ = '"';
   }
   void JsonAddress(const IpAddress& a) {
-    if (!a.is_v4() || !a.zone().empty()) return JsonString(a.ToString());
+    if (!a.zone().empty()) return JsonString(a.ToString());
     *p_++ = '"';
     Address(a);
     *p_++ = '"';
@@ -340,17 +342,18 @@ class RowWriter {
     }
   }
   void Time(int64_t us) {
-    if (PutTime(p_, us)) {
+    if (times_.Put(p_, us)) {
       p_ += 19;
       return;
     }
     std::string text;  // a year outside 0-9999: at most a few dozen characters
-    AppendTime(text, us);
+    AppendTime(text, us, times_);
     Text(text);
   }
 
  private:
   char* p_;
+  TimeText& times_;
 };
 
 nlohmann::json ServersJson(const FlowsReport& r) {
@@ -361,7 +364,7 @@ nlohmann::json ServersJson(const FlowsReport& r) {
     nlohmann::json dynamics = nlohmann::json::array();
     for (const auto& [port, clients] : s.dynamic_ports) {
       nlohmann::json names = nlohmann::json::array();
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
+      for (const IpAddress& c : clients) names.push_back(AddressText(c));
       auto what = s.what.find(port);
       dynamics.push_back({{"port", PortText(port)},
                           {"what", what != s.what.end() ? what->second : ""},
@@ -423,7 +426,7 @@ void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) 
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
 void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& room) {
+                    std::string& room, TimeText& times) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -436,7 +439,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   // Written into `room` first, resized only to grow: room in `out` itself
   // would be zero-filled for every flow.
   if (room.size() < bound) room.resize(bound);
-  RowWriter w(room.data());
+  RowWriter w(room.data(), times);
   w.Text("    {\n      \"allowed\": ");
   w.Number(e.allowed);
   w.Text(",\n      \"attempts\": ");
@@ -530,7 +533,7 @@ void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& f
         out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
         first_port = false;
         names.clear();
-        for (const IpAddress& c : clients) names.push_back(c.ToString());
+        for (const IpAddress& c : clients) names.push_back(AddressText(c));
         strings(10, names);
         out += ",\n          \"port\": ";
         AppendJsonString(out, PortText(port));
@@ -608,10 +611,11 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"flows\": [";
   bool first = true;
   std::string room;
+  TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     out += first ? "\n" : ",\n";
     first = false;
-    AppendFlowJson(out, e, r.owners, room);
+    AppendFlowJson(out, e, r.owners, room, times);
     MaybeFlush(out, flush);
   });
   out += first ? "],\n" : "\n  ],\n";
@@ -667,6 +671,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
                  "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
                  "packets", "bytes", "evidence"});
   std::string scratch, room;
+  TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
@@ -676,7 +681,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
     // Written into `room` first, resized only to grow: room in `out` itself
     // would be zero-filled for every row.
     if (const size_t bound = CsvRowBound(e, owner); room.size() < bound) room.resize(bound);
-    RowWriter w(room.data());
+    RowWriter w(room.data(), times);
     w.Text(analysis::FlowClassName(e.flow_class));
     w.Char(',');
     w.Address(e.key.client);
