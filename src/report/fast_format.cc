@@ -7,17 +7,7 @@
 namespace highport::report {
 namespace {
 
-// "00" to "99", two characters each.
-constexpr std::array<char, 200> kPairs = [] {
-  std::array<char, 200> pairs{};
-  for (int i = 0; i < 100; ++i) {
-    pairs[2 * i] = static_cast<char>('0' + i / 10);
-    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
-  }
-  return pairs;
-}();
-
-void PutPair(char* out, unsigned value) { std::memcpy(out, &kPairs[2 * value], 2); }
+using fast_format_detail::PutPair;
 
 char* PutOctet(char* out, unsigned octet) {
   if (octet >= 100) {
@@ -47,19 +37,59 @@ char* PutHexGroup(char* out, unsigned group) {
   return out;
 }
 
+constexpr uint64_t kOnes = 0x0101010101010101;
+
+// Nonzero when one of the eight bytes of `v` is zero (exact as a yes/no).
+uint64_t ZeroByte(uint64_t v) { return (v - kOnes) & ~v & (kOnes * 0x80); }
+
+bool CsvSpecialIn(uint64_t v) {
+  return (ZeroByte(v ^ (kOnes * ',')) | ZeroByte(v ^ (kOnes * '"')) |
+          ZeroByte(v ^ (kOnes * '\r')) | ZeroByte(v ^ (kOnes * '\n'))) != 0;
+}
+
 }  // namespace
 
-char* PutDecimal(char* out, uint64_t value) {
-  // Most counters in a report are small.
-  if (value < 10) {
-    *out = static_cast<char>('0' + value);
-    return out + 1;
+bool HasCsvSpecial(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n') return true;
+    }
+    return false;
   }
-  if (value < 100) {
-    PutPair(out, static_cast<unsigned>(value));
-    return out + 2;
+  uint64_t v;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&v, p + i, 8);
+    if (CsvSpecialIn(v)) return true;
   }
-  return std::to_chars(out, out + 20, value).ptr;
+  std::memcpy(&v, p + n - 8, 8);  // the last eight, overlapping what was read
+  return CsvSpecialIn(v);
+}
+
+// The length from a table of powers of ten, then two digits a step from the
+// end (std::to_chars does the same, but its length loop and call cost twice).
+char* PutDecimalAbove99(char* out, uint64_t value) {
+  static constexpr uint64_t kPowers[] = {
+      1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+      10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+      100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+      1000000000000000000ULL, 10000000000000000000ULL};
+  size_t digits = 3;
+  while (digits < 20 && value >= kPowers[digits - 3]) ++digits;
+  char* end = out + digits;
+  char* p = end;
+  while (value >= 100) {
+    p -= 2;
+    PutPair(p, static_cast<unsigned>(value % 100));
+    value /= 100;
+  }
+  if (value >= 10) {
+    PutPair(p - 2, static_cast<unsigned>(value));
+  } else {
+    p[-1] = static_cast<char>('0' + value);
+  }
+  return end;
 }
 
 char* PutIpv4(char* out, const uint8_t* bytes) {
@@ -109,32 +139,17 @@ char* PutIpv6(char* out, const std::array<uint8_t, 16>& bytes) {
   return out;
 }
 
-bool TimeText::Put(char* out, int64_t us) {
-  const int64_t seconds = us / 1'000'000;
-  constexpr int64_t kDay = 86'400;
-  constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-  if (seconds < 0 || seconds >= kYear10000) return false;
-  const int64_t day = seconds / kDay;
-  if (day != day_) {
-    const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(day))};
-    const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
-    PutPair(date_, year / 100);
-    PutPair(date_ + 2, year % 100);
-    date_[4] = '-';
-    PutPair(date_ + 5, static_cast<unsigned>(date.month()));
-    date_[7] = '-';
-    PutPair(date_ + 8, static_cast<unsigned>(date.day()));
-    date_[10] = ' ';
-    day_ = day;
-  }
-  const auto of_day = static_cast<unsigned>(seconds - day * kDay);
-  std::memcpy(out, date_, 11);
-  PutPair(out + 11, of_day / 3600);
-  out[13] = ':';
-  PutPair(out + 14, of_day / 60 % 60);
-  out[16] = ':';
-  PutPair(out + 17, of_day % 60);
-  return true;
+void TimeText::NewDay(int64_t day) {
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(day))};
+  const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
+  PutPair(date_, year / 100);
+  PutPair(date_ + 2, year % 100);
+  date_[4] = '-';
+  PutPair(date_ + 5, static_cast<unsigned>(date.month()));
+  date_[7] = '-';
+  PutPair(date_ + 8, static_cast<unsigned>(date.day()));
+  date_[10] = ' ';
+  day_ = day;
 }
 
 }  // namespace highport::report

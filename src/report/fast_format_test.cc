@@ -39,6 +39,27 @@ TEST(FastFormat, DecimalEqualsToChars) {
   }
 }
 
+TEST(FastFormat, CsvSpecialEqualsACharacterScan) {
+  EXPECT_FALSE(HasCsvSpecial(""));
+  EXPECT_FALSE(HasCsvSpecial("C:\\Windows\\System32\\LogFiles\\Firewall\\pfirewall.log"));
+  EXPECT_TRUE(HasCsvSpecial("a,b"));
+  EXPECT_TRUE(HasCsvSpecial("twelve chars\n"));
+  EXPECT_TRUE(HasCsvSpecial("\"at the start of a long name"));
+  // Bytes with the high bit set must not look like the special ones.
+  EXPECT_FALSE(HasCsvSpecial("\xac\xa2\x8d\x8a\xac\xa2\x8d\x8a\xac"));
+  std::mt19937 rng(13);
+  const char alphabet[] = {',', '"', '\r', '\n', 'a', ' ', '\x2d', '\x2b', '\xac', '\x0c', '\x0e', '\xa2'};
+  for (int i = 0; i < 100000; ++i) {
+    std::string text(rng() % 40, 'x');
+    const size_t specials = rng() % 3;
+    for (char& c : text) {
+      c = rng() % 8 < specials ? alphabet[rng() % sizeof alphabet] : alphabet[4 + rng() % 8];
+    }
+    const bool expected = text.find_first_of(",\"\r\n") != std::string::npos;
+    ASSERT_EQ(HasCsvSpecial(text), expected) << text;
+  }
+}
+
 std::string V4(const std::array<uint8_t, 4>& b) {
   char text[16];
   return std::string(text, PutIpv4(text, b.data()));
