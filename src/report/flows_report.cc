@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "report/fast_format.h"
+#include "report/flows_summary.h"
 #include "report/table.h"
 
 namespace highport::report {
@@ -64,44 +65,12 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return fmt::format("{}", fmt::join(items, separator));
 }
 
-// What is behind the server port: the RPC interfaces, else the catalog's
-// service, else the process the server's inventory shows listening there
-// (WMI's and DCOM's ports are registered with no endpoint mapper).
-std::string What(const FlowEntry& e, const ListenerOwners& owners) {
-  if (!e.interfaces.empty()) return "RPC: " + Join(e.interfaces, ", ");
-  if (!e.service.empty()) return e.service;
-  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
-  return owner != owners.end() ? owner->second : "";
-}
+std::string What(const FlowEntry& e, const ListenerOwners& owners) { return FlowWhat(e, owners); }
 
 // The listening process, or null where no inventory of the server says.
 nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
   auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
   return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
-}
-
-struct ServerSummary {
-  std::set<std::pair<Proto, uint16_t>> static_ports;
-  std::map<std::pair<Proto, uint16_t>, std::set<IpAddress>> dynamic_ports;  // -> clients
-  std::map<std::pair<Proto, uint16_t>, std::string> what;
-  std::set<IpAddress> clients;
-};
-
-std::map<IpAddress, ServerSummary> Summaries(const FlowsReport& r) {
-  const ListenerOwners& owners = r.owners;
-  std::map<IpAddress, ServerSummary> out;
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    ServerSummary& s = out[e.key.server];
-    std::pair<Proto, uint16_t> port{e.key.proto, e.key.port};
-    if (e.dynamic) {
-      s.dynamic_ports[port].insert(e.key.client);
-    } else {
-      s.static_ports.insert(port);
-    }
-    if (std::string what = What(e, owners); !what.empty()) s.what[port] = std::move(what);
-    s.clients.insert(e.key.client);
-  });
-  return out;
 }
 
 std::string PortText(const std::pair<Proto, uint16_t>& p) {
@@ -211,19 +180,19 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
                      "SERVER BY", "WHAT"},
                     40);
   size_t problematic = 0;
-  std::set<IpAddress> servers;
+  // One summary per server that has flows: also the count of servers.
+  const std::vector<ServerSummary> summaries = ServerSummaries(r);
   std::vector<std::string> row;
   TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
-    servers.insert(e.key.server);
     TableCells(e, r.owners, row, times);
     table.Measure(row);
   });
   out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
-      FlowCount(r), servers.size(), problematic, r.observations);
+      FlowCount(r), summaries.size(), problematic, r.observations);
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
@@ -244,8 +213,9 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   });
 
   out += "\nPer server:\n";
-  for (const auto& [server, s] : Summaries(r)) {
-    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
+  for (const ServerSummary& s : summaries) {
+    const IpAddress& server = s.server;
+    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
     }
@@ -253,12 +223,11 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
     std::vector<std::string> statics;
     for (const auto& p : s.static_ports) statics.push_back(PortText(p));
     if (!statics.empty()) out += fmt::format("    static ports: {}\n", Join(statics, ", "));
-    for (const auto& [port, clients] : s.dynamic_ports) {
+    for (const DynamicPortUse& d : s.dynamic_ports) {
       std::vector<std::string> names;
-      for (const IpAddress& c : clients) names.push_back(AddressText(c));
-      auto what = s.what.find(port);
-      out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
-                         what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
+      for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
+      out += fmt::format("    dynamic {}{}: used by {}\n", PortText(d.port),
+                         !d.what.empty() ? " (" + d.what + ")" : "", Join(names, ", "));
     }
     MaybeFlush(out, flush);
   }
@@ -373,21 +342,21 @@ class RowWriter {
 
 nlohmann::json ServersJson(const FlowsReport& r) {
   nlohmann::json servers = nlohmann::json::array();
-  for (const auto& [server, s] : Summaries(r)) {
+  for (const ServerSummary& s : ServerSummaries(r)) {
+    const IpAddress& server = s.server;
     nlohmann::json statics = nlohmann::json::array();
     for (const auto& p : s.static_ports) statics.push_back(PortText(p));
     nlohmann::json dynamics = nlohmann::json::array();
-    for (const auto& [port, clients] : s.dynamic_ports) {
+    for (const DynamicPortUse& d : s.dynamic_ports) {
       nlohmann::json names = nlohmann::json::array();
-      for (const IpAddress& c : clients) names.push_back(AddressText(c));
-      auto what = s.what.find(port);
-      dynamics.push_back({{"port", PortText(port)},
-                          {"what", what != s.what.end() ? what->second : ""},
+      for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
+      dynamics.push_back({{"port", PortText(d.port)},
+                          {"what", d.what},
                           {"clients", std::move(names)}});
     }
     auto peak = r.peak_rpc_concurrency.find(server);
     servers.push_back({{"server", server.ToString()},
-                       {"clients", s.clients.size()},
+                       {"clients", s.clients},
                        {"static_ports", std::move(statics)},
                        {"dynamic_ports", std::move(dynamics)},
                        {"peak_rpc_concurrency",
@@ -508,7 +477,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
 
 // ServersJson(r).dump(2) as it stands inside the top-level object.
 void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& flush) {
-  const std::map<IpAddress, ServerSummary> summaries = Summaries(r);
+  const std::vector<ServerSummary> summaries = ServerSummaries(r);
   if (summaries.empty()) {
     out += "[]";
     return;
@@ -534,27 +503,27 @@ void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& f
   out += '[';
   bool first = true;
   std::vector<std::string> names;
-  for (const auto& [server, s] : summaries) {
+  for (const ServerSummary& s : summaries) {
+    const IpAddress& server = s.server;
     out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
     first = false;
-    AppendNumber(out, s.clients.size());
+    AppendNumber(out, s.clients);
     out += ",\n      \"dynamic_ports\": ";
     if (s.dynamic_ports.empty()) {
       out += "[]";
     } else {
       out += '[';
       bool first_port = true;
-      for (const auto& [port, clients] : s.dynamic_ports) {
+      for (const DynamicPortUse& d : s.dynamic_ports) {
         out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
         first_port = false;
         names.clear();
-        for (const IpAddress& c : clients) names.push_back(AddressText(c));
+        for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
         strings(10, names);
         out += ",\n          \"port\": ";
-        AppendJsonString(out, PortText(port));
+        AppendJsonString(out, PortText(d.port));
         out += ",\n          \"what\": ";
-        auto what = s.what.find(port);
-        AppendJsonString(out, what != s.what.end() ? what->second : "");
+        AppendJsonString(out, d.what);
         out += "\n        }";
       }
       out += "\n      ]";
