@@ -180,15 +180,17 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
                      "SERVER BY", "WHAT"},
                     40);
   size_t problematic = 0;
-  // One summary per server that has flows: also the count of servers.
-  const std::vector<ServerSummary> summaries = ServerSummaries(r);
+  ServerSummaryBuilder summary(r);
   std::vector<std::string> row;
   TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
+    summary.Add(e);
     TableCells(e, r.owners, row, times);
     table.Measure(row);
   });
+  // One summary per server that has flows: also the count of servers.
+  const std::vector<ServerSummary> summaries = summary.Finish();
   out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
@@ -476,8 +478,8 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
 }
 
 // ServersJson(r).dump(2) as it stands inside the top-level object.
-void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& flush) {
-  const std::vector<ServerSummary> summaries = ServerSummaries(r);
+void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& summaries,
+                      std::string& out, const FlushText& flush) {
   if (summaries.empty()) {
     out += "[]";
     return;
@@ -596,7 +598,9 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   bool first = true;
   std::string room;
   TimeText times;
+  ServerSummaryBuilder summary(r);
   ForEachFlow(r, [&](const FlowEntry& e) {
+    summary.Add(e);
     out += first ? "\n" : ",\n";
     first = false;
     AppendFlowJson(out, e, r.owners, room, times);
@@ -611,7 +615,7 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"other_protocols\": ";
   AppendNumber(out, r.unported);
   out += ",\n  \"servers\": ";
-  WriteServersJson(r, out, flush);
+  WriteServersJson(r, summary.Finish(), out, flush);
   out += "\n}\n";
 }
 

@@ -41,12 +41,8 @@ void AppendWhat(std::string& out, const FlowEntry& e, const ListenerOwners& owne
   if (owner != owners.end()) out += owner->second;
 }
 
-// An address without a zone as two big-endian integers: ordered as IpAddress.
-struct AddressKey {
-  IpAddress::Family family;
-  uint64_t high, low;
-  auto operator<=>(const AddressKey&) const = default;
-};
+using AddressKey = ServerSummaryBuilder::Key;
+using Use = ServerSummaryBuilder::Use;
 
 AddressKey KeyOf(const IpAddress& a) {
   uint64_t high, low;
@@ -73,15 +69,6 @@ IpAddress AddressOf(const AddressKey& k) {
                        uint32_t{bytes[2]} << 8 | bytes[3]);
 }
 
-struct Use {
-  AddressKey server;
-  Proto proto;
-  uint16_t port;
-  AddressKey client;
-  bool dynamic;
-  uint32_t what;  // whats position + 1, 0 for none; later flows have higher ones
-};
-
 }  // namespace
 
 std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
@@ -91,25 +78,33 @@ std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
 }
 
 std::vector<ServerSummary> ServerSummaries(const FlowsReport& r) {
-  std::vector<Use> uses;
-  uses.reserve(r.compact ? r.compact->size() : r.flows.size());
-  // The named whats, one per run of equal ones (flows come sorted by port).
-  std::vector<std::string> whats;
-  std::string what;
-  bool zoned = false;
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    zoned |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
-    what.clear();
-    AppendWhat(what, e, r.owners);
-    uint32_t what_id = 0;
-    if (!what.empty()) {
-      if (whats.empty() || whats.back() != what) whats.push_back(what);
-      what_id = static_cast<uint32_t>(whats.size());
-    }
-    uses.push_back({KeyOf(e.key.server), e.key.proto, e.key.port, KeyOf(e.key.client), e.dynamic,
-                    what_id});
-  });
-  if (zoned) return ServerSummariesBySets(r);
+  ServerSummaryBuilder builder(r);
+  ForEachFlow(r, [&](const FlowEntry& e) { builder.Add(e); });
+  return builder.Finish();
+}
+
+ServerSummaryBuilder::ServerSummaryBuilder(const FlowsReport& r) : report_(r) {
+  uses_.reserve(r.compact ? r.compact->size() : r.flows.size());
+}
+
+void ServerSummaryBuilder::Add(const FlowEntry& e) {
+  zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
+  what_.clear();
+  AppendWhat(what_, e, report_.owners);
+  uint32_t what_id = 0;
+  if (!what_.empty()) {
+    // Flows come sorted by port: the same what follows itself.
+    if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
+    what_id = static_cast<uint32_t>(whats_.size());
+  }
+  uses_.push_back({KeyOf(e.key.server), e.key.proto, e.key.port, KeyOf(e.key.client), e.dynamic,
+                   what_id});
+}
+
+std::vector<ServerSummary> ServerSummaryBuilder::Finish() {
+  if (zoned_) return ServerSummariesBySets(report_);
+  std::vector<Use>& uses = uses_;
+  const std::vector<std::string>& whats = whats_;
   auto by_port = [](const Use& a, const Use& b) {
     return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
   };
