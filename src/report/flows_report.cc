@@ -8,7 +8,6 @@
 #include <set>
 
 #include "fmt/format.h"
-#include "fmt/ranges.h"
 #include "report/fast_format.h"
 #include "report/flows_summary.h"
 #include "report/table.h"
@@ -61,10 +60,6 @@ void MaybeFlush(std::string& out, const FlushText& flush) {
   if (out.size() >= kBlock && flush) flush(out);
 }
 
-std::string Join(const std::vector<std::string>& items, std::string_view separator) {
-  return fmt::format("{}", fmt::join(items, separator));
-}
-
 std::string What(const FlowEntry& e, const ListenerOwners& owners) { return FlowWhat(e, owners); }
 
 // The listening process, or null where no inventory of the server says.
@@ -73,8 +68,17 @@ nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
 }
 
+// "tcp/49664", appended: the summaries write one per port.
+void AppendPortText(std::string& out, const std::pair<Proto, uint16_t>& p) {
+  out += ProtoName(p.first);
+  out += '/';
+  AppendNumber(out, p.second);
+}
+
 std::string PortText(const std::pair<Proto, uint16_t>& p) {
-  return fmt::format("{}/{}", ProtoName(p.first), p.second);
+  std::string text;
+  AppendPortText(text, p);
+  return text;
 }
 
 }  // namespace
@@ -222,14 +226,26 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
     }
     out += "\n";
-    std::vector<std::string> statics;
-    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
-    if (!statics.empty()) out += fmt::format("    static ports: {}\n", Join(statics, ", "));
+    // Appended piece by piece: a server may have thousands of dynamic ports.
+    for (size_t i = 0; i < s.static_ports.size(); ++i) {
+      out += i == 0 ? "    static ports: " : ", ";
+      AppendPortText(out, s.static_ports[i]);
+    }
+    if (!s.static_ports.empty()) out += '\n';
     for (const DynamicPortUse& d : s.dynamic_ports) {
-      std::vector<std::string> names;
-      for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
-      out += fmt::format("    dynamic {}{}: used by {}\n", PortText(d.port),
-                         !d.what.empty() ? " (" + d.what + ")" : "", Join(names, ", "));
+      out += "    dynamic ";
+      AppendPortText(out, d.port);
+      if (!d.what.empty()) {
+        out += " (";
+        out += d.what;
+        out += ')';
+      }
+      out += ": used by ";
+      for (size_t i = 0; i < d.clients.size(); ++i) {
+        if (i > 0) out += ", ";
+        AppendAddress(out, d.clients[i]);
+      }
+      out += '\n';
     }
     MaybeFlush(out, flush);
   }
