@@ -11,6 +11,7 @@
 #include "report/fast_format.h"
 #include "report/flows_summary.h"
 #include "report/table.h"
+#include "text/strings.h"
 
 namespace highport::report {
 namespace {
@@ -175,7 +176,69 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
   row[8] = What(e, owners);
 }
 
+size_t Digits(uint64_t value) {
+  char text[20];
+  return static_cast<size_t>(PutDecimal(text, value) - text);
+}
+
+size_t AddressWidth(const IpAddress& a) {
+  char text[48];
+  const char* end = a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes());
+  const size_t width = static_cast<size_t>(end - text);
+  return a.zone().empty() ? width : width + 1 + text::DisplayWidth(a.zone());
+}
+
+size_t TimeWidth(int64_t us, TimeText& times) {
+  char text[19];
+  if (times.Put(text, us)) return sizeof text;
+  std::string general;  // a year outside 0-9999
+  AppendTime(general, us, times);
+  return general.size();
+}
+
+// What(e, owners)'s width, without the text.
+size_t WhatWidth(const FlowEntry& e, const ListenerOwners& owners) {
+  if (!e.interfaces.empty()) {
+    size_t width = 5 + 2 * (e.interfaces.size() - 1);  // "RPC: ", ", "
+    for (const std::string& i : e.interfaces) width += text::DisplayWidth(i);
+    return width;
+  }
+  if (!e.service.empty()) return text::DisplayWidth(e.service);
+  if (owners.empty()) return 0;
+  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  return owner != owners.end() ? text::DisplayWidth(owner->second) : 0;
+}
+
+// TableCells()'s widths: every cell but What is ASCII.
+std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owners,
+                                  TimeText& times) {
+  std::array<size_t, 9> w;
+  w[0] = analysis::FlowClassName(e.flow_class).size();
+  w[1] = AddressWidth(e.key.client);
+  w[2] = AddressWidth(e.key.server);
+  w[3] = ProtoName(e.key.proto).size() + 1 + Digits(e.key.port);
+  w[4] = Digits(e.connections);
+  if (e.attempts > 0) w[4] += 3 + Digits(e.attempts) + (e.dropped > 0 ? 9 : 12);
+  w[5] = TimeWidth(e.first_us, times);
+  w[6] = TimeWidth(e.last_us, times);
+  w[7] = analysis::ServerRuleName(e.rule).size();
+  w[8] = WhatWidth(e, owners);
+  return w;
+}
+
 }  // namespace
+
+std::vector<std::string> FlowTableCells(const FlowEntry& e, const ListenerOwners& owners) {
+  std::vector<std::string> row;
+  TimeText times;
+  TableCells(e, owners, row, times);
+  return row;
+}
+
+std::array<size_t, 9> FlowTableWidths(const FlowEntry& e, const ListenerOwners& owners) {
+  TimeText times;
+  return TableWidths(e, owners, times);
+}
 
 void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
   // Two passes over the flows, none kept: the first measures the columns
@@ -190,8 +253,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     summary.Add(e);
-    TableCells(e, r.owners, row, times);
-    table.Measure(row);
+    table.MeasureWidths(TableWidths(e, r.owners, times).data());
   });
   // One summary per server that has flows: also the count of servers.
   const std::vector<ServerSummary> summaries = summary.Finish();

@@ -59,6 +59,17 @@ void TableLayout::Measure(const std::vector<std::string>& row) {
   }
 }
 
+void TableLayout::MeasureWidths(const size_t* widths) {
+  for (size_t c = 0; c < widths_.size(); ++c) {
+    size_t width = widths[c];
+    // A cut cell is max_cell_width_ code points: the first ones and "…".
+    if (c + 1 < widths_.size() && width > max_cell_width_ && max_cell_width_ > 0) {
+      width = max_cell_width_;
+    }
+    widths_[c] = std::max(widths_[c], width);
+  }
+}
+
 void TableLayout::Append(const std::vector<std::string>& row, bool cut, std::string& out) const {
   const size_t start = out.size();
   for (size_t c = 0; c < widths_.size(); ++c) {

@@ -14,6 +14,9 @@ class TableLayout {
  public:
   TableLayout(std::vector<std::string> header, size_t max_cell_width = 48);
   void Measure(const std::vector<std::string>& row);
+  // Measure() of a row whose cells' DisplayWidth()s are `widths` (one per
+  // column), for callers that can tell the widths without making the cells.
+  void MeasureWidths(const size_t* widths);
   void AppendHeader(std::string& out) const { Append(header_, false, out); }
   void AppendRow(const std::vector<std::string>& row, std::string& out) const {
     Append(row, true, out);
