@@ -276,7 +276,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   table.AppendHeader(out);
   ForEachFlow(r, [&](const FlowEntry& e) {
     TableCells(e, r.owners, row, times);
-    table.AppendRow(row, out);
+    table.AppendRow(row, TableWidths(e, r.owners, times).data(), out);
     MaybeFlush(out, flush);
   });
 

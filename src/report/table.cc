@@ -70,12 +70,13 @@ void TableLayout::MeasureWidths(const size_t* widths) {
   }
 }
 
-void TableLayout::Append(const std::vector<std::string>& row, bool cut, std::string& out) const {
+void TableLayout::Append(const std::vector<std::string>& row, bool cut, const size_t* widths,
+                         std::string& out) const {
   const size_t start = out.size();
   for (size_t c = 0; c < widths_.size(); ++c) {
     static const std::string kEmpty;
     const std::string& cell = c < row.size() ? row[c] : kEmpty;
-    size_t width = text::DisplayWidth(cell);
+    size_t width = widths != nullptr && c < row.size() ? widths[c] : text::DisplayWidth(cell);
     if (cut && c + 1 < widths_.size() && width > max_cell_width_) {
       const std::string shorter = Cut(cell, max_cell_width_);
       out += shorter;
