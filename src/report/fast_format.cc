@@ -9,20 +9,6 @@ namespace {
 
 using fast_format_detail::PutPair;
 
-char* PutOctet(char* out, unsigned octet) {
-  if (octet >= 100) {
-    *out++ = static_cast<char>('0' + octet / 100);
-    PutPair(out, octet % 100);
-    return out + 2;
-  }
-  if (octet >= 10) {
-    PutPair(out, octet);
-    return out + 2;
-  }
-  *out++ = static_cast<char>('0' + octet);
-  return out;
-}
-
 char* PutHexGroup(char* out, unsigned group) {
   static constexpr char kHex[] = "0123456789abcdef";
   // No leading zeros, as sprintf("%x").
@@ -92,13 +78,32 @@ char* PutDecimalAbove99(char* out, uint64_t value) {
   return end;
 }
 
-char* PutIpv4(char* out, const uint8_t* bytes) {
-  out = PutOctet(out, bytes[0]);
-  for (size_t i = 1; i < 4; ++i) {
-    *out++ = '.';
-    out = PutOctet(out, bytes[i]);
+// Each octet's text in four bytes, its length in the fourth: one store and
+// no division per octet.
+constexpr std::array<std::array<char, 4>, 256> kOctets = [] {
+  std::array<std::array<char, 4>, 256> octets{};
+  for (unsigned i = 0; i < 256; ++i) {
+    std::array<char, 4>& o = octets[i];
+    if (i >= 100) {
+      o = {static_cast<char>('0' + i / 100), static_cast<char>('0' + i / 10 % 10),
+           static_cast<char>('0' + i % 10), 3};
+    } else if (i >= 10) {
+      o = {static_cast<char>('0' + i / 10), static_cast<char>('0' + i % 10), 0, 2};
+    } else {
+      o = {static_cast<char>('0' + i), 0, 0, 1};
+    }
   }
-  return out;
+  return octets;
+}();
+
+char* PutIpv4(char* out, const uint8_t* bytes) {
+  for (size_t i = 0; i < 4; ++i) {
+    const std::array<char, 4>& o = kOctets[bytes[i]];
+    std::memcpy(out, o.data(), 4);  // the fourth byte is overwritten next
+    out += o[3];
+    *out++ = '.';
+  }
+  return out - 1;  // no dot after the last octet
 }
 
 // glibc's inet_ntop6, step by step.

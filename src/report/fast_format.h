@@ -46,7 +46,8 @@ inline char* PutDecimal(char* out, uint64_t value) {
 // eight bytes at a time: file names and service names are checked per row.
 bool HasCsvSpecial(std::string_view text);
 
-// The four octets "10.0.0.5" of bytes[0..3]; at most 15 characters.
+// The four octets "10.0.0.5" of bytes[0..3]; at most 15 characters, but
+// `out` must have room for 16 (each octet is stored as four bytes).
 char* PutIpv4(char* out, const uint8_t* bytes);
 
 // IPv6 as glibc's inet_ntop writes it (RFC 5952: lowercase, the first longest
@@ -64,6 +65,11 @@ class TimeText {
     const int64_t seconds = us / 1'000'000;
     constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
     if (seconds < 0 || seconds >= kYear10000) return false;
+    // Rows often carry the same second twice (first and last seen).
+    if (seconds == second_) {
+      std::memcpy(out, text_, 19);
+      return true;
+    }
     const int64_t day = seconds / kDay;
     if (day != day_) NewDay(day);
     const auto of_day = static_cast<unsigned>(seconds - day * kDay);
@@ -73,6 +79,8 @@ class TimeText {
     fast_format_detail::PutPair(out + 14, of_day / 60 % 60);
     out[16] = ':';
     fast_format_detail::PutPair(out + 17, of_day % 60);
+    std::memcpy(text_, out, 19);
+    second_ = seconds;
     return true;
   }
 
@@ -81,6 +89,8 @@ class TimeText {
   void NewDay(int64_t day);  // date_ and day_ for `day` days since 1970-01-01
   int64_t day_ = -1;
   char date_[11] = {};
+  int64_t second_ = -1;  // text_ is this second's text
+  char text_[19] = {};
 };
 
 }  // namespace highport::report

@@ -173,9 +173,11 @@ TEST(FastFormat, TimeEqualsGmtimeWithTheDayKept) {
   std::mt19937_64 rng(9);
   int64_t us = 1'600'000'000'000'000;
   for (int i = 0; i < 100000; ++i) {
-    // Mostly near the last time (the cache's case), sometimes anywhere.
+    // Mostly near the last time (the caches' case), sometimes anywhere.
     if (rng() % 8 == 0) {
       us = static_cast<int64_t>(rng() % 253'402'300'800'000'000ULL);
+    } else if (rng() % 3 == 0) {
+      us += static_cast<int64_t>(rng() % 1'000'000);  // often the same second again
     } else {
       us = std::max<int64_t>(0, us + static_cast<int64_t>(rng() % 7'200'000'000) - 3'600'000'000);
     }
