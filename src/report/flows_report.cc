@@ -324,6 +324,27 @@ bool JsonPlain(std::string_view s) {
   return true;
 }
 
+// A test of a column's text with the last text's answer kept: a report's
+// rows mostly name the same file, and rows of one port the same service.
+class LastAnswer {
+ public:
+  explicit LastAnswer(bool (*test)(std::string_view)) : test_(test) {}
+  bool Check(std::string_view text) {
+    if (!known_ || text != last_) {
+      last_ = text;
+      answer_ = test_(text);
+      known_ = true;
+    }
+    return answer_;
+  }
+
+ private:
+  bool (*test_)(std::string_view);
+  std::string last_;
+  bool known_ = false;
+  bool answer_ = false;
+};
+
 // One CSV row or JSON object written through a pointer into room made for
 // it beforehand: no strings, no capacity check per piece (std::string's
 // appends were most of a row's cost).
@@ -382,8 +403,9 @@ class RowWriter {
     Address(a);
     *p_++ = '"';
   }
-  void JsonSourceRef(const SourceRef& s) {
-    if (!JsonPlain(s.file)) {
+  // `plain`: JsonPlain(s.file).
+  void JsonSourceRef(const SourceRef& s, bool plain) {
+    if (!plain) {
       std::string text;
       AppendSourceRef(text, s);
       return JsonString(text);
@@ -490,7 +512,7 @@ void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) 
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
 void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& room, TimeText& times) {
+                    std::string& room, TimeText& times, LastAnswer& plain_file) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -520,7 +542,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   w.Number(e.dropped);
   w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
   w.Text(",\n      \"evidence\": ");
-  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s); });
+  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s, plain_file.Check(s.file)); });
   w.Text(",\n      \"first_seen\": \"");
   w.Time(e.first_us);
   w.Text("\",\n      \"interfaces\": ");
@@ -677,11 +699,12 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   std::string room;
   TimeText times;
   ServerSummaryBuilder summary(r);
+  LastAnswer plain_file(JsonPlain);
   ForEachFlow(r, [&](const FlowEntry& e) {
     summary.Add(e);
     out += first ? "\n" : ",\n";
     first = false;
-    AppendFlowJson(out, e, r.owners, room, times);
+    AppendFlowJson(out, e, r.owners, room, times, plain_file);
     MaybeFlush(out, flush);
   });
   out += first ? "],\n" : "\n  ],\n";
@@ -734,23 +757,6 @@ size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
 
 namespace {
 
-// HasCsvSpecial() of a column's text, the last one's answer kept: a report's
-// rows mostly name the same file, and rows of one port the same service.
-class SpecialCache {
- public:
-  bool Check(std::string_view text) {
-    if (text != last_) {
-      last_ = text;
-      special_ = HasCsvSpecial(text);
-    }
-    return special_;
-  }
-
- private:
-  std::string last_;
-  bool special_ = false;
-};
-
 }  // namespace
 
 void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flush) {
@@ -759,7 +765,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
                  "packets", "bytes", "evidence"});
   std::string scratch, room;
   TimeText times;
-  SpecialCache special_file, special_what;
+  LastAnswer special_file(HasCsvSpecial), special_what(HasCsvSpecial);
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
