@@ -8,8 +8,10 @@
 #include <set>
 
 #include "fmt/format.h"
-#include "fmt/ranges.h"
+#include "report/fast_format.h"
+#include "report/flows_summary.h"
 #include "report/table.h"
+#include "text/strings.h"
 
 namespace highport::report {
 namespace {
@@ -35,7 +37,7 @@ size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : 
 
 void AppendNumber(std::string& out, uint64_t value) {
   char digits[20];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  out.append(digits, PutDecimal(digits, value));
 }
 
 // SourceRef::ToString(), appended without a string of its own (a report
@@ -59,19 +61,7 @@ void MaybeFlush(std::string& out, const FlushText& flush) {
   if (out.size() >= kBlock && flush) flush(out);
 }
 
-std::string Join(const std::vector<std::string>& items, std::string_view separator) {
-  return fmt::format("{}", fmt::join(items, separator));
-}
-
-// What is behind the server port: the RPC interfaces, else the catalog's
-// service, else the process the server's inventory shows listening there
-// (WMI's and DCOM's ports are registered with no endpoint mapper).
-std::string What(const FlowEntry& e, const ListenerOwners& owners) {
-  if (!e.interfaces.empty()) return "RPC: " + Join(e.interfaces, ", ");
-  if (!e.service.empty()) return e.service;
-  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
-  return owner != owners.end() ? owner->second : "";
-}
+std::string What(const FlowEntry& e, const ListenerOwners& owners) { return FlowWhat(e, owners); }
 
 // The listening process, or null where no inventory of the server says.
 nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
@@ -79,32 +69,17 @@ nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? nlohmann::json(owner->second) : nlohmann::json(nullptr);
 }
 
-struct ServerSummary {
-  std::set<std::pair<Proto, uint16_t>> static_ports;
-  std::map<std::pair<Proto, uint16_t>, std::set<IpAddress>> dynamic_ports;  // -> clients
-  std::map<std::pair<Proto, uint16_t>, std::string> what;
-  std::set<IpAddress> clients;
-};
-
-std::map<IpAddress, ServerSummary> Summaries(const FlowsReport& r) {
-  const ListenerOwners& owners = r.owners;
-  std::map<IpAddress, ServerSummary> out;
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    ServerSummary& s = out[e.key.server];
-    std::pair<Proto, uint16_t> port{e.key.proto, e.key.port};
-    if (e.dynamic) {
-      s.dynamic_ports[port].insert(e.key.client);
-    } else {
-      s.static_ports.insert(port);
-    }
-    if (std::string what = What(e, owners); !what.empty()) s.what[port] = std::move(what);
-    s.clients.insert(e.key.client);
-  });
-  return out;
+// "tcp/49664", appended: the summaries write one per port.
+void AppendPortText(std::string& out, const std::pair<Proto, uint16_t>& p) {
+  out += ProtoName(p.first);
+  out += '/';
+  AppendNumber(out, p.second);
 }
 
 std::string PortText(const std::pair<Proto, uint16_t>& p) {
-  return fmt::format("{}/{}", ProtoName(p.first), p.second);
+  std::string text;
+  AppendPortText(text, p);
+  return text;
 }
 
 }  // namespace
@@ -122,34 +97,10 @@ std::string FormatTime(int64_t us) {
 
 namespace {
 
-// The common case of AppendTime: 19 characters at `text`, or false for a
-// year outside 0-9999.
-bool PutTime(char* text, int64_t us) {
-  const int64_t seconds = us / 1'000'000;
-  constexpr int64_t kDay = 86'400;
-  constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-  if (seconds < 0 || seconds >= kYear10000) return false;
-  const auto days = std::chrono::sys_days(std::chrono::days(seconds / kDay));
-  const std::chrono::year_month_day date(days);
-  const int64_t of_day = seconds % kDay;
-  std::memcpy(text, "0000-00-00 00:00:00", 19);
-  auto put = [&](size_t end, unsigned value, size_t digits) {
-    for (size_t i = 0; i < digits; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
-  };
-  put(3, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-  put(6, static_cast<unsigned>(date.month()), 2);
-  put(9, static_cast<unsigned>(date.day()), 2);
-  put(12, static_cast<unsigned>(of_day / 3600), 2);
-  put(15, static_cast<unsigned>(of_day / 60 % 60), 2);
-  put(18, static_cast<unsigned>(of_day % 60), 2);
-  return true;
-}
-
-}  // namespace
-
-void AppendTime(std::string& out, int64_t us) {
+// AppendTime with the date text of the last day kept in `times`.
+void AppendTime(std::string& out, int64_t us, TimeText& times) {
   char text[19];
-  if (PutTime(text, us)) {
+  if (times.Put(text, us)) {
     out.append(text, sizeof text);
     return;
   }
@@ -161,6 +112,33 @@ void AppendTime(std::string& out, int64_t us) {
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+// IpAddress::ToString(), appended without a string of its own.
+void AppendAddress(std::string& out, const IpAddress& a) {
+  char text[48];
+  if (a.is_v4()) {
+    out.append(text, PutIpv4(text, a.bytes().data()));
+  } else {
+    out.append(text, PutIpv6(text, a.bytes()));
+  }
+  if (!a.zone().empty()) {
+    out += '%';
+    out += a.zone();
+  }
+}
+
+std::string AddressText(const IpAddress& a) {
+  std::string text;
+  AppendAddress(text, a);
+  return text;
+}
+
+}  // namespace
+
+void AppendTime(std::string& out, int64_t us) {
+  TimeText times;
+  AppendTime(out, us, times);
+}
+
 std::string FlowsTable(const FlowsReport& r) {
   std::string out;
   WriteFlowsTable(r, out, nullptr);
@@ -170,11 +148,14 @@ std::string FlowsTable(const FlowsReport& r) {
 namespace {
 
 // The table's cells of one flow, into `row` (its strings' storage reused).
-void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row) {
+void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row,
+                TimeText& times) {
   row.resize(9);
   row[0] = analysis::FlowClassName(e.flow_class);
-  row[1] = e.key.client.ToString();
-  row[2] = e.key.server.ToString();
+  row[1].clear();
+  AppendAddress(row[1], e.key.client);
+  row[2].clear();
+  AppendAddress(row[2], e.key.server);
   row[3].clear();
   row[3] += ProtoName(e.key.proto);
   row[3] += '/';
@@ -188,14 +169,76 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
     row[4] += e.dropped > 0 ? " dropped)" : " unanswered)";
   }
   row[5].clear();
-  AppendTime(row[5], e.first_us);
+  AppendTime(row[5], e.first_us, times);
   row[6].clear();
-  AppendTime(row[6], e.last_us);
+  AppendTime(row[6], e.last_us, times);
   row[7] = analysis::ServerRuleName(e.rule);
   row[8] = What(e, owners);
 }
 
+size_t Digits(uint64_t value) {
+  char text[20];
+  return static_cast<size_t>(PutDecimal(text, value) - text);
+}
+
+size_t AddressWidth(const IpAddress& a) {
+  char text[48];
+  const char* end = a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes());
+  const size_t width = static_cast<size_t>(end - text);
+  return a.zone().empty() ? width : width + 1 + text::DisplayWidth(a.zone());
+}
+
+size_t TimeWidth(int64_t us, TimeText& times) {
+  char text[19];
+  if (times.Put(text, us)) return sizeof text;
+  std::string general;  // a year outside 0-9999
+  AppendTime(general, us, times);
+  return general.size();
+}
+
+// What(e, owners)'s width, without the text.
+size_t WhatWidth(const FlowEntry& e, const ListenerOwners& owners) {
+  if (!e.interfaces.empty()) {
+    size_t width = 5 + 2 * (e.interfaces.size() - 1);  // "RPC: ", ", "
+    for (const std::string& i : e.interfaces) width += text::DisplayWidth(i);
+    return width;
+  }
+  if (!e.service.empty()) return text::DisplayWidth(e.service);
+  if (owners.empty()) return 0;
+  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  return owner != owners.end() ? text::DisplayWidth(owner->second) : 0;
+}
+
+// TableCells()'s widths: every cell but What is ASCII.
+std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owners,
+                                  TimeText& times) {
+  std::array<size_t, 9> w;
+  w[0] = analysis::FlowClassName(e.flow_class).size();
+  w[1] = AddressWidth(e.key.client);
+  w[2] = AddressWidth(e.key.server);
+  w[3] = ProtoName(e.key.proto).size() + 1 + Digits(e.key.port);
+  w[4] = Digits(e.connections);
+  if (e.attempts > 0) w[4] += 3 + Digits(e.attempts) + (e.dropped > 0 ? 9 : 12);
+  w[5] = TimeWidth(e.first_us, times);
+  w[6] = TimeWidth(e.last_us, times);
+  w[7] = analysis::ServerRuleName(e.rule).size();
+  w[8] = WhatWidth(e, owners);
+  return w;
+}
+
 }  // namespace
+
+std::vector<std::string> FlowTableCells(const FlowEntry& e, const ListenerOwners& owners) {
+  std::vector<std::string> row;
+  TimeText times;
+  TableCells(e, owners, row, times);
+  return row;
+}
+
+std::array<size_t, 9> FlowTableWidths(const FlowEntry& e, const ListenerOwners& owners) {
+  TimeText times;
+  return TableWidths(e, owners, times);
+}
 
 void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
   // Two passes over the flows, none kept: the first measures the columns
@@ -204,18 +247,20 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
                      "SERVER BY", "WHAT"},
                     40);
   size_t problematic = 0;
-  std::set<IpAddress> servers;
+  ServerSummaryBuilder summary(r);
   std::vector<std::string> row;
+  TimeText times;
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
-    servers.insert(e.key.server);
-    TableCells(e, r.owners, row);
-    table.Measure(row);
+    summary.Add(e);
+    table.MeasureWidths(TableWidths(e, r.owners, times).data());
   });
+  // One summary per server that has flows: also the count of servers.
+  const std::vector<ServerSummary> summaries = summary.Finish();
   out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
-      FlowCount(r), servers.size(), problematic, r.observations);
+      FlowCount(r), summaries.size(), problematic, r.observations);
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
@@ -230,27 +275,39 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   out += "\n";
   table.AppendHeader(out);
   ForEachFlow(r, [&](const FlowEntry& e) {
-    TableCells(e, r.owners, row);
-    table.AppendRow(row, out);
+    TableCells(e, r.owners, row, times);
+    table.AppendRow(row, TableWidths(e, r.owners, times).data(), out);
     MaybeFlush(out, flush);
   });
 
   out += "\nPer server:\n";
-  for (const auto& [server, s] : Summaries(r)) {
-    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients.size());
+  for (const ServerSummary& s : summaries) {
+    const IpAddress& server = s.server;
+    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
       out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
     }
     out += "\n";
-    std::vector<std::string> statics;
-    for (const auto& p : s.static_ports) statics.push_back(PortText(p));
-    if (!statics.empty()) out += fmt::format("    static ports: {}\n", Join(statics, ", "));
-    for (const auto& [port, clients] : s.dynamic_ports) {
-      std::vector<std::string> names;
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
-      auto what = s.what.find(port);
-      out += fmt::format("    dynamic {}{}: used by {}\n", PortText(port),
-                         what != s.what.end() ? " (" + what->second + ")" : "", Join(names, ", "));
+    // Appended piece by piece: a server may have thousands of dynamic ports.
+    for (size_t i = 0; i < s.static_ports.size(); ++i) {
+      out += i == 0 ? "    static ports: " : ", ";
+      AppendPortText(out, s.static_ports[i]);
+    }
+    if (!s.static_ports.empty()) out += '\n';
+    for (const DynamicPortUse& d : s.dynamic_ports) {
+      out += "    dynamic ";
+      AppendPortText(out, d.port);
+      if (!d.what.empty()) {
+        out += " (";
+        out += d.what;
+        out += ')';
+      }
+      out += ": used by ";
+      for (size_t i = 0; i < d.clients.size(); ++i) {
+        if (i > 0) out += ", ";
+        AppendAddress(out, d.clients[i]);
+      }
+      out += '\n';
     }
     MaybeFlush(out, flush);
   }
@@ -267,24 +324,60 @@ bool JsonPlain(std::string_view s) {
   return true;
 }
 
-bool CsvSpecial(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
+// A test of a column's text with the last text's answer kept: a report's
+// rows mostly name the same file, and rows of one port the same service.
+class LastAnswer {
+ public:
+  explicit LastAnswer(bool (*test)(std::string_view)) : test_(test) {}
+  bool Check(std::string_view text) {
+    if (!known_ || text != last_) {
+      last_ = text;
+      answer_ = test_(text);
+      known_ = true;
+    }
+    return answer_;
+  }
+
+ private:
+  bool (*test_)(std::string_view);
+  std::string last_;
+  bool known_ = false;
+  bool answer_ = false;
+};
 
 // One CSV row or JSON object written through a pointer into room made for
 // it beforehand: no strings, no capacity check per piece (std::string's
 // appends were most of a row's cost).
 class RowWriter {
  public:
-  explicit RowWriter(char* at) : p_(at) {}
+  RowWriter(char* at, TimeText& times) : p_(at), times_(times) {}
   char* end() const { return p_; }
-  void Text(std::string_view text) {
-    std::memcpy(p_, text.data(), text.size());
-    p_ += text.size();
+  [[gnu::always_inline]] void Text(std::string_view text) {
+    // Up to 16 bytes in two overlapping fixed-size copies, no call to memcpy:
+    // a row's names and separators are short, and the calls were a tenth of it.
+    const char* from = text.data();
+    const size_t n = text.size();
+    if (n >= 8 && n <= 16) {
+      std::memcpy(p_, from, 8);
+      std::memcpy(p_ + n - 8, from + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::memcpy(p_, from, 4);
+      std::memcpy(p_ + n - 4, from + n - 4, 4);
+    } else if (n > 0 && n < 4) {
+      p_[0] = from[0];
+      p_[n / 2] = from[n / 2];
+      p_[n - 1] = from[n - 1];
+    } else if (n > 16) {
+      std::memcpy(p_, from, n);
+    }
+    p_ += n;
   }
   void Char(char c) { *p_++ = c; }
-  void Number(uint64_t value) { p_ = std::to_chars(p_, p_ + 20, value).ptr; }
+  [[gnu::always_inline]] void Number(uint64_t value) { p_ = PutDecimal(p_, value); }
   // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
-  void Field(std::string_view value) {
-    if (std::none_of(value.begin(), value.end(), CsvSpecial)) return Text(value);
+  void Field(std::string_view value) { Field(value, HasCsvSpecial(value)); }
+  void Field(std::string_view value, bool special) {
+    if (!special) return Text(value);
     *p_++ = '"';
     for (char c : value) {
       if (c == '"') *p_++ = '"';
@@ -292,16 +385,10 @@ class RowWriter {
     }
     *p_++ = '"';
   }
-  // IPv4 by hand, as IpAddress::ToString() writes it; the rest through it.
+  // As IpAddress::ToString() writes it; by hand but with a zone, which may need quotes.
   void Address(const IpAddress& a) {
-    if (!a.is_v4() || !a.zone().empty()) return Field(a.ToString());
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) *p_++ = '.';
-      const unsigned octet = a.bytes()[i];
-      if (octet >= 100) *p_++ = static_cast<char>('0' + octet / 100);
-      if (octet >= 10) *p_++ = static_cast<char>('0' + octet / 10 % 10);
-      *p_++ = static_cast<char>('0' + octet % 10);
-    }
+    if (!a.zone().empty()) return Field(a.ToString());
+    p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
   }
   // A JSON string as AppendJsonString writes it.
   void JsonString(std::string_view value) {
@@ -311,13 +398,14 @@ class RowWriter {
     *p_++ = '"';
   }
   void JsonAddress(const IpAddress& a) {
-    if (!a.is_v4() || !a.zone().empty()) return JsonString(a.ToString());
+    if (!a.zone().empty()) return JsonString(a.ToString());
     *p_++ = '"';
     Address(a);
     *p_++ = '"';
   }
-  void JsonSourceRef(const SourceRef& s) {
-    if (!JsonPlain(s.file)) {
+  // `plain`: JsonPlain(s.file).
+  void JsonSourceRef(const SourceRef& s, bool plain) {
+    if (!plain) {
       std::string text;
       AppendSourceRef(text, s);
       return JsonString(text);
@@ -340,36 +428,37 @@ class RowWriter {
     }
   }
   void Time(int64_t us) {
-    if (PutTime(p_, us)) {
+    if (times_.Put(p_, us)) {
       p_ += 19;
       return;
     }
     std::string text;  // a year outside 0-9999: at most a few dozen characters
-    AppendTime(text, us);
+    AppendTime(text, us, times_);
     Text(text);
   }
 
  private:
   char* p_;
+  TimeText& times_;
 };
 
 nlohmann::json ServersJson(const FlowsReport& r) {
   nlohmann::json servers = nlohmann::json::array();
-  for (const auto& [server, s] : Summaries(r)) {
+  for (const ServerSummary& s : ServerSummaries(r)) {
+    const IpAddress& server = s.server;
     nlohmann::json statics = nlohmann::json::array();
     for (const auto& p : s.static_ports) statics.push_back(PortText(p));
     nlohmann::json dynamics = nlohmann::json::array();
-    for (const auto& [port, clients] : s.dynamic_ports) {
+    for (const DynamicPortUse& d : s.dynamic_ports) {
       nlohmann::json names = nlohmann::json::array();
-      for (const IpAddress& c : clients) names.push_back(c.ToString());
-      auto what = s.what.find(port);
-      dynamics.push_back({{"port", PortText(port)},
-                          {"what", what != s.what.end() ? what->second : ""},
+      for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
+      dynamics.push_back({{"port", PortText(d.port)},
+                          {"what", d.what},
                           {"clients", std::move(names)}});
     }
     auto peak = r.peak_rpc_concurrency.find(server);
     servers.push_back({{"server", server.ToString()},
-                       {"clients", s.clients.size()},
+                       {"clients", s.clients},
                        {"static_ports", std::move(statics)},
                        {"dynamic_ports", std::move(dynamics)},
                        {"peak_rpc_concurrency",
@@ -423,7 +512,7 @@ void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) 
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
 void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& room) {
+                    std::string& room, TimeText& times, LastAnswer& plain_file) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -436,7 +525,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   // Written into `room` first, resized only to grow: room in `out` itself
   // would be zero-filled for every flow.
   if (room.size() < bound) room.resize(bound);
-  RowWriter w(room.data());
+  RowWriter w(room.data(), times);
   w.Text("    {\n      \"allowed\": ");
   w.Number(e.allowed);
   w.Text(",\n      \"attempts\": ");
@@ -453,7 +542,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   w.Number(e.dropped);
   w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
   w.Text(",\n      \"evidence\": ");
-  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s); });
+  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s, plain_file.Check(s.file)); });
   w.Text(",\n      \"first_seen\": \"");
   w.Time(e.first_us);
   w.Text("\",\n      \"interfaces\": ");
@@ -489,8 +578,8 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
 }
 
 // ServersJson(r).dump(2) as it stands inside the top-level object.
-void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& flush) {
-  const std::map<IpAddress, ServerSummary> summaries = Summaries(r);
+void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& summaries,
+                      std::string& out, const FlushText& flush) {
   if (summaries.empty()) {
     out += "[]";
     return;
@@ -516,27 +605,27 @@ void WriteServersJson(const FlowsReport& r, std::string& out, const FlushText& f
   out += '[';
   bool first = true;
   std::vector<std::string> names;
-  for (const auto& [server, s] : summaries) {
+  for (const ServerSummary& s : summaries) {
+    const IpAddress& server = s.server;
     out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
     first = false;
-    AppendNumber(out, s.clients.size());
+    AppendNumber(out, s.clients);
     out += ",\n      \"dynamic_ports\": ";
     if (s.dynamic_ports.empty()) {
       out += "[]";
     } else {
       out += '[';
       bool first_port = true;
-      for (const auto& [port, clients] : s.dynamic_ports) {
+      for (const DynamicPortUse& d : s.dynamic_ports) {
         out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
         first_port = false;
         names.clear();
-        for (const IpAddress& c : clients) names.push_back(c.ToString());
+        for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
         strings(10, names);
         out += ",\n          \"port\": ";
-        AppendJsonString(out, PortText(port));
+        AppendJsonString(out, PortText(d.port));
         out += ",\n          \"what\": ";
-        auto what = s.what.find(port);
-        AppendJsonString(out, what != s.what.end() ? what->second : "");
+        AppendJsonString(out, d.what);
         out += "\n        }";
       }
       out += "\n      ]";
@@ -608,10 +697,14 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"flows\": [";
   bool first = true;
   std::string room;
+  TimeText times;
+  ServerSummaryBuilder summary(r);
+  LastAnswer plain_file(JsonPlain);
   ForEachFlow(r, [&](const FlowEntry& e) {
+    summary.Add(e);
     out += first ? "\n" : ",\n";
     first = false;
-    AppendFlowJson(out, e, r.owners, room);
+    AppendFlowJson(out, e, r.owners, room, times, plain_file);
     MaybeFlush(out, flush);
   });
   out += first ? "],\n" : "\n  ],\n";
@@ -623,7 +716,7 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"other_protocols\": ";
   AppendNumber(out, r.unported);
   out += ",\n  \"servers\": ";
-  WriteServersJson(r, out, flush);
+  WriteServersJson(r, summary.Finish(), out, flush);
   out += "\n}\n";
 }
 
@@ -662,11 +755,17 @@ size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
 
 }  // namespace
 
+namespace {
+
+}  // namespace
+
 void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flush) {
   out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
                  "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
                  "packets", "bytes", "evidence"});
   std::string scratch, room;
+  TimeText times;
+  LastAnswer special_file(HasCsvSpecial), special_what(HasCsvSpecial);
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
@@ -676,7 +775,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
     // Written into `room` first, resized only to grow: room in `out` itself
     // would be zero-filled for every row.
     if (const size_t bound = CsvRowBound(e, owner); room.size() < bound) room.resize(bound);
-    RowWriter w(room.data());
+    RowWriter w(room.data(), times);
     w.Text(analysis::FlowClassName(e.flow_class));
     w.Char(',');
     w.Address(e.key.client);
@@ -695,11 +794,11 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
         if (i > 0) scratch += ", ";
         scratch += e.interfaces[i];
       }
-      w.Field(scratch);
+      w.Field(scratch, special_what.Check(scratch));
     } else if (!e.service.empty()) {
-      w.Field(e.service);
+      w.Field(e.service, special_what.Check(e.service));
     } else if (owner) {
-      w.Field(*owner);
+      w.Field(*owner, special_what.Check(*owner));
     }
     w.Char(',');
     w.Time(e.first_us);
@@ -713,7 +812,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
     // Only a file name can make the evidence need quotes.
     bool special = false;
     for (const SourceRef& s : e.evidence) {
-      special |= std::any_of(s.file.begin(), s.file.end(), CsvSpecial);
+      special |= special_file.Check(s.file);
     }
     if (special) {
       scratch.clear();

@@ -5,6 +5,7 @@
 // in docs/flows.md; CSV has one row per flow.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <string>
@@ -40,6 +41,10 @@ std::string FormatTime(int64_t us);
 void AppendTime(std::string& out, int64_t us);  // FormatTime(us), appended
 
 std::string FlowsTable(const FlowsReport& report);
+// The table's cells of one flow, and their text::DisplayWidth()s computed
+// without making them (the table's first pass only measures).
+std::vector<std::string> FlowTableCells(const analysis::FlowEntry& e, const ListenerOwners& owners);
+std::array<size_t, 9> FlowTableWidths(const analysis::FlowEntry& e, const ListenerOwners& owners);
 nlohmann::json FlowsJson(const FlowsReport& report, const Diagnostics& diagnostics);
 // FlowsJson(...).dump(2) + "\n", written without the tree.
 std::string FlowsJsonText(const FlowsReport& report, const Diagnostics& diagnostics);

@@ -9,6 +9,7 @@
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "report/table.h"
+#include "text/strings.h"
 
 namespace highport::report {
 namespace {
@@ -218,6 +219,64 @@ TEST(TableLayout, LaysOutAsTextTableDoes) {
   for (const auto& row : rows) layout.AppendRow(row, out);
   EXPECT_EQ(out, table.Render());
   EXPECT_NE(out.find("a long cell…"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace highport::report
+
+namespace highport::report {
+namespace {
+
+// The table's first pass measures widths without making the cells: they
+// must be the cells' widths, for every kind of cell.
+TEST(FlowTableWidths, EqualTheCellsWidths) {
+  std::mt19937_64 rng(23);
+  const std::vector<std::string> names = {"", "MS-DRSR", "Überwachung (ABHÖREN)", "svchost.exe",
+                                          std::string(60, 'x') + "…é", "a,b \"q\""};
+  ListenerOwners owners;
+  owners[{IpAddress::V4(0x0a000001), Proto::kTcp, 49152}] = "svchost.exe (Winmgmt) ÄÖÜ";
+  for (int i = 0; i < 20000; ++i) {
+    analysis::FlowEntry e;
+    auto address = [&](IpAddress& a) {
+      switch (rng() % 4) {
+        case 0: a = IpAddress::V4(static_cast<uint32_t>(rng())); break;
+        case 1: a = IpAddress::V4(0x0a000001); break;
+        case 2: {
+          std::array<uint8_t, 16> b{};
+          for (auto& byte : b) byte = rng() % 3 == 0 ? static_cast<uint8_t>(rng()) : 0;
+          a = IpAddress::V6(b);
+          break;
+        }
+        default: {
+          std::array<uint8_t, 16> b{0xfe, 0x80};
+          b[15] = 1;
+          a = IpAddress::V6(b, rng() % 2 ? "eth0" : "lö");
+        }
+      }
+    };
+    address(e.key.client);
+    address(e.key.server);
+    e.key.proto = rng() % 2 ? Proto::kTcp : Proto::kUdp;
+    e.key.port = rng() % 2 ? 49152 : static_cast<uint16_t>(rng());
+    e.connections = rng() >> (rng() % 64);
+    e.attempts = rng() % 2 ? 0 : rng() >> (rng() % 64);
+    e.dropped = rng() % 2;
+    const int64_t times[] = {0, -1, -2'000'000, 1'700'000'000'000'000,
+                             253'402'300'800'000'000, INT64_MAX, INT64_MIN,
+                             static_cast<int64_t>(rng() >> 8)};
+    e.first_us = times[rng() % std::size(times)];
+    e.last_us = times[rng() % std::size(times)];
+    e.rule = static_cast<analysis::ServerRule>(rng() % 7);
+    e.flow_class = static_cast<analysis::FlowClass>(rng() % 4);
+    for (size_t n = rng() % 3; n > 0; --n) e.interfaces.push_back(names[rng() % names.size()]);
+    e.service = rng() % 2 ? names[rng() % names.size()] : "";
+    const std::vector<std::string> cells = FlowTableCells(e, owners);
+    const std::array<size_t, 9> widths = FlowTableWidths(e, owners);
+    ASSERT_EQ(cells.size(), widths.size());
+    for (size_t c = 0; c < cells.size(); ++c) {
+      ASSERT_EQ(widths[c], text::DisplayWidth(cells[c])) << i << " column " << c << ": " << cells[c];
+    }
+  }
 }
 
 }  // namespace

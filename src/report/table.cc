@@ -59,12 +59,24 @@ void TableLayout::Measure(const std::vector<std::string>& row) {
   }
 }
 
-void TableLayout::Append(const std::vector<std::string>& row, bool cut, std::string& out) const {
+void TableLayout::MeasureWidths(const size_t* widths) {
+  for (size_t c = 0; c < widths_.size(); ++c) {
+    size_t width = widths[c];
+    // A cut cell is max_cell_width_ code points: the first ones and "…".
+    if (c + 1 < widths_.size() && width > max_cell_width_ && max_cell_width_ > 0) {
+      width = max_cell_width_;
+    }
+    widths_[c] = std::max(widths_[c], width);
+  }
+}
+
+void TableLayout::Append(const std::vector<std::string>& row, bool cut, const size_t* widths,
+                         std::string& out) const {
   const size_t start = out.size();
   for (size_t c = 0; c < widths_.size(); ++c) {
     static const std::string kEmpty;
     const std::string& cell = c < row.size() ? row[c] : kEmpty;
-    size_t width = text::DisplayWidth(cell);
+    size_t width = widths != nullptr && c < row.size() ? widths[c] : text::DisplayWidth(cell);
     if (cut && c + 1 < widths_.size() && width > max_cell_width_) {
       const std::string shorter = Cut(cell, max_cell_width_);
       out += shorter;

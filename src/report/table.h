@@ -14,13 +14,21 @@ class TableLayout {
  public:
   TableLayout(std::vector<std::string> header, size_t max_cell_width = 48);
   void Measure(const std::vector<std::string>& row);
-  void AppendHeader(std::string& out) const { Append(header_, false, out); }
+  // Measure() of a row whose cells' DisplayWidth()s are `widths` (one per
+  // column), for callers that can tell the widths without making the cells.
+  void MeasureWidths(const size_t* widths);
+  void AppendHeader(std::string& out) const { Append(header_, false, nullptr, out); }
   void AppendRow(const std::vector<std::string>& row, std::string& out) const {
-    Append(row, true, out);
+    Append(row, true, nullptr, out);
+  }
+  // AppendRow() of a row whose cells' DisplayWidth()s are `widths`.
+  void AppendRow(const std::vector<std::string>& row, const size_t* widths, std::string& out) const {
+    Append(row, true, widths, out);
   }
 
  private:
-  void Append(const std::vector<std::string>& row, bool cut, std::string& out) const;
+  void Append(const std::vector<std::string>& row, bool cut, const size_t* widths,
+              std::string& out) const;
   std::vector<std::string> header_;
   std::vector<size_t> widths_;
   size_t max_cell_width_;

@@ -1,0 +1,193 @@
+#include "report/flows_summary.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace highport::report {
+namespace {
+
+using analysis::FlowEntry;
+
+template <class F>
+void ForEachFlow(const FlowsReport& r, F&& f) {
+  if (r.compact == nullptr) {
+    for (const FlowEntry& e : r.flows) f(e);
+    return;
+  }
+  FlowEntry e;
+  for (size_t i = 0; i < r.compact->size(); ++i) {
+    r.compact->Get(i, e);
+    f(e);
+  }
+}
+
+void AppendWhat(std::string& out, const FlowEntry& e, const ListenerOwners& owners) {
+  if (!e.interfaces.empty()) {
+    out += "RPC: ";
+    for (size_t i = 0; i < e.interfaces.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += e.interfaces[i];
+    }
+    return;
+  }
+  if (!e.service.empty()) {
+    out += e.service;
+    return;
+  }
+  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  if (owner != owners.end()) out += owner->second;
+}
+
+using AddressKey = ServerSummaryBuilder::Key;
+using Use = ServerSummaryBuilder::Use;
+
+AddressKey KeyOf(const IpAddress& a) {
+  uint64_t high, low;
+  std::memcpy(&high, a.bytes().data(), 8);
+  std::memcpy(&low, a.bytes().data() + 8, 8);
+  if constexpr (std::endian::native == std::endian::little) {
+    high = __builtin_bswap64(high);
+    low = __builtin_bswap64(low);
+  }
+  return {a.family(), high, low};
+}
+
+IpAddress AddressOf(const AddressKey& k) {
+  std::array<uint8_t, 16> bytes;
+  uint64_t high = k.high, low = k.low;
+  if constexpr (std::endian::native == std::endian::little) {
+    high = __builtin_bswap64(high);
+    low = __builtin_bswap64(low);
+  }
+  std::memcpy(bytes.data(), &high, 8);
+  std::memcpy(bytes.data() + 8, &low, 8);
+  if (k.family == IpAddress::Family::kV6) return IpAddress::V6(bytes);
+  return IpAddress::V4(uint32_t{bytes[0]} << 24 | uint32_t{bytes[1]} << 16 |
+                       uint32_t{bytes[2]} << 8 | bytes[3]);
+}
+
+}  // namespace
+
+std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
+  std::string what;
+  AppendWhat(what, e, owners);
+  return what;
+}
+
+std::vector<ServerSummary> ServerSummaries(const FlowsReport& r) {
+  ServerSummaryBuilder builder(r);
+  ForEachFlow(r, [&](const FlowEntry& e) { builder.Add(e); });
+  return builder.Finish();
+}
+
+ServerSummaryBuilder::ServerSummaryBuilder(const FlowsReport& r) : report_(r) {
+  uses_.reserve(r.compact ? r.compact->size() : r.flows.size());
+}
+
+void ServerSummaryBuilder::Add(const FlowEntry& e) {
+  zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
+  what_.clear();
+  AppendWhat(what_, e, report_.owners);
+  uint32_t what_id = 0;
+  if (!what_.empty()) {
+    // Flows come sorted by port: the same what follows itself.
+    if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
+    what_id = static_cast<uint32_t>(whats_.size());
+  }
+  uses_.push_back({KeyOf(e.key.server), e.key.proto, e.key.port, KeyOf(e.key.client), e.dynamic,
+                   what_id});
+}
+
+std::vector<ServerSummary> ServerSummaryBuilder::Finish() {
+  if (zoned_) return ServerSummariesBySets(report_);
+  std::vector<Use>& uses = uses_;
+  const std::vector<std::string>& whats = whats_;
+  auto by_port = [](const Use& a, const Use& b) {
+    return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
+  };
+  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) {
+    return std::tie(a.server, a.proto, a.port, a.client) <
+           std::tie(b.server, b.proto, b.port, b.client);
+  });
+  std::vector<ServerSummary> out;
+  std::vector<AddressKey> clients;
+  for (size_t server_begin = 0; server_begin < uses.size();) {
+    size_t server_end = server_begin;
+    while (server_end < uses.size() && uses[server_end].server == uses[server_begin].server) {
+      ++server_end;
+    }
+    ServerSummary& s = out.emplace_back();
+    s.server = AddressOf(uses[server_begin].server);
+    clients.clear();
+    for (size_t begin = server_begin; begin < server_end;) {
+      size_t end = begin;
+      uint32_t last_what = 0;
+      bool any_static = false, any_dynamic = false;
+      while (end < server_end && !by_port(uses[begin], uses[end])) {
+        last_what = std::max(last_what, uses[end].what);
+        any_static |= !uses[end].dynamic;
+        any_dynamic |= uses[end].dynamic;
+        clients.push_back(uses[end].client);
+        ++end;
+      }
+      const PortOf port{uses[begin].proto, uses[begin].port};
+      if (any_static) s.static_ports.push_back(port);
+      if (any_dynamic) {
+        DynamicPortUse& d = s.dynamic_ports.emplace_back();
+        d.port = port;
+        if (last_what != 0) d.what = whats[last_what - 1];
+        // Sorted by client within the port: equal ones are neighbours.
+        const AddressKey* last = nullptr;
+        for (size_t i = begin; i < end; ++i) {
+          if (!uses[i].dynamic || (last && *last == uses[i].client)) continue;
+          d.clients.push_back(AddressOf(uses[i].client));
+          last = &uses[i].client;
+        }
+      }
+      begin = end;
+    }
+    std::sort(clients.begin(), clients.end());
+    s.clients = static_cast<size_t>(std::unique(clients.begin(), clients.end()) - clients.begin());
+    server_begin = server_end;
+  }
+  return out;
+}
+
+std::vector<ServerSummary> ServerSummariesBySets(const FlowsReport& r) {
+  struct Sets {
+    std::set<PortOf> static_ports;
+    std::map<PortOf, std::set<IpAddress>> dynamic_ports;
+    std::map<PortOf, std::string> what;
+    std::set<IpAddress> clients;
+  };
+  std::map<IpAddress, Sets> servers;
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    Sets& s = servers[e.key.server];
+    PortOf port{e.key.proto, e.key.port};
+    if (e.dynamic) {
+      s.dynamic_ports[port].insert(e.key.client);
+    } else {
+      s.static_ports.insert(port);
+    }
+    if (std::string what = FlowWhat(e, r.owners); !what.empty()) s.what[port] = std::move(what);
+    s.clients.insert(e.key.client);
+  });
+  std::vector<ServerSummary> out;
+  for (const auto& [server, s] : servers) {
+    ServerSummary& summary = out.emplace_back();
+    summary.server = server;
+    summary.static_ports.assign(s.static_ports.begin(), s.static_ports.end());
+    for (const auto& [port, clients] : s.dynamic_ports) {
+      auto what = s.what.find(port);
+      summary.dynamic_ports.push_back({port, std::vector<IpAddress>(clients.begin(), clients.end()),
+                                       what != s.what.end() ? what->second : ""});
+    }
+    summary.clients = s.clients.size();
+  }
+  return out;
+}
+
+}  // namespace highport::report

@@ -1,0 +1,72 @@
+// Per server: the static ports, the dynamic ports with the clients that use
+// them, and the number of clients, as `highport flows` summarises them after
+// the flows (table and JSON).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report/flows_report.h"
+
+namespace highport::report {
+
+using PortOf = std::pair<Proto, uint16_t>;
+
+struct DynamicPortUse {
+  PortOf port;
+  std::vector<IpAddress> clients;  // sorted, distinct
+  std::string what;  // What() of the last flow to this port that names it, else ""
+  bool operator==(const DynamicPortUse&) const = default;
+};
+
+struct ServerSummary {
+  IpAddress server;
+  std::vector<PortOf> static_ports;           // sorted, distinct
+  std::vector<DynamicPortUse> dynamic_ports;  // sorted by port
+  size_t clients = 0;                         // distinct clients over every port
+  bool operator==(const ServerSummary&) const = default;
+};
+
+// What is behind the server port: the RPC interfaces, else the catalog's
+// service, else the process the server's inventory shows listening there.
+std::string FlowWhat(const analysis::FlowEntry& e, const ListenerOwners& owners);
+
+// Sorted by server. Sorts one small record per flow (addresses as integers);
+// reports with an IPv6 zone take ServerSummariesBySets().
+std::vector<ServerSummary> ServerSummaries(const FlowsReport& report);
+
+// ServerSummaries(report) from the flows a writer passes anyway (each flow
+// of the report once, in order): a second pass would build every record again.
+class ServerSummaryBuilder {
+ public:
+  explicit ServerSummaryBuilder(const FlowsReport& report);
+  void Add(const analysis::FlowEntry& e);
+  std::vector<ServerSummary> Finish();
+
+  struct Key {  // an address without a zone as two big-endian integers: ordered as IpAddress
+    IpAddress::Family family;
+    uint64_t high, low;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Use {
+    Key server;
+    Proto proto;
+    uint16_t port;
+    Key client;
+    bool dynamic;
+    uint32_t what;  // whats_ position + 1, 0 for none; later flows have higher ones
+  };
+
+ private:
+  const FlowsReport& report_;
+  std::vector<Use> uses_;
+  std::vector<std::string> whats_;  // the named whats, one per run of equal ones
+  std::string what_;
+  bool zoned_ = false;
+};
+// The same from sets and maps of addresses, one insert per flow: the general
+// path, and what the fast one is held to.
+std::vector<ServerSummary> ServerSummariesBySets(const FlowsReport& report);
+
+}  // namespace highport::report
