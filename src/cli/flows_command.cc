@@ -113,8 +113,12 @@ int Run(const FlowsOptions& o) {
            (only_server && server != *only_server);
   });
   report.compact = &flows;
+  // Within each class the flows come ordered by server: only a change of
+  // server needs the set (a set insert per flow was 3% of a large run).
   std::set<IpAddress> servers;
-  for (size_t i = 0; i < flows.size(); ++i) servers.insert(flows.server(i));
+  for (size_t i = 0; i < flows.size(); ++i) {
+    if (i == 0 || flows.server(i) != flows.server(i - 1)) servers.insert(flows.server(i));
+  }
   report.peak_rpc_concurrency = table.peak_rpc_concurrency();
   report.observations = table.observations();
   report.lost_events = table.lost_events();
