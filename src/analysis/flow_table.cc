@@ -170,50 +170,100 @@ void FlowTable::OnFlow(const FlowObservation& f) {
 
 void FlowTable::Locate(Update& u) {
   const auto [flow, inserted] =
-      index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()));
-  if (inserted) {
-    Counters& fresh = counters_.emplace_back();
-    fresh.key = u.key;
-    fresh.first_us = u.first_us;
-    fresh.last_us = u.last_us;
-    fresh.rule = u.rule;
-  }
+      index_.FindTagOrInsert(u.hash, static_cast<uint32_t>(counters_.size()));
+  if (inserted) AddKey(u);
   u.flow = flow;
-  const char* line = reinterpret_cast<const char*>(&counters_[flow]);
-  __builtin_prefetch(line, 1);
-  __builtin_prefetch(line + sizeof(Counters) - 1, 1);
+  u.checked = inserted;  // else Apply() compares the key, in the line prefetched here
+  __builtin_prefetch(&counters_[flow], 1);  // one cache line (alignas(64))
+}
+
+void FlowTable::AddKey(const Update& u) {
+  Counters& fresh = counters_.emplace_back();
+  fresh.key = u.key;
+  fresh.first_us = u.first_us;
+  fresh.last_us = u.last_us;
+  fresh.rule = u.rule;
+}
+
+namespace {
+
+// Adds an update to a key's counts, narrow or wide: the same sums for both.
+template <class Counts>
+void AddCounts(Counts& c, uint64_t packets, uint64_t bytes, bool dropped, bool new_attempt,
+               bool connection, bool allowed, bool low_source, uint64_t connections) {
+  c.packets += packets;
+  c.bytes += bytes;
+  if (dropped) c.dropped += packets;
+  if (new_attempt) ++c.attempts;
+  if (connection) {
+    c.connections += connections;
+    if (allowed) c.allowed += connections;
+    if constexpr (requires { c.low_source; }) {
+      if (low_source) c.low_source += std::max<uint64_t>(1, connections);
+    }
+  }
+}
+
+// Whether `add` can be added to the 32-bit `count` (written so that no sum can wrap).
+bool Fits(uint32_t count, uint64_t add) { return add <= UINT32_MAX - count; }
+
+}  // namespace
+
+FlowTable::WideCounts FlowTable::CountsOf(const Counters& c, const std::vector<WideCounts>& wide) {
+  if (c.wide) return wide[c.counts.connections];
+  return {c.counts.connections, c.counts.attempts, c.counts.packets, c.counts.bytes,
+          c.counts.allowed,     c.counts.dropped,  0};
 }
 
 void FlowTable::Apply(const Update& u) {
-  Counters& e = counters_[u.flow];
+  uint32_t flow = u.flow;
+  if (!u.checked && counters_[flow].key != u.key) {
+    // Another key with the same index tag came first on the probe path: the
+    // full lookup, which compares keys (this key may be new, or have been
+    // added by an Apply() since this update was located).
+    const auto [found, inserted] =
+        index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()),
+                            [&](uint32_t at) -> const CompactFlowKey& { return counters_[at].key; });
+    if (inserted) AddKey(u);
+    flow = found;
+  }
+  Counters& e = counters_[flow];
   // The strongest rule seen for this key wins (the enum is ordered by strength).
   e.rule = std::min(e.rule, u.rule);
   e.first_us = std::min(e.first_us, u.first_us);
   e.last_us = std::max(e.last_us, u.last_us);
-  e.packets += u.packets;
-  e.bytes += u.bytes;
-  if (u.dropped || u.unanswered) {
-    if (u.dropped) e.dropped += u.packets;
-    bool same_attempt = e.attempts > 0 && e.last_drop_port == u.client_port &&
-                        u.first_us - e.last_drop_us < kAttemptWindowUs;
-    if (!same_attempt) ++e.attempts;
+  const bool attempt = u.dropped || u.unanswered;
+  const bool connection = !attempt && !u.answer_half;
+  const bool low_source = connection && u.client_port > 0 && !IsHigh(u.client_port);
+  if (!e.wide &&
+      (low_source || !Fits(e.counts.packets, u.packets) || !Fits(e.counts.bytes, u.bytes) ||
+       !Fits(e.counts.connections, u.connections) || !Fits(e.counts.attempts, 1))) {
+    // dropped <= packets and allowed <= connections: their checks are the ones above.
+    wide_counts_.push_back(CountsOf(e, wide_counts_));
+    e.wide = 1;
+    e.counts = {};
+    e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
+  }
+  bool new_attempt = false;
+  if (attempt) {
+    const uint64_t attempts = e.wide ? wide_counts_[e.counts.connections].attempts : e.counts.attempts;
+    new_attempt = !(attempts > 0 && e.last_drop_port == u.client_port &&
+                    u.first_us - e.last_drop_us < kAttemptWindowUs);
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
+  } else if (u.lifetime) {
+    lifetimes_.Add(flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
+  }
+  if (e.wide) {
+    AddCounts(wide_counts_[e.counts.connections], u.packets, u.bytes, u.dropped, new_attempt,
+              connection, u.allowed, low_source, u.connections);
   } else {
-    if (!u.answer_half) {
-      e.connections += u.connections;
-      if (u.allowed) e.allowed += u.connections;
-      if (u.client_port > 0 && !IsHigh(u.client_port)) {
-        e.low_source += std::max<uint64_t>(1, u.connections);
-      }
-    }
-    if (u.lifetime) {
-      lifetimes_.Add(u.flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
-    }
+    AddCounts(e.counts, u.packets, u.bytes, u.dropped, new_attempt, connection, u.allowed,
+              low_source, u.connections);
   }
   if (e.evidence < kEvidencePerFlow) {
     ++e.evidence;
-    evidence_.push_back(PackEvidence(u.flow, u.file, u.line, u.packet, u.offset));
+    evidence_.push_back(PackEvidence(flow, u.file, u.line, u.packet, u.offset));
   }
 }
 
@@ -274,18 +324,20 @@ bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t por
   return DynamicRange(server).Contains(port) && !IsKnownPort(proto, port);
 }
 
-void FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
-                          FlowClass flow_class, FlowEntry& e) const {
+void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
+                          const AddressInterner& ids, bool dynamic, FlowClass flow_class,
+                          FlowEntry& e) const {
   e.key = {ids.Get(c.key.client), ids.Get(c.key.server), c.key.proto, c.key.port};
   e.first_us = c.first_us;
   e.last_us = c.last_us;
-  e.connections = c.connections;
-  e.attempts = c.attempts;
-  e.packets = c.packets;
-  e.bytes = c.bytes;
-  e.allowed = c.allowed;
-  e.dropped = c.dropped;
-  e.low_source = c.low_source;
+  const WideCounts counts = CountsOf(c, wide);
+  e.connections = counts.connections;
+  e.attempts = counts.attempts;
+  e.packets = counts.packets;
+  e.bytes = counts.bytes;
+  e.allowed = counts.allowed;
+  e.dropped = counts.dropped;
+  e.low_source = counts.low_source;
   e.rule = c.rule;
   e.flow_class = flow_class;
   e.dynamic = dynamic;
@@ -301,7 +353,7 @@ void FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dy
 
 void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   const uint32_t flow = order_[i];
-  table_->MakeEntry(counters_[flow], ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
+  table_->MakeEntry(counters_[flow], wide_counts_, ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
   e.evidence.resize(first_row_[flow + 1] - first_row_[flow]);
   for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
     FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
@@ -343,7 +395,7 @@ FinishedFlows FlowTable::FinishCompact() {
     FlowClass flow_class = FlowClass::kFine;
     if (dynamic[i]) {
       flow_class = FlowClass::kProblematic;
-    } else if (c.low_source > 0) {
+    } else if (c.wide && wide_counts_[c.counts.connections].low_source > 0) {
       flow_class = FlowClass::kLowSource;
     } else if (IsHigh(c.key.port) && (known == nullptr || known->name.empty())) {
       flow_class = FlowClass::kRestricted;
@@ -390,6 +442,8 @@ FinishedFlows FlowTable::FinishCompact() {
     for (uint32_t r = 0; r < evidence_.size(); ++r) f.rows_[next[evidence_[r].flow]++] = r;
   }
   f.counters_ = std::move(counters_);
+  f.wide_counts_ = std::move(wide_counts_);
+  wide_counts_ = {};
   f.evidence_ = std::move(evidence_);
   f.wide_evidence_ = std::move(wide_evidence_);
   f.files_ = std::move(files_);

@@ -1,6 +1,7 @@
 #include "analysis/flow_table.h"
 
 #include <tuple>
+#include <unordered_map>
 
 #include "analysis/testing.h"
 #include "gtest/gtest.h"
@@ -168,6 +169,106 @@ TEST(FlowTable, LowSourcePortsAreFlagged) {
   ASSERT_EQ(flows.size(), 1u);
   EXPECT_EQ(flows[0].flow_class, FlowClass::kLowSource);
   EXPECT_EQ(flows[0].low_source, 1u);
+}
+
+// Counts are kept in 32 bits until they would overflow: past 2^32 (and up
+// to 2^64 - 1) they stay exact, each kind on its own, narrow keys beside.
+TEST(FlowTable, CountsPast32BitsStayExact) {
+  FlowTable table(TestCatalog(), {});
+  constexpr uint64_t k4G = uint64_t{1} << 32;
+  FlowObservation f = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 445), Initiator::kSource);
+  f.action = TrafficAction::kAllowed;
+  f.packets = k4G - 1;  // fits; the next adds do not
+  f.bytes = 3;
+  f.connections = 2;
+  table.OnFlow(f);
+  f.packets = 2;
+  f.bytes = k4G + 5;
+  table.OnFlow(f);
+  f.packets = 1;
+  f.bytes = UINT64_MAX - (k4G + 8) - 1;  // the sum: 2^64 - 2
+  f.connections = k4G;
+  table.OnFlow(f);
+  // Another key, whose counts stay narrow, and one with a low-source connection.
+  table.OnFlow(Handshake(Obs("10.0.0.31", 61000, "10.0.0.5", 445), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.32", 1000, "10.0.0.5", 445), Initiator::kSource));
+  FlowObservation drop = Obs("10.0.0.33", 50000, "10.0.0.5", 445, 10, 10);
+  drop.action = TrafficAction::kDropped;
+  drop.connections = 0;
+  drop.packets = k4G - 1;
+  table.OnFlow(drop);
+  drop.src.port = 50001;
+  drop.packets = 7;
+  table.OnFlow(drop);  // a second attempt, after its key went wide
+  drop.first_us = drop.last_us = 20 * kSecond;
+  table.OnFlow(drop);  // a retransmission: the same attempt
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 4u);
+  auto client = [&](std::string_view address) -> const FlowEntry& {
+    for (const FlowEntry& e : flows) {
+      if (e.key.client.ToString() == address) return e;
+    }
+    throw std::runtime_error("no flow from " + std::string(address));
+  };
+  const FlowEntry& big = client("10.0.0.30");
+  EXPECT_EQ(big.packets, k4G + 2);
+  EXPECT_EQ(big.bytes, UINT64_MAX - 1);
+  EXPECT_EQ(big.connections, k4G + 4);
+  EXPECT_EQ(big.allowed, k4G + 4);
+  EXPECT_EQ(big.low_source, 0u);
+  EXPECT_EQ(big.evidence.size(), 3u);
+  const FlowEntry& small = client("10.0.0.31");
+  EXPECT_EQ(small.packets, 10u);
+  EXPECT_EQ(small.bytes, 1000u);
+  EXPECT_EQ(small.connections, 1u);
+  const FlowEntry& low = client("10.0.0.32");
+  EXPECT_EQ(low.low_source, 1u);
+  EXPECT_EQ(low.connections, 1u);
+  EXPECT_EQ(low.packets, 10u);
+  EXPECT_EQ(low.flow_class, FlowClass::kLowSource);
+  const FlowEntry& dropped = client("10.0.0.33");
+  EXPECT_EQ(dropped.dropped, k4G + 13);
+  EXPECT_EQ(dropped.packets, k4G + 13);
+  EXPECT_EQ(dropped.attempts, 2u);
+  EXPECT_EQ(dropped.bytes, 3000u);
+  EXPECT_EQ(dropped.first_us, 10 * kSecond);
+  EXPECT_EQ(dropped.last_us, 20 * kSecond);
+}
+
+// The index compares only 32 bits of a key's hash until the key's counters
+// are at hand: two clients whose keys share those bits, interleaved (and
+// several of them located before the first is applied), stay two flows.
+TEST(FlowTable, KeysThatShareAnIndexTagStayApart) {
+  const uint32_t server = 0x0a000005;  // 10.0.0.5
+  auto tag = [&](uint32_t client) {
+    return FlowIndex::Hash({client, server, 445, Proto::kTcp}) >> 32;
+  };
+  std::unordered_map<uint64_t, uint32_t> seen;
+  uint32_t a = 0, b = 0;
+  for (uint32_t client = 0x0b000000; b == 0 && client < 0x0b000000 + 4'000'000; ++client) {
+    auto [it, fresh] = seen.try_emplace(tag(client), client);
+    if (!fresh) a = it->second, b = client;
+  }
+  ASSERT_NE(b, 0u);
+  FlowTable table(TestCatalog(), {});
+  auto obs = [&](uint32_t client, uint64_t packets) {
+    FlowObservation f = Handshake(
+        Obs(IpAddress::V4(client).ToString(), 61000, "10.0.0.5", 445), Initiator::kSource);
+    f.packets = packets;
+    return f;
+  };
+  for (int round = 0; round < 3; ++round) {
+    table.OnFlow(obs(a, 1));
+    table.OnFlow(obs(b, 100));
+    table.OnFlow(obs(b, 100));
+  }
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  for (const FlowEntry& e : flows) {
+    const bool is_a = e.key.client == IpAddress::V4(a);
+    EXPECT_EQ(e.packets, is_a ? 3u : 600u);
+    EXPECT_EQ(e.connections, is_a ? 3u : 6u);
+  }
 }
 
 TEST(FlowTable, PeakConcurrencyOfDynamicConnectionsPerServer) {
