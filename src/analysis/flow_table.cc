@@ -204,9 +204,6 @@ void AddCounts(Counts& c, uint64_t packets, uint64_t bytes, bool dropped, bool n
   }
 }
 
-// Whether `add` can be added to the 32-bit `count` (written so that no sum can wrap).
-bool Fits(uint32_t count, uint64_t add) { return add <= UINT32_MAX - count; }
-
 }  // namespace
 
 FlowTable::WideCounts FlowTable::CountsOf(const Counters& c, const std::vector<WideCounts>& wide) {
@@ -235,10 +232,13 @@ void FlowTable::Apply(const Update& u) {
   const bool attempt = u.dropped || u.unanswered;
   const bool connection = !attempt && !u.answer_half;
   const bool low_source = connection && u.client_port > 0 && !IsHigh(u.client_port);
+  // Narrow while every count and every addend is below 2^31 (so no sum
+  // reaches 2^32; one test for all of them): dropped <= packets and
+  // allowed <= connections, attempts grow by one.
+  constexpr uint64_t kNarrowLimit = uint64_t{1} << 31;
   if (!e.wide &&
-      (low_source || !Fits(e.counts.packets, u.packets) || !Fits(e.counts.bytes, u.bytes) ||
-       !Fits(e.counts.connections, u.connections) || !Fits(e.counts.attempts, 1))) {
-    // dropped <= packets and allowed <= connections: their checks are the ones above.
+      (low_source || (u.packets | u.bytes | u.connections) >= kNarrowLimit ||
+       (e.counts.packets | e.counts.bytes | e.counts.connections | e.counts.attempts) >= kNarrowLimit)) {
     wide_counts_.push_back(CountsOf(e, wide_counts_));
     e.wide = 1;
     e.counts = {};
@@ -269,30 +269,33 @@ void FlowTable::Apply(const Update& u) {
 
 FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
                                                uint64_t packet, uint64_t offset) {
-  if (packet == 0 && offset == 0) {
-    return {flow, file << 2 | kLine, static_cast<uint32_t>(line), static_cast<uint32_t>(line >> 32)};
+  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
+    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
   }
-  if (line == 0 && packet <= UINT32_MAX && offset <= UINT32_MAX) {
-    return {flow, file << 2 | kPacket, static_cast<uint32_t>(packet), static_cast<uint32_t>(offset)};
+  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
+    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
+            static_cast<uint32_t>(packet)};
   }
   wide_evidence_.push_back({line, packet, offset});
-  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1), 0};
+  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
 }
 
 void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                                const NameInterner& files, SourceRef& out) {
-  out.file = files.Get(row.file_and_kind >> 2);
-  switch (row.file_and_kind & 3) {
+  switch (row.word & 3) {
     case kLine:
-      out.line = uint64_t{row.b} << 32 | row.a;
+      out.file = files.Get(row.word >> 2);
+      out.line = row.a;
       out.packet = out.offset = 0;
       break;
     case kPacket:
+      out.file = files.Get(row.word >> 18);
       out.line = 0;
       out.packet = row.a;
-      out.offset = row.b;
+      out.offset = row.word >> 2 & 0xffff;
       break;
     default: {
+      out.file = files.Get(row.word >> 2);
       const WideEvidence& w = wide[row.a];
       out.line = w.line;
       out.packet = w.packet;

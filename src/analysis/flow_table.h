@@ -28,7 +28,7 @@
 // tag and the position; the key is compared in the counters) into a dense
 // array of 64-byte counters (one cache line, 32-bit counts that spill to a
 // 64-bit row before they overflow), all OnFlow() touches; the first evidence
-// of each key is kept apart as 16-byte (file id, line or packet and offset)
+// of each key is kept apart as 12-byte (file id, line or packet and offset)
 // rows, and connection lifetimes for the peak as a delta-coded stream of
 // about 6 bytes per firewall row, or 24-byte spans (flow_peaks.h), all in
 // fixed blocks that never move (flow_blocks.h). Finish() builds the
@@ -182,14 +182,16 @@ class FlowTable : public ingest::TrafficSink {
   // All of a key's counts, wherever they are kept.
   static WideCounts CountsOf(const Counters& c, const std::vector<WideCounts>& wide);
   // One of the first observations of a key, without the file name's string,
-  // in 16 bytes (up to three per key: as much as the key's counters): a text
-  // line, or a packet and offset below 2^32, is held in `a` and `b`; anything
+  // in 12 bytes (up to three per key): a text line below 2^32 is held in
+  // `a`; a packet below 2^32 in `a` and its offset (below 2^16, a record's
+  // place in a datagram) in the word, beside a file id below 2^14; anything
   // else is a row of wide_evidence_ that `a` points to.
   struct EvidenceRow {
     uint32_t flow;  // counters_ position
-    uint32_t file_and_kind;  // files_ id << 2 | kind
-    uint32_t a, b;
+    uint32_t word;  // kLine, kWide: files_ id << 2 | kind; kPacket: id << 18 | offset << 2 | kind
+    uint32_t a;
   };
+  static_assert(sizeof(EvidenceRow) == 12);
   struct WideEvidence {
     uint64_t line, packet, offset;
   };

@@ -1,5 +1,7 @@
 #include "analysis/flow_table.h"
 
+#include <algorithm>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -412,6 +414,50 @@ TEST(FlowTable, FinishOrdersByClassServerPortClient) {
                      "10.0.0.30>10.0.0.9:445/udp", "10.0.0.31>10.0.0.9:445/tcp",
                      "10.0.0.30>10.0.0.10:53/tcp", "10.0.0.30>fe80::5%1:445/tcp",
                      "10.0.0.30>fe80::5%2:445/tcp"}));
+}
+
+// Evidence rows are packed into 12 bytes where they fit and kept whole
+// where not: every kind, at and past each limit, and file ids past 2^14
+// (past which a packet's row is wide), come back as they went in.
+TEST(FlowTable, EvidenceComesBackAsItWentInAtEveryLimit) {
+  const uint64_t k32 = uint64_t{1} << 32;
+  const std::vector<SourceRef> refs = {
+      {"a.log", 1, 0, 0},           {"a.log", k32 - 1, 0, 0},   {"a.log", k32, 0, 0},
+      {"b.pcap", 0, 7, 40},         {"b.pcap", 0, k32 - 1, 0xffff}, {"b.pcap", 0, k32, 1},
+      {"b.pcap", 0, 5, 0x10000},    {"c.pcap", 3, 7, 9},         {"d.txt", 0, 0, 0},
+      {"e.log", 0, 0, k32 + 3}};
+  const int kFiles = (1 << 14) + 3;
+  FlowTable table(TestCatalog(), {});
+  std::vector<std::pair<uint16_t, SourceRef>> sent;
+  for (int i = 0; i < kFiles; ++i) {
+    // Each file once (ids 0, 1, ...), on a flow of its own; the last files
+    // also carry every kind of row.
+    FlowObservation f = Obs("10.0.0.30", 61000, "10.0.0.5", 0);
+    const bool last = i >= kFiles - 3;
+    for (size_t k = 0; k < (last ? refs.size() : 1); ++k) {
+      SourceRef ref = last ? refs[k] : refs[3];
+      ref.file = "f" + std::to_string(i) + "-" + ref.file;
+      // A port per flow, three rows each (as many as a flow keeps).
+      f.dst.port = static_cast<uint16_t>(last ? 30000 + (i - (kFiles - 3)) * 4 + k / 3 : 1024 + i);
+      f.source = ref;
+      table.OnFlow(f);
+      sent.emplace_back(f.dst.port, ref);
+    }
+  }
+  std::vector<FlowEntry> flows = table.Finish();
+  std::map<std::pair<uint16_t, std::string>, std::vector<SourceRef>> got;
+  for (const FlowEntry& e : flows) {
+    for (const SourceRef& r : e.evidence) got[{e.key.port, r.file}].push_back(r);
+  }
+  for (const auto& [port, ref] : sent) {
+    auto& rows = got[{port, ref.file}];
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const SourceRef& r) {
+      return r.line == ref.line && r.packet == ref.packet && r.offset == ref.offset;
+    });
+    ASSERT_NE(it, rows.end()) << ref.file << " line " << ref.line << " packet " << ref.packet
+                              << " offset " << ref.offset;
+    rows.erase(it);
+  }
 }
 
 // A table of many kinds of flows, fed to two tables alike: one finished into
