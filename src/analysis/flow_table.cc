@@ -212,18 +212,27 @@ FlowTable::WideCounts FlowTable::CountsOf(const Counters& c, const std::vector<W
           c.counts.allowed,     c.counts.dropped,  0};
 }
 
+// Another key with the same index tag came first on the probe path: the
+// full lookup, which compares keys (this key may be new, or have been added
+// by an Apply() since this update was located). Rare: kept out of Apply().
+uint32_t FlowTable::LookUpAgain(const Update& u) {
+  const auto [found, inserted] =
+      index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()),
+                          [&](uint32_t at) -> const CompactFlowKey& { return counters_[at].key; });
+  if (inserted) AddKey(u);
+  return found;
+}
+
+void FlowTable::Widen(Counters& e) {
+  wide_counts_.push_back(CountsOf(e, wide_counts_));
+  e.wide = 1;
+  e.counts = {};
+  e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
+}
+
 void FlowTable::Apply(const Update& u) {
-  uint32_t flow = u.flow;
-  if (!u.checked && counters_[flow].key != u.key) {
-    // Another key with the same index tag came first on the probe path: the
-    // full lookup, which compares keys (this key may be new, or have been
-    // added by an Apply() since this update was located).
-    const auto [found, inserted] =
-        index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()),
-                            [&](uint32_t at) -> const CompactFlowKey& { return counters_[at].key; });
-    if (inserted) AddKey(u);
-    flow = found;
-  }
+  const uint32_t flow =
+      u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
   Counters& e = counters_[flow];
   // The strongest rule seen for this key wins (the enum is ordered by strength).
   e.rule = std::min(e.rule, u.rule);
@@ -239,10 +248,7 @@ void FlowTable::Apply(const Update& u) {
   if (!e.wide &&
       (low_source || (u.packets | u.bytes | u.connections) >= kNarrowLimit ||
        (e.counts.packets | e.counts.bytes | e.counts.connections | e.counts.attempts) >= kNarrowLimit)) {
-    wide_counts_.push_back(CountsOf(e, wide_counts_));
-    e.wide = 1;
-    e.counts = {};
-    e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
+    Widen(e);
   }
   bool new_attempt = false;
   if (attempt) {

@@ -220,6 +220,8 @@ class FlowTable : public ingest::TrafficSink {
   static constexpr uint64_t kQueue = 2 * kLookAhead;
   void Locate(Update& u);
   void AddKey(const Update& u);  // fresh counters for u's key
+  [[gnu::noinline]] uint32_t LookUpAgain(const Update& u);
+  [[gnu::noinline]] void Widen(Counters& e);  // its counts to a new WideCounts row
   void Apply(const Update& u);
   void Drain();  // everything queued, applied
 
