@@ -1,9 +1,12 @@
 // The flow table's index: (client id, server id, protocol, server port) ->
 // the position of the flow's counters. Every observation looks its key up,
-// so this is an open-addressing table of 16-byte slots with linear probing:
-// one cache line holds the whole probe in the common case, where a node-based
+// so this is an open-addressing table with linear probing: one cache line
+// holds the whole probe in the common case, where a node-based
 // std::unordered_map chased a bucket, a node and a 120-byte key of two
-// IpAddress with their zone strings. Nothing is ever erased.
+// IpAddress with their zone strings. A slot is 8 bytes (32 bits of the hash
+// and the value): the keys are where the values point (the flow's counters,
+// which an observation reads anyway), not a second time here. Nothing is
+// ever erased.
 #pragma once
 
 #include <cstddef>
@@ -32,30 +35,53 @@ class FlowIndex {
  public:
   FlowIndex();
 
-  // The value stored for `key`, or `value_if_new` stored now (second: true).
-  std::pair<uint32_t, bool> FindOrInsert(const CompactFlowKey& key, uint32_t value_if_new) {
-    return FindOrInsert(key, Hash(key), value_if_new);
-  }
-  // The same with Hash(key) computed earlier, for a caller that prefetches.
+  // The value whose key is `key`, or `value_if_new` stored now (second:
+  // true). The index keeps no keys: key_at(value) gives a stored value's key.
+  template <class KeyAt>
   std::pair<uint32_t, bool> FindOrInsert(const CompactFlowKey& key, uint64_t hash,
-                                         uint32_t value_if_new);
+                                         uint32_t value_if_new, const KeyAt& key_at) {
+    const uint32_t tag = Tag(hash);
+    for (size_t i = tag & Mask();; i = (i + 1) & Mask()) {
+      const Slot& s = slots_[i];
+      if (s.tag == 0) return {Insert(i, tag, value_if_new), true};
+      if (s.tag == tag && key_at(s.value) == key) return {s.value, false};
+    }
+  }
+  // Without looking at keys: the first value on `hash`'s probe path whose
+  // tag is the hash's, or `value_if_new` stored now (second: true) when
+  // none is. A new value is surely a new key (a stored key would have
+  // matched); a found one is the key's unless another key with the same tag
+  // came first (one lookup in about 2^(32 - log2 slots)), so the caller
+  // checks it and else asks FindOrInsert().
+  std::pair<uint32_t, bool> FindTagOrInsert(uint64_t hash, uint32_t value_if_new) {
+    const uint32_t tag = Tag(hash);
+    for (size_t i = tag & Mask();; i = (i + 1) & Mask()) {
+      const Slot& s = slots_[i];
+      if (s.tag == 0) return {Insert(i, tag, value_if_new), true};
+      if (s.tag == tag) return {s.value, false};
+    }
+  }
   static uint64_t Hash(const CompactFlowKey& key);
   // Asks the CPU to fetch the slot where a lookup of `hash` starts.
-  void Prefetch(uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
-  }
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Tag(hash) & Mask()]); }
   size_t size() const { return size_; }
   size_t slots() const { return slots_.size(); }
+  size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
   void Release();  // frees the slots; the index is empty afterwards
 
  private:
+  // 8 bytes: the hash's upper half, which also picks the slot (so that
+  // growing needs no key), and the value.
   struct Slot {
-    uint64_t addresses = 0;  // client << 32 | server
-    uint32_t tail = 0;       // kUsed | interned flags << 24 | proto << 16 | port
+    uint32_t tag = 0;  // 0: empty
     uint32_t value = 0;
   };
-  static constexpr uint32_t kUsed = 1u << 31;
-  static uint32_t Tail(const CompactFlowKey& key);
+  static uint32_t Tag(uint64_t hash) {
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    return tag != 0 ? tag : 1;
+  }
+  size_t Mask() const { return slots_.size() - 1; }
+  uint32_t Insert(size_t i, uint32_t tag, uint32_t value);
   void Grow();
 
   std::vector<Slot> slots_;

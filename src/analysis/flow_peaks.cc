@@ -3,11 +3,47 @@
 #include <algorithm>
 
 namespace highport::analysis {
+namespace {
+
+uint8_t* PutVarint(uint8_t* p, uint64_t value) {
+  while (value >= 0x80) {
+    *p++ = static_cast<uint8_t>(value | 0x80);
+    value >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(value);
+  return p;
+}
+
+const uint8_t* GetVarint(const uint8_t* p, uint64_t& value) {
+  value = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    const uint8_t byte = *p++;
+    value |= uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) return p;
+  }
+}
+
+}  // namespace
 
 void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
   constexpr int64_t kSecond = 1'000'000;
   if (end <= start && start >= 0 && start % kSecond == 0 && start / kSecond <= UINT32_MAX) {
-    instants_.push_back({static_cast<uint32_t>(start / kSecond), flow, client_port});
+    const auto second = static_cast<uint32_t>(start / kSecond);
+    InstantBlocks& b = instant_bytes_;
+    if (b.blocks.empty() || b.used.back() + InstantBlocks::kMaxInstant > InstantBlocks::kBlockBytes) {
+      b.blocks.push_back(std::make_unique_for_overwrite<uint8_t[]>(InstantBlocks::kBlockBytes));
+      b.used.push_back(0);
+    }
+    uint8_t* const first = b.blocks.back().get() + b.used.back();
+    uint8_t* p = first;
+    const int64_t step = int64_t{second} - int64_t{last_second_};
+    p = PutVarint(p, static_cast<uint64_t>(step) << 1 ^ static_cast<uint64_t>(step >> 63));  // zigzag
+    p = PutVarint(p, flow);
+    *p++ = static_cast<uint8_t>(client_port);
+    *p++ = static_cast<uint8_t>(client_port >> 8);
+    b.used.back() += static_cast<uint32_t>(p - first);
+    last_second_ = second;
+    ++instants_;
   } else if (end <= start) {
     spans_.push_back({start, start, flow, client_port});
   } else {
@@ -17,8 +53,26 @@ void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_
   }
 }
 
+LifetimeLog::Instant LifetimeLog::InstantReader::Next() {
+  if (at_ == blocks_.used[block_]) {
+    if (release_) blocks_.blocks[block_].reset();
+    ++block_;
+    at_ = 0;
+  }
+  const uint8_t* const first = blocks_.blocks[block_].get() + at_;
+  const uint8_t* p = first;
+  uint64_t zigzag = 0, flow = 0;
+  p = GetVarint(p, zigzag);
+  p = GetVarint(p, flow);
+  const auto port = static_cast<uint16_t>(p[0] | p[1] << 8);
+  at_ += static_cast<size_t>(p + 2 - first);
+  const auto step = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
+  second_ = static_cast<uint32_t>(int64_t{second_} + step);
+  return {second_, static_cast<uint32_t>(flow), port};
+}
+
 size_t LifetimeLog::bytes() const {
-  return instants_.bytes() + spans_.bytes();
+  return instant_bytes_.bytes() + spans_.bytes();
 }
 
 namespace {
@@ -89,7 +143,11 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
   // at[flow]: first the flow's count of lifetimes, then where its next one goes.
   std::vector<size_t> at(server_of.size(), 0);
   for (size_t k = 0; k < spans_.size(); ++k) at[spans_[k].flow] += counted[spans_[k].flow];
-  for (size_t k = 0; k < instants_.size(); ++k) at[instants_[k].flow] += counted[instants_[k].flow];
+  InstantReader counting(instant_bytes_, false);
+  for (size_t k = 0; k < instants_; ++k) {
+    const uint32_t flow = counting.Next().flow;
+    at[flow] += counted[flow];
+  }
   std::vector<uint64_t> flows;  // server << 32 | flow, for flows with counted lifetimes
   for (uint32_t flow = 0; flow < at.size(); ++flow) {
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
@@ -120,13 +178,15 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<
     if ((k + 1) % BlockVector<Span>::kBlockSize == 0) spans_.ReleaseBlocksBefore(k + 1);
   }
   spans_.clear();
-  for (size_t k = 0; k < instants_.size(); ++k) {
-    const Instant& i = instants_[k];
+  InstantReader reader(instant_bytes_, true);
+  for (size_t k = 0; k < instants_; ++k) {
+    const Instant i = reader.Next();
     const int64_t instant = int64_t{i.second} * 1'000'000;
     if (counted[i.flow]) lives[at[i.flow]++] = Life::Make(instant, instant, i.client_port);
-    if ((k + 1) % BlockVector<Instant>::kBlockSize == 0) instants_.ReleaseBlocksBefore(k + 1);
   }
-  instants_.clear();
+  instant_bytes_ = {};
+  instants_ = 0;
+  last_second_ = 0;
   long_span_ = false;
   // Now at[flow] is the end of the flow's range, which begins where the previous flow's ends.
 
@@ -137,6 +197,14 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<
     const auto server = static_cast<uint32_t>(flows[k] >> 32);
     starts.clear();
     ends.clear();
+    // Reserved at the server's count of lifetimes (an upper bound of its
+    // connections): grown by doubling, the two arrays of a server with most
+    // of the log's lifetimes were twice that at the peak of a large run.
+    size_t last = k;
+    while (last + 1 < flows.size() && static_cast<uint32_t>(flows[last + 1] >> 32) == server) ++last;
+    const size_t lifetimes = at[static_cast<uint32_t>(flows[last])] - begin;
+    starts.reserve(lifetimes);
+    ends.reserve(lifetimes);
     for (; k < flows.size() && static_cast<uint32_t>(flows[k] >> 32) == server; ++k) {
       const size_t end = at[static_cast<uint32_t>(flows[k])];
       MergeConnections<Life>(lives.begin() + static_cast<ptrdiff_t>(begin),

@@ -4,11 +4,11 @@
 // Which ports are dynamic is known only at the end (an endpoint-mapper answer
 // may come after the flows it explains), so every TCP connection to a high
 // port is logged, in two flat arrays appended in order: instants (a firewall
-// ALLOW row knows one timestamp: 12 bytes) and spans (a capture or NetFlow
+// ALLOW row knows one timestamp: about 6 bytes) and spans (a capture or NetFlow
 // knows the first and last packet: 24 bytes). That is what a sweep needs and
 // no more (per-key vectors of lifetimes cost a vector header per key and a
 // cache miss per connection). Memory still grows with connections to high
-// TCP ports, not only with keys: 12 or 24 bytes each.
+// TCP ports, not only with keys: about 6 or 24 bytes each.
 //
 // TakePeaks(): the lifetimes of counted flows are sorted by (server, flow,
 // client port, start); overlapping lifetimes from the same client port are
@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,7 @@ class LifetimeLog {
  public:
   // One connection of flow `flow` (a FlowTable position) from `client_port`.
   void Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end);
-  size_t size() const { return instants_.size() + spans_.size(); }
+  size_t size() const { return instants_ + spans_.size(); }
   size_t bytes() const;  // what the log holds now
 
   // Per server id (ascending), the most connections of counted flows open at
@@ -40,12 +41,38 @@ class LifetimeLog {
                                                       const std::vector<uint32_t>& server_of);
 
  private:
-  // 12 bytes: firewall rows have whole seconds, which fit 32 bits until
-  // 2106; any other instant is kept as a span that ends where it starts.
+  // Instants: firewall rows have whole seconds, which fit 32 bits until
+  // 2106 (any other instant is kept as a span that ends where it starts).
+  // They are only ever read in order, so they are a byte stream: the second
+  // as the difference from the previous instant's (zigzag, varint: one byte
+  // for a log in time order), the flow as a varint and the client port in
+  // two bytes, about 6 bytes where a struct took 12.
   struct Instant {
     uint32_t second;
     uint32_t flow;
     uint16_t client_port;
+  };
+  // The stream in blocks of 64 KB, an instant never split between two
+  // (it is written and read through a plain pointer).
+  struct InstantBlocks {
+    static constexpr size_t kBlockBytes = size_t{1} << 16;
+    static constexpr size_t kMaxInstant = 10 + 5 + 2;  // two varints and the port
+    std::vector<std::unique_ptr<uint8_t[]>> blocks;
+    std::vector<uint32_t> used;  // bytes per block
+    size_t bytes() const { return blocks.size() * kBlockBytes; }
+  };
+  // Reads the instants back in order, from the first, freeing each block
+  // once read when `release` (the log is then empty afterwards).
+  class InstantReader {
+   public:
+    InstantReader(InstantBlocks& blocks, bool release) : blocks_(blocks), release_(release) {}
+    Instant Next();
+
+   private:
+    InstantBlocks& blocks_;
+    bool release_;
+    size_t block_ = 0, at_ = 0;
+    uint32_t second_ = 0;
   };
   struct Span {
     int64_t start;
@@ -59,7 +86,10 @@ class LifetimeLog {
                                                    const std::vector<uint64_t>& flows, size_t total);
 
   bool long_span_ = false;  // a span of 2^48 us or more: TakePeaks() needs 24 bytes a lifetime
-  BlockVector<Instant> instants_;  // in blocks: freed one by one as TakePeaks() copies them
+  // In blocks: freed one by one as TakePeaks() copies them.
+  InstantBlocks instant_bytes_;
+  size_t instants_ = 0;
+  uint32_t last_second_ = 0;
   BlockVector<Span> spans_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <tuple>
 
 #include "gtest/gtest.h"
@@ -76,7 +77,44 @@ TEST(LifetimeLog, AgreesWithAnEventSweep) {
   EXPECT_EQ(log.TakePeaks(std::vector<bool>(5, true), server_of), expected);
 }
 
-// Instants in whole seconds are kept in 12 bytes, the others as spans: the
+// Whole-second instants are a byte stream of differences: many of them (over
+// several of its blocks), out of order, with large steps both ways, flows
+// that need several varint bytes and uncounted flows among them, peak as a
+// plain count per (server, second) of distinct (flow, client port) says.
+TEST(LifetimeLog, ManyInstantsInAnyOrderGiveTheSamePeaks) {
+  constexpr int64_t kSecond = 1'000'000;
+  std::mt19937 rng(5);
+  LifetimeLog log;
+  const uint32_t flows = 300000;
+  std::vector<uint32_t> server_of(flows);
+  std::vector<bool> counted(flows);
+  for (uint32_t f = 0; f < flows; ++f) {
+    server_of[f] = f % 3;
+    counted[f] = f % 7 != 0;
+  }
+  std::map<std::tuple<uint32_t, int64_t>, std::set<std::pair<uint32_t, uint16_t>>> open;
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t flow = rng() % 4 == 0 ? rng() % flows : rng() % 100;
+    const int64_t second = rng() % 50 == 0 ? UINT32_MAX - rng() % 3 : rng() % 2000;
+    const auto port = static_cast<uint16_t>(1 + rng() % 40);  // 0 would never merge
+    log.Add(flow, port, second * kSecond, second * kSecond);
+    if (counted[flow]) open[{server_of[flow], second}].insert({flow, port});
+  }
+  EXPECT_EQ(log.size(), 200000u);
+  std::map<uint32_t, uint64_t> expected;
+  for (const auto& [at, connections] : open) {
+    uint64_t& peak = expected[std::get<0>(at)];
+    peak = std::max<uint64_t>(peak, connections.size());
+  }
+  Peaks peaks = log.TakePeaks(counted, server_of);
+  EXPECT_EQ(peaks, Peaks(expected.begin(), expected.end()));
+  EXPECT_EQ(log.size(), 0u);
+  log.Add(1, 5, 3 * kSecond, 3 * kSecond);  // the log is usable again, from a fresh start
+  log.Add(1, 6, 3 * kSecond, 3 * kSecond);
+  EXPECT_EQ(log.TakePeaks(counted, server_of), (Peaks{{1, 2}}));
+}
+
+// Instants in whole seconds are kept in about 6 bytes, the others as spans: the
 // peaks are the same either way, also before 1970 and after 2106.
 TEST(LifetimeLog, WholeSecondInstantsCountAsAnyOther) {
   constexpr int64_t kSecond = 1'000'000;

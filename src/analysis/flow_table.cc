@@ -170,79 +170,138 @@ void FlowTable::OnFlow(const FlowObservation& f) {
 
 void FlowTable::Locate(Update& u) {
   const auto [flow, inserted] =
-      index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()));
-  if (inserted) {
-    Counters& fresh = counters_.emplace_back();
-    fresh.key = u.key;
-    fresh.first_us = u.first_us;
-    fresh.last_us = u.last_us;
-    fresh.rule = u.rule;
-  }
+      index_.FindTagOrInsert(u.hash, static_cast<uint32_t>(counters_.size()));
+  if (inserted) AddKey(u);
   u.flow = flow;
-  const char* line = reinterpret_cast<const char*>(&counters_[flow]);
-  __builtin_prefetch(line, 1);
-  __builtin_prefetch(line + sizeof(Counters) - 1, 1);
+  u.checked = inserted;  // else Apply() compares the key, in the line prefetched here
+  __builtin_prefetch(&counters_[flow], 1);  // one cache line (alignas(64))
+}
+
+void FlowTable::AddKey(const Update& u) {
+  Counters& fresh = counters_.emplace_back();
+  fresh.key = u.key;
+  fresh.first_us = u.first_us;
+  fresh.last_us = u.last_us;
+  fresh.rule = u.rule;
+}
+
+namespace {
+
+// Adds an update to a key's counts, narrow or wide: the same sums for both.
+template <class Counts>
+void AddCounts(Counts& c, uint64_t packets, uint64_t bytes, bool dropped, bool new_attempt,
+               bool connection, bool allowed, bool low_source, uint64_t connections) {
+  c.packets += packets;
+  c.bytes += bytes;
+  if (dropped) c.dropped += packets;
+  if (new_attempt) ++c.attempts;
+  if (connection) {
+    c.connections += connections;
+    if (allowed) c.allowed += connections;
+    if constexpr (requires { c.low_source; }) {
+      if (low_source) c.low_source += std::max<uint64_t>(1, connections);
+    }
+  }
+}
+
+}  // namespace
+
+FlowTable::WideCounts FlowTable::CountsOf(const Counters& c, const std::vector<WideCounts>& wide) {
+  if (c.wide) return wide[c.counts.connections];
+  return {c.counts.connections, c.counts.attempts, c.counts.packets, c.counts.bytes,
+          c.counts.allowed,     c.counts.dropped,  0};
+}
+
+// Another key with the same index tag came first on the probe path: the
+// full lookup, which compares keys (this key may be new, or have been added
+// by an Apply() since this update was located). Rare: kept out of Apply().
+uint32_t FlowTable::LookUpAgain(const Update& u) {
+  const auto [found, inserted] =
+      index_.FindOrInsert(u.key, u.hash, static_cast<uint32_t>(counters_.size()),
+                          [&](uint32_t at) -> const CompactFlowKey& { return counters_[at].key; });
+  if (inserted) AddKey(u);
+  return found;
+}
+
+void FlowTable::Widen(Counters& e) {
+  wide_counts_.push_back(CountsOf(e, wide_counts_));
+  e.wide = 1;
+  e.counts = {};
+  e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
 }
 
 void FlowTable::Apply(const Update& u) {
-  Counters& e = counters_[u.flow];
+  const uint32_t flow =
+      u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
+  Counters& e = counters_[flow];
   // The strongest rule seen for this key wins (the enum is ordered by strength).
   e.rule = std::min(e.rule, u.rule);
   e.first_us = std::min(e.first_us, u.first_us);
   e.last_us = std::max(e.last_us, u.last_us);
-  e.packets += u.packets;
-  e.bytes += u.bytes;
-  if (u.dropped || u.unanswered) {
-    if (u.dropped) e.dropped += u.packets;
-    bool same_attempt = e.attempts > 0 && e.last_drop_port == u.client_port &&
-                        u.first_us - e.last_drop_us < kAttemptWindowUs;
-    if (!same_attempt) ++e.attempts;
+  const bool attempt = u.dropped || u.unanswered;
+  const bool connection = !attempt && !u.answer_half;
+  const bool low_source = connection && u.client_port > 0 && !IsHigh(u.client_port);
+  // Narrow while every count and every addend is below 2^31 (so no sum
+  // reaches 2^32; one test for all of them): dropped <= packets and
+  // allowed <= connections, attempts grow by one.
+  constexpr uint64_t kNarrowLimit = uint64_t{1} << 31;
+  if (!e.wide &&
+      (low_source || (u.packets | u.bytes | u.connections) >= kNarrowLimit ||
+       (e.counts.packets | e.counts.bytes | e.counts.connections | e.counts.attempts) >= kNarrowLimit)) {
+    Widen(e);
+  }
+  bool new_attempt = false;
+  if (attempt) {
+    const uint64_t attempts = e.wide ? wide_counts_[e.counts.connections].attempts : e.counts.attempts;
+    new_attempt = !(attempts > 0 && e.last_drop_port == u.client_port &&
+                    u.first_us - e.last_drop_us < kAttemptWindowUs);
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
+  } else if (u.lifetime) {
+    lifetimes_.Add(flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
+  }
+  if (e.wide) {
+    AddCounts(wide_counts_[e.counts.connections], u.packets, u.bytes, u.dropped, new_attempt,
+              connection, u.allowed, low_source, u.connections);
   } else {
-    if (!u.answer_half) {
-      e.connections += u.connections;
-      if (u.allowed) e.allowed += u.connections;
-      if (u.client_port > 0 && !IsHigh(u.client_port)) {
-        e.low_source += std::max<uint64_t>(1, u.connections);
-      }
-    }
-    if (u.lifetime) {
-      lifetimes_.Add(u.flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
-    }
+    AddCounts(e.counts, u.packets, u.bytes, u.dropped, new_attempt, connection, u.allowed,
+              low_source, u.connections);
   }
   if (e.evidence < kEvidencePerFlow) {
     ++e.evidence;
-    evidence_.push_back(PackEvidence(u.flow, u.file, u.line, u.packet, u.offset));
+    evidence_.push_back(PackEvidence(flow, u.file, u.line, u.packet, u.offset));
   }
 }
 
 FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
                                                uint64_t packet, uint64_t offset) {
-  if (packet == 0 && offset == 0) {
-    return {flow, file << 2 | kLine, static_cast<uint32_t>(line), static_cast<uint32_t>(line >> 32)};
+  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
+    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
   }
-  if (line == 0 && packet <= UINT32_MAX && offset <= UINT32_MAX) {
-    return {flow, file << 2 | kPacket, static_cast<uint32_t>(packet), static_cast<uint32_t>(offset)};
+  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
+    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
+            static_cast<uint32_t>(packet)};
   }
   wide_evidence_.push_back({line, packet, offset});
-  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1), 0};
+  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
 }
 
 void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                                const NameInterner& files, SourceRef& out) {
-  out.file = files.Get(row.file_and_kind >> 2);
-  switch (row.file_and_kind & 3) {
+  switch (row.word & 3) {
     case kLine:
-      out.line = uint64_t{row.b} << 32 | row.a;
+      out.file = files.Get(row.word >> 2);
+      out.line = row.a;
       out.packet = out.offset = 0;
       break;
     case kPacket:
+      out.file = files.Get(row.word >> 18);
       out.line = 0;
       out.packet = row.a;
-      out.offset = row.b;
+      out.offset = row.word >> 2 & 0xffff;
       break;
     default: {
+      out.file = files.Get(row.word >> 2);
       const WideEvidence& w = wide[row.a];
       out.line = w.line;
       out.packet = w.packet;
@@ -274,18 +333,20 @@ bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t por
   return DynamicRange(server).Contains(port) && !IsKnownPort(proto, port);
 }
 
-void FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
-                          FlowClass flow_class, FlowEntry& e) const {
+void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
+                          const AddressInterner& ids, bool dynamic, FlowClass flow_class,
+                          FlowEntry& e) const {
   e.key = {ids.Get(c.key.client), ids.Get(c.key.server), c.key.proto, c.key.port};
   e.first_us = c.first_us;
   e.last_us = c.last_us;
-  e.connections = c.connections;
-  e.attempts = c.attempts;
-  e.packets = c.packets;
-  e.bytes = c.bytes;
-  e.allowed = c.allowed;
-  e.dropped = c.dropped;
-  e.low_source = c.low_source;
+  const WideCounts counts = CountsOf(c, wide);
+  e.connections = counts.connections;
+  e.attempts = counts.attempts;
+  e.packets = counts.packets;
+  e.bytes = counts.bytes;
+  e.allowed = counts.allowed;
+  e.dropped = counts.dropped;
+  e.low_source = counts.low_source;
   e.rule = c.rule;
   e.flow_class = flow_class;
   e.dynamic = dynamic;
@@ -301,7 +362,7 @@ void FlowTable::MakeEntry(const Counters& c, const AddressInterner& ids, bool dy
 
 void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   const uint32_t flow = order_[i];
-  table_->MakeEntry(counters_[flow], ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
+  table_->MakeEntry(counters_[flow], wide_counts_, ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
   e.evidence.resize(first_row_[flow + 1] - first_row_[flow]);
   for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
     FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
@@ -343,7 +404,7 @@ FinishedFlows FlowTable::FinishCompact() {
     FlowClass flow_class = FlowClass::kFine;
     if (dynamic[i]) {
       flow_class = FlowClass::kProblematic;
-    } else if (c.low_source > 0) {
+    } else if (c.wide && wide_counts_[c.counts.connections].low_source > 0) {
       flow_class = FlowClass::kLowSource;
     } else if (IsHigh(c.key.port) && (known == nullptr || known->name.empty())) {
       flow_class = FlowClass::kRestricted;
@@ -390,6 +451,8 @@ FinishedFlows FlowTable::FinishCompact() {
     for (uint32_t r = 0; r < evidence_.size(); ++r) f.rows_[next[evidence_[r].flow]++] = r;
   }
   f.counters_ = std::move(counters_);
+  f.wide_counts_ = std::move(wide_counts_);
+  wide_counts_ = {};
   f.evidence_ = std::move(evidence_);
   f.wide_evidence_ = std::move(wide_evidence_);
   f.files_ = std::move(files_);

@@ -24,11 +24,14 @@
 //
 // Storage, for millions of observations per second and millions of keys:
 // addresses and evidence file names become small ids (flow_interner.h); the
-// index is an open-addressing table of 16-byte slots (flow_index.h) into a
-// dense array of 96-byte counters, all OnFlow() touches; the first evidence
-// of each key is kept apart as 16-byte (file id, line or packet and offset)
-// rows, and connection lifetimes for the peak in flat arrays (flow_peaks.h),
-// all in fixed blocks that never move (flow_blocks.h). Finish() builds the
+// index is an open-addressing table of 8-byte slots (flow_index.h: a hash
+// tag and the position; the key is compared in the counters) into a dense
+// array of 64-byte counters (one cache line, 32-bit counts that spill to a
+// 64-bit row before they overflow), all OnFlow() touches; the first evidence
+// of each key is kept apart as 12-byte (file id, line or packet and offset)
+// rows, and connection lifetimes for the peak as a delta-coded stream of
+// about 6 bytes per firewall row, or 24-byte spans (flow_peaks.h), all in
+// fixed blocks that never move (flow_blocks.h). Finish() builds the
 // full FlowEntry records (addresses, evidence, service, interfaces) only
 // once, in their final order; FinishCompact() builds each only when asked,
 // so that a report of a million flows never holds them all.
@@ -145,33 +148,50 @@ class FlowTable : public ingest::TrafficSink {
   PortRange DynamicRange(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
 
-  // What OnFlow() updates per key: ids and counters, no strings.
-  struct Counters {
+  // Every count of a key, full width: what a key holds once one of its
+  // counts no longer fits 32 bits, or once it has a low-source connection.
+  struct WideCounts {
+    uint64_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0,
+             low_source = 0;
+  };
+  // What OnFlow() updates per key: ids and counters, no strings, in one
+  // cache line. The counts are 32 bits: a key rarely sees 4 G packets or
+  // bytes, and one that would is moved to a WideCounts row before the sum
+  // overflows (`wide`), so every result stays exact. low_source has no
+  // narrow field: a connection from a port below 1024 is rare, and makes its
+  // key wide at once.
+  struct alignas(64) Counters {
     CompactFlowKey key;
     ServerRule rule = ServerRule::kGuess;
-    uint8_t evidence = 0;  // rows in evidence_
+    uint8_t evidence : 2 = 0;  // rows in evidence_ (at most kEvidencePerFlow)
+    uint8_t wide : 1 = 0;      // the counts are in wide_counts_[counts.connections]
     // The last dropped packet: its retransmissions (same client port, within
     // a minute) belong to the same attempt.
     uint16_t last_drop_port = 0;
     int64_t last_drop_us = 0;
     int64_t first_us = 0;
     int64_t last_us = 0;
-    uint64_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0,
-             low_source = 0;
+    struct {
+      uint32_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0;
+    } counts;
   };
-  // 96 bytes: a million keys, 96 MB (the key, rule, evidence count and drop
+  // 64 bytes: a million keys, 64 MB (the key, rule, evidence count and drop
   // port share the first 16 bytes).
   static_assert(sizeof(CompactFlowKey) == 12);
-  static_assert(sizeof(Counters) == 96);
+  static_assert(sizeof(Counters) == 64);
+  // All of a key's counts, wherever they are kept.
+  static WideCounts CountsOf(const Counters& c, const std::vector<WideCounts>& wide);
   // One of the first observations of a key, without the file name's string,
-  // in 16 bytes (up to three per key: as much as the key's counters): a text
-  // line, or a packet and offset below 2^32, is held in `a` and `b`; anything
+  // in 12 bytes (up to three per key): a text line below 2^32 is held in
+  // `a`; a packet below 2^32 in `a` and its offset (below 2^16, a record's
+  // place in a datagram) in the word, beside a file id below 2^14; anything
   // else is a row of wide_evidence_ that `a` points to.
   struct EvidenceRow {
     uint32_t flow;  // counters_ position
-    uint32_t file_and_kind;  // files_ id << 2 | kind
-    uint32_t a, b;
+    uint32_t word;  // kLine, kWide: files_ id << 2 | kind; kPacket: id << 18 | offset << 2 | kind
+    uint32_t a;
   };
+  static_assert(sizeof(EvidenceRow) == 12);
   struct WideEvidence {
     uint64_t line, packet, offset;
   };
@@ -186,6 +206,7 @@ class FlowTable : public ingest::TrafficSink {
     CompactFlowKey key;
     uint64_t hash = 0;
     uint32_t flow = 0;  // counters_ position, once located
+    bool checked = false;  // flow is surely the key's (else Apply() compares)
     ServerRule rule = ServerRule::kGuess;
     bool dropped = false, allowed = false, answer_half = false, lifetime = false,
          unanswered = false;
@@ -198,12 +219,15 @@ class FlowTable : public ingest::TrafficSink {
   static constexpr uint64_t kLookAhead = 8;
   static constexpr uint64_t kQueue = 2 * kLookAhead;
   void Locate(Update& u);
+  void AddKey(const Update& u);  // fresh counters for u's key
+  [[gnu::noinline]] uint32_t LookUpAgain(const Update& u);
+  [[gnu::noinline]] void Widen(Counters& e);  // its counts to a new WideCounts row
   void Apply(const Update& u);
   void Drain();  // everything queued, applied
 
   // `ids`: the dense address ids Finish() gives the keys; `e`'s vectors are reused.
-  void MakeEntry(const Counters& c, const AddressInterner& ids, bool dynamic,
-                 FlowClass flow_class, FlowEntry& e) const;
+  void MakeEntry(const Counters& c, const std::vector<WideCounts>& wide, const AddressInterner& ids,
+                 bool dynamic, FlowClass flow_class, FlowEntry& e) const;
   bool IsKnownPort(Proto proto, uint16_t port) const;
 
   const catalog::Catalog& catalog_;
@@ -217,6 +241,7 @@ class FlowTable : public ingest::TrafficSink {
   NameInterner files_;
   FlowIndex index_;  // into counters_
   BlockVector<Counters> counters_;
+  std::vector<WideCounts> wide_counts_;  // the counts of wide keys
   BlockVector<EvidenceRow> evidence_;
   std::vector<WideEvidence> wide_evidence_;
   LifetimeLog lifetimes_;
@@ -256,6 +281,7 @@ class FinishedFlows {
   friend class FlowTable;
   const FlowTable* table_ = nullptr;
   BlockVector<FlowTable::Counters> counters_;  // keys hold dense ids_ ids
+  std::vector<FlowTable::WideCounts> wide_counts_;
   std::vector<uint8_t> classes_;               // FlowClass per counters_ position
   std::vector<bool> dynamic_;
   std::vector<uint32_t> order_;                // counters_ positions, in the final order

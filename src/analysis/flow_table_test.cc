@@ -1,6 +1,9 @@
 #include "analysis/flow_table.h"
 
+#include <algorithm>
+#include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "analysis/testing.h"
 #include "gtest/gtest.h"
@@ -170,6 +173,106 @@ TEST(FlowTable, LowSourcePortsAreFlagged) {
   EXPECT_EQ(flows[0].low_source, 1u);
 }
 
+// Counts are kept in 32 bits until they would overflow: past 2^32 (and up
+// to 2^64 - 1) they stay exact, each kind on its own, narrow keys beside.
+TEST(FlowTable, CountsPast32BitsStayExact) {
+  FlowTable table(TestCatalog(), {});
+  constexpr uint64_t k4G = uint64_t{1} << 32;
+  FlowObservation f = Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 445), Initiator::kSource);
+  f.action = TrafficAction::kAllowed;
+  f.packets = k4G - 1;  // fits; the next adds do not
+  f.bytes = 3;
+  f.connections = 2;
+  table.OnFlow(f);
+  f.packets = 2;
+  f.bytes = k4G + 5;
+  table.OnFlow(f);
+  f.packets = 1;
+  f.bytes = UINT64_MAX - (k4G + 8) - 1;  // the sum: 2^64 - 2
+  f.connections = k4G;
+  table.OnFlow(f);
+  // Another key, whose counts stay narrow, and one with a low-source connection.
+  table.OnFlow(Handshake(Obs("10.0.0.31", 61000, "10.0.0.5", 445), Initiator::kSource));
+  table.OnFlow(Handshake(Obs("10.0.0.32", 1000, "10.0.0.5", 445), Initiator::kSource));
+  FlowObservation drop = Obs("10.0.0.33", 50000, "10.0.0.5", 445, 10, 10);
+  drop.action = TrafficAction::kDropped;
+  drop.connections = 0;
+  drop.packets = k4G - 1;
+  table.OnFlow(drop);
+  drop.src.port = 50001;
+  drop.packets = 7;
+  table.OnFlow(drop);  // a second attempt, after its key went wide
+  drop.first_us = drop.last_us = 20 * kSecond;
+  table.OnFlow(drop);  // a retransmission: the same attempt
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 4u);
+  auto client = [&](std::string_view address) -> const FlowEntry& {
+    for (const FlowEntry& e : flows) {
+      if (e.key.client.ToString() == address) return e;
+    }
+    throw std::runtime_error("no flow from " + std::string(address));
+  };
+  const FlowEntry& big = client("10.0.0.30");
+  EXPECT_EQ(big.packets, k4G + 2);
+  EXPECT_EQ(big.bytes, UINT64_MAX - 1);
+  EXPECT_EQ(big.connections, k4G + 4);
+  EXPECT_EQ(big.allowed, k4G + 4);
+  EXPECT_EQ(big.low_source, 0u);
+  EXPECT_EQ(big.evidence.size(), 3u);
+  const FlowEntry& small = client("10.0.0.31");
+  EXPECT_EQ(small.packets, 10u);
+  EXPECT_EQ(small.bytes, 1000u);
+  EXPECT_EQ(small.connections, 1u);
+  const FlowEntry& low = client("10.0.0.32");
+  EXPECT_EQ(low.low_source, 1u);
+  EXPECT_EQ(low.connections, 1u);
+  EXPECT_EQ(low.packets, 10u);
+  EXPECT_EQ(low.flow_class, FlowClass::kLowSource);
+  const FlowEntry& dropped = client("10.0.0.33");
+  EXPECT_EQ(dropped.dropped, k4G + 13);
+  EXPECT_EQ(dropped.packets, k4G + 13);
+  EXPECT_EQ(dropped.attempts, 2u);
+  EXPECT_EQ(dropped.bytes, 3000u);
+  EXPECT_EQ(dropped.first_us, 10 * kSecond);
+  EXPECT_EQ(dropped.last_us, 20 * kSecond);
+}
+
+// The index compares only 32 bits of a key's hash until the key's counters
+// are at hand: two clients whose keys share those bits, interleaved (and
+// several of them located before the first is applied), stay two flows.
+TEST(FlowTable, KeysThatShareAnIndexTagStayApart) {
+  const uint32_t server = 0x0a000005;  // 10.0.0.5
+  auto tag = [&](uint32_t client) {
+    return FlowIndex::Hash({client, server, 445, Proto::kTcp}) >> 32;
+  };
+  std::unordered_map<uint64_t, uint32_t> seen;
+  uint32_t a = 0, b = 0;
+  for (uint32_t client = 0x0b000000; b == 0 && client < 0x0b000000 + 4'000'000; ++client) {
+    auto [it, fresh] = seen.try_emplace(tag(client), client);
+    if (!fresh) a = it->second, b = client;
+  }
+  ASSERT_NE(b, 0u);
+  FlowTable table(TestCatalog(), {});
+  auto obs = [&](uint32_t client, uint64_t packets) {
+    FlowObservation f = Handshake(
+        Obs(IpAddress::V4(client).ToString(), 61000, "10.0.0.5", 445), Initiator::kSource);
+    f.packets = packets;
+    return f;
+  };
+  for (int round = 0; round < 3; ++round) {
+    table.OnFlow(obs(a, 1));
+    table.OnFlow(obs(b, 100));
+    table.OnFlow(obs(b, 100));
+  }
+  std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  for (const FlowEntry& e : flows) {
+    const bool is_a = e.key.client == IpAddress::V4(a);
+    EXPECT_EQ(e.packets, is_a ? 3u : 600u);
+    EXPECT_EQ(e.connections, is_a ? 3u : 6u);
+  }
+}
+
 TEST(FlowTable, PeakConcurrencyOfDynamicConnectionsPerServer) {
   FlowTable table(TestCatalog(), {});
   // Three connections to dynamic ports of .5: [0,10], [5,15], [10,20] -> at
@@ -311,6 +414,50 @@ TEST(FlowTable, FinishOrdersByClassServerPortClient) {
                      "10.0.0.30>10.0.0.9:445/udp", "10.0.0.31>10.0.0.9:445/tcp",
                      "10.0.0.30>10.0.0.10:53/tcp", "10.0.0.30>fe80::5%1:445/tcp",
                      "10.0.0.30>fe80::5%2:445/tcp"}));
+}
+
+// Evidence rows are packed into 12 bytes where they fit and kept whole
+// where not: every kind, at and past each limit, and file ids past 2^14
+// (past which a packet's row is wide), come back as they went in.
+TEST(FlowTable, EvidenceComesBackAsItWentInAtEveryLimit) {
+  const uint64_t k32 = uint64_t{1} << 32;
+  const std::vector<SourceRef> refs = {
+      {"a.log", 1, 0, 0},           {"a.log", k32 - 1, 0, 0},   {"a.log", k32, 0, 0},
+      {"b.pcap", 0, 7, 40},         {"b.pcap", 0, k32 - 1, 0xffff}, {"b.pcap", 0, k32, 1},
+      {"b.pcap", 0, 5, 0x10000},    {"c.pcap", 3, 7, 9},         {"d.txt", 0, 0, 0},
+      {"e.log", 0, 0, k32 + 3}};
+  const int kFiles = (1 << 14) + 3;
+  FlowTable table(TestCatalog(), {});
+  std::vector<std::pair<uint16_t, SourceRef>> sent;
+  for (int i = 0; i < kFiles; ++i) {
+    // Each file once (ids 0, 1, ...), on a flow of its own; the last files
+    // also carry every kind of row.
+    FlowObservation f = Obs("10.0.0.30", 61000, "10.0.0.5", 0);
+    const bool last = i >= kFiles - 3;
+    for (size_t k = 0; k < (last ? refs.size() : 1); ++k) {
+      SourceRef ref = last ? refs[k] : refs[3];
+      ref.file = "f" + std::to_string(i) + "-" + ref.file;
+      // A port per flow, three rows each (as many as a flow keeps).
+      f.dst.port = static_cast<uint16_t>(last ? 30000 + (i - (kFiles - 3)) * 4 + k / 3 : 1024 + i);
+      f.source = ref;
+      table.OnFlow(f);
+      sent.emplace_back(f.dst.port, ref);
+    }
+  }
+  std::vector<FlowEntry> flows = table.Finish();
+  std::map<std::pair<uint16_t, std::string>, std::vector<SourceRef>> got;
+  for (const FlowEntry& e : flows) {
+    for (const SourceRef& r : e.evidence) got[{e.key.port, r.file}].push_back(r);
+  }
+  for (const auto& [port, ref] : sent) {
+    auto& rows = got[{port, ref.file}];
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const SourceRef& r) {
+      return r.line == ref.line && r.packet == ref.packet && r.offset == ref.offset;
+    });
+    ASSERT_NE(it, rows.end()) << ref.file << " line " << ref.line << " packet " << ref.packet
+                              << " offset " << ref.offset;
+    rows.erase(it);
+  }
 }
 
 // A table of many kinds of flows, fed to two tables alike: one finished into
