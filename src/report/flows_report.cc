@@ -255,12 +255,10 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
     summary.Add(e);
     table.MeasureWidths(TableWidths(e, r.owners, times).data());
   });
-  // One summary per server that has flows: also the count of servers.
-  const std::vector<ServerSummary> summaries = summary.Finish();
   out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
-      FlowCount(r), summaries.size(), problematic, r.observations);
+      FlowCount(r), summary.ServerCount(), problematic, r.observations);
   if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
   out += "\n";
   if (r.lost_events > 0) {
@@ -281,7 +279,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   });
 
   out += "\nPer server:\n";
-  for (const ServerSummary& s : summaries) {
+  summary.ForEach([&](const ServerSummary& s) {
     const IpAddress& server = s.server;
     out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);
     if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
@@ -308,9 +306,10 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
         AppendAddress(out, d.clients[i]);
       }
       out += '\n';
+      MaybeFlush(out, flush);  // a busy server's ports are megabytes of text
     }
     MaybeFlush(out, flush);
-  }
+  });
 }
 
 namespace {
@@ -578,9 +577,9 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
 }
 
 // ServersJson(r).dump(2) as it stands inside the top-level object.
-void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& summaries,
-                      std::string& out, const FlushText& flush) {
-  if (summaries.empty()) {
+void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std::string& out,
+                      const FlushText& flush) {
+  if (summaries.ServerCount() == 0) {
     out += "[]";
     return;
   }
@@ -605,7 +604,7 @@ void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& su
   out += '[';
   bool first = true;
   std::vector<std::string> names;
-  for (const ServerSummary& s : summaries) {
+  summaries.ForEach([&](const ServerSummary& s) {
     const IpAddress& server = s.server;
     out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
     first = false;
@@ -627,6 +626,7 @@ void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& su
         out += ",\n          \"what\": ";
         AppendJsonString(out, d.what);
         out += "\n        }";
+        MaybeFlush(out, flush);  // a busy server's ports are megabytes of text
       }
       out += "\n      ]";
     }
@@ -641,7 +641,7 @@ void WriteServersJson(const FlowsReport& r, const std::vector<ServerSummary>& su
     strings(6, names);
     out += "\n    }";
     MaybeFlush(out, flush);
-  }
+  });
   out += "\n  ]";
 }
 
@@ -716,7 +716,7 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"other_protocols\": ";
   AppendNumber(out, r.unported);
   out += ",\n  \"servers\": ";
-  WriteServersJson(r, summary.Finish(), out, flush);
+  WriteServersJson(r, summary, out, flush);
   out += "\n}\n";
 }
 

@@ -87,8 +87,24 @@ ServerSummaryBuilder::ServerSummaryBuilder(const FlowsReport& r) : report_(r) {
   uses_.reserve(r.compact ? r.compact->size() : r.flows.size());
 }
 
+size_t ServerSummaryBuilder::KeyHash::operator()(const Key& k) const noexcept {
+  uint64_t h = (k.high ^ (k.low * 0x9e3779b97f4a7c15ULL) ^ static_cast<uint64_t>(k.family)) *
+               0xbf58476d1ce4e5b9ULL;
+  return static_cast<size_t>(h ^ (h >> 31));
+}
+
+static_assert(sizeof(Use) == 16);
+
+uint32_t ServerSummaryBuilder::IdOf(const IpAddress& address) {
+  const AddressKey key = KeyOf(address);
+  auto [it, inserted] = ids_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
+  if (inserted) keys_.push_back(key);
+  return it->second;
+}
+
 void ServerSummaryBuilder::Add(const FlowEntry& e) {
   zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
+  if (zoned_) return;  // Finish() takes the set-based path
   what_.clear();
   AppendWhat(what_, e, report_.owners);
   uint32_t what_id = 0;
@@ -97,30 +113,66 @@ void ServerSummaryBuilder::Add(const FlowEntry& e) {
     if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
     what_id = static_cast<uint32_t>(whats_.size());
   }
-  uses_.push_back({KeyOf(e.key.server), e.key.proto, e.key.port, KeyOf(e.key.client), e.dynamic,
-                   what_id});
+  uses_.push_back({IdOf(e.key.server), IdOf(e.key.client), what_id, e.key.port, e.key.proto,
+                   e.dynamic});
 }
 
-std::vector<ServerSummary> ServerSummaryBuilder::Finish() {
-  if (zoned_) return ServerSummariesBySets(report_);
-  std::vector<Use>& uses = uses_;
-  const std::vector<std::string>& whats = whats_;
-  auto by_port = [](const Use& a, const Use& b) {
-    return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
-  };
-  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) {
+void ServerSummaryBuilder::Prepare() {
+  if (prepared_ || zoned_) return;
+  prepared_ = true;
+  // Ids become ranks in address order, so that integers sort as addresses do.
+  by_address_.resize(keys_.size());
+  for (uint32_t id = 0; id < by_address_.size(); ++id) by_address_[id] = id;
+  std::sort(by_address_.begin(), by_address_.end(),
+            [&](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
+  std::vector<uint32_t> rank(keys_.size());
+  for (uint32_t r = 0; r < by_address_.size(); ++r) rank[by_address_[r]] = r;
+  for (Use& u : uses_) u.server = rank[u.server], u.client = rank[u.client];
+  ids_ = {};
+  std::sort(uses_.begin(), uses_.end(), [](const Use& a, const Use& b) {
     return std::tie(a.server, a.proto, a.port, a.client) <
            std::tie(b.server, b.proto, b.port, b.client);
   });
+}
+
+size_t ServerSummaryBuilder::ServerCount() {
+  if (zoned_) return ServerSummariesBySets(report_).size();
+  Prepare();
+  size_t count = 0;
+  for (size_t i = 0; i < uses_.size(); ++i) {
+    count += i == 0 || uses_[i].server != uses_[i - 1].server;
+  }
+  return count;
+}
+
+std::vector<ServerSummary> ServerSummaryBuilder::Finish() {
   std::vector<ServerSummary> out;
-  std::vector<AddressKey> clients;
+  ForEach([&](const ServerSummary& s) { out.push_back(s); });
+  return out;
+}
+
+void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&)>& each) {
+  if (zoned_) {
+    for (const ServerSummary& s : ServerSummariesBySets(report_)) each(s);
+    return;
+  }
+  Prepare();
+  const std::vector<Use>& uses = uses_;
+  const std::vector<std::string>& whats = whats_;
+  auto address = [&](uint32_t r) { return AddressOf(keys_[by_address_[r]]); };
+  auto by_port = [](const Use& a, const Use& b) {
+    return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
+  };
+  ServerSummary s;
+  std::vector<uint32_t> clients;
   for (size_t server_begin = 0; server_begin < uses.size();) {
     size_t server_end = server_begin;
     while (server_end < uses.size() && uses[server_end].server == uses[server_begin].server) {
       ++server_end;
     }
-    ServerSummary& s = out.emplace_back();
-    s.server = AddressOf(uses[server_begin].server);
+    s.server = address(uses[server_begin].server);
+    s.static_ports.clear();
+    s.dynamic_ports.clear();
     clients.clear();
     for (size_t begin = server_begin; begin < server_end;) {
       size_t end = begin;
@@ -140,20 +192,22 @@ std::vector<ServerSummary> ServerSummaryBuilder::Finish() {
         d.port = port;
         if (last_what != 0) d.what = whats[last_what - 1];
         // Sorted by client within the port: equal ones are neighbours.
-        const AddressKey* last = nullptr;
+        bool any = false;
+        uint32_t last = 0;
         for (size_t i = begin; i < end; ++i) {
-          if (!uses[i].dynamic || (last && *last == uses[i].client)) continue;
-          d.clients.push_back(AddressOf(uses[i].client));
-          last = &uses[i].client;
+          if (!uses[i].dynamic || (any && last == uses[i].client)) continue;
+          d.clients.push_back(address(uses[i].client));
+          any = true;
+          last = uses[i].client;
         }
       }
       begin = end;
     }
     std::sort(clients.begin(), clients.end());
     s.clients = static_cast<size_t>(std::unique(clients.begin(), clients.end()) - clients.begin());
+    each(s);
     server_begin = server_end;
   }
-  return out;
 }
 
 std::vector<ServerSummary> ServerSummariesBySets(const FlowsReport& r) {

@@ -3,7 +3,9 @@
 // the flows (table and JSON).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,27 +44,45 @@ class ServerSummaryBuilder {
  public:
   explicit ServerSummaryBuilder(const FlowsReport& report);
   void Add(const analysis::FlowEntry& e);
-  std::vector<ServerSummary> Finish();
+  // After the last Add(): the number of servers, and each server's summary
+  // in turn (one reused record: a large run never holds them all).
+  size_t ServerCount();
+  void ForEach(const std::function<void(const ServerSummary&)>& each);
+  std::vector<ServerSummary> Finish();  // ForEach's summaries, all kept
 
   struct Key {  // an address without a zone as two big-endian integers: ordered as IpAddress
     IpAddress::Family family;
     uint64_t high, low;
     auto operator<=>(const Key&) const = default;
+    bool operator==(const Key&) const = default;
   };
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept;
+  };
+  // One per flow, 16 bytes: a million flows are 16 MB, not the 64 that two
+  // whole addresses per flow took. Addresses are ids into keys_ (first-seen
+  // order) until Finish() turns them into ranks in address order.
   struct Use {
-    Key server;
-    Proto proto;
-    uint16_t port;
-    Key client;
-    bool dynamic;
+    uint32_t server;
+    uint32_t client;
     uint32_t what;  // whats_ position + 1, 0 for none; later flows have higher ones
+    uint16_t port;
+    Proto proto;
+    bool dynamic;
   };
 
  private:
+  uint32_t IdOf(const IpAddress& address);
+  void Prepare();  // ids to ranks, uses sorted; once
+
   const FlowsReport& report_;
   std::vector<Use> uses_;
+  std::vector<Key> keys_;  // distinct addresses, by id
+  std::unordered_map<Key, uint32_t, KeyHash> ids_;
   std::vector<std::string> whats_;  // the named whats, one per run of equal ones
   std::string what_;
+  std::vector<uint32_t> by_address_;  // rank -> id, after Prepare()
+  bool prepared_ = false;
   bool zoned_ = false;
 };
 // The same from sets and maps of addresses, one insert per flow: the general

@@ -61,7 +61,19 @@ TEST(FlowsSummary, SortedRecordsAgreeWithTheSets) {
   for (int round = 0; round < 400; ++round) {
     const FlowsReport r = RandomReport(rng, /*zones=*/round % 4 == 3);
     const std::vector<ServerSummary> fast = ServerSummaries(r);
-    ASSERT_EQ(fast, ServerSummariesBySets(r)) << round;
+    const std::vector<ServerSummary> sets = ServerSummariesBySets(r);
+    ASSERT_EQ(fast, sets) << round;
+    // The writers' way: the count first, then one reused summary at a time.
+    ServerSummaryBuilder builder(r);
+    for (const analysis::FlowEntry& e : r.flows) builder.Add(e);
+    ASSERT_EQ(builder.ServerCount(), sets.size()) << round;
+    size_t i = 0;
+    builder.ForEach([&](const ServerSummary& s) {
+      ASSERT_LT(i, sets.size());
+      EXPECT_EQ(s, sets[i]) << round << " server " << i;
+      ++i;
+    });
+    EXPECT_EQ(i, sets.size()) << round;
   }
 }
 
