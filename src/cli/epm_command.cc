@@ -19,6 +19,7 @@
 #include "net/epm_client.h"
 #include "net/targets.h"
 #include "report/epm_report.h"
+#include "text/json_text.h"
 
 namespace highport::cli {
 namespace {
@@ -228,7 +229,7 @@ int Run(const EpmOptions& o) {
 
   std::string content;
   if (o.format == "json") {
-    content = report::EpmJson(hosts).dump(2) + "\n";
+    content = text::JsonText(report::EpmJson(hosts), 2) + "\n";
   } else if (o.format == "csv") {
     content = report::EpmCsv(hosts);
   } else {

@@ -13,6 +13,7 @@
 #include "ingest/live_source.h"
 #include "ingest/load.h"
 #include "report/inventory_report.h"
+#include "text/json_text.h"
 
 namespace highport::cli {
 namespace {
@@ -137,7 +138,7 @@ int Run(const InventoryOptions& o) {
   PrintFindings(diagnostics);
   std::string content;
   if (o.format == "json") {
-    content = report::InventoryJson(inventory, diagnostics).dump(2) + "\n";
+    content = text::JsonText(report::InventoryJson(inventory, diagnostics), 2) + "\n";
   } else if (o.format == "csv") {
     content = report::InventoryCsv(inventory);
   } else {

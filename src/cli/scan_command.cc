@@ -14,6 +14,7 @@
 #include "model/port_list.h"
 #include "net/targets.h"
 #include "report/scan_report.h"
+#include "text/json_text.h"
 
 namespace highport::cli {
 namespace {
@@ -110,7 +111,7 @@ int Run(const ScanCommandOptions& o) {
   }
   std::string content;
   if (o.format == "json") {
-    content = report::ScanJson(hosts, catalog).dump(2) + "\n";
+    content = text::JsonText(report::ScanJson(hosts, catalog), 2) + "\n";
   } else if (o.format == "csv") {
     content = report::ScanCsv(hosts, catalog);
   } else {

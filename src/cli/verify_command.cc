@@ -24,6 +24,7 @@
 #include "plan/plan_json.h"
 #include "plan/verify.h"
 #include "report/scan_report.h"
+#include "text/json_text.h"
 
 namespace highport::cli {
 namespace {
@@ -198,7 +199,7 @@ int Run(const VerifyOptions& o) {
     reports.push_back(std::move(r));
   }
   std::string content =
-      o.format == "json" ? report::VerifyJson(reports).dump(2) + "\n" : report::VerifyTable(reports);
+      o.format == "json" ? text::JsonText(report::VerifyJson(reports), 2) + "\n" : report::VerifyTable(reports);
   if (Result<bool> written = WriteOutput(o.output, content); !written) {
     fmt::print(stderr, "highport verify: {}\n", written.error().message);
     return kExitUsage;

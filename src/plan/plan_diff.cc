@@ -4,6 +4,7 @@
 
 #include "fmt/format.h"
 #include "plan/plan_json.h"
+#include "text/json_text.h"
 
 namespace highport::plan {
 namespace {
@@ -18,7 +19,7 @@ bool IsNoise(const std::string& key) {
 }
 
 std::string Short(const Json& value) {
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  std::string text = value.is_string() ? value.get<std::string>() : text::JsonText(value);
   return text.size() > 120 ? text.substr(0, 117) + "..." : text;
 }
 

@@ -6,6 +6,7 @@
 #include "fmt/format.h"
 #include "model/ip_address.h"
 #include "plan/cidr.h"
+#include "text/json_text.h"
 
 namespace highport::plan {
 namespace {
@@ -560,7 +561,7 @@ Json PlanToJson(const Plan& plan) {
               {"warnings", plan.warnings}};
 }
 
-std::string PlanToText(const Plan& plan) { return PlanToJson(plan).dump(2) + "\n"; }
+std::string PlanToText(const Plan& plan) { return text::JsonText(PlanToJson(plan), 2) + "\n"; }
 
 Result<Plan> PlanFromText(std::string_view text, std::string_view name) {
   Json doc;

@@ -11,6 +11,7 @@
 #include "report/fast_format.h"
 #include "report/flows_summary.h"
 #include "report/table.h"
+#include "text/json_text.h"
 #include "text/strings.h"
 
 namespace highport::report {
@@ -391,7 +392,7 @@ class RowWriter {
   }
   // A JSON string as AppendJsonString writes it.
   void JsonString(std::string_view value) {
-    if (!JsonPlain(value)) return Text(nlohmann::json(std::string(value)).dump());
+    if (!JsonPlain(value)) return Text(text::JsonText(nlohmann::json(std::string(value))));
     *p_++ = '"';
     Text(value);
     *p_++ = '"';
@@ -479,7 +480,7 @@ nlohmann::json FindingsJson(const Diagnostics& diagnostics) {
 // rest (escapes, UTF-8, and its error on invalid UTF-8) left to the library.
 void AppendJsonString(std::string& out, std::string_view s) {
   if (!JsonPlain(s)) {
-    out += nlohmann::json(std::string(s)).dump();
+    out += text::JsonText(nlohmann::json(std::string(s)));
     return;
   }
   out += '"';
@@ -489,7 +490,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 // `value`.dump(2), as it stands inside the top-level object: indented by two more.
 void AppendNested(std::string& out, const nlohmann::json& value) {
-  for (char c : value.dump(2)) {
+  for (char c : text::JsonText(value, 2)) {
     out += c;
     if (c == '\n') out += "  ";
   }

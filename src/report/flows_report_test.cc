@@ -9,6 +9,7 @@
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "report/table.h"
+#include "text/json_text.h"
 #include "text/strings.h"
 
 namespace highport::report {
@@ -202,6 +203,27 @@ TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
   EXPECT_NE(csv.find("," + expected + "\r\n"), std::string::npos) << csv;
   EXPECT_EQ(SourceRef({"w.pcap", 5, UINT64_MAX, UINT64_MAX}).ToString(),
             "w.pcap:packet 18446744073709551615+18446744073709551615");
+}
+
+// A file name is whatever bytes the file system holds: one that is no UTF-8
+// (Latin-1 "bad\xe9.log") used to abort the JSON writer (nlohmann type_error
+// 316). Both JSON writers now write U+FFFD for the byte and agree.
+TEST(FlowsReport, JsonWritesAFileNameThatIsNoUtf8WithAReplacementCharacter) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f;
+  f.ip_protocol = 6;
+  f.connections = 1;
+  f.src = {*IpAddress::Parse("10.0.0.9"), Proto::kTcp, 50000};
+  f.dst = {*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 445};
+  f.source = {"bad\xe9.log", 12, 0, 0};
+  table.OnFlow(f);
+  FlowsReport r;
+  r.flows = table.Finish();
+  Diagnostics diagnostics;
+  std::string json;
+  ASSERT_NO_THROW(json = FlowsJsonText(r, diagnostics));
+  EXPECT_NE(json.find("\"bad\xef\xbf\xbd.log:12\""), std::string::npos) << json;
+  EXPECT_EQ(json, text::JsonText(FlowsJson(r, diagnostics), 2) + "\n");
 }
 
 // A table laid out from measured rows is TextTable's, cut cells and all.
