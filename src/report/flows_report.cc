@@ -20,19 +20,6 @@ namespace {
 using analysis::FlowClass;
 using analysis::FlowEntry;
 
-// Every flow of the report in order, from the records or built one at a time.
-template <class F>
-void ForEachFlow(const FlowsReport& r, F&& f) {
-  if (r.compact == nullptr) {
-    for (const FlowEntry& e : r.flows) f(e);
-    return;
-  }
-  FlowEntry e;
-  for (size_t i = 0; i < r.compact->size(); ++i) {
-    r.compact->Get(i, e);
-    f(e);
-  }
-}
 
 size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : r.flows.size(); }
 

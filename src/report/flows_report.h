@@ -36,6 +36,21 @@ struct FlowsReport {
   ListenerOwners owners;   // names what no endpoint mapper or catalog entry does
 };
 
+// Calls f(const FlowEntry&) for every flow of the report in order, from the
+// records or built one at a time into one reused record.
+template <class F>
+void ForEachFlow(const FlowsReport& r, F&& f) {
+  if (r.compact == nullptr) {
+    for (const analysis::FlowEntry& e : r.flows) f(e);
+    return;
+  }
+  analysis::FlowEntry e;
+  for (size_t i = 0; i < r.compact->size(); ++i) {
+    r.compact->Get(i, e);
+    f(e);
+  }
+}
+
 // "2021-06-22 12:19:44" from microseconds since the epoch (UTC, or the log's local time).
 std::string FormatTime(int64_t us);
 void AppendTime(std::string& out, int64_t us);  // FormatTime(us), appended

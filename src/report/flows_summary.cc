@@ -11,19 +11,6 @@ namespace {
 
 using analysis::FlowEntry;
 
-template <class F>
-void ForEachFlow(const FlowsReport& r, F&& f) {
-  if (r.compact == nullptr) {
-    for (const FlowEntry& e : r.flows) f(e);
-    return;
-  }
-  FlowEntry e;
-  for (size_t i = 0; i < r.compact->size(); ++i) {
-    r.compact->Get(i, e);
-    f(e);
-  }
-}
-
 void AppendWhat(std::string& out, const FlowEntry& e, const ListenerOwners& owners) {
   if (!e.interfaces.empty()) {
     out += "RPC: ";
