@@ -79,13 +79,12 @@ bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t 
   return proto == Proto::kTcp && rpc_ports_.count({address, port});
 }
 
-PortRange FlowTable::DynamicRange(const IpAddress& server) const {
-  if (knowledge_.dynamic_ranges.empty()) return knowledge_.default_dynamic_range;
+PortRange FlowTable::DynamicRangeOf(const IpAddress& server) const {
   auto it = knowledge_.dynamic_ranges.find(server);
   return it == knowledge_.dynamic_ranges.end() ? knowledge_.default_dynamic_range : it->second;
 }
 
-FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
+inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   Proto proto = f.src.proto;
   // Symmetric protocols (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138)
   // use the same port at both ends, and both ends listen on it: that one of

@@ -138,14 +138,19 @@ class FlowTable : public ingest::TrafficSink {
     bool src_is_server = false;
     ServerRule rule = ServerRule::kGuess;
   };
-  Decision DecideServer(const FlowObservation& flow) const;
+  [[gnu::always_inline]] inline Decision DecideServer(const FlowObservation& flow) const;
   bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
     // Inline: the port's bit answers for nearly every observation.
     return (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] &&
            IsKnownListener(address, proto, port);
   }
   bool IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const;
-  PortRange DynamicRange(const IpAddress& server) const;
+  PortRange DynamicRange(const IpAddress& server) const {
+    // Inline: most runs know no per-host range, and every observation asks twice.
+    if (knowledge_.dynamic_ranges.empty()) return knowledge_.default_dynamic_range;
+    return DynamicRangeOf(server);
+  }
+  PortRange DynamicRangeOf(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
 
   // Every count of a key, full width: what a key holds once one of its
