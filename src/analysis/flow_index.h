@@ -61,7 +61,16 @@ class FlowIndex {
       if (s.tag == tag) return {s.value, false};
     }
   }
-  static uint64_t Hash(const CompactFlowKey& key);
+  // Inline: every observation hashes its key once.
+  static uint64_t Hash(const CompactFlowKey& key) {
+    const uint32_t tail = uint32_t{key.client_interned} << 25 | uint32_t{key.server_interned} << 24 |
+                          uint32_t{static_cast<uint8_t>(key.proto)} << 16 | key.port;
+    const uint64_t addresses = uint64_t{key.client} << 32 | key.server;
+    uint64_t h = (addresses ^ (uint64_t{tail} << 7)) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 32;
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);
+  }
   // Asks the CPU to fetch the slot where a lookup of `hash` starts.
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Tag(hash) & Mask()]); }
   size_t size() const { return size_; }

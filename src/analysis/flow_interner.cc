@@ -52,14 +52,6 @@ uint32_t AddressInterner::Intern(const IpAddress& address) {
   }
 }
 
-AddressRef AddressInterner::Ref(const IpAddress& address) {
-  if (address.is_v4() && address.zone().empty()) {
-    const auto& b = address.bytes();
-    return {uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3], false};
-  }
-  return {Intern(address), true};
-}
-
 IpAddress AddressInterner::Resolve(AddressRef ref) const {
   return ref.interned ? addresses_[ref.value] : IpAddress::V4(ref.value);
 }
@@ -87,6 +79,22 @@ std::vector<uint32_t> AddressInterner::Ranks() const {
     uint8_t family;
     bool zoned;
   };
+  std::vector<uint32_t> rank(addresses_.size());
+  // Usually every address is IPv4 without a zone: one 64-bit integer each
+  // (the address above its id) sorts in that order, far cheaper than the
+  // general keys below.
+  if (std::all_of(addresses_.begin(), addresses_.end(),
+                  [](const IpAddress& a) { return a.is_v4() && a.zone().empty(); })) {
+    std::vector<uint64_t> v4(addresses_.size());
+    for (uint32_t id = 0; id < addresses_.size(); ++id) {
+      const auto& b = addresses_[id].bytes();
+      const uint32_t value = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
+      v4[id] = uint64_t{value} << 32 | id;
+    }
+    std::sort(v4.begin(), v4.end());
+    for (uint32_t r = 0; r < v4.size(); ++r) rank[static_cast<uint32_t>(v4[r])] = r;
+    return rank;
+  }
   std::vector<SortKey> keys(addresses_.size());
   for (uint32_t id = 0; id < addresses_.size(); ++id) {
     const IpAddress& a = addresses_[id];
@@ -102,7 +110,6 @@ std::vector<uint32_t> AddressInterner::Ranks() const {
     if (!a.zoned && !b.zoned) return false;
     return addresses_[a.id].zone() < addresses_[b.id].zone();
   });
-  std::vector<uint32_t> rank(keys.size());
   for (uint32_t r = 0; r < keys.size(); ++r) rank[keys[r].id] = r;
   return rank;
 }

@@ -5,6 +5,7 @@
 // entries it returns.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -31,7 +32,16 @@ class AddressInterner {
   AddressInterner();
 
   uint32_t Intern(const IpAddress& address);
-  AddressRef Ref(const IpAddress& address);
+  // Inline: every observation asks twice, and nearly always for an IPv4
+  // address, which needs no table.
+  AddressRef Ref(const IpAddress& address) {
+    if (address.is_v4() && address.zone().empty()) {
+      uint32_t big;
+      std::memcpy(&big, address.bytes().data(), 4);
+      return {std::endian::native == std::endian::little ? __builtin_bswap32(big) : big, false};
+    }
+    return {Intern(address), true};
+  }
   IpAddress Resolve(AddressRef ref) const;
   const IpAddress& Get(uint32_t id) const { return addresses_[id]; }
   size_t size() const { return addresses_.size(); }
@@ -70,17 +80,20 @@ class NameInterner {
  private:
   static bool SameText(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
+    const size_t n = a.size();
+    if (n < 8) return a == b;
+    // Whole words, the differences OR-ed together (one branch at the end),
+    // and the last word read overlapping instead of byte by byte.
+    uint64_t diff = 0;
     size_t i = 0;
-    for (; i + 8 <= a.size(); i += 8) {
-      uint64_t x, y;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) return false;
-    }
-    for (; i < a.size(); ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
+    for (; i + 8 <= n; i += 8) diff |= Word(a.data() + i) ^ Word(b.data() + i);
+    if (i != n) diff |= Word(a.data() + n - 8) ^ Word(b.data() + n - 8);
+    return diff == 0;
+  }
+  static uint64_t Word(const char* p) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    return x;
   }
   uint32_t InternNew(std::string_view name);
   std::vector<std::string> names_;

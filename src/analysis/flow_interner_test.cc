@@ -55,6 +55,27 @@ TEST(AddressInterner, RanksFollowAddressOrder) {
   EXPECT_LT(rank[c], rank[v6]);  // IPv4 before IPv6, as IpAddress compares
 }
 
+// Only IPv4 without zones takes the integer sort; one IPv6 address sends the
+// same addresses through the general sort: both must give the IpAddress order.
+TEST(AddressInterner, Ipv4RanksAgreeWithTheGeneralSort) {
+  AddressInterner v4_only, mixed;
+  std::vector<IpAddress> addresses;
+  for (uint32_t i = 0; i < 5000; ++i) addresses.push_back(IpAddress::V4(i * 2654435761u));
+  for (const IpAddress& a : addresses) {
+    v4_only.Intern(a);
+    mixed.Intern(a);
+  }
+  mixed.Intern(A("fe80::1"));
+  const std::vector<uint32_t> fast = v4_only.Ranks();
+  const std::vector<uint32_t> general = mixed.Ranks();
+  std::vector<IpAddress> sorted = addresses;
+  std::sort(sorted.begin(), sorted.end());
+  for (uint32_t id = 0; id < addresses.size(); ++id) {
+    ASSERT_EQ(fast[id], general[id]) << addresses[id].ToString();
+    ASSERT_EQ(sorted[fast[id]], addresses[id]);
+  }
+}
+
 TEST(NameInterner, NamesComeBack) {
   NameInterner names;
   const uint32_t a = names.Intern("pfirewall.log");
@@ -64,6 +85,22 @@ TEST(NameInterner, NamesComeBack) {
   EXPECT_NE(a, b);
   EXPECT_EQ(names.Get(b), "a rather long capture file name.pcapng");
   EXPECT_EQ(names.size(), 2u);
+}
+
+// The last name is compared a word at a time, the tail overlapping: a name
+// that differs from it in any one byte, at any length, is another name.
+TEST(NameInterner, NamesDifferingInOneByteAreDifferent) {
+  for (size_t length = 1; length <= 40; ++length) {
+    NameInterner names;
+    const std::string name(length, 'a');
+    const uint32_t id = names.Intern(name);
+    for (size_t at = 0; at < length; ++at) {
+      std::string other = name;
+      other[at] = 'b';
+      ASSERT_NE(names.Intern(other), id) << length << " " << at;
+      ASSERT_EQ(names.Intern(name), id);
+    }
+  }
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
   }
   for (const auto& [address, proto, port] : knowledge_.listeners) {
     (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] = true;
+    any_listened_ = true;
   }
 }
 
@@ -79,20 +80,20 @@ bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t 
   return proto == Proto::kTcp && rpc_ports_.count({address, port});
 }
 
-PortRange FlowTable::DynamicRange(const IpAddress& server) const {
-  if (knowledge_.dynamic_ranges.empty()) return knowledge_.default_dynamic_range;
+PortRange FlowTable::DynamicRangeOf(const IpAddress& server) const {
   auto it = knowledge_.dynamic_ranges.find(server);
   return it == knowledge_.dynamic_ranges.end() ? knowledge_.default_dynamic_range : it->second;
 }
 
-FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
+inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   Proto proto = f.src.proto;
   // Symmetric protocols (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138)
   // use the same port at both ends, and both ends listen on it: that one of
   // them is known to listen says nothing about who asked whom.
-  const bool symmetric = f.src.port == f.dst.port;
-  bool dst_listens = !symmetric && IsListener(f.dst.address, proto, f.dst.port);
-  bool src_listens = !symmetric && IsListener(f.src.address, proto, f.src.port);
+  // (No listener known at all, the usual capture-only run: nothing to ask.)
+  const bool ask = any_listened_ && f.src.port != f.dst.port;
+  bool dst_listens = ask && IsListener(f.dst.address, proto, f.dst.port);
+  bool src_listens = ask && IsListener(f.src.address, proto, f.src.port);
   if (dst_listens != src_listens) {
     bool by_epm = proto == Proto::kTcp &&
                   rpc_ports_.count({src_listens ? f.src.address : f.dst.address,
@@ -168,7 +169,7 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   if (queued_ - located_ > kLookAhead) Locate(queue_[located_++ % kQueue]);
 }
 
-void FlowTable::Locate(Update& u) {
+inline void FlowTable::Locate(Update& u) {
   const auto [flow, inserted] =
       index_.FindTagOrInsert(u.hash, static_cast<uint32_t>(counters_.size()));
   if (inserted) AddKey(u);
@@ -230,7 +231,7 @@ void FlowTable::Widen(Counters& e) {
   e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
 }
 
-void FlowTable::Apply(const Update& u) {
+inline void FlowTable::Apply(const Update& u) {
   const uint32_t flow =
       u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
   Counters& e = counters_[flow];
@@ -322,6 +323,7 @@ void FlowTable::OnRpcRegistration(const RpcRegistration& r) {
   std::string name = known ? known->name : !r.annotation.empty() ? r.annotation : r.uuid;
   std::vector<std::string>& names = rpc_ports_[{r.endpoint->address, r.endpoint->port}];
   listened_tcp_[r.endpoint->port] = true;
+  any_listened_ = true;
   if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
 }
 

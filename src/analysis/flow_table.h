@@ -138,14 +138,19 @@ class FlowTable : public ingest::TrafficSink {
     bool src_is_server = false;
     ServerRule rule = ServerRule::kGuess;
   };
-  Decision DecideServer(const FlowObservation& flow) const;
+  [[gnu::always_inline]] inline Decision DecideServer(const FlowObservation& flow) const;
   bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
     // Inline: the port's bit answers for nearly every observation.
     return (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] &&
            IsKnownListener(address, proto, port);
   }
   bool IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const;
-  PortRange DynamicRange(const IpAddress& server) const;
+  PortRange DynamicRange(const IpAddress& server) const {
+    // Inline: most runs know no per-host range, and every observation asks twice.
+    if (knowledge_.dynamic_ranges.empty()) return knowledge_.default_dynamic_range;
+    return DynamicRangeOf(server);
+  }
+  PortRange DynamicRangeOf(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
 
   // Every count of a key, full width: what a key holds once one of its
@@ -218,11 +223,12 @@ class FlowTable : public ingest::TrafficSink {
   };
   static constexpr uint64_t kLookAhead = 8;
   static constexpr uint64_t kQueue = 2 * kLookAhead;
-  void Locate(Update& u);
+  // Inline in OnFlow(): a call per step cost more than either step's work.
+  [[gnu::always_inline]] inline void Locate(Update& u);
   void AddKey(const Update& u);  // fresh counters for u's key
   [[gnu::noinline]] uint32_t LookUpAgain(const Update& u);
   [[gnu::noinline]] void Widen(Counters& e);  // its counts to a new WideCounts row
-  void Apply(const Update& u);
+  [[gnu::always_inline]] inline void Apply(const Update& u);
   void Drain();  // everything queued, applied
 
   // `ids`: the dense address ids Finish() gives the keys; `e`'s vectors are reused.
@@ -237,6 +243,7 @@ class FlowTable : public ingest::TrafficSink {
   // Ports some listener or endpoint-mapper answer names, on any address: most
   // observations are no listener's, and this bit says so without the sets.
   std::bitset<65536> listened_tcp_, listened_udp_;
+  bool any_listened_ = false;  // some bit above is set: else no observation asks them
   AddressInterner addresses_;
   NameInterner files_;
   FlowIndex index_;  // into counters_
