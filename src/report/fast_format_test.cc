@@ -7,11 +7,11 @@
 #include <charconv>
 #include <cstring>
 #include <initializer_list>
-#include <ctime>
 #include <random>
 #include <string>
 
 #include "fmt/format.h"
+#include "report/testing_time.h"
 
 namespace highport::report {
 namespace {
@@ -143,13 +143,7 @@ TEST(FastFormat, Ipv6FollowsRfc5952AsInetNtop) {
   }
 }
 
-std::string ByGmtime(int64_t us) {
-  std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
+using testing::ByGmtime;
 
 std::string Time(TimeText& times, int64_t us) {
   char text[19];

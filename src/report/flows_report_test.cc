@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <ctime>
 #include <random>
 
 #include "analysis/testing.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "report/table.h"
+#include "report/testing_time.h"
 #include "text/json_text.h"
 #include "text/strings.h"
 
@@ -16,13 +16,7 @@ namespace highport::report {
 namespace {
 
 // What FormatTime printed before it computed the date itself.
-std::string ByGmtime(int64_t us) {
-  std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
+using testing::ByGmtime;
 
 TEST(FormatTime, EqualsGmtimeAtTheEdgesAndAtRandom) {
   EXPECT_EQ(FormatTime(0), "1970-01-01 00:00:00");
@@ -182,13 +176,19 @@ TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
 }
 
 // Evidence as the streamed CSV writes it, against SourceRef::ToString().
-TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
-  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+// One TCP connection 10.0.0.9:50000 -> 10.0.0.5:445, its source to be set.
+FlowObservation SmbConnection() {
   FlowObservation f;
   f.ip_protocol = 6;
   f.connections = 1;
   f.src = {*IpAddress::Parse("10.0.0.9"), Proto::kTcp, 50000};
   f.dst = {*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 445};
+  return f;
+}
+
+TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f = SmbConnection();
   const SourceRef refs[] = {{"w.pcap", 5, UINT64_MAX, UINT64_MAX}, {"c.pcap", 0, 7, 40},
                             {"n", 0, 0, 0}, {"f.log", 12, 0, 0}};
   std::string expected;
@@ -210,11 +210,7 @@ TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
 // 316). Both JSON writers now write U+FFFD for the byte and agree.
 TEST(FlowsReport, JsonWritesAFileNameThatIsNoUtf8WithAReplacementCharacter) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
-  FlowObservation f;
-  f.ip_protocol = 6;
-  f.connections = 1;
-  f.src = {*IpAddress::Parse("10.0.0.9"), Proto::kTcp, 50000};
-  f.dst = {*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 445};
+  FlowObservation f = SmbConnection();
   f.source = {"bad\xe9.log", 12, 0, 0};
   table.OnFlow(f);
   FlowsReport r;
