@@ -52,21 +52,14 @@ set -uo pipefail
 highport=${1:?usage: $0 HIGHPORT TCP_PEER}
 peer=${2:?usage: $0 HIGHPORT TCP_PEER}
 
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
 
 [[ $(uname -s) == Linux ]] || skip "network namespaces are Linux only"
 [[ -x $highport ]] || die "$highport is not an executable"
 [[ -x $peer ]] || die "$peer is not an executable"
 highport=$(realpath "$highport") peer=$(realpath "$peer") # the test runs in $work
-missing=()
-for tool in "ip iproute2" "ss iproute2" "nft nftables" "tcpdump tcpdump" "jq jq" "timeout coreutils"; do
-  command -v "${tool%% *}" >/dev/null 2>&1 || missing+=("${tool%% *} (Debian package ${tool#* })")
-done
-if ((${#missing[@]} > 0)); then
-  [[ -n ${CI:-} ]] && die "missing on CI (scripts/setup.sh installs it): ${missing[*]}"
-  skip "missing: ${missing[*]}"
-fi
+require_tools "ip iproute2" "ss iproute2" "nft nftables" "tcpdump tcpdump" "jq jq" "timeout coreutils"
 
 srv=hpnf-srv-$$
 c1=hpnf-c1-$$
@@ -81,43 +74,18 @@ work=$(mktemp -d)
 source "$(dirname "$0")/lib/check.sh"
 pass() { echo "PASS: $*"; }
 
-made_ns=()
 serve_pid=
 tcpdump_pid=
-# Stops PID (SIGTERM, then SIGKILL after 5 s), waits for it when it is ours.
-stop_pid() {
-  local pid=$1 i
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
-  local ns pid
   stop_pid "$tcpdump_pid"
   stop_pid "$serve_pid"
-  for ns in "${made_ns[@]}"; do
-    # Anything still inside was started by this test: stop it by its PID.
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid"; done
-    ip netns del "$ns" 2>/dev/null || echo "cannot delete namespace $ns" >&2
-  done
+  netns_cleanup
   if [[ -n ${KEEP:-} ]]; then echo "kept $work (KEEP)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- The network ---------------------------------------------------------------
-# new_ns NAME: a namespace with lo up and IPv6 off.
-new_ns() {
-  ip netns add "$1" 2>/dev/null || return 1
-  made_ns+=("$1")
-  ip -n "$1" link set lo up &&
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-}
 new_ns "$srv" || skip "this machine gives us no network namespace (needs root and netns)"
 if ! { new_ns "$c1" && new_ns "$c2" &&
   ip -n "$srv" link add hpbr0 type bridge forward_delay 0 &&

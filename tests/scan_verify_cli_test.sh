@@ -23,20 +23,13 @@ highport=${1:?usage: $0 HIGHPORT TCP_PEER FAKE_EPM_SERVER}
 peer=${2:?usage: $0 HIGHPORT TCP_PEER FAKE_EPM_SERVER}
 fake=${3:?usage: $0 HIGHPORT TCP_PEER FAKE_EPM_SERVER}
 
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
 
 [[ $(uname -s) == Linux ]] || skip "network namespaces are Linux only"
 for f in "$highport" "$peer" "$fake"; do [[ -x $f ]] || die "$f is not an executable"; done
 highport=$(realpath "$highport") peer=$(realpath "$peer") fake=$(realpath "$fake")
-missing=()
-for tool in "ip iproute2" "nft nftables" "jq jq" "timeout coreutils"; do
-  command -v "${tool%% *}" >/dev/null 2>&1 || missing+=("${tool%% *} (Debian package ${tool#* })")
-done
-if ((${#missing[@]} > 0)); then
-  [[ -n ${CI:-} ]] && die "missing on CI (scripts/setup.sh installs it): ${missing[*]}"
-  skip "missing: ${missing[*]}"
-fi
+require_tools "ip iproute2" "nft nftables" "jq jq" "timeout coreutils"
 
 srv=hpsc-srv-$$
 cli=hpsc-cli-$$
@@ -45,36 +38,16 @@ client=10.216.0.2
 
 work=$(mktemp -d)
 source "$(dirname "$0")/lib/check.sh"
-made_ns=()
 pids=()
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
-  local ns pid
+  local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
-  for ns in "${made_ns[@]}"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid"; done
-    ip netns del "$ns" 2>/dev/null || echo "cannot delete namespace $ns" >&2
-  done
+  netns_cleanup
   if [[ -n ${KEEP:-} ]]; then echo "kept $work (KEEP)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-new_ns() {
-  ip netns add "$1" 2>/dev/null || return 1
-  made_ns+=("$1")
-  ip -n "$1" link set lo up &&
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-}
 new_ns "$srv" || skip "this machine gives us no network namespace (needs root and netns)"
 if ! { new_ns "$cli" &&
   ip -n "$srv" link add eth0 type veth peer name eth0 netns "$cli" &&
