@@ -53,10 +53,11 @@ void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cach
   out.clear();
   const char* p = lines.data();
   const char* end = p + lines.size();
+  const ScanFastFn scan = ChosenScanFast();
   while (p < end) {
     AheadLine& ahead = out.emplace_back();
     bool parsed = false;
-    size_t length = ScanFast(p, end, layout, cache, ahead.row, parsed);
+    size_t length = scan(p, end, layout, cache, ahead.row, parsed);
     if (length == kLineEndUnknown) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
       if (nl == nullptr) nl = end;  // not for whole lines; kept safe anyway
@@ -190,11 +191,12 @@ void LineReader::DeliverAhead(std::string_view block, const std::vector<AheadLin
 void LineReader::OneByOne(std::string_view lines) {
   const char* p = lines.data();
   const char* end = p + lines.size();
+  const ScanFastFn scan = ChosenScanFast();
   while (p < end) {
     if (const FastLayout layout = Layout(); layout.on) {  // a #Fields line may change it
       ParsedRow row;
       bool parsed = false;
-      const size_t length = ScanFast(p, end, layout, fast_cache_, row, parsed);
+      const size_t length = scan(p, end, layout, fast_cache_, row, parsed);
       if (parsed) {
         ++line_;
         ++stats_.lines;

@@ -17,6 +17,9 @@
 // fields may read ahead to the end of the buffer. Anything else there (a
 // tab, a NUL, a line near the end of the buffer) goes through memchr and
 // ParseFast; ScanFastAgreesWithMemchrAndParseFast holds the two together.
+// Where the CPU has AVX2 (the build is baseline x86-64: chosen at run time,
+// ChosenScanFast), a window is two loads, and only the token ends that are
+// read are stored; Avx2ScanAgreesWithSse2Scan holds it to the SSE2 scan.
 //
 // Reading: the date and the time of day are compared with the previous row's
 // before they are parsed (a busy log writes many rows per second), IPv4 is
@@ -31,6 +34,10 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HIGHPORT_PFIREWALL_AVX2 1
 #endif
 
 #include "ingest/pfirewall_row.h"
@@ -89,27 +96,98 @@ bool AddEnds(uint64_t bits, size_t base, Ends& ends, size_t& count) {
   return n <= kMaxFastTokens - 1;
 }
 
-// The separator and space bits of the 64 readable bytes at `p`.
-Bits WindowBits(const char* p) {
-  Bits bits;
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  for (size_t k = 0; k < 64; k += 16) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-    auto separators = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space)));
-    auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, space)));
-    bits.separators |= uint64_t{separators} << k;
-    bits.spaces |= uint64_t{spaces} << k;
+// The first kFirstEnds token ends are all that ParseTokens reads of a row's
+// start (date to tcpflags, tokens 0-9); of the rest it reads only the last
+// two or three (path, and pid when there is one). ScanFast with AVX2 keeps
+// only those: the ends past the first ones are counted, not stored, and the
+// last two of them are kept aside (AddNeededEnds, PlaceLastEnds).
+constexpr size_t kFirstEnds = 10;
+
+// The separators of `bits` (of the 64 bytes from `base`) after the `count`
+// there are: positions stored while fewer than kFirstEnds are, then only
+// counted, with the last two positions of those in `last` and `before_last`.
+// False when that makes more than kMaxFastTokens tokens. (An unrolled
+// store of kFirstEnds positions without a branch per separator cost more:
+// GCC packs the stores into vector registers.)
+inline bool AddNeededEnds(uint64_t bits, size_t base, Ends& ends, size_t& count, size_t& last,
+                          size_t& before_last) {
+  size_t n = count;
+  for (; n < kFirstEnds && bits != 0; bits &= bits - 1) {
+    ends[n++] = static_cast<uint16_t>(base + static_cast<size_t>(__builtin_ctzll(bits)));
   }
-#else
-  for (size_t k = 0; k < 64; ++k) {
-    if (static_cast<unsigned char>(p[k]) <= ' ') bits.separators |= uint64_t{1} << k;
-    if (p[k] == ' ') bits.spaces |= uint64_t{1} << k;
+  if (bits != 0) {
+    const auto high = static_cast<size_t>(63 ^ __builtin_clzll(bits));
+    const uint64_t rest = bits ^ (uint64_t{1} << high);
+    before_last = rest != 0 ? base + static_cast<size_t>(63 ^ __builtin_clzll(rest)) : last;
+    last = base + high;
+    n += static_cast<size_t>(__builtin_popcountll(bits));
   }
-#endif
-  return bits;
+  count = n;
+  return n <= kMaxFastTokens - 1;
 }
+
+// The ends that AddNeededEnds counted but did not store, where ParseTokens
+// reads them: the last separator and the one before it.
+inline void PlaceLastEnds(Ends& ends, size_t count, size_t last, size_t before_last) {
+  if (count > kFirstEnds) ends[count - 1] = static_cast<uint16_t>(last);
+  if (count > kFirstEnds + 1) ends[count - 2] = static_cast<uint16_t>(before_last);
+}
+
+// What ScanFast does with the instructions of baseline x86-64 (SSE2): the
+// 64 bytes of a window in four loads, and every token end stored.
+struct Sse2Isa {
+  static constexpr bool kAllEnds = true;
+
+
+  // The separator and space bits of the 64 readable bytes at `p`.
+  static Bits Window(const char* p) {
+    Bits bits;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(' ');
+    for (size_t k = 0; k < 64; k += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      auto separators = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space)));
+      auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, space)));
+      bits.separators |= uint64_t{separators} << k;
+      bits.spaces |= uint64_t{spaces} << k;
+    }
+#else
+    for (size_t k = 0; k < 64; ++k) {
+      if (static_cast<unsigned char>(p[k]) <= ' ') bits.separators |= uint64_t{1} << k;
+      if (p[k] == ' ') bits.spaces |= uint64_t{1} << k;
+    }
+#endif
+    return bits;
+  }
+};
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+// The same with AVX2 (chosen at run time, ChosenScanFast): a window in two
+// loads, and only the token ends that ParseTokens reads. Not inline
+// everywhere: only into functions compiled for AVX2 (ScanFastAvx2).
+struct Avx2Isa {
+  static constexpr bool kAllEnds = false;
+
+
+  [[gnu::target("avx2")]] static Bits Window(const char* p) {
+    const __m256i space = _mm256_set1_epi8(' ');
+    const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    // (A lambda here would not be compiled for AVX2.)
+    const __m256i separators_low = _mm256_cmpeq_epi8(_mm256_max_epu8(low, space), space);
+    const __m256i separators_high = _mm256_cmpeq_epi8(_mm256_max_epu8(high, space), space);
+    Bits bits;
+    bits.separators = uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(separators_low))} |
+                      uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(separators_high))} << 32;
+    bits.spaces =
+        uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(low, space)))} |
+        uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(high, space)))}
+            << 32;
+    return bits;
+  }
+};
+#endif
 
 // The end of each token: ends[k] is the position after token k, token k+1
 // starts at ends[k] + 1. Returns the token count, or 0 when the line is not
@@ -153,11 +231,11 @@ bool Number(std::string_view t, size_t readable, T& out) {
   return true;
 }
 
-#if defined(__SSE2__)
 // ParseV4Wide reads up to this many bytes from a token's start (an octet's
 // four bytes from the last octet's start, at most byte 14).
 constexpr size_t kWideRead = 18;
 
+#if defined(__SSE2__)
 // ParseV4 for a token with kWideRead readable bytes from its start, without
 // a branch per character: one load, masks of the dots and the digits, then
 // each octet from the four bytes at its start. Accepts exactly what ParseV4
@@ -263,8 +341,6 @@ void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 
   }
 }
 
-}  // namespace
-
 // The fields of a row cut at `ends` (`count` tokens, single spaces, the
 // first starting at line[0]), with `line_readable` bytes readable from
 // line[0] (the line's own, or up to the end of its block).
@@ -360,6 +436,8 @@ bool ParseTokens(const char* line_start, size_t line_readable,
   return true;
 }
 
+}  // namespace
+
 bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row) {
   size_t n = line.size();
   while (n > 0 && static_cast<unsigned char>(line[n - 1]) <= ' ') --n;
@@ -371,23 +449,35 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
   return ParseTokens(line.data(), line.size(), ends, count, layout, cache, row);
 }
 
-size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
-                ParsedRow& row, bool& parsed) {
+namespace {
+
+// ScanFast's body, for each instruction set: inlined into ScanFastSse2 and
+// ScanFastAvx2, so that Isa::Window is inlined where AVX2 may be used.
+template <class Isa>
+[[gnu::always_inline]] inline size_t Scan(const char* p, const char* end,
+                                          const FastLayout& layout, FastCache& cache,
+                                          ParsedRow& row, bool& parsed) {
   parsed = false;
   const size_t avail = size_t(end - p);
   Ends ends;
   size_t count = 0;
+  size_t last = 0;  // without kAllEnds: the last two separators (AddNeededEnds)
+  size_t before_last = 0;
   uint64_t carry = 0;  // the last byte of the window before was a space
   bool single = true;  // single spaces, not too many tokens so far
   for (size_t base = 0; base <= kMaxFastLine && base + 64 <= avail; base += 64) {
-    const Bits b = WindowBits(p + base);
+    const Bits b = Isa::Window(p + base);
     const uint64_t other = b.separators & ~b.spaces;  // '\n', '\r', tab, NUL
     // The bytes before the first of those: the rest of the line (or all 64).
     const uint64_t in_line = other != 0 ? (other & (0 - other)) - 1 : ~uint64_t{0};
     const uint64_t spaces = b.spaces & in_line;
     if ((spaces & (spaces << 1 | carry)) != 0) single = false;
     carry = spaces >> 63;
-    if (single && !AddEnds(spaces, base, ends, count)) single = false;
+    if constexpr (Isa::kAllEnds) {
+      if (single && !AddEnds(spaces, base, ends, count)) single = false;
+    } else {
+      if (single && !AddNeededEnds(spaces, base, ends, count, last, before_last)) single = false;
+    }
     if (other == 0) continue;
     const size_t at = base + static_cast<size_t>(__builtin_ctzll(other));
     size_t length;
@@ -402,12 +492,47 @@ size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCa
     const bool trailing_space = at > 0 && p[at - 1] == ' ';
     if (single && !trailing_space && layout.on && at >= 16 && at <= kMaxFastLine &&
         IsDigit(p[0])) {
+      if constexpr (!Isa::kAllEnds) PlaceLastEnds(ends, count, last, before_last);
       ends[count] = static_cast<uint16_t>(at);
       parsed = ParseTokens(p, avail, ends, count + 1, layout, cache, row);
     }
     return length;
   }
   return kLineEndUnknown;
+}
+
+}  // namespace
+
+size_t ScanFastSse2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed) {
+  return Scan<Sse2Isa>(p, end, layout, cache, row, parsed);
+}
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2,bmi,popcnt")]] size_t ScanFastAvx2(const char* p, const char* end,
+                                                      const FastLayout& layout,
+                                                      FastCache& cache, ParsedRow& row,
+                                                      bool& parsed) {
+  return Scan<Avx2Isa>(p, end, layout, cache, row, parsed);
+}
+
+bool CpuHasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("popcnt");
+}
+#else
+size_t ScanFastAvx2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed) {
+  return ScanFastSse2(p, end, layout, cache, row, parsed);
+}
+
+bool CpuHasAvx2() { return false; }
+#endif
+
+ScanFastFn ChosenScanFast() {
+  static const ScanFastFn chosen = CpuHasAvx2() ? ScanFastAvx2 : ScanFastSse2;
+  return chosen;
 }
 
 void LineReader::DeliverRow(const ParsedRow& row) {
