@@ -192,9 +192,9 @@ void LineReader::OneByOne(std::string_view lines) {
   const char* p = lines.data();
   const char* end = p + lines.size();
   const ScanFastFn scan = ChosenScanFast();
+  ParsedRow row;  // filled again for each row (not zeroed per line)
   while (p < end) {
     if (const FastLayout layout = Layout(); layout.on) {  // a #Fields line may change it
-      ParsedRow row;
       bool parsed = false;
       const size_t length = scan(p, end, layout, fast_cache_, row, parsed);
       if (parsed) {

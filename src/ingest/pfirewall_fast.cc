@@ -212,7 +212,7 @@ size_t Cut(const char* line, size_t n, Ends& ends) {
 // eight at a time in a 64-bit word (SWAR), without a branch per digit;
 // anything else goes through ParseOptionalNumber, which decides.
 template <typename T>
-bool Number(std::string_view t, size_t readable, T& out) {
+[[gnu::always_inline]] inline bool Number(std::string_view t, size_t readable, T& out) {
   const size_t size = t.size();
   if (size == 0 || size > 8 || readable < 8) return ParseOptionalNumber(t, out);
   uint64_t word;
@@ -293,8 +293,9 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
 // IPv4 inline, and not at all when it is in the table of recent ones; IPv6
 // without a zone through inet_pton (ParseV6); false for anything else,
 // which the general path then reads (a zone, brackets).
-bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4, bool& v6,
-             std::array<uint8_t, 16>& v6_bytes) {
+[[gnu::always_inline]] inline bool Address(std::string_view t, size_t readable, FastCache& cache,
+                                           uint32_t& v4, bool& v6,
+                                           std::array<uint8_t, 16>& v6_bytes) {
   v6 = false;
   const size_t size = t.size();
   FastCache::Recent* slot = nullptr;
@@ -322,23 +323,22 @@ bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4
   return parsed || ParseV6(t, v6_bytes);
 }
 
-// `out = IpAddress::V4(v4)` would cost a third of the address: V4 writes
-// its four bytes one by one into a temporary, and the assignment then loads
-// all sixteen at once, which must wait for those stores to reach the cache
-// (a failed store forward). So the address is rebuilt in place instead:
-// V4's result initialises `out` itself, and nothing is copied. And not at
-// all when the address is the one already there (the server of most rows).
-void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 16>& v6_bytes) {
-  if (v6) {
-    if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out = IpAddress::V6(v6_bytes);
-    return;
-  }
+// IPv6 into `out` (rare: out of line).
+[[gnu::noinline]] void SetV6Address(IpAddress& out, const std::array<uint8_t, 16>& v6_bytes) {
+  if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out.AssignV6(v6_bytes);
+}
+
+// `out = IpAddress::V4(v4)` would cost a third of the address: a
+// temporary built byte by byte, then loaded whole (a failed store
+// forward), and a string moved. AssignV4 stores the bytes at once, in
+// place. And not at all when the address is the one already there (the
+// server of most rows).
+inline void SetAddress(IpAddress& out, bool v6, uint32_t v4,
+                       const std::array<uint8_t, 16>& v6_bytes) {
+  if (v6) return SetV6Address(out, v6_bytes);
   uint32_t held;  // the first four bytes, network order: one load, not four
   std::memcpy(&held, out.bytes().data(), 4);
-  if (!out.is_v4() || held != __builtin_bswap32(v4)) {
-    std::destroy_at(&out);
-    ::new (static_cast<void*>(&out)) IpAddress(IpAddress::V4(v4));
-  }
+  if (!out.is_v4() || held != __builtin_bswap32(v4)) out.AssignV4(v4);
 }
 
 // The fields of a row cut at `ends` (`count` tokens, single spaces, the
