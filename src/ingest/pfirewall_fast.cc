@@ -133,10 +133,24 @@ inline void PlaceLastEnds(Ends& ends, size_t count, size_t last, size_t before_l
   if (count > kFirstEnds + 1) ends[count - 2] = static_cast<uint16_t>(before_last);
 }
 
+bool ParseV4Wide(const char* p, size_t size, uint32_t& out);
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out);
+#endif
+
 // What ScanFast does with the instructions of baseline x86-64 (SSE2): the
 // 64 bytes of a window in four loads, and every token end stored.
 struct Sse2Isa {
   static constexpr bool kAllEnds = true;
+
+  // Dotted IPv4 from a token with kWideRead readable bytes (ParseV4Wide).
+  static bool V4(const char* p, size_t size, uint32_t& out) {
+#if defined(__SSE2__)
+    return ParseV4Wide(p, size, out);
+#else
+    return false;
+#endif
+  }
 
 
   // The separator and space bits of the 64 readable bytes at `p`.
@@ -168,6 +182,10 @@ struct Sse2Isa {
 // everywhere: only into functions compiled for AVX2 (ScanFastAvx2).
 struct Avx2Isa {
   static constexpr bool kAllEnds = false;
+
+  static bool V4(const char* p, size_t size, uint32_t& out) {
+    return ParseV4Shuffled(p, size, out);
+  }
 
 
   [[gnu::target("avx2")]] static Bits Window(const char* p) {
@@ -236,11 +254,18 @@ template <typename T>
 constexpr size_t kWideRead = 18;
 
 #if defined(__SSE2__)
-// ParseV4 for a token with kWideRead readable bytes from its start, without
-// a branch per character: one load, masks of the dots and the digits, then
-// each octet from the four bytes at its start. Accepts exactly what ParseV4
-// accepts; false sends the token through ParseV4 anyway.
-bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
+// Where the dots of a dotted IPv4 token are: the position of each (the
+// end of the first three octets).
+struct V4Dots {
+  uint32_t first = 0;
+  uint32_t second = 0;
+  uint32_t third = 0;
+};
+
+// Whether the 16 bytes at `p` start with exactly what ParseV4 accepts,
+// `size` bytes long, without a branch per character: one load, masks of the
+// dots and the digits. Octets above 255 are left to the caller.
+inline bool V4Shape(const char* p, size_t size, V4Dots& at) {
   if (size < 7 || size > 15) return false;
   const uint32_t lanes = (1u << size) - 1;
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -265,10 +290,20 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
       (zeros & starts & digits >> 1) != 0) {
     return false;
   }
-  const uint32_t ends[4] = {static_cast<uint32_t>(__builtin_ctz(dots)),
-                            static_cast<uint32_t>(__builtin_ctz(second)),
-                            static_cast<uint32_t>(__builtin_ctz(third)),
-                            static_cast<uint32_t>(size)};
+  at.first = static_cast<uint32_t>(__builtin_ctz(dots));
+  at.second = static_cast<uint32_t>(__builtin_ctz(second));
+  at.third = static_cast<uint32_t>(__builtin_ctz(third));
+  return true;
+}
+
+// ParseV4 for a token with kWideRead readable bytes from its start: its
+// shape from the masks (V4Shape), then each octet from the four bytes at
+// its start. Accepts exactly what ParseV4 accepts; false sends the token
+// through ParseV4 anyway.
+bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
+  V4Dots dots;
+  if (!V4Shape(p, size, dots)) return false;
+  const uint32_t ends[4] = {dots.first, dots.second, dots.third, static_cast<uint32_t>(size)};
   uint32_t value = 0;
   uint32_t start = 0;
   uint32_t high = 0;  // an octet above 255 sets bit 8 or above here
@@ -288,11 +323,64 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
   out = value;
   return true;
 }
-#endif
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+// For ParseV4Shuffled: for each of the 81 shapes of dotted IPv4 (each octet
+// 1 to 3 digits; shape (a-1)*27 + (b-1)*9 + (c-1)*3 + (d-1)), where each
+// digit goes: octet k to bytes 4k (hundreds), 4k+1 (tens), 4k+2 (ones);
+// 0x80 makes a zero (a missing digit, and byte 4k+3).
+struct V4Shuffles {
+  alignas(16) uint8_t at[81][16];
+};
+
+constexpr V4Shuffles MakeV4Shuffles() {
+  V4Shuffles t{};
+  for (int shape = 0; shape < 81; ++shape) {
+    const int lengths[4] = {shape / 27 + 1, shape / 9 % 3 + 1, shape / 3 % 3 + 1, shape % 3 + 1};
+    int start = 0;
+    for (int k = 0; k < 4; ++k) {
+      const int ones = start + lengths[k] - 1;
+      t.at[shape][4 * k] = static_cast<uint8_t>(lengths[k] == 3 ? ones - 2 : 0x80);
+      t.at[shape][4 * k + 1] = static_cast<uint8_t>(lengths[k] >= 2 ? ones - 1 : 0x80);
+      t.at[shape][4 * k + 2] = static_cast<uint8_t>(ones);
+      t.at[shape][4 * k + 3] = 0x80;
+      start = ones + 2;
+    }
+  }
+  return t;
+}
+
+constexpr V4Shuffles kV4Shuffles = MakeV4Shuffles();
+
+// ParseV4Wide with the SSSE3 and SSE4.1 that come with AVX2: the digits
+// moved into place by one shuffle chosen by the octets' lengths, and the
+// four octets converted at once (a third of the instructions of the loop).
+[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out) {
+  V4Dots dots;
+  if (!V4Shape(p, size, dots)) return false;
+  // V4Shape leaves each octet 1 to 3 digits long.
+  const uint32_t shape = (dots.first - 1) * 27 + (dots.second - dots.first - 2) * 9 +
+                         (dots.third - dots.second - 2) * 3 +
+                         (static_cast<uint32_t>(size) - dots.third - 2);
+  const __m128i values = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                                      _mm_set1_epi8('0'));
+  const __m128i digits = _mm_shuffle_epi8(
+      values, _mm_load_si128(reinterpret_cast<const __m128i*>(kV4Shuffles.at[shape])));
+  // 100 * hundreds + 10 * tens and ones in 16-bit lanes, then their sums in 32-bit ones.
+  const __m128i pairs = _mm_maddubs_epi16(digits, _mm_set1_epi32(0x0001'0a64));
+  const __m128i octets = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001'0001));
+  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, _mm_set1_epi32(255))) != 0) return false;
+  const __m128i bytes = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
+  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(bytes)));
+  return true;
+}
+#endif  // HIGHPORT_PFIREWALL_AVX2
+#endif  // __SSE2__
 
 // IPv4 inline, and not at all when it is in the table of recent ones; IPv6
 // without a zone through inet_pton (ParseV6); false for anything else,
 // which the general path then reads (a zone, brackets).
+template <class Isa>
 [[gnu::always_inline]] inline bool Address(std::string_view t, size_t readable, FastCache& cache,
                                            uint32_t& v4, bool& v6,
                                            std::array<uint8_t, 16>& v6_bytes) {
@@ -313,11 +401,7 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
       return true;
     }
   }
-#if defined(__SSE2__)
-  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), size, v4)) || ParseV4(t, v4);
-#else
-  bool parsed = ParseV4(t, v4);
-#endif
+  bool parsed = (readable >= kWideRead && Isa::V4(t.data(), size, v4)) || ParseV4(t, v4);
   if (parsed && slot != nullptr) *slot = FastCache::Recent{low, high, static_cast<uint32_t>(size), v4};
   v6 = !parsed;
   return parsed || ParseV6(t, v6_bytes);
@@ -344,9 +428,13 @@ inline void SetAddress(IpAddress& out, bool v6, uint32_t v4,
 // The fields of a row cut at `ends` (`count` tokens, single spaces, the
 // first starting at line[0]), with `line_readable` bytes readable from
 // line[0] (the line's own, or up to the end of its block).
-bool ParseTokens(const char* line_start, size_t line_readable,
-                 const Ends& ends, size_t count,
-                 const FastLayout& layout, FastCache& cache, ParsedRow& row) {
+// Not inlined into ScanFastAvx2: GCC then leaves the small functions it
+// calls out of line (they are not compiled for AVX2), which costs more
+// than the call.
+template <class Isa>
+[[gnu::noinline]] bool ParseTokens(const char* line_start, size_t line_readable,
+                                   const Ends& ends, size_t count, const FastLayout& layout,
+                                   FastCache& cache, ParsedRow& row) {
   auto token = [&](size_t k) {
     size_t start = k == 0 ? 0 : ends[k - 1] + 1u;
     return std::string_view(line_start + start, ends[k] - start);
@@ -389,8 +477,8 @@ bool ParseTokens(const char* line_start, size_t line_readable,
   auto readable = [&](std::string_view t) { return size_t(line_start + line_readable - t.data()); };
   std::string_view src = token(4);
   std::string_view dst = token(5);
-  if (!Address(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
-      !Address(dst, readable(dst), cache, row.dst_v4, row.dst_v6, row.dst_v6_bytes)) {
+  if (!Address<Isa>(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
+      !Address<Isa>(dst, readable(dst), cache, row.dst_v4, row.dst_v6, row.dst_v6_bytes)) {
     return false;
   }
   row.src_port = row.dst_port = 0;
@@ -446,7 +534,7 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
   Ends ends;
   const size_t count = Cut(line.data(), n, ends);
   if (count == 0) return false;
-  return ParseTokens(line.data(), line.size(), ends, count, layout, cache, row);
+  return ParseTokens<Sse2Isa>(line.data(), line.size(), ends, count, layout, cache, row);
 }
 
 namespace {
@@ -494,7 +582,7 @@ template <class Isa>
         IsDigit(p[0])) {
       if constexpr (!Isa::kAllEnds) PlaceLastEnds(ends, count, last, before_last);
       ends[count] = static_cast<uint16_t>(at);
-      parsed = ParseTokens(p, avail, ends, count + 1, layout, cache, row);
+      parsed = ParseTokens<Isa>(p, avail, ends, count + 1, layout, cache, row);
     }
     return length;
   }

@@ -314,8 +314,8 @@ TEST(PfirewallReader, ScanFastAgreesWithMemchrAndParseFast) {
 // exactly what the SSE2 build reads: the same line ends, the same rows, the
 // same refusals, over the sample rows, every one-byte mutation of them, and
 // random lines of row-like bytes of many lengths (many separators, more
-// tokens than a row has, lines across several 64-byte windows), at every
-// offset of a window.
+// tokens than a row has, lines across several 64-byte windows) and rows
+// with random addresses, at every offset of a window.
 TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
   if (!pfirewall::CpuHasAvx2()) GTEST_SKIP() << "this CPU has no AVX2";
   std::vector<std::string> rows;
@@ -345,6 +345,27 @@ TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
       }
     }
     rows.push_back(row);
+  }
+  // Addresses of every shape (octets of 1 to 3 digits, with leading zeros
+  // and above 255), each way IPv4 is read with AVX2 and with SSE2.
+  for (int i = 0; i < 3000; ++i) {
+    std::string address;
+    for (int octet = 0; octet < 4; ++octet) {
+      if (octet > 0) address += '.';
+      static const char* const kEdges[] = {"255", "256", "254", "259", "260", "299", "300", "0",
+                                           "00", "010", "199", "200", "99", "100"};
+      if (below(4) == 0) {
+        address += kEdges[below(std::size(kEdges))];
+        continue;
+      }
+      for (uint64_t digits = 1 + below(3); digits > 0; --digits) {
+        address += static_cast<char>('0' + (below(3) == 0 ? below(3) : below(10)));
+      }
+    }
+    rows.push_back("2024-03-01 10:00:00 ALLOW TCP " + address + " 10.1.0.10 50000 135 0 - 0 0 0 "
+                   "- - - RECEIVE");
+    rows.push_back("2024-03-01 10:00:00 ALLOW UDP 10.1.0.10 " + address + " 53000 53 0 - - - - "
+                   "- - - SEND");
   }
   const pfirewall::FastLayout layouts[] = {{true, false, 17}, {true, true, 18}};
   size_t read = 0;
