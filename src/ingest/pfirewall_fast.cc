@@ -106,12 +106,31 @@ constexpr size_t kFirstEnds = 10;
 // The separators of `bits` (of the 64 bytes from `base`) after the `count`
 // there are: positions stored while fewer than kFirstEnds are, then only
 // counted, with the last two positions of those in `last` and `before_last`.
-// False when that makes more than kMaxFastTokens tokens. (An unrolled
-// store of kFirstEnds positions without a branch per separator cost more:
-// GCC packs the stores into vector registers.)
+// False when that makes more than kMaxFastTokens tokens. The first window
+// (count 0) stores kFirstEnds positions without a branch per separator:
+// those past its separators get a made-up value (the sentinel bit 63),
+// which the next window's separators or the line's end overwrite, or which
+// lie past the row's tokens.
 inline bool AddNeededEnds(uint64_t bits, size_t base, Ends& ends, size_t& count, size_t& last,
                           size_t& before_last) {
   size_t n = count;
+  if (n == 0) {
+    const auto total = static_cast<size_t>(__builtin_popcountll(bits));
+    uint64_t rest = bits;
+    for (size_t k = 0; k < kFirstEnds; ++k) {  // unrolled
+      ends[k] = static_cast<uint16_t>(
+          base + static_cast<size_t>(__builtin_ctzll(rest | uint64_t{1} << 63)));
+      rest &= rest - 1;
+      // Else GCC packs the stores into vector registers, through the stack.
+      asm volatile("" ::: "memory");
+    }
+    n = std::min(total, kFirstEnds);
+    bits = rest;  // those not stored
+    if (bits == 0) {
+      count = n;
+      return true;
+    }
+  }
   for (; n < kFirstEnds && bits != 0; bits &= bits - 1) {
     ends[n++] = static_cast<uint16_t>(base + static_cast<size_t>(__builtin_ctzll(bits)));
   }
