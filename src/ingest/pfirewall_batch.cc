@@ -50,12 +50,16 @@ struct EndPiece {
 
 void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache,
                std::vector<AheadLine>& out) {
-  out.clear();
+  // The records of the block before are filled again, not made anew: a
+  // new one is zeroed first, which costs as much as a tenth of the row.
+  size_t count = 0;
   const char* p = lines.data();
   const char* end = p + lines.size();
   const ScanFastFn scan = ChosenScanFast();
   while (p < end) {
-    AheadLine& ahead = out.emplace_back();
+    AheadLine& ahead = count < out.size() ? out[count] : out.emplace_back();
+    ++count;
+    ahead.general = false;
     bool parsed = false;
     size_t length = scan(p, end, layout, cache, ahead.row, parsed);
     if (length == kLineEndUnknown) {
@@ -71,6 +75,7 @@ void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cach
     }
     p += length + 1;
   }
+  out.resize(count);  // shrinks only: nothing zeroed
 }
 
 RowWorker::RowWorker() : thread_([this] { Run(); }) {}

@@ -380,4 +380,29 @@ class LineReader {
   bool noted_flags_ = false;
 };
 
+// Inline: it runs for every row, after DeliverRow (pfirewall_fast.cc).
+inline void LineReader::Deliver(Kind kind, bool path_dash, uint64_t bytes) {
+  FlowObservation& f = flow_;
+  if (kind == kOpen && path_dash) f.local_side = LocalSide::kSource;
+  if (kind == kOpenInbound) f.local_side = LocalSide::kDestination;
+
+  f.source.line = line_;
+  f.bytes = bytes;
+  f.packets = 1;
+  if (kind == kDrop) {
+    f.connections = 0;
+    f.action = TrafficAction::kDropped;
+    f.initiator = Initiator::kUnknown;
+    f.initiator_evidence = InitiatorEvidence::kNone;
+    ++stats_.dropped_packets;
+  } else {
+    f.connections = 1;
+    f.action = TrafficAction::kAllowed;
+    f.initiator = Initiator::kSource;
+    f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+    ++stats_.flows;
+  }
+  sink_.OnFlow(f);
+}
+
 }  // namespace highport::ingest::pfirewall
