@@ -198,8 +198,10 @@ void LineReader::OneByOne(std::string_view lines) {
   const char* end = p + lines.size();
   const ScanFastFn scan = ChosenScanFast();
   ParsedRow row;  // filled again for each row (not zeroed per line)
+  // Only a line the general path reads (a #Fields line) may change it.
+  FastLayout layout = Layout();
   while (p < end) {
-    if (const FastLayout layout = Layout(); layout.on) {  // a #Fields line may change it
+    if (layout.on) {
       bool parsed = false;
       const size_t length = scan(p, end, layout, fast_cache_, row, parsed);
       if (parsed) {
@@ -208,6 +210,7 @@ void LineReader::OneByOne(std::string_view lines) {
         DeliverRow(row);
       } else if (length != kLineEndUnknown) {
         LineOrOverlong(std::string_view(p, length));
+        layout = Layout();
       }
       if (length != kLineEndUnknown) {
         p += length + 1;
@@ -217,6 +220,7 @@ void LineReader::OneByOne(std::string_view lines) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
     if (nl == nullptr) nl = end;
     LineOrOverlong(std::string_view(p, size_t(nl - p)));
+    layout = Layout();
     p = nl + 1;
   }
 }
