@@ -17,6 +17,9 @@
 // fields may read ahead to the end of the buffer. Anything else there (a
 // tab, a NUL, a line near the end of the buffer) goes through memchr and
 // ParseFast; ScanFastAgreesWithMemchrAndParseFast holds the two together.
+// Where the CPU has AVX2 (the build is baseline x86-64: chosen at run time,
+// ChosenScanFast), a window is two loads, and only the token ends that are
+// read are stored; Avx2ScanAgreesWithSse2Scan holds it to the SSE2 scan.
 //
 // Reading: the date and the time of day are compared with the previous row's
 // before they are parsed (a busy log writes many rows per second), IPv4 is
@@ -31,6 +34,10 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HIGHPORT_PFIREWALL_AVX2 1
 #endif
 
 #include "ingest/pfirewall_row.h"
@@ -89,27 +96,135 @@ bool AddEnds(uint64_t bits, size_t base, Ends& ends, size_t& count) {
   return n <= kMaxFastTokens - 1;
 }
 
-// The separator and space bits of the 64 readable bytes at `p`.
-Bits WindowBits(const char* p) {
-  Bits bits;
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  for (size_t k = 0; k < 64; k += 16) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-    auto separators = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space)));
-    auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, space)));
-    bits.separators |= uint64_t{separators} << k;
-    bits.spaces |= uint64_t{spaces} << k;
+// The first kFirstEnds token ends are all that ParseTokens reads of a row's
+// start (date to tcpflags, tokens 0-9); of the rest it reads only the last
+// two or three (path, and pid when there is one). ScanFast with AVX2 keeps
+// only those: the ends past the first ones are counted, not stored, and the
+// last two of them are kept aside (AddNeededEnds, PlaceLastEnds).
+constexpr size_t kFirstEnds = 10;
+
+// The separators of `bits` (of the 64 bytes from `base`) after the `count`
+// there are: positions stored while fewer than kFirstEnds are, then only
+// counted, with the last two positions of those in `last` and `before_last`.
+// False when that makes more than kMaxFastTokens tokens. The first window
+// (count 0) stores kFirstEnds positions without a branch per separator:
+// those past its separators get a made-up value (the sentinel bit 63),
+// which the next window's separators or the line's end overwrite, or which
+// lie past the row's tokens.
+inline bool AddNeededEnds(uint64_t bits, size_t base, Ends& ends, size_t& count, size_t& last,
+                          size_t& before_last) {
+  size_t n = count;
+  if (n == 0) {
+    const auto total = static_cast<size_t>(__builtin_popcountll(bits));
+    uint64_t rest = bits;
+    for (size_t k = 0; k < kFirstEnds; ++k) {  // unrolled
+      ends[k] = static_cast<uint16_t>(
+          base + static_cast<size_t>(__builtin_ctzll(rest | uint64_t{1} << 63)));
+      rest &= rest - 1;
+      // Else GCC packs the stores into vector registers, through the stack.
+      asm volatile("" ::: "memory");
+    }
+    n = std::min(total, kFirstEnds);
+    bits = rest;  // those not stored
+    if (bits == 0) {
+      count = n;
+      return true;
+    }
   }
-#else
-  for (size_t k = 0; k < 64; ++k) {
-    if (static_cast<unsigned char>(p[k]) <= ' ') bits.separators |= uint64_t{1} << k;
-    if (p[k] == ' ') bits.spaces |= uint64_t{1} << k;
+  for (; n < kFirstEnds && bits != 0; bits &= bits - 1) {
+    ends[n++] = static_cast<uint16_t>(base + static_cast<size_t>(__builtin_ctzll(bits)));
   }
-#endif
-  return bits;
+  if (bits != 0) {
+    const auto high = static_cast<size_t>(63 ^ __builtin_clzll(bits));
+    const uint64_t rest = bits ^ (uint64_t{1} << high);
+    before_last = rest != 0 ? base + static_cast<size_t>(63 ^ __builtin_clzll(rest)) : last;
+    last = base + high;
+    n += static_cast<size_t>(__builtin_popcountll(bits));
+  }
+  count = n;
+  return n <= kMaxFastTokens - 1;
 }
+
+// The ends that AddNeededEnds counted but did not store, where ParseTokens
+// reads them: the last separator and the one before it.
+inline void PlaceLastEnds(Ends& ends, size_t count, size_t last, size_t before_last) {
+  if (count > kFirstEnds) ends[count - 1] = static_cast<uint16_t>(last);
+  if (count > kFirstEnds + 1) ends[count - 2] = static_cast<uint16_t>(before_last);
+}
+
+bool ParseV4Wide(const char* p, size_t size, uint32_t& out);
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out);
+#endif
+
+// What ScanFast does with the instructions of baseline x86-64 (SSE2): the
+// 64 bytes of a window in four loads, and every token end stored.
+struct Sse2Isa {
+  static constexpr bool kAllEnds = true;
+
+  // Dotted IPv4 from a token with kWideRead readable bytes (ParseV4Wide).
+  static bool V4(const char* p, size_t size, uint32_t& out) {
+#if defined(__SSE2__)
+    return ParseV4Wide(p, size, out);
+#else
+    return false;
+#endif
+  }
+
+
+  // The separator and space bits of the 64 readable bytes at `p`.
+  static Bits Window(const char* p) {
+    Bits bits;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(' ');
+    for (size_t k = 0; k < 64; k += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      auto separators = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space)));
+      auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, space)));
+      bits.separators |= uint64_t{separators} << k;
+      bits.spaces |= uint64_t{spaces} << k;
+    }
+#else
+    for (size_t k = 0; k < 64; ++k) {
+      if (static_cast<unsigned char>(p[k]) <= ' ') bits.separators |= uint64_t{1} << k;
+      if (p[k] == ' ') bits.spaces |= uint64_t{1} << k;
+    }
+#endif
+    return bits;
+  }
+};
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+// The same with AVX2 (chosen at run time, ChosenScanFast): a window in two
+// loads, and only the token ends that ParseTokens reads. Not inline
+// everywhere: only into functions compiled for AVX2 (ScanFastAvx2).
+struct Avx2Isa {
+  static constexpr bool kAllEnds = false;
+
+  static bool V4(const char* p, size_t size, uint32_t& out) {
+    return ParseV4Shuffled(p, size, out);
+  }
+
+
+  [[gnu::target("avx2")]] static Bits Window(const char* p) {
+    const __m256i space = _mm256_set1_epi8(' ');
+    const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    // (A lambda here would not be compiled for AVX2.)
+    const __m256i separators_low = _mm256_cmpeq_epi8(_mm256_max_epu8(low, space), space);
+    const __m256i separators_high = _mm256_cmpeq_epi8(_mm256_max_epu8(high, space), space);
+    Bits bits;
+    bits.separators = uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(separators_low))} |
+                      uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(separators_high))} << 32;
+    bits.spaces =
+        uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(low, space)))} |
+        uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(high, space)))}
+            << 32;
+    return bits;
+  }
+};
+#endif
 
 // The end of each token: ends[k] is the position after token k, token k+1
 // starts at ends[k] + 1. Returns the token count, or 0 when the line is not
@@ -134,7 +249,7 @@ size_t Cut(const char* line, size_t n, Ends& ends) {
 // eight at a time in a 64-bit word (SWAR), without a branch per digit;
 // anything else goes through ParseOptionalNumber, which decides.
 template <typename T>
-bool Number(std::string_view t, size_t readable, T& out) {
+[[gnu::always_inline]] inline bool Number(std::string_view t, size_t readable, T& out) {
   const size_t size = t.size();
   if (size == 0 || size > 8 || readable < 8) return ParseOptionalNumber(t, out);
   uint64_t word;
@@ -153,16 +268,23 @@ bool Number(std::string_view t, size_t readable, T& out) {
   return true;
 }
 
-#if defined(__SSE2__)
 // ParseV4Wide reads up to this many bytes from a token's start (an octet's
 // four bytes from the last octet's start, at most byte 14).
 constexpr size_t kWideRead = 18;
 
-// ParseV4 for a token with kWideRead readable bytes from its start, without
-// a branch per character: one load, masks of the dots and the digits, then
-// each octet from the four bytes at its start. Accepts exactly what ParseV4
-// accepts; false sends the token through ParseV4 anyway.
-bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
+#if defined(__SSE2__)
+// Where the dots of a dotted IPv4 token are: the position of each (the
+// end of the first three octets).
+struct V4Dots {
+  uint32_t first = 0;
+  uint32_t second = 0;
+  uint32_t third = 0;
+};
+
+// Whether the 16 bytes at `p` start with exactly what ParseV4 accepts,
+// `size` bytes long, without a branch per character: one load, masks of the
+// dots and the digits. Octets above 255 are left to the caller.
+inline bool V4Shape(const char* p, size_t size, V4Dots& at) {
   if (size < 7 || size > 15) return false;
   const uint32_t lanes = (1u << size) - 1;
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -187,10 +309,20 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
       (zeros & starts & digits >> 1) != 0) {
     return false;
   }
-  const uint32_t ends[4] = {static_cast<uint32_t>(__builtin_ctz(dots)),
-                            static_cast<uint32_t>(__builtin_ctz(second)),
-                            static_cast<uint32_t>(__builtin_ctz(third)),
-                            static_cast<uint32_t>(size)};
+  at.first = static_cast<uint32_t>(__builtin_ctz(dots));
+  at.second = static_cast<uint32_t>(__builtin_ctz(second));
+  at.third = static_cast<uint32_t>(__builtin_ctz(third));
+  return true;
+}
+
+// ParseV4 for a token with kWideRead readable bytes from its start: its
+// shape from the masks (V4Shape), then each octet from the four bytes at
+// its start. Accepts exactly what ParseV4 accepts; false sends the token
+// through ParseV4 anyway.
+bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
+  V4Dots dots;
+  if (!V4Shape(p, size, dots)) return false;
+  const uint32_t ends[4] = {dots.first, dots.second, dots.third, static_cast<uint32_t>(size)};
   uint32_t value = 0;
   uint32_t start = 0;
   uint32_t high = 0;  // an octet above 255 sets bit 8 or above here
@@ -210,13 +342,67 @@ bool ParseV4Wide(const char* p, size_t size, uint32_t& out) {
   out = value;
   return true;
 }
-#endif
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+// For ParseV4Shuffled: for each of the 81 shapes of dotted IPv4 (each octet
+// 1 to 3 digits; shape (a-1)*27 + (b-1)*9 + (c-1)*3 + (d-1)), where each
+// digit goes: octet k to bytes 4k (hundreds), 4k+1 (tens), 4k+2 (ones);
+// 0x80 makes a zero (a missing digit, and byte 4k+3).
+struct V4Shuffles {
+  alignas(16) uint8_t at[81][16];
+};
+
+constexpr V4Shuffles MakeV4Shuffles() {
+  V4Shuffles t{};
+  for (int shape = 0; shape < 81; ++shape) {
+    const int lengths[4] = {shape / 27 + 1, shape / 9 % 3 + 1, shape / 3 % 3 + 1, shape % 3 + 1};
+    int start = 0;
+    for (int k = 0; k < 4; ++k) {
+      const int ones = start + lengths[k] - 1;
+      t.at[shape][4 * k] = static_cast<uint8_t>(lengths[k] == 3 ? ones - 2 : 0x80);
+      t.at[shape][4 * k + 1] = static_cast<uint8_t>(lengths[k] >= 2 ? ones - 1 : 0x80);
+      t.at[shape][4 * k + 2] = static_cast<uint8_t>(ones);
+      t.at[shape][4 * k + 3] = 0x80;
+      start = ones + 2;
+    }
+  }
+  return t;
+}
+
+constexpr V4Shuffles kV4Shuffles = MakeV4Shuffles();
+
+// ParseV4Wide with the SSSE3 and SSE4.1 that come with AVX2: the digits
+// moved into place by one shuffle chosen by the octets' lengths, and the
+// four octets converted at once (a third of the instructions of the loop).
+[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out) {
+  V4Dots dots;
+  if (!V4Shape(p, size, dots)) return false;
+  // V4Shape leaves each octet 1 to 3 digits long.
+  const uint32_t shape = (dots.first - 1) * 27 + (dots.second - dots.first - 2) * 9 +
+                         (dots.third - dots.second - 2) * 3 +
+                         (static_cast<uint32_t>(size) - dots.third - 2);
+  const __m128i values = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                                      _mm_set1_epi8('0'));
+  const __m128i digits = _mm_shuffle_epi8(
+      values, _mm_load_si128(reinterpret_cast<const __m128i*>(kV4Shuffles.at[shape])));
+  // 100 * hundreds + 10 * tens and ones in 16-bit lanes, then their sums in 32-bit ones.
+  const __m128i pairs = _mm_maddubs_epi16(digits, _mm_set1_epi32(0x0001'0a64));
+  const __m128i octets = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001'0001));
+  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, _mm_set1_epi32(255))) != 0) return false;
+  const __m128i bytes = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
+  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(bytes)));
+  return true;
+}
+#endif  // HIGHPORT_PFIREWALL_AVX2
+#endif  // __SSE2__
 
 // IPv4 inline, and not at all when it is in the table of recent ones; IPv6
 // without a zone through inet_pton (ParseV6); false for anything else,
 // which the general path then reads (a zone, brackets).
-bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4, bool& v6,
-             std::array<uint8_t, 16>& v6_bytes) {
+template <class Isa>
+[[gnu::always_inline]] inline bool Address(std::string_view t, size_t readable, FastCache& cache,
+                                           uint32_t& v4, bool& v6,
+                                           std::array<uint8_t, 16>& v6_bytes) {
   v6 = false;
   const size_t size = t.size();
   FastCache::Recent* slot = nullptr;
@@ -234,43 +420,40 @@ bool Address(std::string_view t, size_t readable, FastCache& cache, uint32_t& v4
       return true;
     }
   }
-#if defined(__SSE2__)
-  bool parsed = (readable >= kWideRead && ParseV4Wide(t.data(), size, v4)) || ParseV4(t, v4);
-#else
-  bool parsed = ParseV4(t, v4);
-#endif
+  bool parsed = (readable >= kWideRead && Isa::V4(t.data(), size, v4)) || ParseV4(t, v4);
   if (parsed && slot != nullptr) *slot = FastCache::Recent{low, high, static_cast<uint32_t>(size), v4};
   v6 = !parsed;
   return parsed || ParseV6(t, v6_bytes);
 }
 
-// `out = IpAddress::V4(v4)` would cost a third of the address: V4 writes
-// its four bytes one by one into a temporary, and the assignment then loads
-// all sixteen at once, which must wait for those stores to reach the cache
-// (a failed store forward). So the address is rebuilt in place instead:
-// V4's result initialises `out` itself, and nothing is copied. And not at
-// all when the address is the one already there (the server of most rows).
-void SetAddress(IpAddress& out, bool v6, uint32_t v4, const std::array<uint8_t, 16>& v6_bytes) {
-  if (v6) {
-    if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out = IpAddress::V6(v6_bytes);
-    return;
-  }
-  uint32_t held;  // the first four bytes, network order: one load, not four
-  std::memcpy(&held, out.bytes().data(), 4);
-  if (!out.is_v4() || held != __builtin_bswap32(v4)) {
-    std::destroy_at(&out);
-    ::new (static_cast<void*>(&out)) IpAddress(IpAddress::V4(v4));
-  }
+// IPv6 into `out` (rare: out of line).
+[[gnu::noinline]] void SetV6Address(IpAddress& out, const std::array<uint8_t, 16>& v6_bytes) {
+  if (!out.is_v6() || out.bytes() != v6_bytes || !out.zone().empty()) out.AssignV6(v6_bytes);
 }
 
-}  // namespace
+// `out = IpAddress::V4(v4)` would cost a third of the address: a
+// temporary built byte by byte, then loaded whole (a failed store
+// forward), and a string moved. AssignV4 stores the bytes at once, in
+// place. And not at all when the address is the one already there (the
+// server of most rows).
+inline void SetAddress(IpAddress& out, bool v6, uint32_t v4,
+                       const std::array<uint8_t, 16>& v6_bytes) {
+  if (v6) return SetV6Address(out, v6_bytes);
+  uint32_t held;  // the first four bytes, network order: one load, not four
+  std::memcpy(&held, out.bytes().data(), 4);
+  if (!out.is_v4() || held != __builtin_bswap32(v4)) out.AssignV4(v4);
+}
 
 // The fields of a row cut at `ends` (`count` tokens, single spaces, the
 // first starting at line[0]), with `line_readable` bytes readable from
 // line[0] (the line's own, or up to the end of its block).
-bool ParseTokens(const char* line_start, size_t line_readable,
-                 const Ends& ends, size_t count,
-                 const FastLayout& layout, FastCache& cache, ParsedRow& row) {
+// Not inlined into ScanFastAvx2: GCC then leaves the small functions it
+// calls out of line (they are not compiled for AVX2), which costs more
+// than the call.
+template <class Isa>
+[[gnu::noinline]] bool ParseTokens(const char* line_start, size_t line_readable,
+                                   const Ends& ends, size_t count, const FastLayout& layout,
+                                   FastCache& cache, ParsedRow& row) {
   auto token = [&](size_t k) {
     size_t start = k == 0 ? 0 : ends[k - 1] + 1u;
     return std::string_view(line_start + start, ends[k] - start);
@@ -313,8 +496,8 @@ bool ParseTokens(const char* line_start, size_t line_readable,
   auto readable = [&](std::string_view t) { return size_t(line_start + line_readable - t.data()); };
   std::string_view src = token(4);
   std::string_view dst = token(5);
-  if (!Address(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
-      !Address(dst, readable(dst), cache, row.dst_v4, row.dst_v6, row.dst_v6_bytes)) {
+  if (!Address<Isa>(src, readable(src), cache, row.src_v4, row.src_v6, row.src_v6_bytes) ||
+      !Address<Isa>(dst, readable(dst), cache, row.dst_v4, row.dst_v6, row.dst_v6_bytes)) {
     return false;
   }
   row.src_port = row.dst_port = 0;
@@ -360,6 +543,8 @@ bool ParseTokens(const char* line_start, size_t line_readable,
   return true;
 }
 
+}  // namespace
+
 bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache, ParsedRow& row) {
   size_t n = line.size();
   while (n > 0 && static_cast<unsigned char>(line[n - 1]) <= ' ') --n;
@@ -368,26 +553,38 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
   Ends ends;
   const size_t count = Cut(line.data(), n, ends);
   if (count == 0) return false;
-  return ParseTokens(line.data(), line.size(), ends, count, layout, cache, row);
+  return ParseTokens<Sse2Isa>(line.data(), line.size(), ends, count, layout, cache, row);
 }
 
-size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
-                ParsedRow& row, bool& parsed) {
+namespace {
+
+// ScanFast's body, for each instruction set: inlined into ScanFastSse2 and
+// ScanFastAvx2, so that Isa::Window is inlined where AVX2 may be used.
+template <class Isa>
+[[gnu::always_inline]] inline size_t Scan(const char* p, const char* end,
+                                          const FastLayout& layout, FastCache& cache,
+                                          ParsedRow& row, bool& parsed) {
   parsed = false;
   const size_t avail = size_t(end - p);
   Ends ends;
   size_t count = 0;
+  size_t last = 0;  // without kAllEnds: the last two separators (AddNeededEnds)
+  size_t before_last = 0;
   uint64_t carry = 0;  // the last byte of the window before was a space
   bool single = true;  // single spaces, not too many tokens so far
   for (size_t base = 0; base <= kMaxFastLine && base + 64 <= avail; base += 64) {
-    const Bits b = WindowBits(p + base);
+    const Bits b = Isa::Window(p + base);
     const uint64_t other = b.separators & ~b.spaces;  // '\n', '\r', tab, NUL
     // The bytes before the first of those: the rest of the line (or all 64).
     const uint64_t in_line = other != 0 ? (other & (0 - other)) - 1 : ~uint64_t{0};
     const uint64_t spaces = b.spaces & in_line;
     if ((spaces & (spaces << 1 | carry)) != 0) single = false;
     carry = spaces >> 63;
-    if (single && !AddEnds(spaces, base, ends, count)) single = false;
+    if constexpr (Isa::kAllEnds) {
+      if (single && !AddEnds(spaces, base, ends, count)) single = false;
+    } else {
+      if (single && !AddNeededEnds(spaces, base, ends, count, last, before_last)) single = false;
+    }
     if (other == 0) continue;
     const size_t at = base + static_cast<size_t>(__builtin_ctzll(other));
     size_t length;
@@ -402,12 +599,47 @@ size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCa
     const bool trailing_space = at > 0 && p[at - 1] == ' ';
     if (single && !trailing_space && layout.on && at >= 16 && at <= kMaxFastLine &&
         IsDigit(p[0])) {
+      if constexpr (!Isa::kAllEnds) PlaceLastEnds(ends, count, last, before_last);
       ends[count] = static_cast<uint16_t>(at);
-      parsed = ParseTokens(p, avail, ends, count + 1, layout, cache, row);
+      parsed = ParseTokens<Isa>(p, avail, ends, count + 1, layout, cache, row);
     }
     return length;
   }
   return kLineEndUnknown;
+}
+
+}  // namespace
+
+size_t ScanFastSse2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed) {
+  return Scan<Sse2Isa>(p, end, layout, cache, row, parsed);
+}
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2,bmi,popcnt")]] size_t ScanFastAvx2(const char* p, const char* end,
+                                                      const FastLayout& layout,
+                                                      FastCache& cache, ParsedRow& row,
+                                                      bool& parsed) {
+  return Scan<Avx2Isa>(p, end, layout, cache, row, parsed);
+}
+
+bool CpuHasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("popcnt");
+}
+#else
+size_t ScanFastAvx2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed) {
+  return ScanFastSse2(p, end, layout, cache, row, parsed);
+}
+
+bool CpuHasAvx2() { return false; }
+#endif
+
+ScanFastFn ChosenScanFast() {
+  static const ScanFastFn chosen = CpuHasAvx2() ? ScanFastAvx2 : ScanFastSse2;
+  return chosen;
 }
 
 void LineReader::DeliverRow(const ParsedRow& row) {

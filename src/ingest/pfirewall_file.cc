@@ -79,7 +79,8 @@ Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& s
   if (done > 0 && ::lseek(file.fd, static_cast<off_t>(done), SEEK_SET) < 0) {
     return Error{fmt::format("{}: {}", name, std::strerror(errno))};
   }
-  auto buffer = std::make_unique<char[]>(chunk);
+  // Not zeroed: a mapped file needs it only for the read() that finds its end.
+  auto buffer = std::make_unique_for_overwrite<char[]>(chunk);
   while (done < options.byte_limit) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, options.byte_limit - done));
     ssize_t got = ::read(file.fd, buffer.get(), want);

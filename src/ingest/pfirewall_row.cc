@@ -373,30 +373,6 @@ void LineReader::Flow(Kind kind) {
   Deliver(kind, path == "-", bytes);
 }
 
-void LineReader::Deliver(Kind kind, bool path_dash, uint64_t bytes) {
-  FlowObservation& f = flow_;
-  if (kind == kOpen && path_dash) f.local_side = LocalSide::kSource;
-  if (kind == kOpenInbound) f.local_side = LocalSide::kDestination;
-
-  f.source.line = line_;
-  f.bytes = bytes;
-  f.packets = 1;
-  if (kind == kDrop) {
-    f.connections = 0;
-    f.action = TrafficAction::kDropped;
-    f.initiator = Initiator::kUnknown;
-    f.initiator_evidence = InitiatorEvidence::kNone;
-    ++stats_.dropped_packets;
-  } else {
-    f.connections = 1;
-    f.action = TrafficAction::kAllowed;
-    f.initiator = Initiator::kSource;
-    f.initiator_evidence = InitiatorEvidence::kFirewallPath;
-    ++stats_.flows;
-  }
-  sink_.OnFlow(f);
-}
-
 void LineReader::Finish() {
   for (const Suppressed& s : suppressed_) {
     if (s.more == 0) continue;

@@ -274,8 +274,21 @@ bool ParseFast(std::string_view line, const FastLayout& layout, FastCache& cache
 // kLineEndUnknown when the one pass cannot tell (a tab or NUL, a line near
 // `end` or longer than the fast path takes): then memchr and ParseFast.
 constexpr size_t kLineEndUnknown = SIZE_MAX;
-size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
-                ParsedRow& row, bool& parsed);
+using ScanFastFn = size_t (*)(const char* p, const char* end, const FastLayout& layout,
+                              FastCache& cache, ParsedRow& row, bool& parsed);
+// ScanFast with AVX2 (a window of 64 bytes in two loads, only the token ends
+// that are read) when the CPU has it, else with SSE2; chosen once. The build
+// is baseline x86-64, so ScanFastAvx2 may run only where CpuHasAvx2().
+ScanFastFn ChosenScanFast();
+size_t ScanFastSse2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed);
+size_t ScanFastAvx2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                    ParsedRow& row, bool& parsed);
+bool CpuHasAvx2();
+inline size_t ScanFast(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
+                       ParsedRow& row, bool& parsed) {
+  return ChosenScanFast()(p, end, layout, cache, row, parsed);
+}
 
 class RowWorker;
 struct AheadLine;
@@ -366,5 +379,30 @@ class LineReader {
   bool noted_path_ = false;
   bool noted_flags_ = false;
 };
+
+// Inline: it runs for every row, after DeliverRow (pfirewall_fast.cc).
+inline void LineReader::Deliver(Kind kind, bool path_dash, uint64_t bytes) {
+  FlowObservation& f = flow_;
+  if (kind == kOpen && path_dash) f.local_side = LocalSide::kSource;
+  if (kind == kOpenInbound) f.local_side = LocalSide::kDestination;
+
+  f.source.line = line_;
+  f.bytes = bytes;
+  f.packets = 1;
+  if (kind == kDrop) {
+    f.connections = 0;
+    f.action = TrafficAction::kDropped;
+    f.initiator = Initiator::kUnknown;
+    f.initiator_evidence = InitiatorEvidence::kNone;
+    ++stats_.dropped_packets;
+  } else {
+    f.connections = 1;
+    f.action = TrafficAction::kAllowed;
+    f.initiator = Initiator::kSource;
+    f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+    ++stats_.flows;
+  }
+  sink_.OnFlow(f);
+}
 
 }  // namespace highport::ingest::pfirewall

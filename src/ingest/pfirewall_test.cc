@@ -310,6 +310,92 @@ TEST(PfirewallReader, ScanFastAgreesWithMemchrAndParseFast) {
   EXPECT_GT(scanned, rows.size() * 4);  // most lines were read in one pass
 }
 
+// ScanFast with AVX2 (chosen at run time where the CPU has it) must read
+// exactly what the SSE2 build reads: the same line ends, the same rows, the
+// same refusals, over the sample rows, every one-byte mutation of them, and
+// random lines of row-like bytes of many lengths (many separators, more
+// tokens than a row has, lines across several 64-byte windows) and rows
+// with random addresses, at every offset of a window.
+TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
+  if (!pfirewall::CpuHasAvx2()) GTEST_SKIP() << "this CPU has no AVX2";
+  std::vector<std::string> rows;
+  for (const std::string& row : kSampleRows) {
+    rows.push_back(row);
+    for (size_t at = 0; at < row.size(); ++at) {
+      for (char byte : kMutationBytes) {
+        std::string changed = row;
+        changed[at] = byte;
+        rows.push_back(changed);
+      }
+    }
+  }
+  uint64_t random = 11;
+  auto below = [&random](uint64_t n) {
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (random >> 33) % n;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string row = kSampleRows[below(6)];
+    for (uint64_t n = below(4); n > 0; --n) {  // tokens doubled, dropped, or bytes changed
+      const size_t at = below(row.size());
+      switch (below(3)) {
+        case 0: row.insert(at, row.substr(at, below(30))); break;
+        case 1: row.erase(at, below(12)); break;
+        default: row[at] = kMutationBytes[below(sizeof kMutationBytes)]; break;
+      }
+    }
+    rows.push_back(row);
+  }
+  // Addresses of every shape (octets of 1 to 3 digits, with leading zeros
+  // and above 255), each way IPv4 is read with AVX2 and with SSE2.
+  for (int i = 0; i < 3000; ++i) {
+    std::string address;
+    for (int octet = 0; octet < 4; ++octet) {
+      if (octet > 0) address += '.';
+      static const char* const kEdges[] = {"255", "256", "254", "259", "260", "299", "300", "0",
+                                           "00", "010", "199", "200", "99", "100"};
+      if (below(4) == 0) {
+        address += kEdges[below(std::size(kEdges))];
+        continue;
+      }
+      for (uint64_t digits = 1 + below(3); digits > 0; --digits) {
+        address += static_cast<char>('0' + (below(3) == 0 ? below(3) : below(10)));
+      }
+    }
+    rows.push_back("2024-03-01 10:00:00 ALLOW TCP " + address + " 10.1.0.10 50000 135 0 - 0 0 0 "
+                   "- - - RECEIVE");
+    rows.push_back("2024-03-01 10:00:00 ALLOW UDP 10.1.0.10 " + address + " 53000 53 0 - - - - "
+                   "- - - SEND");
+  }
+  const pfirewall::FastLayout layouts[] = {{true, false, 17}, {true, true, 18}};
+  size_t read = 0;
+  for (const pfirewall::FastLayout& layout : layouts) {
+    for (const std::string& row : rows) {
+      for (size_t offset : {0, 5, 63}) {
+        std::string text = std::string(offset, 'x') + "\n" + row + "\n" + kSampleRows[0] + "\n" +
+                           std::string(below(300), 'y') + "\n";
+        const char* p = text.data() + offset + 1;
+        const char* end = text.data() + text.size();
+        pfirewall::FastCache sse2_cache, avx2_cache;
+        pfirewall::ParsedRow sse2_row, avx2_row;
+        bool sse2_parsed = false;
+        bool avx2_parsed = false;
+        const size_t sse2 =
+            pfirewall::ScanFastSse2(p, end, layout, sse2_cache, sse2_row, sse2_parsed);
+        const size_t avx2 =
+            pfirewall::ScanFastAvx2(p, end, layout, avx2_cache, avx2_row, avx2_parsed);
+        ASSERT_EQ(sse2, avx2) << row;
+        ASSERT_EQ(sse2_parsed, avx2_parsed) << row;
+        if (sse2_parsed) {
+          ++read;
+          ASSERT_EQ(DescribeRow(sse2_row), DescribeRow(avx2_row)) << row;
+        }
+      }
+    }
+  }
+  EXPECT_GT(read, rows.size() / 2);  // most of them are rows the fast path reads
+}
+
 // The second thread (pfirewall_batch.cc) must only change the speed too: a
 // log of the rows above and their mutations, with #Fields lines that change
 // the layout here and there (so some come in the part the reader's own
