@@ -100,8 +100,13 @@ void ServerSummaryBuilder::Add(const FlowEntry& e) {
     if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
     what_id = static_cast<uint32_t>(whats_.size());
   }
-  uses_.push_back({IdOf(e.key.server), IdOf(e.key.client), what_id, e.key.port, e.key.proto,
-                   e.dynamic});
+  const AddressKey server = KeyOf(e.key.server);
+  if (last_server_id_ == UINT32_MAX || !(server == last_server_)) {
+    last_server_ = server;
+    last_server_id_ = IdOf(e.key.server);
+  }
+  uses_.push_back(
+      Use::Of(last_server_id_, IdOf(e.key.client), what_id, e.key.proto, e.key.port, e.dynamic));
 }
 
 void ServerSummaryBuilder::Prepare() {
@@ -114,12 +119,9 @@ void ServerSummaryBuilder::Prepare() {
             [&](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
   std::vector<uint32_t> rank(keys_.size());
   for (uint32_t r = 0; r < by_address_.size(); ++r) rank[by_address_[r]] = r;
-  for (Use& u : uses_) u.server = rank[u.server], u.client = rank[u.client];
+  for (Use& u : uses_) u.set_server(rank[u.server()]), u.set_client(rank[u.client()]);
   ids_ = {};
-  std::sort(uses_.begin(), uses_.end(), [](const Use& a, const Use& b) {
-    return std::tie(a.server, a.proto, a.port, a.client) <
-           std::tie(b.server, b.proto, b.port, b.client);
-  });
+  std::sort(uses_.begin(), uses_.end());
 }
 
 size_t ServerSummaryBuilder::ServerCount() {
@@ -127,7 +129,7 @@ size_t ServerSummaryBuilder::ServerCount() {
   Prepare();
   size_t count = 0;
   for (size_t i = 0; i < uses_.size(); ++i) {
-    count += i == 0 || uses_[i].server != uses_[i - 1].server;
+    count += i == 0 || uses_[i].server() != uses_[i - 1].server();
   }
   return count;
 }
@@ -147,17 +149,14 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
   const std::vector<Use>& uses = uses_;
   const std::vector<std::string>& whats = whats_;
   auto address = [&](uint32_t r) { return AddressOf(keys_[by_address_[r]]); };
-  auto by_port = [](const Use& a, const Use& b) {
-    return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
-  };
   ServerSummary s;
   std::vector<uint32_t> clients;
   for (size_t server_begin = 0; server_begin < uses.size();) {
     size_t server_end = server_begin;
-    while (server_end < uses.size() && uses[server_end].server == uses[server_begin].server) {
+    while (server_end < uses.size() && uses[server_end].server() == uses[server_begin].server()) {
       ++server_end;
     }
-    s.server = address(uses[server_begin].server);
+    s.server = address(uses[server_begin].server());
     s.static_ports.clear();
     s.dynamic_ports.clear();
     clients.clear();
@@ -165,14 +164,15 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
       size_t end = begin;
       uint32_t last_what = 0;
       bool any_static = false, any_dynamic = false;
-      while (end < server_end && !by_port(uses[begin], uses[end])) {
-        last_what = std::max(last_what, uses[end].what);
-        any_static |= !uses[end].dynamic;
-        any_dynamic |= uses[end].dynamic;
-        clients.push_back(uses[end].client);
+      const uint64_t port_key = uses[begin].port_key();
+      while (end < server_end && uses[end].port_key() == port_key) {
+        last_what = std::max(last_what, uses[end].what());
+        any_static |= !uses[end].dynamic();
+        any_dynamic |= uses[end].dynamic();
+        clients.push_back(uses[end].client());
         ++end;
       }
-      const PortOf port{uses[begin].proto, uses[begin].port};
+      const PortOf port{uses[begin].proto(), uses[begin].port()};
       if (any_static) s.static_ports.push_back(port);
       if (any_dynamic) {
         DynamicPortUse& d = s.dynamic_ports.emplace_back();
@@ -182,10 +182,10 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
         bool any = false;
         uint32_t last = 0;
         for (size_t i = begin; i < end; ++i) {
-          if (!uses[i].dynamic || (any && last == uses[i].client)) continue;
-          d.clients.push_back(address(uses[i].client));
+          if (!uses[i].dynamic() || (any && last == uses[i].client())) continue;
+          d.clients.push_back(address(uses[i].client()));
           any = true;
-          last = uses[i].client;
+          last = uses[i].client();
         }
       }
       begin = end;
