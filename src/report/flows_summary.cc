@@ -84,9 +84,25 @@ static_assert(sizeof(Use) == 16);
 
 uint32_t ServerSummaryBuilder::IdOf(const IpAddress& address) {
   const AddressKey key = KeyOf(address);
-  auto [it, inserted] = ids_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
-  if (inserted) keys_.push_back(key);
-  return it->second;
+  if (2 * (keys_.size() + 1) > slots_.size()) {  // grow: every id placed again
+    slots_.assign(std::max<size_t>(1024, 2 * slots_.size()), 0);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t id = 0; id < keys_.size(); ++id) {
+      size_t slot = KeyHash{}(keys_[id]) & mask;
+      while (slots_[slot] != 0) slot = (slot + 1) & mask;
+      slots_[slot] = id + 1;
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t slot = KeyHash{}(key) & mask;
+  while (slots_[slot] != 0) {
+    if (keys_[slots_[slot] - 1] == key) return slots_[slot] - 1;
+    slot = (slot + 1) & mask;
+  }
+  const auto id = static_cast<uint32_t>(keys_.size());
+  keys_.push_back(key);
+  slots_[slot] = id + 1;
+  return id;
 }
 
 void ServerSummaryBuilder::Add(const FlowEntry& e) {
@@ -120,7 +136,7 @@ void ServerSummaryBuilder::Prepare() {
   std::vector<uint32_t> rank(keys_.size());
   for (uint32_t r = 0; r < by_address_.size(); ++r) rank[by_address_[r]] = r;
   for (Use& u : uses_) u.set_server(rank[u.server()]), u.set_client(rank[u.client()]);
-  ids_ = {};
+  slots_ = {};
   std::sort(uses_.begin(), uses_.end());
 }
 
@@ -151,6 +167,9 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
   auto address = [&](uint32_t r) { return AddressOf(keys_[by_address_[r]]); };
   ServerSummary s;
   std::vector<uint32_t> clients;
+  // The last server's port records, their buffers reused: a new vector and
+  // string per dynamic port were most of ForEach() on a capture.
+  std::vector<DynamicPortUse> spare;
   for (size_t server_begin = 0; server_begin < uses.size();) {
     size_t server_end = server_begin;
     while (server_end < uses.size() && uses[server_end].server() == uses[server_begin].server()) {
@@ -158,6 +177,7 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
     }
     s.server = address(uses[server_begin].server());
     s.static_ports.clear();
+    for (DynamicPortUse& d : s.dynamic_ports) spare.push_back(std::move(d));
     s.dynamic_ports.clear();
     clients.clear();
     for (size_t begin = server_begin; begin < server_end;) {
@@ -176,6 +196,12 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
       if (any_static) s.static_ports.push_back(port);
       if (any_dynamic) {
         DynamicPortUse& d = s.dynamic_ports.emplace_back();
+        if (!spare.empty()) {
+          d = std::move(spare.back());
+          spare.pop_back();
+          d.clients.clear();
+          d.what.clear();
+        }
         d.port = port;
         if (last_what != 0) d.what = whats[last_what - 1];
         // Sorted by client within the port: equal ones are neighbours.

@@ -5,7 +5,6 @@
 
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -100,7 +99,10 @@ class ServerSummaryBuilder {
   const FlowsReport& report_;
   std::vector<Use> uses_;
   std::vector<Key> keys_;  // distinct addresses, by id
-  std::unordered_map<Key, uint32_t, KeyHash> ids_;
+  // Open addressing over keys_: each slot an id + 1, 0 for none; a power of
+  // two, at most half full. (A node per address, as std::unordered_map
+  // keeps, was most of Add() on a capture of many clients.)
+  std::vector<uint32_t> slots_;
   // The last flow's server and its id: flows come ordered by server within
   // their class, so most flows skip the hash of the server.
   Key last_server_{};
