@@ -56,6 +56,50 @@ IpAddress AddressOf(const AddressKey& k) {
                        uint32_t{bytes[2]} << 8 | bytes[3]);
 }
 
+// Sorts `uses` (servers and clients as ranks below `ranks`) as std::sort
+// does, using the order they come in: flows come by class, then by server,
+// port, client and protocol. So the uses are first put in buckets by server
+// in place (American flag sort: one count, one permutation), and each
+// server's uses, a few runs that are sorted already (one per class, unless
+// a server has both protocols), merged; a server of many runs is sorted.
+// (std::sort of all uses was most of the summaries' cost.) Keys are unique:
+// the result is the one order.
+void SortUses(std::vector<Use>& uses, size_t ranks) {
+  std::vector<size_t> start(ranks + 1, 0);
+  for (const Use& u : uses) ++start[u.server() + 1];
+  for (size_t r = 0; r < ranks; ++r) start[r + 1] += start[r];
+  std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (size_t bucket = 0; bucket < ranks; ++bucket) {
+    while (next[bucket] < start[bucket + 1]) {
+      Use u = uses[next[bucket]];
+      // Each swap puts one use in its bucket for good.
+      while (u.server() != bucket) std::swap(u, uses[next[u.server()]++]);
+      uses[next[bucket]++] = u;
+    }
+  }
+  constexpr size_t kMostRuns = 16;
+  std::vector<size_t> run_ends;
+  for (size_t bucket = 0; bucket < ranks; ++bucket) {
+    const size_t begin = start[bucket], end = start[bucket + 1];
+    run_ends.clear();
+    for (size_t i = begin + 1; i < end && run_ends.size() <= kMostRuns; ++i) {
+      if (uses[i] < uses[i - 1]) run_ends.push_back(i);
+    }
+    if (run_ends.empty()) continue;
+    const auto first = uses.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = uses.begin() + static_cast<std::ptrdiff_t>(end);
+    if (run_ends.size() > kMostRuns) {
+      std::sort(first, last);
+      continue;
+    }
+    run_ends.push_back(end);
+    for (size_t k = 1; k < run_ends.size(); ++k) {
+      std::inplace_merge(first, uses.begin() + static_cast<std::ptrdiff_t>(run_ends[k - 1]),
+                         uses.begin() + static_cast<std::ptrdiff_t>(run_ends[k]));
+    }
+  }
+}
+
 }  // namespace
 
 std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
@@ -108,12 +152,23 @@ uint32_t ServerSummaryBuilder::IdOf(const IpAddress& address) {
 void ServerSummaryBuilder::Add(const FlowEntry& e) {
   zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
   if (zoned_) return;  // Finish() takes the set-based path
-  what_.clear();
-  AppendWhat(what_, e, report_.owners);
+  // FlowWhat(e), made only for interfaces: a service or owner name is
+  // compared where it is.
+  std::string_view what;
+  if (!e.interfaces.empty()) {
+    what_.clear();
+    AppendWhat(what_, e, report_.owners);
+    what = what_;
+  } else if (!e.service.empty()) {
+    what = e.service;
+  } else if (!report_.owners.empty()) {
+    auto owner = report_.owners.find({e.key.server, e.key.proto, e.key.port});
+    if (owner != report_.owners.end()) what = owner->second;
+  }
   uint32_t what_id = 0;
-  if (!what_.empty()) {
+  if (!what.empty()) {
     // Flows come sorted by port: the same what follows itself.
-    if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
+    if (whats_.empty() || whats_.back() != what) whats_.emplace_back(what);
     what_id = static_cast<uint32_t>(whats_.size());
   }
   const AddressKey server = KeyOf(e.key.server);
@@ -137,7 +192,7 @@ void ServerSummaryBuilder::Prepare() {
   for (uint32_t r = 0; r < by_address_.size(); ++r) rank[by_address_[r]] = r;
   for (Use& u : uses_) u.set_server(rank[u.server()]), u.set_client(rank[u.client()]);
   slots_ = {};
-  std::sort(uses_.begin(), uses_.end());
+  SortUses(uses_, keys_.size());
 }
 
 size_t ServerSummaryBuilder::ServerCount() {
@@ -166,7 +221,9 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
   const std::vector<std::string>& whats = whats_;
   auto address = [&](uint32_t r) { return AddressOf(keys_[by_address_[r]]); };
   ServerSummary s;
-  std::vector<uint32_t> clients;
+  // Per client rank, the last server (its rank) that counted it: the
+  // distinct clients counted without sorting them per server.
+  std::vector<uint32_t> counted(keys_.size(), UINT32_MAX);
   // The last server's port records, their buffers reused: a new vector and
   // string per dynamic port were most of ForEach() on a capture.
   std::vector<DynamicPortUse> spare;
@@ -179,7 +236,8 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
     s.static_ports.clear();
     for (DynamicPortUse& d : s.dynamic_ports) spare.push_back(std::move(d));
     s.dynamic_ports.clear();
-    clients.clear();
+    size_t clients = 0;
+    const uint32_t stamp = uses[server_begin].server();
     for (size_t begin = server_begin; begin < server_end;) {
       size_t end = begin;
       uint32_t last_what = 0;
@@ -189,7 +247,9 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
         last_what = std::max(last_what, uses[end].what());
         any_static |= !uses[end].dynamic();
         any_dynamic |= uses[end].dynamic();
-        clients.push_back(uses[end].client());
+        uint32_t& seen = counted[uses[end].client()];
+        clients += seen != stamp;
+        seen = stamp;
         ++end;
       }
       const PortOf port{uses[begin].proto(), uses[begin].port()};
@@ -216,8 +276,7 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
       }
       begin = end;
     }
-    std::sort(clients.begin(), clients.end());
-    s.clients = static_cast<size_t>(std::unique(clients.begin(), clients.end()) - clients.begin());
+    s.clients = clients;
     each(s);
     server_begin = server_end;
   }
