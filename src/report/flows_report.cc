@@ -164,9 +164,14 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
   row[8] = What(e, owners);
 }
 
+// PutDecimal()'s length, by comparisons: most counters are small.
 size_t Digits(uint64_t value) {
-  char text[20];
-  return static_cast<size_t>(PutDecimal(text, value) - text);
+  size_t digits = 1;
+  for (uint64_t bound = 10; value >= bound; bound *= 10) {
+    ++digits;
+    if (digits == 20) break;  // 10^19 <= value: 10^20 does not fit
+  }
+  return digits;
 }
 
 size_t AddressWidth(const IpAddress& a) {
@@ -677,11 +682,16 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   ServerSummaryBuilder summary(r);
   std::vector<std::string> row;
   TimeText times;
+  std::array<size_t, 9> widest{};
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     summary.Add(e);
-    table.MeasureWidths(TableWidths(e, r.owners, times).data());
+    // The widest cells, laid out once: MeasureWidths() caps each width,
+    // and the cap of the largest is the largest of the caps.
+    const std::array<size_t, 9> w = TableWidths(e, r.owners, times);
+    for (size_t c = 0; c < widest.size(); ++c) widest[c] = std::max(widest[c], w[c]);
   });
+  table.MeasureWidths(widest.data());
   out += fmt::format(
       "{} flows between {} servers and their clients, {} problematic (client high port -> server "
       "dynamic port), from {} observations",
