@@ -59,12 +59,18 @@ char* PutIpv6(char* out, const std::array<uint8_t, 16>& bytes);
 // date text of the last day kept: a report's times are mostly on few days.
 class TimeText {
  public:
+  // Whether Put() writes `us` (19 characters): a table measures its times
+  // without writing them.
+  static bool Fits(int64_t us) {
+    const int64_t seconds = us / 1'000'000;
+    constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
+    return seconds >= 0 && seconds < kYear10000;
+  }
   // False (nothing written) for a time before 1970 or in year 10000 or
   // later; the caller formats those the general way.
   bool Put(char* out, int64_t us) {
+    if (!Fits(us)) return false;
     const int64_t seconds = us / 1'000'000;
-    constexpr int64_t kYear10000 = 253'402'300'800;  // 10000-01-01 00:00:00 UTC
-    if (seconds < 0 || seconds >= kYear10000) return false;
     // Rows often carry the same second twice (first and last seen).
     if (seconds == second_) {
       std::memcpy(out, text_, 19);

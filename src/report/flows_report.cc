@@ -164,12 +164,25 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
   row[8] = What(e, owners);
 }
 
+// PutDecimal()'s length, by comparisons: most counters are small.
 size_t Digits(uint64_t value) {
-  char text[20];
-  return static_cast<size_t>(PutDecimal(text, value) - text);
+  size_t digits = 1;
+  for (uint64_t bound = 10; value >= bound; bound *= 10) {
+    ++digits;
+    if (digits == 20) break;  // 10^19 <= value: 10^20 does not fit
+  }
+  return digits;
 }
 
 size_t AddressWidth(const IpAddress& a) {
+  if (a.is_v4() && a.zone().empty()) {  // PutIpv4()'s length without the text
+    size_t width = 3;
+    for (int i = 0; i < 4; ++i) {
+      const uint8_t octet = a.bytes()[i];
+      width += 1 + (octet >= 10) + (octet >= 100);
+    }
+    return width;
+  }
   char text[48];
   const char* end = a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes());
   const size_t width = static_cast<size_t>(end - text);
@@ -177,8 +190,7 @@ size_t AddressWidth(const IpAddress& a) {
 }
 
 size_t TimeWidth(int64_t us, TimeText& times) {
-  char text[19];
-  if (times.Put(text, us)) return sizeof text;
+  if (TimeText::Fits(us)) return 19;
   std::string general;  // a year outside 0-9999
   AppendTime(general, us, times);
   return general.size();
@@ -226,78 +238,6 @@ std::vector<std::string> FlowTableCells(const FlowEntry& e, const ListenerOwners
 std::array<size_t, 9> FlowTableWidths(const FlowEntry& e, const ListenerOwners& owners) {
   TimeText times;
   return TableWidths(e, owners, times);
-}
-
-void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
-  // Two passes over the flows, none kept: the first measures the columns
-  // (and counts), the second writes the rows.
-  TableLayout table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
-                     "SERVER BY", "WHAT"},
-                    40);
-  size_t problematic = 0;
-  ServerSummaryBuilder summary(r);
-  std::vector<std::string> row;
-  TimeText times;
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    problematic += e.flow_class == FlowClass::kProblematic;
-    summary.Add(e);
-    table.MeasureWidths(TableWidths(e, r.owners, times).data());
-  });
-  out += fmt::format(
-      "{} flows between {} servers and their clients, {} problematic (client high port -> server "
-      "dynamic port), from {} observations",
-      FlowCount(r), summary.ServerCount(), problematic, r.observations);
-  if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
-  out += "\n";
-  if (r.lost_events > 0) {
-    // Both firewall logs (INFO-EVENTS-LOST rows) and NetFlow/IPFIX exporters
-    // (sequence gaps) report losses into the same count.
-    out += fmt::format("{} events or flow records were lost at the source (firewall "
-                       "INFO-EVENTS-LOST rows, NetFlow/IPFIX sequence gaps): the picture is "
-                       "incomplete.\n",
-                       r.lost_events);
-  }
-  if (r.local_time) out += "Times are the firewall log's local time.\n";
-  out += "\n";
-  table.AppendHeader(out);
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    TableCells(e, r.owners, row, times);
-    table.AppendRow(row, TableWidths(e, r.owners, times).data(), out);
-    MaybeFlush(out, flush);
-  });
-
-  out += "\nPer server:\n";
-  summary.ForEach([&](const ServerSummary& s) {
-    const IpAddress& server = s.server;
-    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);
-    if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
-      out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
-    }
-    out += "\n";
-    // Appended piece by piece: a server may have thousands of dynamic ports.
-    for (size_t i = 0; i < s.static_ports.size(); ++i) {
-      out += i == 0 ? "    static ports: " : ", ";
-      AppendPortText(out, s.static_ports[i]);
-    }
-    if (!s.static_ports.empty()) out += '\n';
-    for (const DynamicPortUse& d : s.dynamic_ports) {
-      out += "    dynamic ";
-      AppendPortText(out, d.port);
-      if (!d.what.empty()) {
-        out += " (";
-        out += d.what;
-        out += ')';
-      }
-      out += ": used by ";
-      for (size_t i = 0; i < d.clients.size(); ++i) {
-        if (i > 0) out += ", ";
-        AppendAddress(out, d.clients[i]);
-      }
-      out += '\n';
-      MaybeFlush(out, flush);  // a busy server's ports are megabytes of text
-    }
-    MaybeFlush(out, flush);
-  });
 }
 
 namespace {
@@ -360,6 +300,13 @@ class RowWriter {
     p_ += n;
   }
   void Char(char c) { *p_++ = c; }
+  // `n` spaces, n <= 64, with room for 64 after the pointer: one fixed-size
+  // copy (a table pads nine cells a row).
+  void Spaces(size_t n) {
+    static constexpr char kSpaces[65] = "                                                                ";
+    std::memcpy(p_, kSpaces, 64);
+    p_ += n;
+  }
   [[gnu::always_inline]] void Number(uint64_t value) { p_ = PutDecimal(p_, value); }
   // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
   void Field(std::string_view value) { Field(value, HasCsvSpecial(value)); }
@@ -378,8 +325,10 @@ class RowWriter {
     p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
   }
   // A JSON string as AppendJsonString writes it.
-  void JsonString(std::string_view value) {
-    if (!JsonPlain(value)) return Text(text::JsonText(nlohmann::json(std::string(value))));
+  void JsonString(std::string_view value) { JsonString(value, JsonPlain(value)); }
+  // `plain`: JsonPlain(value).
+  void JsonString(std::string_view value, bool plain) {
+    if (!plain) return Text(text::JsonText(nlohmann::json(std::string(value))));
     *p_++ = '"';
     Text(value);
     *p_++ = '"';
@@ -499,7 +448,8 @@ void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) 
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
 void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& room, TimeText& times, LastAnswer& plain_file) {
+                    std::string& room, TimeText& times, LastAnswer& plain_file,
+                    LastAnswer& plain_name) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -540,7 +490,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   w.Number(e.low_source);
   w.Text(",\n      \"owner\": ");
   if (owner) {
-    w.JsonString(*owner);
+    w.JsonString(*owner, plain_name.Check(*owner));
   } else {
     w.Text("null");
   }
@@ -558,32 +508,46 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   if (e.service.empty()) {
     w.Text("null");
   } else {
-    w.JsonString(e.service);
+    w.JsonString(e.service, plain_name.Check(e.service));
   }
   w.Text("\n    }");
   out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
 }
 
-// ServersJson(r).dump(2) as it stands inside the top-level object.
+// ServersJson(r).dump(2) as it stands inside the top-level object. Written
+// piece by piece, the addresses and ports without strings of their own: a
+// capture's servers may have tens of thousands of dynamic ports.
 void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std::string& out,
                       const FlushText& flush) {
   if (summaries.ServerCount() == 0) {
     out += "[]";
     return;
   }
-  // An array of strings at `indent`, its items two deeper.
-  auto strings = [&](size_t indent, auto&& items) {
+  // A JSON string of an address: without a zone it is plain ASCII.
+  auto address = [&](const IpAddress& a) {
+    if (!a.zone().empty()) return AppendJsonString(out, a.ToString());
+    out += '"';
+    AppendAddress(out, a);
+    out += '"';
+  };
+  auto port = [&](const PortOf& p) {  // "tcp/49664": plain ASCII
+    out += '"';
+    AppendPortText(out, p);
+    out += '"';
+  };
+  // An array at `indent`, its items two deeper, as nlohmann dumps it.
+  auto array = [&](size_t indent, const auto& items, auto&& item) {
     if (items.empty()) {
       out += "[]";
       return;
     }
     out += '[';
     bool first = true;
-    for (const auto& item : items) {
+    for (const auto& i : items) {
       out += first ? "\n" : ",\n";
       first = false;
       out.append(indent + 2, ' ');
-      AppendJsonString(out, item);
+      item(i);
     }
     out += '\n';
     out.append(indent, ' ');
@@ -591,7 +555,6 @@ void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std
   };
   out += '[';
   bool first = true;
-  std::vector<std::string> names;
   summaries.ForEach([&](const ServerSummary& s) {
     const IpAddress& server = s.server;
     out += first ? "\n    {\n      \"clients\": " : ",\n    {\n      \"clients\": ";
@@ -606,11 +569,9 @@ void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std
       for (const DynamicPortUse& d : s.dynamic_ports) {
         out += first_port ? "\n        {\n          \"clients\": " : ",\n        {\n          \"clients\": ";
         first_port = false;
-        names.clear();
-        for (const IpAddress& c : d.clients) names.push_back(AddressText(c));
-        strings(10, names);
+        array(10, d.clients, address);
         out += ",\n          \"port\": ";
-        AppendJsonString(out, PortText(d.port));
+        port(d.port);
         out += ",\n          \"what\": ";
         AppendJsonString(out, d.what);
         out += "\n        }";
@@ -622,18 +583,174 @@ void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std
     auto peak = r.peak_rpc_concurrency.find(server);
     AppendNumber(out, peak != r.peak_rpc_concurrency.end() ? peak->second : 0);
     out += ",\n      \"server\": ";
-    AppendJsonString(out, server.ToString());
+    address(server);
     out += ",\n      \"static_ports\": ";
-    names.clear();
-    for (const auto& p : s.static_ports) names.push_back(PortText(p));
-    strings(6, names);
+    array(6, s.static_ports, port);
     out += "\n    }";
     MaybeFlush(out, flush);
   });
   out += "\n  ]";
 }
 
+// One row as TableLayout::AppendRow(TableCells(e), TableWidths(e)) writes
+// it, straight through a pointer (the cells' strings, and the layout's
+// appends piece by piece, were most of the table's cost). False, nothing
+// written, for a row the general path must lay out: an address with a zone
+// (not ASCII, perhaps) or a cell to cut.
+bool AppendTableRow(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
+                    const TableLayout& table, std::string& room, TimeText& times) {
+  if (!e.key.client.zone().empty() || !e.key.server.zone().empty()) return false;
+  const std::vector<size_t>& widths = table.widths();
+  const size_t max_cell = table.max_cell_width();
+  const std::string* owner = nullptr;
+  size_t bound = 1024;  // the cells but What are at most a few dozen characters each
+  for (size_t width : widths) bound += width + 2;
+  if (!e.interfaces.empty()) {
+    for (const std::string& i : e.interfaces) bound += i.size() + 2;
+  } else if (!e.service.empty()) {
+    bound += e.service.size();
+  } else if (!owners.empty()) {
+    auto it = owners.find({e.key.server, e.key.proto, e.key.port});
+    if (it != owners.end()) owner = &it->second, bound += owner->size();
+  }
+  if (room.size() < bound) room.resize(bound);
+  char* const start = room.data();
+  RowWriter w(start, times);
+  const char* cell = start;
+  size_t column = 0;
+  // Pads the cell just written to its column; false for one to cut.
+  auto pad = [&]() {
+    const auto width = static_cast<size_t>(w.end() - cell);
+    if (width > max_cell || width > widths[column]) return false;
+    const size_t spaces = widths[column] - width + 2;
+    if (spaces > 64) return false;  // a header wider than 62 characters
+    w.Spaces(spaces);
+    cell = w.end();
+    ++column;
+    return true;
+  };
+  w.Text(analysis::FlowClassName(e.flow_class));
+  if (!pad()) return false;
+  w.Address(e.key.client);
+  if (!pad()) return false;
+  w.Address(e.key.server);
+  if (!pad()) return false;
+  w.Text(ProtoName(e.key.proto));
+  w.Char('/');
+  w.Number(e.key.port);
+  if (!pad()) return false;
+  w.Number(e.connections);
+  if (e.attempts > 0) {
+    w.Text(" (+");
+    w.Number(e.attempts);
+    w.Text(e.dropped > 0 ? " dropped)" : " unanswered)");
+  }
+  if (!pad()) return false;
+  w.Time(e.first_us);
+  if (!pad()) return false;
+  w.Time(e.last_us);
+  if (!pad()) return false;
+  w.Text(analysis::ServerRuleName(e.rule));
+  if (!pad()) return false;
+  if (!e.interfaces.empty()) {
+    w.Text("RPC: ");
+    for (size_t i = 0; i < e.interfaces.size(); ++i) {
+      if (i > 0) w.Text(", ");
+      w.Text(e.interfaces[i]);
+    }
+  } else if (!e.service.empty()) {
+    w.Text(e.service);
+  } else if (owner) {
+    w.Text(*owner);
+  }
+  const char* end = w.end();
+  while (end > start && end[-1] == ' ') --end;  // as the layout trims the row
+  out.append(start, static_cast<size_t>(end - start));
+  out += '\n';
+  return true;
+}
+
 }  // namespace
+
+void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& flush) {
+  // Two passes over the flows, none kept: the first measures the columns
+  // (and counts), the second writes the rows.
+  TableLayout table({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN", "LAST SEEN",
+                     "SERVER BY", "WHAT"},
+                    40);
+  size_t problematic = 0;
+  ServerSummaryBuilder summary(r);
+  std::vector<std::string> row;
+  TimeText times;
+  std::array<size_t, 9> widest{};
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    problematic += e.flow_class == FlowClass::kProblematic;
+    summary.Add(e);
+    // The widest cells, laid out once: MeasureWidths() caps each width,
+    // and the cap of the largest is the largest of the caps.
+    const std::array<size_t, 9> w = TableWidths(e, r.owners, times);
+    for (size_t c = 0; c < widest.size(); ++c) widest[c] = std::max(widest[c], w[c]);
+  });
+  table.MeasureWidths(widest.data());
+  out += fmt::format(
+      "{} flows between {} servers and their clients, {} problematic (client high port -> server "
+      "dynamic port), from {} observations",
+      FlowCount(r), summary.ServerCount(), problematic, r.observations);
+  if (r.skipped > 0) out += fmt::format("; {} input records skipped (see stderr)", r.skipped);
+  out += "\n";
+  if (r.lost_events > 0) {
+    // Both firewall logs (INFO-EVENTS-LOST rows) and NetFlow/IPFIX exporters
+    // (sequence gaps) report losses into the same count.
+    out += fmt::format("{} events or flow records were lost at the source (firewall "
+                       "INFO-EVENTS-LOST rows, NetFlow/IPFIX sequence gaps): the picture is "
+                       "incomplete.\n",
+                       r.lost_events);
+  }
+  if (r.local_time) out += "Times are the firewall log's local time.\n";
+  out += "\n";
+  table.AppendHeader(out);
+  std::string room;
+  ForEachFlow(r, [&](const FlowEntry& e) {
+    if (!AppendTableRow(out, e, r.owners, table, room, times)) {
+      TableCells(e, r.owners, row, times);
+      table.AppendRow(row, TableWidths(e, r.owners, times).data(), out);
+    }
+    MaybeFlush(out, flush);
+  });
+
+  out += "\nPer server:\n";
+  summary.ForEach([&](const ServerSummary& s) {
+    const IpAddress& server = s.server;
+    out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);
+    if (auto it = r.peak_rpc_concurrency.find(server); it != r.peak_rpc_concurrency.end()) {
+      out += fmt::format(", at most {} connection(s) to dynamic ports at once", it->second);
+    }
+    out += "\n";
+    // Appended piece by piece: a server may have thousands of dynamic ports.
+    for (size_t i = 0; i < s.static_ports.size(); ++i) {
+      out += i == 0 ? "    static ports: " : ", ";
+      AppendPortText(out, s.static_ports[i]);
+    }
+    if (!s.static_ports.empty()) out += '\n';
+    for (const DynamicPortUse& d : s.dynamic_ports) {
+      out += "    dynamic ";
+      AppendPortText(out, d.port);
+      if (!d.what.empty()) {
+        out += " (";
+        out += d.what;
+        out += ')';
+      }
+      out += ": used by ";
+      for (size_t i = 0; i < d.clients.size(); ++i) {
+        if (i > 0) out += ", ";
+        AppendAddress(out, d.clients[i]);
+      }
+      out += '\n';
+      MaybeFlush(out, flush);  // a busy server's ports are megabytes of text
+    }
+    MaybeFlush(out, flush);
+  });
+}
 
 nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
   nlohmann::json flows = nlohmann::json::array();
@@ -687,12 +804,12 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   std::string room;
   TimeText times;
   ServerSummaryBuilder summary(r);
-  LastAnswer plain_file(JsonPlain);
+  LastAnswer plain_file(JsonPlain), plain_name(JsonPlain);
   ForEachFlow(r, [&](const FlowEntry& e) {
     summary.Add(e);
     out += first ? "\n" : ",\n";
     first = false;
-    AppendFlowJson(out, e, r.owners, room, times, plain_file);
+    AppendFlowJson(out, e, r.owners, room, times, plain_file, plain_name);
     MaybeFlush(out, flush);
   });
   out += first ? "],\n" : "\n  ],\n";
@@ -740,10 +857,6 @@ size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
   for (const SourceRef& s : e.evidence) bound += 2 * (s.file.size() + 50);
   return bound;
 }
-
-}  // namespace
-
-namespace {
 
 }  // namespace
 

@@ -186,6 +186,49 @@ FlowObservation SmbConnection() {
   return f;
 }
 
+// The table's rows, written straight (AppendTableRow), as the general layout
+// (TableLayout over FlowTableCells) writes them: rows with zones (which take
+// the general path), cells to cut, a non-ASCII owner, a What ending in spaces.
+TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  Feed(table);
+  FlowObservation f = SmbConnection();
+  f.src.address = *IpAddress::Parse("fe80::1%eth0");
+  table.OnFlow(f);
+  f = SmbConnection();
+  f.dst.port = 49777;
+  f.action = TrafficAction::kDropped;
+  for (int i = 0; i < 3; ++i) table.OnFlow(f);
+  f.dst.port = 49778;
+  f.connections = 0;
+  f.packets = 1;
+  f.ip_protocol = 17;  // udp: a second protocol on the server
+  f.src.proto = f.dst.proto = Proto::kUdp;
+  table.OnFlow(f);
+  FlowsReport r;
+  r.flows = table.Finish();
+  // A connection count whose cell (with the attempts) is cut at 40.
+  r.flows.back().connections = UINT64_MAX;
+  r.flows.back().attempts = UINT64_MAX - 1;
+  r.owners[{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49777}] = "Überwachung.exe  ";
+
+  TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
+                      "LAST SEEN", "SERVER BY", "WHAT"},
+                     40);
+  for (const analysis::FlowEntry& e : r.flows) layout.Measure(FlowTableCells(e, r.owners));
+  std::string expected;
+  layout.AppendHeader(expected);
+  for (const analysis::FlowEntry& e : r.flows) layout.AppendRow(FlowTableCells(e, r.owners), expected);
+
+  const std::string text = FlowsTable(r);
+  const size_t rows = text.find("CLASS");
+  ASSERT_NE(rows, std::string::npos);
+  EXPECT_EQ(text.substr(rows, expected.size()), expected);
+  EXPECT_NE(text.find("fe80::1%eth0"), std::string::npos);
+  EXPECT_NE(text.find("…"), std::string::npos);
+  EXPECT_NE(text.find("Überwachung.exe\n"), std::string::npos);
+}
+
 TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   FlowObservation f = SmbConnection();

@@ -56,6 +56,50 @@ IpAddress AddressOf(const AddressKey& k) {
                        uint32_t{bytes[2]} << 8 | bytes[3]);
 }
 
+// Sorts `uses` (servers and clients as ranks below `ranks`) as std::sort
+// does, using the order they come in: flows come by class, then by server,
+// port, client and protocol. So the uses are first put in buckets by server
+// in place (American flag sort: one count, one permutation), and each
+// server's uses, a few runs that are sorted already (one per class, unless
+// a server has both protocols), merged; a server of many runs is sorted.
+// (std::sort of all uses was most of the summaries' cost.) Keys are unique:
+// the result is the one order.
+void SortUses(std::vector<Use>& uses, size_t ranks) {
+  std::vector<size_t> start(ranks + 1, 0);
+  for (const Use& u : uses) ++start[u.server() + 1];
+  for (size_t r = 0; r < ranks; ++r) start[r + 1] += start[r];
+  std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (size_t bucket = 0; bucket < ranks; ++bucket) {
+    while (next[bucket] < start[bucket + 1]) {
+      Use u = uses[next[bucket]];
+      // Each swap puts one use in its bucket for good.
+      while (u.server() != bucket) std::swap(u, uses[next[u.server()]++]);
+      uses[next[bucket]++] = u;
+    }
+  }
+  constexpr size_t kMostRuns = 16;
+  std::vector<size_t> run_ends;
+  for (size_t bucket = 0; bucket < ranks; ++bucket) {
+    const size_t begin = start[bucket], end = start[bucket + 1];
+    run_ends.clear();
+    for (size_t i = begin + 1; i < end && run_ends.size() <= kMostRuns; ++i) {
+      if (uses[i] < uses[i - 1]) run_ends.push_back(i);
+    }
+    if (run_ends.empty()) continue;
+    const auto first = uses.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = uses.begin() + static_cast<std::ptrdiff_t>(end);
+    if (run_ends.size() > kMostRuns) {
+      std::sort(first, last);
+      continue;
+    }
+    run_ends.push_back(end);
+    for (size_t k = 1; k < run_ends.size(); ++k) {
+      std::inplace_merge(first, uses.begin() + static_cast<std::ptrdiff_t>(run_ends[k - 1]),
+                         uses.begin() + static_cast<std::ptrdiff_t>(run_ends[k]));
+    }
+  }
+}
+
 }  // namespace
 
 std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
@@ -84,24 +128,56 @@ static_assert(sizeof(Use) == 16);
 
 uint32_t ServerSummaryBuilder::IdOf(const IpAddress& address) {
   const AddressKey key = KeyOf(address);
-  auto [it, inserted] = ids_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
-  if (inserted) keys_.push_back(key);
-  return it->second;
+  if (2 * (keys_.size() + 1) > slots_.size()) {  // grow: every id placed again
+    slots_.assign(std::max<size_t>(1024, 2 * slots_.size()), 0);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t id = 0; id < keys_.size(); ++id) {
+      size_t slot = KeyHash{}(keys_[id]) & mask;
+      while (slots_[slot] != 0) slot = (slot + 1) & mask;
+      slots_[slot] = id + 1;
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t slot = KeyHash{}(key) & mask;
+  while (slots_[slot] != 0) {
+    if (keys_[slots_[slot] - 1] == key) return slots_[slot] - 1;
+    slot = (slot + 1) & mask;
+  }
+  const auto id = static_cast<uint32_t>(keys_.size());
+  keys_.push_back(key);
+  slots_[slot] = id + 1;
+  return id;
 }
 
 void ServerSummaryBuilder::Add(const FlowEntry& e) {
   zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
   if (zoned_) return;  // Finish() takes the set-based path
-  what_.clear();
-  AppendWhat(what_, e, report_.owners);
+  // FlowWhat(e), made only for interfaces: a service or owner name is
+  // compared where it is.
+  std::string_view what;
+  if (!e.interfaces.empty()) {
+    what_.clear();
+    AppendWhat(what_, e, report_.owners);
+    what = what_;
+  } else if (!e.service.empty()) {
+    what = e.service;
+  } else if (!report_.owners.empty()) {
+    auto owner = report_.owners.find({e.key.server, e.key.proto, e.key.port});
+    if (owner != report_.owners.end()) what = owner->second;
+  }
   uint32_t what_id = 0;
-  if (!what_.empty()) {
+  if (!what.empty()) {
     // Flows come sorted by port: the same what follows itself.
-    if (whats_.empty() || whats_.back() != what_) whats_.push_back(what_);
+    if (whats_.empty() || whats_.back() != what) whats_.emplace_back(what);
     what_id = static_cast<uint32_t>(whats_.size());
   }
-  uses_.push_back({IdOf(e.key.server), IdOf(e.key.client), what_id, e.key.port, e.key.proto,
-                   e.dynamic});
+  const AddressKey server = KeyOf(e.key.server);
+  if (last_server_id_ == UINT32_MAX || !(server == last_server_)) {
+    last_server_ = server;
+    last_server_id_ = IdOf(e.key.server);
+  }
+  uses_.push_back(
+      Use::Of(last_server_id_, IdOf(e.key.client), what_id, e.key.proto, e.key.port, e.dynamic));
 }
 
 void ServerSummaryBuilder::Prepare() {
@@ -114,12 +190,9 @@ void ServerSummaryBuilder::Prepare() {
             [&](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
   std::vector<uint32_t> rank(keys_.size());
   for (uint32_t r = 0; r < by_address_.size(); ++r) rank[by_address_[r]] = r;
-  for (Use& u : uses_) u.server = rank[u.server], u.client = rank[u.client];
-  ids_ = {};
-  std::sort(uses_.begin(), uses_.end(), [](const Use& a, const Use& b) {
-    return std::tie(a.server, a.proto, a.port, a.client) <
-           std::tie(b.server, b.proto, b.port, b.client);
-  });
+  for (Use& u : uses_) u.set_server(rank[u.server()]), u.set_client(rank[u.client()]);
+  slots_ = {};
+  SortUses(uses_, keys_.size());
 }
 
 size_t ServerSummaryBuilder::ServerCount() {
@@ -127,7 +200,7 @@ size_t ServerSummaryBuilder::ServerCount() {
   Prepare();
   size_t count = 0;
   for (size_t i = 0; i < uses_.size(); ++i) {
-    count += i == 0 || uses_[i].server != uses_[i - 1].server;
+    count += i == 0 || uses_[i].server() != uses_[i - 1].server();
   }
   return count;
 }
@@ -147,51 +220,63 @@ void ServerSummaryBuilder::ForEach(const std::function<void(const ServerSummary&
   const std::vector<Use>& uses = uses_;
   const std::vector<std::string>& whats = whats_;
   auto address = [&](uint32_t r) { return AddressOf(keys_[by_address_[r]]); };
-  auto by_port = [](const Use& a, const Use& b) {
-    return std::tie(a.server, a.proto, a.port) < std::tie(b.server, b.proto, b.port);
-  };
   ServerSummary s;
-  std::vector<uint32_t> clients;
+  // Per client rank, the last server (its rank) that counted it: the
+  // distinct clients counted without sorting them per server.
+  std::vector<uint32_t> counted(keys_.size(), UINT32_MAX);
+  // The last server's port records, their buffers reused: a new vector and
+  // string per dynamic port were most of ForEach() on a capture.
+  std::vector<DynamicPortUse> spare;
   for (size_t server_begin = 0; server_begin < uses.size();) {
     size_t server_end = server_begin;
-    while (server_end < uses.size() && uses[server_end].server == uses[server_begin].server) {
+    while (server_end < uses.size() && uses[server_end].server() == uses[server_begin].server()) {
       ++server_end;
     }
-    s.server = address(uses[server_begin].server);
+    s.server = address(uses[server_begin].server());
     s.static_ports.clear();
+    for (DynamicPortUse& d : s.dynamic_ports) spare.push_back(std::move(d));
     s.dynamic_ports.clear();
-    clients.clear();
+    size_t clients = 0;
+    const uint32_t stamp = uses[server_begin].server();
     for (size_t begin = server_begin; begin < server_end;) {
       size_t end = begin;
       uint32_t last_what = 0;
       bool any_static = false, any_dynamic = false;
-      while (end < server_end && !by_port(uses[begin], uses[end])) {
-        last_what = std::max(last_what, uses[end].what);
-        any_static |= !uses[end].dynamic;
-        any_dynamic |= uses[end].dynamic;
-        clients.push_back(uses[end].client);
+      const uint64_t port_key = uses[begin].port_key();
+      while (end < server_end && uses[end].port_key() == port_key) {
+        last_what = std::max(last_what, uses[end].what());
+        any_static |= !uses[end].dynamic();
+        any_dynamic |= uses[end].dynamic();
+        uint32_t& seen = counted[uses[end].client()];
+        clients += seen != stamp;
+        seen = stamp;
         ++end;
       }
-      const PortOf port{uses[begin].proto, uses[begin].port};
+      const PortOf port{uses[begin].proto(), uses[begin].port()};
       if (any_static) s.static_ports.push_back(port);
       if (any_dynamic) {
         DynamicPortUse& d = s.dynamic_ports.emplace_back();
+        if (!spare.empty()) {
+          d = std::move(spare.back());
+          spare.pop_back();
+          d.clients.clear();
+          d.what.clear();
+        }
         d.port = port;
         if (last_what != 0) d.what = whats[last_what - 1];
         // Sorted by client within the port: equal ones are neighbours.
         bool any = false;
         uint32_t last = 0;
         for (size_t i = begin; i < end; ++i) {
-          if (!uses[i].dynamic || (any && last == uses[i].client)) continue;
-          d.clients.push_back(address(uses[i].client));
+          if (!uses[i].dynamic() || (any && last == uses[i].client())) continue;
+          d.clients.push_back(address(uses[i].client()));
           any = true;
-          last = uses[i].client;
+          last = uses[i].client();
         }
       }
       begin = end;
     }
-    std::sort(clients.begin(), clients.end());
-    s.clients = static_cast<size_t>(std::unique(clients.begin(), clients.end()) - clients.begin());
+    s.clients = clients;
     each(s);
     server_begin = server_end;
   }

@@ -5,7 +5,6 @@
 
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -61,14 +60,36 @@ class ServerSummaryBuilder {
   };
   // One per flow, 16 bytes: a million flows are 16 MB, not the 64 that two
   // whole addresses per flow took. Addresses are ids into keys_ (first-seen
-  // order) until Finish() turns them into ranks in address order.
+  // order) until Finish() turns them into ranks in address order. Packed
+  // into two words so that the sort by (server, proto, port, client) compares
+  // two words (a comparison of four fields was most of the sort).
   struct Use {
-    uint32_t server;
-    uint32_t client;
-    uint32_t what;  // whats_ position + 1, 0 for none; later flows have higher ones
-    uint16_t port;
-    Proto proto;
-    bool dynamic;
+    // server << 32 | proto << 24 | port << 8 | dynamic
+    uint64_t major;
+    // client << 32 | what: what is whats_ position + 1, 0 for none; later
+    // flows have higher ones. (Flow keys are unique: what never decides the
+    // order; dynamic does, before the client, which ForEach() does not mind:
+    // a port's dynamic uses still come sorted by client.)
+    uint64_t minor;
+    static Use Of(uint32_t server, uint32_t client, uint32_t what, Proto proto, uint16_t port,
+                  bool dynamic) {
+      return {uint64_t{server} << 32 | uint64_t{static_cast<uint8_t>(proto)} << 24 |
+                  uint64_t{port} << 8 | uint64_t{dynamic},
+              uint64_t{client} << 32 | what};
+    }
+    uint32_t server() const { return static_cast<uint32_t>(major >> 32); }
+    Proto proto() const { return static_cast<Proto>(static_cast<uint8_t>(major >> 24)); }
+    uint16_t port() const { return static_cast<uint16_t>(major >> 8); }
+    bool dynamic() const { return (major & 1) != 0; }
+    uint32_t client() const { return static_cast<uint32_t>(minor >> 32); }
+    uint32_t what() const { return static_cast<uint32_t>(minor); }
+    // (server, proto, port): the port a flow uses.
+    uint64_t port_key() const { return major >> 8; }
+    void set_server(uint32_t s) { major = (major & 0xffff'ffffULL) | uint64_t{s} << 32; }
+    void set_client(uint32_t c) { minor = (minor & 0xffff'ffffULL) | uint64_t{c} << 32; }
+    bool operator<(const Use& other) const {
+      return major != other.major ? major < other.major : minor < other.minor;
+    }
   };
 
  private:
@@ -78,7 +99,14 @@ class ServerSummaryBuilder {
   const FlowsReport& report_;
   std::vector<Use> uses_;
   std::vector<Key> keys_;  // distinct addresses, by id
-  std::unordered_map<Key, uint32_t, KeyHash> ids_;
+  // Open addressing over keys_: each slot an id + 1, 0 for none; a power of
+  // two, at most half full. (A node per address, as std::unordered_map
+  // keeps, was most of Add() on a capture of many clients.)
+  std::vector<uint32_t> slots_;
+  // The last flow's server and its id: flows come ordered by server within
+  // their class, so most flows skip the hash of the server.
+  Key last_server_{};
+  uint32_t last_server_id_ = UINT32_MAX;
   std::vector<std::string> whats_;  // the named whats, one per run of equal ones
   std::string what_;
   std::vector<uint32_t> by_address_;  // rank -> id, after Prepare()

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <tuple>
 
 namespace highport::report {
 namespace {
@@ -59,7 +61,16 @@ FlowsReport RandomReport(std::mt19937& rng, bool zones) {
 TEST(FlowsSummary, SortedRecordsAgreeWithTheSets) {
   std::mt19937 rng(17);
   for (int round = 0; round < 400; ++round) {
-    const FlowsReport r = RandomReport(rng, /*zones=*/round % 4 == 3);
+    FlowsReport r = RandomReport(rng, /*zones=*/round % 4 == 3);
+    if (round % 2 == 1) {
+      // As a report orders them (by class, server, port, client, protocol; the
+      // dynamic flag stands in for the class): each server's uses are a few
+      // sorted runs, which the builder merges instead of sorting.
+      std::sort(r.flows.begin(), r.flows.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.dynamic, a.key.server, a.key.port, a.key.client, a.key.proto) <
+               std::tie(b.dynamic, b.key.server, b.key.port, b.key.client, b.key.proto);
+      });
+    }
     const std::vector<ServerSummary> fast = ServerSummaries(r);
     const std::vector<ServerSummary> sets = ServerSummariesBySets(r);
     ASSERT_EQ(fast, sets) << round;

@@ -18,6 +18,10 @@ class TableLayout {
   // column), for callers that can tell the widths without making the cells.
   void MeasureWidths(const size_t* widths);
   void AppendHeader(std::string& out) const { Append(header_, false, nullptr, out); }
+  // Each column's width after the rows measured so far (its cells are
+  // padded to it), and the width above which a cell but the last is cut.
+  const std::vector<size_t>& widths() const { return widths_; }
+  size_t max_cell_width() const { return max_cell_width_; }
   void AppendRow(const std::vector<std::string>& row, std::string& out) const {
     Append(row, true, nullptr, out);
   }
