@@ -230,6 +230,25 @@ void FlowTable::Widen(Counters& e) {
   e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
 }
 
+// Inline in Apply(): every key's first rows take one of the first two forms.
+inline FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
+                                                      uint64_t packet, uint64_t offset) {
+  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
+    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
+  }
+  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
+    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
+            static_cast<uint32_t>(packet)};
+  }
+  return PackWide(flow, file, line, packet, offset);
+}
+
+FlowTable::EvidenceRow FlowTable::PackWide(uint32_t flow, uint32_t file, uint64_t line,
+                                           uint64_t packet, uint64_t offset) {
+  wide_evidence_.push_back({line, packet, offset});
+  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
+}
+
 inline void FlowTable::Apply(const Update& u) {
   const uint32_t flow =
       u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
@@ -273,20 +292,7 @@ inline void FlowTable::Apply(const Update& u) {
   }
 }
 
-FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
-                                               uint64_t packet, uint64_t offset) {
-  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
-    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
-  }
-  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
-    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
-            static_cast<uint32_t>(packet)};
-  }
-  wide_evidence_.push_back({line, packet, offset});
-  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
-}
-
-void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                                const NameInterner& files, SourceRef& out) {
   switch (row.word & 3) {
     case kLine:
@@ -368,7 +374,23 @@ void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide
 void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   const uint32_t flow = order_[i];
   table_->MakeEntry(counters_[flow], wide_counts_, addresses_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
-  e.evidence.resize(first_row_[flow + 1] - first_row_[flow]);
+  // A flow with fewer evidence rows than the last one built into `e` leaves
+  // its extra records aside, file names' storage and all, for the next flow
+  // with more: resizing freed and allocated a name about every other flow.
+  std::vector<SourceRef>& evidence = e.evidence;
+  const size_t rows = first_row_[flow + 1] - first_row_[flow];
+  const size_t had = evidence.size();
+  if (had > rows) {
+    for (size_t k = rows; k < had && spare_count_ < spare_evidence_.size(); ++k) {
+      spare_evidence_[spare_count_++] = std::move(evidence[k]);
+    }
+    evidence.resize(rows);
+  } else if (had < rows) {
+    evidence.resize(rows);
+    for (size_t k = had; k < rows && spare_count_ > 0; ++k) {
+      evidence[k] = std::move(spare_evidence_[--spare_count_]);
+    }
+  }
   for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
     FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
   }

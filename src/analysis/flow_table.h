@@ -207,9 +207,12 @@ class FlowTable : public ingest::TrafficSink {
     uint64_t line, packet, offset;
   };
   enum EvidenceKind : uint32_t { kLine = 0, kPacket = 1, kWide = 2 };
-  EvidenceRow PackEvidence(uint32_t flow, uint32_t file, uint64_t line, uint64_t packet,
-                           uint64_t offset);
-  static void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+  [[gnu::always_inline]] inline EvidenceRow PackEvidence(uint32_t flow, uint32_t file,
+                                                         uint64_t line, uint64_t packet,
+                                                         uint64_t offset);
+  [[gnu::noinline]] EvidenceRow PackWide(uint32_t flow, uint32_t file, uint64_t line,
+                                         uint64_t packet, uint64_t offset);
+  [[gnu::always_inline]] static inline void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                              const NameInterner& files, SourceRef& out);
   // What an observation adds to its flow, queued until its slot and counters
   // are in cache (OnFlow in flow_table.cc).
@@ -276,7 +279,8 @@ class FinishedFlows {
  public:
   size_t size() const { return order_.size(); }
   bool empty() const { return order_.empty(); }
-  // The flow at position `i`, built into `out` (whose vectors keep their storage).
+  // The flow at position `i`, built into `out` (whose vectors keep their
+  // storage). Not for two threads at once: it keeps spare evidence records.
   void Get(size_t i, FlowEntry& out) const;
   FlowEntry Get(size_t i) const {
     FlowEntry e;
@@ -306,6 +310,8 @@ class FinishedFlows {
   std::vector<uint32_t> first_row_;            // per counters_ position, into rows_
   std::vector<uint32_t> rows_;                 // evidence_ positions, per flow in arrival order
   std::vector<IpAddress> addresses_;  // by dense id, in order of first appearance
+  mutable std::array<SourceRef, 3> spare_evidence_;  // Get()'s, the first spare_count_
+  mutable size_t spare_count_ = 0;
   NameInterner files_;
 };
 
