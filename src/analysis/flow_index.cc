@@ -7,7 +7,7 @@ constexpr size_t kInitialSlots = 1024;  // a power of two
 
 }  // namespace
 
-FlowIndex::FlowIndex() : slots_(kInitialSlots) {}
+FlowIndex::FlowIndex() : slots_(kInitialSlots), mask_(kInitialSlots - 1) {}
 
 uint32_t FlowIndex::Insert(size_t i, uint32_t tag, uint32_t value) {
   slots_[i] = {tag, value};
@@ -19,7 +19,8 @@ uint32_t FlowIndex::Insert(size_t i, uint32_t tag, uint32_t value) {
 void FlowIndex::Grow() {
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(old.size() * 2, Slot{});
-  const size_t mask = Mask();
+  mask_ = slots_.size() - 1;
+  const size_t mask = mask_;
   for (const Slot& s : old) {
     if (s.tag == 0) continue;
     size_t i = s.tag & mask;
@@ -31,6 +32,7 @@ void FlowIndex::Grow() {
 void FlowIndex::Release() {
   // Empty, but usable: a lookup needs a hole to end on.
   std::vector<Slot>(kInitialSlots).swap(slots_);
+  mask_ = kInitialSlots - 1;
   size_ = 0;
 }
 

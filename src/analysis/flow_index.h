@@ -89,11 +89,12 @@ class FlowIndex {
     const auto tag = static_cast<uint32_t>(hash >> 32);
     return tag != 0 ? tag : 1;
   }
-  size_t Mask() const { return slots_.size() - 1; }
+  size_t Mask() const { return mask_; }
   uint32_t Insert(size_t i, uint32_t tag, uint32_t value);
   void Grow();
 
   std::vector<Slot> slots_;
+  size_t mask_ = 0;  // slots_.size() - 1, kept: every lookup and prefetch needs it
   size_t size_ = 0;
 };
 

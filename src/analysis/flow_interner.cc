@@ -72,22 +72,22 @@ void AddressInterner::Grow() {
 // in order, then the zone): each comparison is two or three integer compares
 // instead of a memcmp through the address; zones (rare) are compared only
 // when everything else is equal.
-std::vector<uint32_t> AddressInterner::Ranks() const {
+std::vector<uint32_t> AddressInterner::AddressRanks(const std::vector<IpAddress>& addresses) {
   struct SortKey {
     uint64_t high, low;  // the 16 bytes, big-endian: integer order is byte order
     uint32_t id;
     uint8_t family;
     bool zoned;
   };
-  std::vector<uint32_t> rank(addresses_.size());
+  std::vector<uint32_t> rank(addresses.size());
   // Usually every address is IPv4 without a zone: one 64-bit integer each
   // (the address above its id) sorts in that order, far cheaper than the
   // general keys below.
-  if (std::all_of(addresses_.begin(), addresses_.end(),
+  if (std::all_of(addresses.begin(), addresses.end(),
                   [](const IpAddress& a) { return a.is_v4() && a.zone().empty(); })) {
-    std::vector<uint64_t> v4(addresses_.size());
-    for (uint32_t id = 0; id < addresses_.size(); ++id) {
-      const auto& b = addresses_[id].bytes();
+    std::vector<uint64_t> v4(addresses.size());
+    for (uint32_t id = 0; id < addresses.size(); ++id) {
+      const auto& b = addresses[id].bytes();
       const uint32_t value = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
       v4[id] = uint64_t{value} << 32 | id;
     }
@@ -95,9 +95,9 @@ std::vector<uint32_t> AddressInterner::Ranks() const {
     for (uint32_t r = 0; r < v4.size(); ++r) rank[static_cast<uint32_t>(v4[r])] = r;
     return rank;
   }
-  std::vector<SortKey> keys(addresses_.size());
-  for (uint32_t id = 0; id < addresses_.size(); ++id) {
-    const IpAddress& a = addresses_[id];
+  std::vector<SortKey> keys(addresses.size());
+  for (uint32_t id = 0; id < addresses.size(); ++id) {
+    const IpAddress& a = addresses[id];
     uint64_t high = 0, low = 0;
     for (size_t i = 0; i < 8; ++i) high = high << 8 | a.bytes()[i];
     for (size_t i = 8; i < 16; ++i) low = low << 8 | a.bytes()[i];
@@ -108,10 +108,22 @@ std::vector<uint32_t> AddressInterner::Ranks() const {
     if (a.high != b.high) return a.high < b.high;
     if (a.low != b.low) return a.low < b.low;
     if (!a.zoned && !b.zoned) return false;
-    return addresses_[a.id].zone() < addresses_[b.id].zone();
+    return addresses[a.id].zone() < addresses[b.id].zone();
   });
   for (uint32_t r = 0; r < keys.size(); ++r) rank[keys[r].id] = r;
   return rank;
+}
+
+void ValueIds::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id_plus_one == 0) continue;
+    size_t i = Hash(s.value) & mask;
+    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 uint32_t NameInterner::InternNew(std::string_view name) {

@@ -48,7 +48,9 @@ class AddressInterner {
 
   // rank[id]: the position of address `id` in IpAddress order, so that
   // entries sort by comparing integers instead of addresses.
-  std::vector<uint32_t> Ranks() const;
+  std::vector<uint32_t> Ranks() const { return AddressRanks(addresses_); }
+  // The same for any list of distinct addresses: rank[i] is addresses[i]'s position.
+  static std::vector<uint32_t> AddressRanks(const std::vector<IpAddress>& addresses);
 
  private:
   struct Slot {
@@ -62,6 +64,39 @@ class AddressInterner {
 
   std::vector<Slot> slots_;
   std::vector<IpAddress> addresses_;
+};
+
+// 32-bit values (IPv4 addresses as AddressRef holds them) -> dense ids,
+// given by the caller on first sight: FlowTable::FinishCompact() numbers the
+// addresses of its keys with it, without building an IpAddress to look one up.
+class ValueIds {
+ public:
+  // The id of `value`, or new_id() stored now when it is new.
+  template <class NewId>
+  uint32_t Find(uint32_t value, const NewId& new_id) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = Hash(value) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id_plus_one == 0) {
+        const uint32_t id = new_id();
+        s = {value, id + 1};
+        // Kept at most half full: probes stay short and the loop always ends.
+        if (++size_ * 2 > slots_.size()) Grow();
+        return id;
+      }
+      if (s.value == value) return s.id_plus_one - 1;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint32_t value = 0;
+    uint32_t id_plus_one = 0;  // 0: empty
+  };
+  static uint64_t Hash(uint32_t value) { return (value * 0x9e3779b97f4a7c15ULL) >> 29; }
+  void Grow();
+  std::vector<Slot> slots_ = std::vector<Slot>(256);
+  size_t size_ = 0;
 };
 
 // File names of evidence -> dense ids. Readers give one file's name for

@@ -1,8 +1,11 @@
 #include "analysis/flow_table.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
+
+#include "analysis/radix_sort.h"
 
 namespace highport::analysis {
 namespace {
@@ -67,10 +70,6 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] = true;
     any_listened_ = true;
   }
-}
-
-bool FlowTable::IsKnownPort(Proto proto, uint16_t port) const {
-  return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
 }
 
 bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const {
@@ -231,6 +230,25 @@ void FlowTable::Widen(Counters& e) {
   e.counts.connections = static_cast<uint32_t>(wide_counts_.size() - 1);
 }
 
+// Inline in Apply(): every key's first rows take one of the first two forms.
+inline FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
+                                                      uint64_t packet, uint64_t offset) {
+  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
+    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
+  }
+  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
+    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
+            static_cast<uint32_t>(packet)};
+  }
+  return PackWide(flow, file, line, packet, offset);
+}
+
+FlowTable::EvidenceRow FlowTable::PackWide(uint32_t flow, uint32_t file, uint64_t line,
+                                           uint64_t packet, uint64_t offset) {
+  wide_evidence_.push_back({line, packet, offset});
+  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
+}
+
 inline void FlowTable::Apply(const Update& u) {
   const uint32_t flow =
       u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
@@ -274,20 +292,7 @@ inline void FlowTable::Apply(const Update& u) {
   }
 }
 
-FlowTable::EvidenceRow FlowTable::PackEvidence(uint32_t flow, uint32_t file, uint64_t line,
-                                               uint64_t packet, uint64_t offset) {
-  if (packet == 0 && offset == 0 && line <= UINT32_MAX) {
-    return {flow, file << 2 | kLine, static_cast<uint32_t>(line)};
-  }
-  if (line == 0 && packet <= UINT32_MAX && offset <= 0xffff && file < (1u << 14)) {
-    return {flow, file << 18 | static_cast<uint32_t>(offset) << 2 | kPacket,
-            static_cast<uint32_t>(packet)};
-  }
-  wide_evidence_.push_back({line, packet, offset});
-  return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
-}
-
-void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                                const NameInterner& files, SourceRef& out) {
   switch (row.word & 3) {
     case kLine:
@@ -332,13 +337,17 @@ void FlowTable::OnLostEvents(uint64_t count, const SourceRef&) { lost_events_ +=
 bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const {
   if (proto == Proto::kTcp && (port == 135 || port == 593)) return false;
   if (proto == Proto::kTcp && rpc_ports_.count({server, port})) return true;
-  return DynamicRange(server).Contains(port) && !IsKnownPort(proto, port);
+  return IsDynamicIn(DynamicRange(server), proto, port);
 }
 
 void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
-                          const AddressInterner& ids, bool dynamic, FlowClass flow_class,
-                          FlowEntry& e) const {
-  e.key = {ids.Get(c.key.client), ids.Get(c.key.server), c.key.proto, c.key.port};
+                          const std::vector<IpAddress>& addresses, bool dynamic,
+                          FlowClass flow_class, FlowEntry& e) const {
+  // Field by field: a FlowKey built and moved in copied both addresses twice.
+  e.key.client = addresses[c.key.client];
+  e.key.server = addresses[c.key.server];
+  e.key.proto = c.key.proto;
+  e.key.port = c.key.port;
   e.first_us = c.first_us;
   e.last_us = c.last_us;
   const WideCounts counts = CountsOf(c, wide);
@@ -364,8 +373,24 @@ void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide
 
 void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   const uint32_t flow = order_[i];
-  table_->MakeEntry(counters_[flow], wide_counts_, ids_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
-  e.evidence.resize(first_row_[flow + 1] - first_row_[flow]);
+  table_->MakeEntry(counters_[flow], wide_counts_, addresses_, dynamic_[flow], static_cast<FlowClass>(classes_[flow]), e);
+  // A flow with fewer evidence rows than the last one built into `e` leaves
+  // its extra records aside, file names' storage and all, for the next flow
+  // with more: resizing freed and allocated a name about every other flow.
+  std::vector<SourceRef>& evidence = e.evidence;
+  const size_t rows = first_row_[flow + 1] - first_row_[flow];
+  const size_t had = evidence.size();
+  if (had > rows) {
+    for (size_t k = rows; k < had && spare_count_ < spare_evidence_.size(); ++k) {
+      spare_evidence_[spare_count_++] = std::move(evidence[k]);
+    }
+    evidence.resize(rows);
+  } else if (had < rows) {
+    evidence.resize(rows);
+    for (size_t k = had; k < rows && spare_count_ > 0; ++k) {
+      evidence[k] = std::move(spare_evidence_[--spare_count_]);
+    }
+  }
   for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
     FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
   }
@@ -385,12 +410,32 @@ FinishedFlows FlowTable::FinishCompact() {
   f.table_ = this;
   const size_t n = counters_.size();
   // Every address gets a dense id (IPv4 addresses were their own values),
-  // which the keys hold from here on: ranks and peaks are per id.
-  AddressInterner& ids = f.ids_;
-  for (size_t i = 0; i < n; ++i) {
-    Counters& c = counters_[i];
-    c.key.client = ids.Intern(addresses_.Resolve({c.key.client, c.key.client_interned}));
-    c.key.server = ids.Intern(addresses_.Resolve({c.key.server, c.key.server_interned}));
+  // which the keys hold from here on: ranks and peaks are per id. Interned
+  // addresses keep theirs through a table by id, IPv4 values are looked up
+  // as integers: no address is built or hashed to be found again.
+  std::vector<IpAddress>& addresses = f.addresses_;
+  {
+    std::vector<uint32_t> dense_of_interned(addresses_.size(), UINT32_MAX);
+    ValueIds dense_of_v4;
+    auto dense = [&](uint32_t value, bool interned) -> uint32_t {
+      if (interned) {
+        uint32_t& id = dense_of_interned[value];
+        if (id == UINT32_MAX) {
+          id = static_cast<uint32_t>(addresses.size());
+          addresses.push_back(addresses_.Get(value));
+        }
+        return id;
+      }
+      return dense_of_v4.Find(value, [&] {
+        addresses.push_back(IpAddress::V4(value));
+        return static_cast<uint32_t>(addresses.size() - 1);
+      });
+    };
+    for (size_t i = 0; i < n; ++i) {
+      Counters& c = counters_[i];
+      c.key.client = dense(c.key.client, c.key.client_interned);
+      c.key.server = dense(c.key.server, c.key.server_interned);
+    }
   }
   // Classes first: the peak counts only connections to dynamic ports.
   std::vector<bool>& dynamic = f.dynamic_;
@@ -398,10 +443,15 @@ FinishedFlows FlowTable::FinishCompact() {
   dynamic.resize(n);
   classes.resize(n);
   std::vector<uint32_t> server_of(n);
+  // Without endpoint-mapper ports or per-host ranges (most runs), whether a
+  // port is dynamic depends on the port alone: no address to look up.
+  const bool by_port_alone = rpc_ports_.empty() && knowledge_.dynamic_ranges.empty();
+  const PortRange range = knowledge_.default_dynamic_range;
   for (size_t i = 0; i < n; ++i) {
     const Counters& c = counters_[i];
     server_of[i] = c.key.server;
-    dynamic[i] = IsDynamicPort(ids.Get(c.key.server), c.key.proto, c.key.port);
+    dynamic[i] = by_port_alone ? IsDynamicIn(range, c.key.proto, c.key.port)
+                               : IsDynamicPort(addresses[c.key.server], c.key.proto, c.key.port);
     const catalog::PortEntry* known = catalog_.FindPort(c.key.proto, c.key.port);
     FlowClass flow_class = FlowClass::kFine;
     if (dynamic[i]) {
@@ -414,33 +464,50 @@ FinishedFlows FlowTable::FinishCompact() {
     classes[i] = static_cast<uint8_t>(flow_class);
   }
   for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
-    peak_[ids.Get(server)] = peak;
+    peak_[addresses[server]] = peak;
   }
   std::vector<uint32_t>().swap(server_of);
 
   // Problematic first, then by server, port, client: the addresses by their
-  // rank in IpAddress order. The order is packed into two integers per flow
-  // first, so that a comparison reads no class or rank through an index (with
-  // many keys, those lookups made this sort a quarter of reading a log into
-  // the table). Keys are unique: a total order.
+  // rank in IpAddress order. The order is packed into one integer per flow
+  // (class, server rank, port, client rank, protocol, high bits to low) and
+  // radix-sorted: no comparison reads a class or rank through an index, and
+  // keys are unique, so it is a total order. Only with more than 2^22
+  // addresses does it not fit 64 bits; then two integers are compared.
   {
-    const std::vector<uint32_t> rank = ids.Ranks();
-    struct OrderKey {
-      uint64_t major;  // class, server rank, port
-      uint64_t minor;  // client rank, protocol
-      uint32_t flow;
-    };
-    std::vector<OrderKey> order(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      const CompactFlowKey& k = counters_[i].key;
-      order[i] = {uint64_t{classes[i]} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
-                  uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
-    }
-    std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
-      return a.major != b.major ? a.major < b.major : a.minor < b.minor;
-    });
+    const std::vector<uint32_t> rank = AddressInterner::AddressRanks(addresses);
+    const int rank_bits = addresses.size() < 2 ? 0 : std::bit_width(addresses.size() - 1);
     f.order_.resize(n);
-    for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].flow;
+    if (2 * rank_bits + 19 <= 64) {
+      std::vector<RadixItem> order(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        const CompactFlowKey& k = counters_[i].key;
+        uint64_t key = classes[i];
+        key = key << rank_bits | rank[k.server];
+        key = key << 16 | k.port;
+        key = key << rank_bits | rank[k.client];
+        key = key << 1 | static_cast<uint8_t>(k.proto);
+        order[i] = RadixItem::Of(key, i);
+      }
+      RadixSort(order, 2 * rank_bits + 19);
+      for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].index;
+    } else {
+      struct OrderKey {
+        uint64_t major;  // class, server rank, port
+        uint64_t minor;  // client rank, protocol
+        uint32_t flow;
+      };
+      std::vector<OrderKey> order(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        const CompactFlowKey& k = counters_[i].key;
+        order[i] = {uint64_t{classes[i]} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
+                    uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
+      }
+      std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
+        return a.major != b.major ? a.major < b.major : a.minor < b.minor;
+      });
+      for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].flow;
+    }
   }
 
   // Each flow's evidence rows, in the order they came: a counting sort.

@@ -152,6 +152,12 @@ class FlowTable : public ingest::TrafficSink {
   }
   PortRange DynamicRangeOf(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
+  // The same where no endpoint mapper placed an interface: the port in `range`
+  // and no known static service (the endpoint mapper's own ports never are).
+  bool IsDynamicIn(PortRange range, Proto proto, uint16_t port) const {
+    if (proto == Proto::kTcp && (port == 135 || port == 593)) return false;
+    return range.Contains(port) && !IsKnownPort(proto, port);
+  }
 
   // Every count of a key, full width: what a key holds once one of its
   // counts no longer fits 32 bits, or once it has a low-source connection.
@@ -201,13 +207,19 @@ class FlowTable : public ingest::TrafficSink {
     uint64_t line, packet, offset;
   };
   enum EvidenceKind : uint32_t { kLine = 0, kPacket = 1, kWide = 2 };
-  EvidenceRow PackEvidence(uint32_t flow, uint32_t file, uint64_t line, uint64_t packet,
-                           uint64_t offset);
-  static void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+  [[gnu::always_inline]] inline EvidenceRow PackEvidence(uint32_t flow, uint32_t file,
+                                                         uint64_t line, uint64_t packet,
+                                                         uint64_t offset);
+  [[gnu::noinline]] EvidenceRow PackWide(uint32_t flow, uint32_t file, uint64_t line,
+                                         uint64_t packet, uint64_t offset);
+  [[gnu::always_inline]] static inline void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                              const NameInterner& files, SourceRef& out);
   // What an observation adds to its flow, queued until its slot and counters
-  // are in cache (OnFlow in flow_table.cc).
-  struct Update {
+  // are in cache (OnFlow in flow_table.cc). 128 bytes, a power of two, not
+  // the 112 its fields need: OnFlow finds an entry by its position in half a
+  // dozen places, and a multiple of 112 took three instructions each time
+  // (about 40 of the 460 an observation cost).
+  struct alignas(128) Update {
     CompactFlowKey key;
     uint64_t hash = 0;
     uint32_t flow = 0;  // counters_ position, once located
@@ -231,10 +243,13 @@ class FlowTable : public ingest::TrafficSink {
   [[gnu::always_inline]] inline void Apply(const Update& u);
   void Drain();  // everything queued, applied
 
-  // `ids`: the dense address ids Finish() gives the keys; `e`'s vectors are reused.
-  void MakeEntry(const Counters& c, const std::vector<WideCounts>& wide, const AddressInterner& ids,
-                 bool dynamic, FlowClass flow_class, FlowEntry& e) const;
-  bool IsKnownPort(Proto proto, uint16_t port) const;
+  // `addresses`: by the dense ids Finish() gives the keys; `e`'s vectors are reused.
+  void MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
+                 const std::vector<IpAddress>& addresses, bool dynamic, FlowClass flow_class,
+                 FlowEntry& e) const;
+  bool IsKnownPort(Proto proto, uint16_t port) const {
+    return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
+  }
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
@@ -267,7 +282,8 @@ class FinishedFlows {
  public:
   size_t size() const { return order_.size(); }
   bool empty() const { return order_.empty(); }
-  // The flow at position `i`, built into `out` (whose vectors keep their storage).
+  // The flow at position `i`, built into `out` (whose vectors keep their
+  // storage). Not for two threads at once: it keeps spare evidence records.
   void Get(size_t i, FlowEntry& out) const;
   FlowEntry Get(size_t i) const {
     FlowEntry e;
@@ -275,19 +291,19 @@ class FinishedFlows {
     return e;
   }
   FlowClass flow_class(size_t i) const { return static_cast<FlowClass>(classes_[order_[i]]); }
-  const IpAddress& server(size_t i) const { return ids_.Get(counters_[order_[i]].key.server); }
+  const IpAddress& server(size_t i) const { return addresses_[counters_[order_[i]].key.server]; }
   // Drops the flows for which drop(flow_class, server) is true; the rest keep their order.
   template <class Drop>
   void EraseIf(Drop drop) {
     std::erase_if(order_, [&](uint32_t flow) {
-      return drop(static_cast<FlowClass>(classes_[flow]), ids_.Get(counters_[flow].key.server));
+      return drop(static_cast<FlowClass>(classes_[flow]), addresses_[counters_[flow].key.server]);
     });
   }
 
  private:
   friend class FlowTable;
   const FlowTable* table_ = nullptr;
-  BlockVector<FlowTable::Counters> counters_;  // keys hold dense ids_ ids
+  BlockVector<FlowTable::Counters> counters_;  // keys hold addresses_ positions
   std::vector<FlowTable::WideCounts> wide_counts_;
   std::vector<uint8_t> classes_;               // FlowClass per counters_ position
   std::vector<bool> dynamic_;
@@ -296,7 +312,9 @@ class FinishedFlows {
   std::vector<FlowTable::WideEvidence> wide_evidence_;
   std::vector<uint32_t> first_row_;            // per counters_ position, into rows_
   std::vector<uint32_t> rows_;                 // evidence_ positions, per flow in arrival order
-  AddressInterner ids_;
+  std::vector<IpAddress> addresses_;  // by dense id, in order of first appearance
+  mutable std::array<SourceRef, 3> spare_evidence_;  // Get()'s, the first spare_count_
+  mutable size_t spare_count_ = 0;
   NameInterner files_;
 };
 
