@@ -474,6 +474,31 @@ TEST(PfirewallReader, RecentAddressesTellPrefixesApart) {
             expected.end());
 }
 
+// Numbers of one character (the size of most rows, "0") take a shortcut
+// in the fast path: every such port and size, digits and not, must read as
+// the general path reads them, by ParseFast and by ScanFast.
+TEST(PfirewallReader, OneCharacterNumbersReadAsTheGeneralPathReadsThem) {
+  const std::string characters = "0123456789-/:xA";
+  std::vector<std::string> lines;
+  for (char a : characters) {
+    for (char b : characters) {
+      lines.push_back(fmt::format("2024-03-01 10:00:00 ALLOW TCP 10.1.2.3 10.1.0.10 {} 135 {} - 0 0 0 "
+                                  "- - - RECEIVE",
+                                  a, b));
+      lines.push_back(fmt::format("2024-03-01 10:00:01 DROP UDP 10.1.2.3 10.1.0.10 5000 {} {} - - - "
+                                  "- - - - SEND",
+                                  a, b));
+    }
+  }
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  EXPECT_EQ(ReadLines(lines, true), expected);
+  EXPECT_EQ(ReadWithThreads(text, text.size(), 0), expected);
+  // Digits and "-" read as rows; the others are bad rows (findings), read on.
+  EXPECT_EQ(expected.back().substr(0, 20), "lines=450 rows=450 f") << expected.back();
+}
+
 TEST(PfirewallReader, ReadsTheStandardHeader) {
   auto r = ReadFixture("standard17.log");
   EXPECT_EQ(r->stats.lines, 16u);
