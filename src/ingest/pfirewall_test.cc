@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "fmt/format.h"
 #include "ingest/pfirewall_row.h"
@@ -434,6 +436,67 @@ TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
   for (size_t chunk : {text.size(), size_t{300000}, size_t{65536}, size_t{4093}}) {
     EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
   }
+}
+
+// The table of recent addresses keys on the text's 16 bytes, zeros past
+// its end: addresses of every length 7-15 that are prefixes of one another
+// ("1.2.3.4", "1.2.3.45", "1.2.3.456" is no address), in many orders, must
+// read as the general path reads them, by ParseFast and by ScanFast.
+TEST(PfirewallReader, RecentAddressesTellPrefixesApart) {
+  const std::vector<std::string> addresses = {
+      "1.2.3.4",        "1.2.3.45",        "1.2.3.45",        "1.2.3.255",     "1.2.3.256",
+      "1.2.34.5",       "10.2.3.4",        "10.20.3.4",       "10.20.30.4",    "10.20.30.40",
+      "100.20.30.40",   "100.200.30.40",   "100.200.34.40",   "100.200.255.40", "100.200.255.41",
+      "100.200.255.255", "255.255.255.255", "255.255.255.25", "255.255.255.2", "255.255.25.2"};
+  std::vector<std::string> lines;
+  uint64_t random = 11;
+  auto below = [&random](uint64_t n) {
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (random >> 33) % n;
+  };
+  std::set<std::string> seen;
+  for (int k = 0; k < 3000; ++k) {
+    const std::string& src = addresses[below(addresses.size())];
+    const std::string& dst = addresses[below(addresses.size())];
+    seen.insert(src);
+    lines.push_back(fmt::format("2024-03-01 10:00:0{} ALLOW TCP {} {} {} 135 0 - 0 0 0 - - - {}",
+                                k % 10, src, dst, 50000 + k, k % 2 == 0 ? "SEND" : "RECEIVE"));
+  }
+  ASSERT_EQ(seen.size(), addresses.size() - 1);  // each one, many times over
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  EXPECT_EQ(ReadLines(lines, true), expected);
+  EXPECT_EQ(ReadWithThreads(text, text.size(), 0), expected);
+  // The general path too: "1.2.3.256" is no address, and its rows say so.
+  EXPECT_NE(std::find_if(expected.begin(), expected.end(),
+                         [](const std::string& s) { return s.find("1.2.3.256") != std::string::npos; }),
+            expected.end());
+}
+
+// Numbers of one character (the size of most rows, "0") take a shortcut
+// in the fast path: every such port and size, digits and not, must read as
+// the general path reads them, by ParseFast and by ScanFast.
+TEST(PfirewallReader, OneCharacterNumbersReadAsTheGeneralPathReadsThem) {
+  const std::string characters = "0123456789-/:xA";
+  std::vector<std::string> lines;
+  for (char a : characters) {
+    for (char b : characters) {
+      lines.push_back(fmt::format("2024-03-01 10:00:00 ALLOW TCP 10.1.2.3 10.1.0.10 {} 135 {} - 0 0 0 "
+                                  "- - - RECEIVE",
+                                  a, b));
+      lines.push_back(fmt::format("2024-03-01 10:00:01 DROP UDP 10.1.2.3 10.1.0.10 5000 {} {} - - - "
+                                  "- - - - SEND",
+                                  a, b));
+    }
+  }
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  EXPECT_EQ(ReadLines(lines, true), expected);
+  EXPECT_EQ(ReadWithThreads(text, text.size(), 0), expected);
+  // Digits and "-" read as rows; the others are bad rows (findings), read on.
+  EXPECT_EQ(expected.back().substr(0, 20), "lines=450 rows=450 f") << expected.back();
 }
 
 TEST(PfirewallReader, ReadsTheStandardHeader) {
