@@ -124,6 +124,30 @@ void MergeConnections(typename std::vector<Life>::iterator first,
 
 }  // namespace
 
+namespace {
+
+// Sorts `flows` (server << 32 | flow, flows ascending). Server ids are
+// dense (FlowTable numbers addresses from 0), so a counting sort by server
+// keeps each server's flows in their ascending order and needs no
+// comparison: one pass to count, one to place. Ids far beyond the number of
+// flows (only from a caller that does not number them) take a plain sort.
+void SortByServer(std::vector<uint64_t>& flows) {
+  uint64_t servers = 0;
+  for (uint64_t key : flows) servers = std::max(servers, (key >> 32) + 1);
+  if (servers > 2 * flows.size() + 1024) {
+    std::sort(flows.begin(), flows.end());
+    return;
+  }
+  std::vector<uint32_t> next(servers + 1, 0);  // then: where a server's next flow goes
+  for (uint64_t key : flows) ++next[(key >> 32) + 1];
+  for (uint64_t s = 1; s <= servers; ++s) next[s] += next[s - 1];
+  std::vector<uint64_t> sorted(flows.size());
+  for (uint64_t key : flows) sorted[next[key >> 32]++] = key;
+  flows.swap(sorted);
+}
+
+}  // namespace
+
 // The log is grouped by (server, flow) without sorting it: the flows that
 // have lifetimes are sorted (far fewer than lifetimes), each gets its range
 // of one array, and every lifetime is copied straight into its flow's range
@@ -145,7 +169,7 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
   for (uint32_t flow = 0; flow < at.size(); ++flow) {
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
   }
-  std::sort(flows.begin(), flows.end());
+  SortByServer(flows);
   size_t total = 0;
   for (uint64_t key : flows) {
     const auto flow = static_cast<uint32_t>(key);
