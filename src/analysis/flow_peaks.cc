@@ -14,15 +14,6 @@ uint8_t* PutVarint(uint8_t* p, uint64_t value) {
   return p;
 }
 
-const uint8_t* GetVarint(const uint8_t* p, uint64_t& value) {
-  value = 0;
-  for (unsigned shift = 0;; shift += 7) {
-    const uint8_t byte = *p++;
-    value |= uint64_t{byte & 0x7fu} << shift;
-    if (byte < 0x80) return p;
-  }
-}
-
 }  // namespace
 
 void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
@@ -53,22 +44,23 @@ void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_
   }
 }
 
-LifetimeLog::Instant LifetimeLog::InstantReader::Next() {
-  if (at_ == blocks_.used[block_]) {
-    if (release_) blocks_.blocks[block_].reset();
+void LifetimeLog::InstantReader::NextBlock() {
+  // Skips empty blocks too (none is written, but a reader must not trust that).
+  while (p_ == end_) {
+    if (release_ && block_ > 0) blocks_.blocks[block_ - 1].reset();
+    p_ = blocks_.blocks[block_].get();
+    end_ = p_ + blocks_.used[block_];
     ++block_;
-    at_ = 0;
   }
-  const uint8_t* const first = blocks_.blocks[block_].get() + at_;
-  const uint8_t* p = first;
-  uint64_t zigzag = 0, flow = 0;
-  p = GetVarint(p, zigzag);
-  p = GetVarint(p, flow);
-  const auto port = static_cast<uint16_t>(p[0] | p[1] << 8);
-  at_ += static_cast<size_t>(p + 2 - first);
-  const auto step = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
-  second_ = static_cast<uint32_t>(int64_t{second_} + step);
-  return {second_, static_cast<uint32_t>(flow), port};
+}
+
+const uint8_t* LifetimeLog::InstantReader::VarintRest(const uint8_t* p, uint64_t& value) {
+  value &= 0x7f;
+  for (unsigned shift = 7;; shift += 7) {
+    const uint8_t byte = *p++;
+    value |= uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) return p;
+  }
 }
 
 size_t LifetimeLog::bytes() const {
@@ -112,7 +104,7 @@ struct WideLife {
 template <class Life>
 void MergeConnections(typename std::vector<Life>::iterator first,
                       typename std::vector<Life>::iterator last, std::vector<int64_t>& starts,
-                      std::vector<int64_t>& ends) {
+                      std::vector<int64_t>& ends, bool& all_instants) {
   auto by_port_then_start = [](const Life& a, const Life& b) {
     return a.client_port != b.client_port ? a.client_port < b.client_port : a.start < b.start;
   };
@@ -124,9 +116,34 @@ void MergeConnections(typename std::vector<Life>::iterator first,
     while (j != last && port != 0 && j->client_port == port && j->start <= end) {
       end = std::max(end, j++->End());
     }
+    all_instants &= end == start;
     starts.push_back(start);
     ends.push_back(end);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Sorts `flows` (server << 32 | flow, flows ascending). Server ids are
+// dense (FlowTable numbers addresses from 0), so a counting sort by server
+// keeps each server's flows in their ascending order and needs no
+// comparison: one pass to count, one to place. Ids far beyond the number of
+// flows (only from a caller that does not number them) take a plain sort.
+void SortByServer(std::vector<uint64_t>& flows) {
+  uint64_t servers = 0;
+  for (uint64_t key : flows) servers = std::max(servers, (key >> 32) + 1);
+  if (servers > 2 * flows.size() + 1024) {
+    std::sort(flows.begin(), flows.end());
+    return;
+  }
+  std::vector<uint32_t> next(servers + 1, 0);  // then: where a server's next flow goes
+  for (uint64_t key : flows) ++next[(key >> 32) + 1];
+  for (uint64_t s = 1; s <= servers; ++s) next[s] += next[s - 1];
+  std::vector<uint64_t> sorted(flows.size());
+  for (uint64_t key : flows) sorted[next[key >> 32]++] = key;
+  flows.swap(sorted);
 }
 
 }  // namespace
@@ -152,7 +169,7 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
   for (uint32_t flow = 0; flow < at.size(); ++flow) {
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
   }
-  std::sort(flows.begin(), flows.end());
+  SortByServer(flows);
   size_t total = 0;
   for (uint64_t key : flows) {
     const auto flow = static_cast<uint32_t>(key);
@@ -205,19 +222,24 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<
     const size_t lifetimes = at[static_cast<uint32_t>(flows[last])] - begin;
     starts.reserve(lifetimes);
     ends.reserve(lifetimes);
+    bool all_instants = true;
     for (; k < flows.size() && static_cast<uint32_t>(flows[k] >> 32) == server; ++k) {
       const size_t end = at[static_cast<uint32_t>(flows[k])];
       MergeConnections<Life>(lives.begin() + static_cast<ptrdiff_t>(begin),
-                       lives.begin() + static_cast<ptrdiff_t>(end), starts, ends);
+                             lives.begin() + static_cast<ptrdiff_t>(end), starts, ends,
+                             all_instants);
       begin = end;
     }
     std::sort(starts.begin(), starts.end());
-    std::sort(ends.begin(), ends.end());
+    // A server seen only in firewall rows (instants: every end is its start)
+    // has its ends sorted once its starts are: one sort, not two.
+    const std::vector<int64_t>& sorted_ends = all_instants ? starts : ends;
+    if (!all_instants) std::sort(ends.begin(), ends.end());
     // When the k-th start opens, the ends before it (strictly) have closed.
     uint64_t peak = 0;
     size_t closed = 0;
     for (size_t s = 0; s < starts.size(); ++s) {
-      while (closed < ends.size() && ends[closed] < starts[s]) ++closed;
+      while (closed < sorted_ends.size() && sorted_ends[closed] < starts[s]) ++closed;
       peak = std::max<uint64_t>(peak, s + 1 - closed);
     }
     peaks.emplace_back(server, peak);

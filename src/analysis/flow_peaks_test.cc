@@ -150,5 +150,21 @@ TEST(LifetimeLog, LongAndShortSpansEndWhereTheyEnd) {
   }
 }
 
+// Server ids are grouped by a counting sort when they are dense; ids far
+// beyond the number of flows (up to the largest) take a comparison sort:
+// the same peaks in the same order either way.
+TEST(LifetimeLog, DenseAndSparseServerIdsGiveTheSamePeaks) {
+  for (uint32_t base : {0u, 1u << 20, UINT32_MAX - 3}) {
+    LifetimeLog log;
+    // Flows 0..5 to servers base+3, base, base+3, base+1, base, base+3.
+    const std::vector<uint32_t> server_of = {base + 3, base, base + 3, base + 1, base, base + 3};
+    for (uint32_t flow = 0; flow < 6; ++flow) {
+      for (uint16_t port = 1; port <= flow + 1; ++port) log.Add(flow, port, 10, 20);
+    }
+    Peaks expected = {{base, 2 + 5}, {base + 1, 4}, {base + 3, 1 + 3 + 6}};
+    EXPECT_EQ(log.TakePeaks(std::vector<bool>(6, true), server_of), expected) << base;
+  }
+}
+
 }  // namespace
 }  // namespace highport::analysis
