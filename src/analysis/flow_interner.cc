@@ -20,6 +20,21 @@ uint64_t HashBytes(uint64_t lo, uint64_t hi, uint8_t family) {
   return h ^ (h >> 33);
 }
 
+// Doubles an open-addressing table whose empty slots have id_plus_one == 0,
+// placing each held slot again from its home position `home(slot)`.
+template <class Slot, class Home>
+void DoubleSlots(std::vector<Slot>& slots, Home home) {
+  std::vector<Slot> old = std::move(slots);
+  slots.assign(old.size() * 2, Slot{});
+  const size_t mask = slots.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id_plus_one == 0) continue;
+    size_t i = home(s) & mask;
+    while (slots[i].id_plus_one != 0) i = (i + 1) & mask;
+    slots[i] = s;
+  }
+}
+
 }  // namespace
 
 AddressInterner::AddressInterner() : slots_(kInitialSlots) {}
@@ -57,15 +72,7 @@ IpAddress AddressInterner::Resolve(AddressRef ref) const {
 }
 
 void AddressInterner::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.id_plus_one == 0) continue;
-    size_t i = Probe(s.lo, s.hi, s.family);
-    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
+  DoubleSlots(slots_, [](const Slot& s) { return HashBytes(s.lo, s.hi, s.family); });
 }
 
 // Sorted by integers that order as IpAddress does (family, then the bytes
@@ -115,15 +122,7 @@ std::vector<uint32_t> AddressInterner::AddressRanks(const std::vector<IpAddress>
 }
 
 void ValueIds::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.id_plus_one == 0) continue;
-    size_t i = Hash(s.value) & mask;
-    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
+  DoubleSlots(slots_, [](const Slot& s) { return Hash(s.value); });
 }
 
 uint32_t NameInterner::InternNew(std::string_view name) {
