@@ -1,5 +1,7 @@
 #include "report/html_report.h"
 
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "report/report_assets.h"
 #include "report/report_model.h"
@@ -37,7 +39,11 @@ Result<std::string> RenderHtmlReport(const HtmlReportInput& in) {
   const std::vector<analysis::FlowEntry>& flows = in.flows ? *in.flows : kNoFlows;
   std::vector<ServerView> servers = BuildServerViews(
       {in.inventories, in.flows, in.peaks, in.rpc_ports, in.plan, in.catalog});
-  Result<MapSvg> map = RenderMapSvg(servers, in.map);
+  // Servers outside the network come last (report_model.h); the map shows
+  // the network, so it stops before them.
+  const auto first_outside = std::find_if(servers.begin(), servers.end(),
+                                          [](const ServerView& s) { return s.outside; });
+  Result<MapSvg> map = RenderMapSvg({servers.begin(), first_outside}, in.map);
   if (!map) return Error{map.error()};
 
   ReportData data{in, flows, servers, {}};

@@ -119,6 +119,37 @@ TEST(HtmlReport, RowLimitCountsTheRest) {
   EXPECT_NE(page->find("2 more not listed"), std::string::npos);
 }
 
+// A server the plan counts as outside the network (its egress) gets one line
+// under the cards, not a card, and no place on the map of the network.
+TEST(HtmlReport, ServersOutsideTheNetworkAreListedNotCarded) {
+  testing::Network n = testing::SmallNetwork();
+  n.flows.push_back(testing::Flow("10.0.1.21", "9.9.9.9", 853, false, 4));
+  plan::Plan plan;
+  plan.firewall.outside_flows = 1;
+  plan.firewall.outside_servers = {"9.9.9.9"};
+  HtmlReportInput input;
+  input.inventories = &n.inventories;
+  input.flows = &n.flows;
+  input.plan = &plan;
+  Result<std::string> page = RenderHtmlReport(input);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->find("<h3>9.9.9.9</h3>"), std::string::npos);
+  EXPECT_NE(page->find("<h3 id=\"servers-outside\">Outside the network (1)</h3>"), std::string::npos);
+  EXPECT_NE(page->find("<li><code>9.9.9.9</code> <span class=\"muted\">tcp/853"), std::string::npos);
+  EXPECT_NE(page->find("1 client(s)</span></li>"), std::string::npos);
+  // The network's own servers keep their cards; the tile counts them apart.
+  EXPECT_NE(page->find("<h3>dc&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(page->find("<dt>Servers</dt><dd>2 <span class=\"muted\">(+1 outside)</span></dd>"),
+            std::string::npos);
+  const size_t map = page->find("id=\"map\"");
+  ASSERT_NE(map, std::string::npos);
+  const std::string map_svg = page->substr(map, page->find("</svg>", map) - map);
+  EXPECT_EQ(map_svg.find("9.9.9.9"), std::string::npos);
+  // The flow itself stays in the evidence the report lists.
+  EXPECT_EQ(Count(*page, "<section"), Count(*page, "</section>"));
+  ExpectNoExternalReference(*page);
+}
+
 TEST(HtmlReport, EmptyEvidenceStillGivesAPage) {
   Result<std::string> page = RenderHtmlReport({});
   ASSERT_TRUE(page) << page.error().message;

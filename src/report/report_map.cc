@@ -90,7 +90,7 @@ int CollectError(char* message) {
 
 class Builder {
  public:
-  Builder(const std::vector<ServerView>& servers, const MapLimits& limits)
+  Builder(std::span<const ServerView> servers, const MapLimits& limits)
       : servers_(servers), limits_(limits) {}
 
   void Build(MapSvg& out) {
@@ -250,7 +250,7 @@ class Builder {
     edges_.insert(edges_.end(), traffic_.begin(), traffic_.end());
   }
 
-  const std::vector<ServerView>& servers_;
+  std::span<const ServerView> servers_;
   const MapLimits& limits_;
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;    // drawn
@@ -281,7 +281,7 @@ std::string InlineSvg(std::string_view svg) {
 
 }  // namespace
 
-Result<MapSvg> RenderMapSvg(const std::vector<ServerView>& servers, const MapLimits& limits) {
+Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits& limits) {
   MapSvg out;
   Builder b(servers, limits);
   b.Build(out);

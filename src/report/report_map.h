@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,6 @@ struct MapSvg {
 // `servers` as BuildServerViews orders them (most problematic first). An
 // empty list gives a map with one "no servers" node. Fails only when
 // Graphviz does (the message is Graphviz's).
-Result<MapSvg> RenderMapSvg(const std::vector<ServerView>& servers, const MapLimits& limits = {});
+Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits& limits = {});
 
 }  // namespace highport::report

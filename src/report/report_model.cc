@@ -134,6 +134,18 @@ bool IsServer(const plan::HostFacts& h) {
   });
 }
 
+// A server the plan leaves to egress (allow_list.h): every address of it is
+// among the plan's outside servers, and nothing but traffic speaks of it (a
+// host with an inventory or an endpoint mapper is one of the network's own,
+// whatever its address).
+bool IsOutside(const ServerView& s, const std::vector<std::string>& outside_servers) {
+  if (s.has_inventory || !s.interfaces.empty() || s.addresses.empty()) return false;
+  return std::all_of(s.addresses.begin(), s.addresses.end(), [&](const std::string& a) {
+    // Sorted by address, not as text: a plain search (the list is short).
+    return std::find(outside_servers.begin(), outside_servers.end(), a) != outside_servers.end();
+  });
+}
+
 }  // namespace
 
 std::string ClientBlock(const IpAddress& address) {
@@ -170,11 +182,14 @@ std::vector<ServerView> BuildServerViews(const ReportModelInput& in) {
         out.push_back(std::move(s));
       }
     }
-    for (ServerView& s : out) JoinPlan(s, *in.plan);
+    for (ServerView& s : out) {
+      JoinPlan(s, *in.plan);
+      s.outside = IsOutside(s, in.plan->firewall.outside_servers);
+    }
   }
   std::stable_sort(out.begin(), out.end(), [](const ServerView& a, const ServerView& b) {
-    return std::tuple(-static_cast<int64_t>(a.problematic_flows), a.name) <
-           std::tuple(-static_cast<int64_t>(b.problematic_flows), b.name);
+    return std::tuple(a.outside, -static_cast<int64_t>(a.problematic_flows), a.name) <
+           std::tuple(b.outside, -static_cast<int64_t>(b.problematic_flows), b.name);
   });
   return out;
 }

@@ -52,6 +52,9 @@ struct ServerView {
   uint64_t flows = 0;
   uint64_t problematic_flows = 0;
   uint64_t peak_rpc = 0;
+  // Every address is one the plan counts as outside the network (its egress:
+  // public DNS, time servers): no rule, not fenced, so no card of its own.
+  bool outside = false;
   // The plan's proposals for it (pointers into the plan).
   const plan::RpcRangeProposal* range = nullptr;
   std::vector<const plan::PinProposal*> pins;
@@ -68,7 +71,8 @@ struct ReportModelInput {
   const catalog::Catalog* catalog = nullptr;
 };
 
-// Most problematic flows first, then by name. Null inputs count as empty.
+// Most problematic flows first, then by name; servers outside the network
+// last. Null inputs count as empty.
 std::vector<ServerView> BuildServerViews(const ReportModelInput& input);
 
 // "10.0.1.0/24" for an IPv4 client, "2001:db8:1:2::/64" for IPv6: the block

@@ -107,6 +107,23 @@ std::string Card(const ServerView& s, size_t index) {
       PlanItems(s));
 }
 
+// A server outside the network in one line: "9.9.9.9  udp/53 DNS, 2 client(s)".
+std::string OutsideItem(const ServerView& s) {
+  constexpr size_t kPortsNamed = 8;
+  std::vector<std::string> ports;
+  for (const PortView& p : s.ports) {
+    if (ports.size() == kPortsNamed) {
+      ports.push_back(fmt::format("+{} more", s.ports.size() - kPortsNamed));
+      break;
+    }
+    std::string port = fmt::format("{}/{}", ProtoName(p.proto), p.port);
+    if (!p.what.empty()) port += " " + p.what;
+    ports.push_back(std::move(port));
+  }
+  return fmt::format("<code>{}</code> <span class=\"muted\">{}; {} client(s)</span>", H(s.name),
+                     H(fmt::format("{}", fmt::join(ports, ", "))), s.clients.size());
+}
+
 }  // namespace
 
 std::string H(std::string_view text) { return EscapeHtml(text); }
@@ -132,7 +149,11 @@ std::string SummarySection(const ReportData& d) {
     ranges = fmt::format("{}", fmt::join(parts, "<br>"));
   }
   std::string out = "<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"tiles\">\n";
-  out += Tile("Servers", std::to_string(d.servers.size()));
+  const size_t outside = static_cast<size_t>(
+      std::count_if(d.servers.begin(), d.servers.end(), [](const ServerView& s) { return s.outside; }));
+  out += Tile("Servers", outside == 0 ? std::to_string(d.servers.size())
+                                      : fmt::format("{} <span class=\"muted\">(+{} outside)</span>",
+                                                    d.servers.size() - outside, outside));
   out += Tile("Flows", std::to_string(d.flows.size()));
   out += Tile("Problematic flows", std::to_string(problematic), problematic > 0 ? "bad" : "good");
   out += Tile("Proposed RPC range(s)", ranges);
@@ -164,8 +185,26 @@ std::string ServerCardsSection(const ReportData& d) {
   std::string out = "<section id=\"servers\">\n<h2>Servers</h2>\n";
   if (d.servers.empty()) out += "<p class=\"none\">No server in the evidence.</p>\n";
   out += "<div class=\"cards\">\n";
-  for (size_t i = 0; i < d.servers.size(); ++i) out += Card(d.servers[i], i);
-  return out + "</div>\n</section>\n";
+  std::vector<std::string> outside;
+  for (size_t i = 0; i < d.servers.size(); ++i) {
+    if (d.servers[i].outside) {
+      outside.push_back(OutsideItem(d.servers[i]));
+    } else {
+      out += Card(d.servers[i], i);
+    }
+  }
+  out += "</div>\n";
+  if (!outside.empty()) {
+    // The plan's egress: one line each, not a card that reads like a server
+    // to fence.
+    out += fmt::format(
+        "<h3 id=\"servers-outside\">Outside the network ({})</h3>\n<p class=\"muted\">Servers "
+        "beyond the network that its hosts reach (egress). The plan writes no rule for them and "
+        "fences nothing there; if one is yours, name its network with "
+        "<code>--internal CIDR</code>.</p>\n{}\n",
+        outside.size(), List(outside));
+  }
+  return out + "</section>\n";
 }
 
 std::string MapSection(const MapSvg& map) {
