@@ -99,9 +99,12 @@ class LifetimeLog {
     uint32_t flow;
     uint16_t client_port;
   };
-  template <class Life>
+  template <class Offset>
+  std::vector<std::pair<uint32_t, uint64_t>> TakePeaksWith(const std::vector<bool>& counted,
+                                                           const std::vector<uint32_t>& server_of);
+  template <class Life, class Offset>
   std::vector<std::pair<uint32_t, uint64_t>> Sweep(const std::vector<bool>& counted,
-                                                   std::vector<size_t>& at,
+                                                   std::vector<Offset>& at,
                                                    const std::vector<uint64_t>& flows, size_t total);
 
   bool long_span_ = false;  // a span of 2^48 us or more: TakePeaks() needs 24 bytes a lifetime
