@@ -3,38 +3,16 @@
 #include <algorithm>
 
 namespace highport::analysis {
-namespace {
-
-uint8_t* PutVarint(uint8_t* p, uint64_t value) {
-  while (value >= 0x80) {
-    *p++ = static_cast<uint8_t>(value | 0x80);
-    value >>= 7;
-  }
-  *p++ = static_cast<uint8_t>(value);
-  return p;
-}
-
-}  // namespace
-
-void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
-  constexpr int64_t kSecond = 1'000'000;
-  if (end <= start && start >= 0 && start % kSecond == 0 && start / kSecond <= UINT32_MAX) {
-    const auto second = static_cast<uint32_t>(start / kSecond);
+void LifetimeLog::AddOther(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
+  uint32_t second;
+  if (WholeSecond(start, end, second)) {  // the current block is full: the next one
     InstantBlocks& b = instant_bytes_;
-    if (b.blocks.empty() || b.used.back() + InstantBlocks::kMaxInstant > InstantBlocks::kBlockBytes) {
-      b.blocks.push_back(std::make_unique_for_overwrite<uint8_t[]>(InstantBlocks::kBlockBytes));
-      b.used.push_back(0);
-    }
-    uint8_t* const first = b.blocks.back().get() + b.used.back();
-    uint8_t* p = first;
-    const int64_t step = int64_t{second} - int64_t{last_second_};
-    p = PutVarint(p, static_cast<uint64_t>(step) << 1 ^ static_cast<uint64_t>(step >> 63));  // zigzag
-    p = PutVarint(p, flow);
-    *p++ = static_cast<uint8_t>(client_port);
-    *p++ = static_cast<uint8_t>(client_port >> 8);
-    b.used.back() += static_cast<uint32_t>(p - first);
-    last_second_ = second;
-    ++instants_;
+    b.Seal();
+    b.blocks.push_back(std::make_unique_for_overwrite<uint8_t[]>(InstantBlocks::kBlockBytes));
+    b.used.push_back(0);
+    b.put = b.blocks.back().get();
+    b.end = b.put + InstantBlocks::kBlockBytes;
+    PutInstant(second, flow, client_port);
   } else if (end <= start) {
     spans_.push_back({start, start, flow, client_port});
   } else {
@@ -54,9 +32,8 @@ void LifetimeLog::InstantReader::NextBlock() {
   }
 }
 
-const uint8_t* LifetimeLog::InstantReader::VarintRest(const uint8_t* p, uint64_t& value) {
-  value &= 0x7f;
-  for (unsigned shift = 7;; shift += 7) {
+const uint8_t* LifetimeLog::InstantReader::VarintTail(const uint8_t* p, uint64_t& value) {
+  for (unsigned shift = 21;; shift += 7) {
     const uint8_t byte = *p++;
     value |= uint64_t{byte & 0x7fu} << shift;
     if (byte < 0x80) return p;
@@ -234,6 +211,7 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaksWith(
     const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
   // at[flow]: first the flow's count of lifetimes, then where its next one goes.
   std::vector<Offset> at(server_of.size(), 0);
+  instant_bytes_.Seal();
   for (size_t k = 0; k < spans_.size(); ++k) at[spans_[k].flow] += counted[spans_[k].flow];
   InstantReader counting(instant_bytes_, false);
   for (size_t k = 0; k < instants_; ++k) {

@@ -30,7 +30,17 @@ namespace highport::analysis {
 class LifetimeLog {
  public:
   // One connection of flow `flow` (a FlowTable position) from `client_port`.
-  void Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end);
+  // Inline for a whole-second instant with room in the current block (a
+  // firewall row: nearly every call); the rest goes to AddOther().
+  void Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
+    uint32_t second;
+    InstantBlocks& b = instant_bytes_;
+    if (WholeSecond(start, end, second) && static_cast<size_t>(b.end - b.put) >= InstantBlocks::kMaxInstant) {
+      PutInstant(second, flow, client_port);
+    } else {
+      AddOther(flow, client_port, start, end);
+    }
+  }
   size_t size() const { return instants_ + spans_.size(); }
   size_t bytes() const;  // what the log holds now
 
@@ -58,9 +68,44 @@ class LifetimeLog {
     static constexpr size_t kBlockBytes = size_t{1} << 16;
     static constexpr size_t kMaxInstant = 10 + 5 + 2;  // two varints and the port
     std::vector<std::unique_ptr<uint8_t[]>> blocks;
-    std::vector<uint32_t> used;  // bytes per block
+    std::vector<uint32_t> used;  // bytes per block, the last one's once Seal()ed
+    uint8_t* put = nullptr;      // where the next instant goes, in the last block
+    uint8_t* end = nullptr;      // the last block's end
     size_t bytes() const { return blocks.size() * kBlockBytes; }
+    void Seal() {
+      if (!blocks.empty()) used.back() = static_cast<uint32_t>(put - blocks.back().get());
+    }
   };
+  // Whether [start, end] is an instant in whole seconds from 0 to 2^32 - 1
+  // (`second`): one unsigned test for the range, one multiply for the rest.
+  static bool WholeSecond(int64_t start, int64_t end, uint32_t& second) {
+    constexpr uint64_t kSecond = 1'000'000;
+    const auto us = static_cast<uint64_t>(start);
+    if (end > start || us > uint64_t{UINT32_MAX} * kSecond) return false;
+    second = static_cast<uint32_t>(us / kSecond);
+    return uint64_t{second} * kSecond == us;
+  }
+  static uint8_t* PutVarint(uint8_t* p, uint64_t value) {
+    while (value >= 0x80) {
+      *p++ = static_cast<uint8_t>(value | 0x80);
+      value >>= 7;
+    }
+    *p++ = static_cast<uint8_t>(value);
+    return p;
+  }
+  // Appends an instant; the block has room for kMaxInstant bytes.
+  void PutInstant(uint32_t second, uint32_t flow, uint16_t client_port) {
+    uint8_t* p = instant_bytes_.put;
+    const int64_t step = int64_t{second} - int64_t{last_second_};
+    p = PutVarint(p, static_cast<uint64_t>(step) << 1 ^ static_cast<uint64_t>(step >> 63));  // zigzag
+    p = PutVarint(p, flow);
+    p[0] = static_cast<uint8_t>(client_port);
+    p[1] = static_cast<uint8_t>(client_port >> 8);
+    instant_bytes_.put = p + 2;
+    last_second_ = second;
+    ++instants_;
+  }
+  void AddOther(uint32_t flow, uint16_t client_port, int64_t start, int64_t end);
   // Reads the instants back in order, from the first, freeing each block
   // once read when `release` (the log is then empty afterwards).
   class InstantReader {
@@ -83,8 +128,16 @@ class LifetimeLog {
 
    private:
     void NextBlock();
-    // `value` holds the first byte (its high bit set); reads the rest.
-    static const uint8_t* VarintRest(const uint8_t* p, uint64_t& value);
+    // `value` holds the first byte (its high bit set); reads the rest, the
+    // second and third bytes (flows below 2^21) without a loop or a call.
+    static const uint8_t* VarintRest(const uint8_t* p, uint64_t& value) {
+      value = (value & 0x7f) | uint64_t{p[0] & 0x7fu} << 7;
+      if (p[0] < 0x80) return p + 1;
+      value |= uint64_t{p[1] & 0x7fu} << 14;
+      if (p[1] < 0x80) return p + 2;
+      return VarintTail(p + 2, value);
+    }
+    static const uint8_t* VarintTail(const uint8_t* p, uint64_t& value);
 
     InstantBlocks& blocks_;
     bool release_;
