@@ -227,5 +227,25 @@ TEST(LifetimeLog, MergedInPlaceAgreesWithAPlainMergeInEachLayout) {
   }
 }
 
+// An instant's flow takes 1 to 5 bytes by its size (a byte more from 2^5,
+// 2^13, 2^21 and 2^29 on): flows on each side of the first three edges come
+// back as themselves, each to its own server with its own count of
+// connections, with large steps of the second between them.
+TEST(LifetimeLog, InstantFlowsOfEveryLengthComeBackExact) {
+  constexpr int64_t kSecond = 1'000'000;
+  const uint32_t flows[] = {0, 31, 32, 8191, 8192, (1u << 21) - 1, 1u << 21, (1u << 22) + 5};
+  std::vector<uint32_t> server_of((1u << 22) + 6, 99);
+  std::vector<bool> counted(server_of.size(), true);
+  LifetimeLog log;
+  Peaks expected;
+  for (uint32_t k = 0; k < std::size(flows); ++k) {
+    server_of[flows[k]] = k;
+    const int64_t second = k % 2 == 0 ? 7 : UINT32_MAX - k;
+    for (uint16_t port = 1; port <= k + 1; ++port) log.Add(flows[k], 65535 - port, second * kSecond, second * kSecond);
+    expected.emplace_back(k, k + 1);
+  }
+  EXPECT_EQ(log.TakePeaks(counted, server_of), expected);
+}
+
 }  // namespace
 }  // namespace highport::analysis
