@@ -3,38 +3,16 @@
 #include <algorithm>
 
 namespace highport::analysis {
-namespace {
-
-uint8_t* PutVarint(uint8_t* p, uint64_t value) {
-  while (value >= 0x80) {
-    *p++ = static_cast<uint8_t>(value | 0x80);
-    value >>= 7;
-  }
-  *p++ = static_cast<uint8_t>(value);
-  return p;
-}
-
-}  // namespace
-
-void LifetimeLog::Add(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
-  constexpr int64_t kSecond = 1'000'000;
-  if (end <= start && start >= 0 && start % kSecond == 0 && start / kSecond <= UINT32_MAX) {
-    const auto second = static_cast<uint32_t>(start / kSecond);
+void LifetimeLog::AddOther(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
+  uint32_t second;
+  if (WholeSecond(start, end, second)) {  // the current block is full: the next one
     InstantBlocks& b = instant_bytes_;
-    if (b.blocks.empty() || b.used.back() + InstantBlocks::kMaxInstant > InstantBlocks::kBlockBytes) {
-      b.blocks.push_back(std::make_unique_for_overwrite<uint8_t[]>(InstantBlocks::kBlockBytes));
-      b.used.push_back(0);
-    }
-    uint8_t* const first = b.blocks.back().get() + b.used.back();
-    uint8_t* p = first;
-    const int64_t step = int64_t{second} - int64_t{last_second_};
-    p = PutVarint(p, static_cast<uint64_t>(step) << 1 ^ static_cast<uint64_t>(step >> 63));  // zigzag
-    p = PutVarint(p, flow);
-    *p++ = static_cast<uint8_t>(client_port);
-    *p++ = static_cast<uint8_t>(client_port >> 8);
-    b.used.back() += static_cast<uint32_t>(p - first);
-    last_second_ = second;
-    ++instants_;
+    b.Seal();
+    b.blocks.push_back(std::make_unique_for_overwrite<uint8_t[]>(InstantBlocks::kBlockBytes));
+    b.used.push_back(0);
+    b.put = b.blocks.back().get();
+    b.end = b.put + InstantBlocks::kBlockBytes;
+    PutInstant(second, flow, client_port);
   } else if (end <= start) {
     spans_.push_back({start, start, flow, client_port});
   } else {
@@ -54,9 +32,8 @@ void LifetimeLog::InstantReader::NextBlock() {
   }
 }
 
-const uint8_t* LifetimeLog::InstantReader::VarintRest(const uint8_t* p, uint64_t& value) {
-  value &= 0x7f;
-  for (unsigned shift = 7;; shift += 7) {
+const uint8_t* LifetimeLog::InstantReader::VarintTail(const uint8_t* p, uint64_t& value) {
+  for (unsigned shift = 21;; shift += 7) {
     const uint8_t byte = *p++;
     value |= uint64_t{byte & 0x7fu} << shift;
     if (byte < 0x80) return p;
@@ -69,57 +46,124 @@ size_t LifetimeLog::bytes() const {
 
 namespace {
 
-// One lifetime once its flow is known from where it lies. Narrow: 16
-// bytes, for lengths below 2^48 us (8.9 years: every real one); Wide: 24,
-// for whatever else a damaged input holds. At the peak of a large run all of
-// them are in memory at once.
+// One lifetime once its flow is known from where it lies; at the peak of a
+// large run all of them are in memory at once. Each type sorts its
+// lifetimes by (client port, start), and stores a merged connection in the
+// same slot (Merged(): start and end, the port no longer needed), so a
+// server's connections are merged in place and need no arrays of their own.
+//
+// Instant: 8 bytes, for a log of whole-second instants only (a firewall
+// log): client port << 32 | second, compared as one integer.
+struct InstantLife {
+  uint64_t value;
+  static constexpr bool kInstantsOnly = true;
+  static InstantLife Instant(uint32_t second, uint16_t client_port) {
+    return {uint64_t{client_port} << 32 | second};
+  }
+  static InstantLife Span(int64_t, int64_t, uint16_t) = delete;
+  static InstantLife Merged(uint64_t start, uint64_t /*end: the same*/) { return {start}; }
+  static bool ByPortThenStart(InstantLife a, InstantLife b) { return a.value < b.value; }
+  static bool ByStart(InstantLife a, InstantLife b) { return a.value < b.value; }
+  uint64_t Start() const { return value & UINT32_MAX; }
+  uint64_t End() const { return Start(); }
+  uint16_t Port() const { return static_cast<uint16_t>(value >> 32); }
+  uint64_t MergedEnd() const { return value; }
+};
+static_assert(sizeof(InstantLife) == 8);
+// Narrow: 16 bytes, for lengths below 2^48 us (8.9 years: every real one):
+// the length and the client port share `rest`, which holds the end once merged.
 struct NarrowLife {
   int64_t start;
-  uint32_t length_low;
-  uint16_t length_high;
-  uint16_t client_port;
-  static NarrowLife Make(int64_t start, int64_t end, uint16_t client_port) {
+  uint64_t rest;
+  static constexpr bool kInstantsOnly = false;
+  static NarrowLife Span(int64_t start, int64_t end, uint16_t client_port) {
     const uint64_t length = static_cast<uint64_t>(end) - static_cast<uint64_t>(start);
-    return {start, static_cast<uint32_t>(length), static_cast<uint16_t>(length >> 32), client_port};
+    return {start, length << 16 | client_port};
   }
-  int64_t End() const {
-    return start + static_cast<int64_t>(uint64_t{length_high} << 32 | length_low);
+  static NarrowLife Instant(uint32_t second, uint16_t client_port) {
+    const int64_t instant = int64_t{second} * 1'000'000;
+    return Span(instant, instant, client_port);
   }
+  static NarrowLife Merged(int64_t start, int64_t end) { return {start, static_cast<uint64_t>(end)}; }
+  static bool ByPortThenStart(const NarrowLife& a, const NarrowLife& b) {
+    return a.Port() != b.Port() ? a.Port() < b.Port() : a.start < b.start;
+  }
+  static bool ByStart(const NarrowLife& a, const NarrowLife& b) { return a.start < b.start; }
+  int64_t Start() const { return start; }
+  int64_t End() const { return static_cast<int64_t>(static_cast<uint64_t>(start) + (rest >> 16)); }
+  uint16_t Port() const { return static_cast<uint16_t>(rest); }
+  int64_t MergedEnd() const { return static_cast<int64_t>(rest); }
 };
 static_assert(sizeof(NarrowLife) == 16);
+// Wide: 24 bytes, for whatever else a damaged input holds.
 struct WideLife {
   int64_t start;
   int64_t end;
   uint16_t client_port;
-  static WideLife Make(int64_t start, int64_t end, uint16_t client_port) {
+  static constexpr bool kInstantsOnly = false;
+  static WideLife Span(int64_t start, int64_t end, uint16_t client_port) {
     return {start, end, client_port};
   }
+  static WideLife Instant(uint32_t second, uint16_t client_port) {
+    const int64_t instant = int64_t{second} * 1'000'000;
+    return {instant, instant, client_port};
+  }
+  static WideLife Merged(int64_t start, int64_t end) { return {start, end, 0}; }
+  static bool ByPortThenStart(const WideLife& a, const WideLife& b) {
+    return a.client_port != b.client_port ? a.client_port < b.client_port : a.start < b.start;
+  }
+  static bool ByStart(const WideLife& a, const WideLife& b) { return a.start < b.start; }
+  int64_t Start() const { return start; }
   int64_t End() const { return end; }
+  uint16_t Port() const { return client_port; }
+  int64_t MergedEnd() const { return end; }
 };
 
-// One flow's lifetimes, in arrival order: sorted by (client port, start),
-// overlapping ones from the same client port merged, and what remains
-// appended to `starts` and `ends`. A flow has few lifetimes next to the whole
-// log, so this sort stays in cache; and often they are in order already.
+// One flow's lifetimes [first, last), in arrival order: sorted by (client
+// port, start), overlapping ones from the same client port merged, and what
+// remains written from `out` on (at or before `first`: a merged connection
+// is written only after the lifetimes it covers were read). A flow has few
+// lifetimes next to the whole log, so this sort stays in cache; and often
+// they are in order already.
 template <class Life>
-void MergeConnections(typename std::vector<Life>::iterator first,
-                      typename std::vector<Life>::iterator last, std::vector<int64_t>& starts,
-                      std::vector<int64_t>& ends, bool& all_instants) {
-  auto by_port_then_start = [](const Life& a, const Life& b) {
-    return a.client_port != b.client_port ? a.client_port < b.client_port : a.start < b.start;
-  };
-  if (!std::is_sorted(first, last, by_port_then_start)) std::sort(first, last, by_port_then_start);
-  for (auto j = first; j != last;) {
-    const int64_t start = j->start;
-    const uint16_t port = j->client_port;
-    int64_t end = j++->End();
-    while (j != last && port != 0 && j->client_port == port && j->start <= end) {
+Life* MergeConnections(Life* first, Life* last, Life* out, bool& all_instants) {
+  if (!std::is_sorted(first, last, Life::ByPortThenStart)) std::sort(first, last, Life::ByPortThenStart);
+  for (Life* j = first; j != last;) {
+    const auto start = j->Start();
+    const uint16_t port = j->Port();
+    auto end = j++->End();
+    while (j != last && port != 0 && j->Port() == port && j->Start() <= end) {
       end = std::max(end, j++->End());
     }
     all_instants &= end == start;
-    starts.push_back(start);
-    ends.push_back(end);
+    *out++ = Life::Merged(start, end);
   }
+  return out;
+}
+
+// The most of a server's merged connections [first, last) open at once: a
+// sweep over sorted starts and ends, starts first at equal times. A server
+// seen only in instants (every end is its start) has its ends sorted once
+// its starts are: one sort and no array of ends.
+template <class Life>
+uint64_t PeakOf(Life* first, Life* last, bool all_instants) {
+  std::sort(first, last, Life::ByStart);
+  const size_t n = static_cast<size_t>(last - first);
+  std::vector<decltype(first->MergedEnd())> ends;
+  if (!all_instants) {
+    ends.reserve(n);
+    for (Life* j = first; j != last; ++j) ends.push_back(j->MergedEnd());
+    std::sort(ends.begin(), ends.end());
+  }
+  auto end_at = [&](size_t i) { return all_instants ? first[i].MergedEnd() : ends[i]; };
+  // When the s-th start opens, the ends before it (strictly) have closed.
+  uint64_t peak = 0;
+  size_t closed = 0;
+  for (size_t s = 0; s < n; ++s) {
+    while (closed < n && end_at(closed) < first[s].Start()) ++closed;
+    peak = std::max<uint64_t>(peak, s + 1 - closed);
+  }
+  return peak;
 }
 
 }  // namespace
@@ -157,8 +201,17 @@ void SortByServer(std::vector<uint64_t>& flows) {
 // NetFlow run's instructions.
 std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
+  // Offsets into the lifetimes: 4 bytes a flow unless the log is that long.
+  return size() < UINT32_MAX ? TakePeaksWith<uint32_t>(counted, server_of)
+                             : TakePeaksWith<size_t>(counted, server_of);
+}
+
+template <class Offset>
+std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaksWith(
+    const std::vector<bool>& counted, const std::vector<uint32_t>& server_of) {
   // at[flow]: first the flow's count of lifetimes, then where its next one goes.
-  std::vector<size_t> at(server_of.size(), 0);
+  std::vector<Offset> at(server_of.size(), 0);
+  instant_bytes_.Seal();
   for (size_t k = 0; k < spans_.size(); ++k) at[spans_[k].flow] += counted[spans_[k].flow];
   InstantReader counting(instant_bytes_, false);
   for (size_t k = 0; k < instants_; ++k) {
@@ -170,36 +223,39 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::TakePeaks(
     if (at[flow] > 0) flows.push_back(uint64_t{server_of[flow]} << 32 | flow);
   }
   SortByServer(flows);
-  size_t total = 0;
+  Offset total = 0;
   for (uint64_t key : flows) {
     const auto flow = static_cast<uint32_t>(key);
-    const size_t count = at[flow];
+    const Offset count = at[flow];
     at[flow] = total;
     total += count;
   }
+  if (spans_.empty()) return Sweep<InstantLife>(counted, at, flows, total);
   return long_span_ ? Sweep<WideLife>(counted, at, flows, total)
                     : Sweep<NarrowLife>(counted, at, flows, total);
 }
 
-template <class Life>
+template <class Life, class Offset>
 std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<bool>& counted,
-                                                              std::vector<size_t>& at,
+                                                              std::vector<Offset>& at,
                                                               const std::vector<uint64_t>& flows,
                                                               size_t total) {
-  std::vector<Life> lives(total);
+  // Not zeroed: every slot is written before it is read.
+  const std::unique_ptr<Life[]> lives = std::make_unique_for_overwrite<Life[]>(total);
   // Each block of the log freed once copied: the log and `lives` are not
   // both whole at any moment.
-  for (size_t k = 0; k < spans_.size(); ++k) {
-    const Span& s = spans_[k];
-    if (counted[s.flow]) lives[at[s.flow]++] = Life::Make(s.start, s.end, s.client_port);
-    if ((k + 1) % BlockVector<Span>::kBlockSize == 0) spans_.ReleaseBlocksBefore(k + 1);
+  if constexpr (!Life::kInstantsOnly) {
+    for (size_t k = 0; k < spans_.size(); ++k) {
+      const Span& s = spans_[k];
+      if (counted[s.flow]) lives[at[s.flow]++] = Life::Span(s.start, s.end, s.client_port);
+      if ((k + 1) % BlockVector<Span>::kBlockSize == 0) spans_.ReleaseBlocksBefore(k + 1);
+    }
   }
   spans_.clear();
   InstantReader reader(instant_bytes_, true);
   for (size_t k = 0; k < instants_; ++k) {
     const Instant i = reader.Next();
-    const int64_t instant = int64_t{i.second} * 1'000'000;
-    if (counted[i.flow]) lives[at[i.flow]++] = Life::Make(instant, instant, i.client_port);
+    if (counted[i.flow]) lives[at[i.flow]++] = Life::Instant(i.second, i.client_port);
   }
   instant_bytes_ = {};
   instants_ = 0;
@@ -208,41 +264,18 @@ std::vector<std::pair<uint32_t, uint64_t>> LifetimeLog::Sweep(const std::vector<
   // Now at[flow] is the end of the flow's range, which begins where the previous flow's ends.
 
   std::vector<std::pair<uint32_t, uint64_t>> peaks;
-  std::vector<int64_t> starts, ends;
   size_t begin = 0;
   for (size_t k = 0; k < flows.size();) {
     const auto server = static_cast<uint32_t>(flows[k] >> 32);
-    starts.clear();
-    ends.clear();
-    // Reserved at the server's count of lifetimes (an upper bound of its
-    // connections): grown by doubling, the two arrays of a server with most
-    // of the log's lifetimes were twice that at the peak of a large run.
-    size_t last = k;
-    while (last + 1 < flows.size() && static_cast<uint32_t>(flows[last + 1] >> 32) == server) ++last;
-    const size_t lifetimes = at[static_cast<uint32_t>(flows[last])] - begin;
-    starts.reserve(lifetimes);
-    ends.reserve(lifetimes);
+    Life* const first = lives.get() + begin;
+    Life* out = first;
     bool all_instants = true;
     for (; k < flows.size() && static_cast<uint32_t>(flows[k] >> 32) == server; ++k) {
       const size_t end = at[static_cast<uint32_t>(flows[k])];
-      MergeConnections<Life>(lives.begin() + static_cast<ptrdiff_t>(begin),
-                             lives.begin() + static_cast<ptrdiff_t>(end), starts, ends,
-                             all_instants);
+      out = MergeConnections(lives.get() + begin, lives.get() + end, out, all_instants);
       begin = end;
     }
-    std::sort(starts.begin(), starts.end());
-    // A server seen only in firewall rows (instants: every end is its start)
-    // has its ends sorted once its starts are: one sort, not two.
-    const std::vector<int64_t>& sorted_ends = all_instants ? starts : ends;
-    if (!all_instants) std::sort(ends.begin(), ends.end());
-    // When the k-th start opens, the ends before it (strictly) have closed.
-    uint64_t peak = 0;
-    size_t closed = 0;
-    for (size_t s = 0; s < starts.size(); ++s) {
-      while (closed < sorted_ends.size() && sorted_ends[closed] < starts[s]) ++closed;
-      peak = std::max<uint64_t>(peak, s + 1 - closed);
-    }
-    peaks.emplace_back(server, peak);
+    peaks.emplace_back(server, PeakOf(first, out, all_instants));
   }
   return peaks;
 }

@@ -166,5 +166,86 @@ TEST(LifetimeLog, DenseAndSparseServerIdsGiveTheSamePeaks) {
   }
 }
 
+// A server's connections are merged where its lifetimes lie, in each of the
+// three ways a log is swept (whole-second instants only; spans below 2^48 us;
+// some span longer, on an uncounted flow): the peaks are those of a plain
+// merge per (flow, client port) and an event sweep, with many lifetimes of
+// one flow and port to merge, several flows per server and client port 0
+// (never merged) among them.
+TEST(LifetimeLog, MergedInPlaceAgreesWithAPlainMergeInEachLayout) {
+  constexpr int64_t kSecond = 1'000'000;
+  const std::vector<uint32_t> server_of{0, 1, 0, 2, 0, 1, 2};  // flow 6: uncounted
+  std::vector<bool> counted(server_of.size(), true);
+  counted[6] = false;
+  enum Layout { kInstants, kNarrow, kWide };
+  for (Layout layout : {kInstants, kNarrow, kWide}) {
+    std::mt19937 rng(23 + layout);
+    LifetimeLog log;
+    std::map<std::pair<uint32_t, uint16_t>, std::vector<std::pair<int64_t, int64_t>>> by_connection;
+    std::vector<std::pair<int64_t, int64_t>> unmerged[3];  // per server: port 0
+    for (int i = 0; i < 20000; ++i) {
+      const uint32_t flow = rng() % 6;
+      const auto port = static_cast<uint16_t>(rng() % 5);
+      int64_t start = static_cast<int64_t>(rng() % 3000) * kSecond;
+      int64_t end = start;
+      if (layout != kInstants) {
+        start += rng() % kSecond;
+        end = start + (rng() % 2 == 0 ? 0 : static_cast<int64_t>(rng() % (5 * kSecond)));
+      }
+      log.Add(flow, port, start, end);
+      if (port == 0) {
+        unmerged[server_of[flow]].push_back({start, end});
+      } else {
+        by_connection[{flow, port}].push_back({start, end});
+      }
+    }
+    if (layout == kWide) log.Add(6, 1, 0, int64_t{1} << 50);
+    std::vector<std::pair<int64_t, int>> events[3];
+    auto add = [&](uint32_t server, int64_t start, int64_t end) {
+      events[server].push_back({start, +1});
+      events[server].push_back({end, -1});
+    };
+    for (auto& [connection, lives] : by_connection) {
+      std::sort(lives.begin(), lives.end());
+      for (size_t j = 0; j < lives.size();) {
+        auto [start, end] = lives[j++];
+        while (j < lives.size() && lives[j].first <= end) end = std::max(end, lives[j++].second);
+        add(server_of[connection.first], start, end);
+      }
+    }
+    Peaks expected;
+    for (uint32_t server = 0; server < 3; ++server) {
+      for (const auto& [start, end] : unmerged[server]) add(server, start, end);
+      std::sort(events[server].begin(), events[server].end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : a.second > b.second;
+      });
+      int64_t open = 0, peak = 0;
+      for (const auto& [time, delta] : events[server]) peak = std::max(peak, open += delta);
+      expected.emplace_back(server, static_cast<uint64_t>(peak));
+    }
+    EXPECT_EQ(log.TakePeaks(counted, server_of), expected) << layout;
+  }
+}
+
+// An instant's flow takes 1 to 5 bytes by its size (a byte more from 2^5,
+// 2^13, 2^21 and 2^29 on): flows on each side of the first three edges come
+// back as themselves, each to its own server with its own count of
+// connections, with large steps of the second between them.
+TEST(LifetimeLog, InstantFlowsOfEveryLengthComeBackExact) {
+  constexpr int64_t kSecond = 1'000'000;
+  const uint32_t flows[] = {0, 31, 32, 8191, 8192, (1u << 21) - 1, 1u << 21, (1u << 22) + 5};
+  std::vector<uint32_t> server_of((1u << 22) + 6, 99);
+  std::vector<bool> counted(server_of.size(), true);
+  LifetimeLog log;
+  Peaks expected;
+  for (uint32_t k = 0; k < std::size(flows); ++k) {
+    server_of[flows[k]] = k;
+    const int64_t second = k % 2 == 0 ? 7 : UINT32_MAX - k;
+    for (uint16_t port = 1; port <= k + 1; ++port) log.Add(flows[k], 65535 - port, second * kSecond, second * kSecond);
+    expected.emplace_back(k, k + 1);
+  }
+  EXPECT_EQ(log.TakePeaks(counted, server_of), expected);
+}
+
 }  // namespace
 }  // namespace highport::analysis
