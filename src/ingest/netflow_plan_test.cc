@@ -11,6 +11,7 @@
 
 #include "fmt/format.h"
 #include "ingest/netflow.h"
+#include "ingest/netflow_internal.h"
 #include "ingest/netflow_test_util.h"
 #include "model/byte_cursor.h"
 
@@ -261,6 +262,57 @@ TEST(NetflowPlanTest, RandomTemplatesDecodeAlikeWithAndWithoutPlans) {
       ASSERT_EQ(planned.lines[i], general.lines[i]) << "round " << round << " line " << i;
     }
   }
+}
+
+// Templates of the classic widths (FastPlan::classic: softflowd's, in v9
+// and IPFIX, IPv4 and IPv6) in random order, with unknown, enterprise and
+// odd-width elements between their fields and some of them twice, read with
+// and without plans: the classic loop must give what the general path gives.
+TEST(NetflowPlanTest, ClassicTemplatesDecodeAlikeWithAndWithoutPlans) {
+  const std::vector<Spec> kV4 = {{8, 4},  {12, 4}, {22, 4}, {21, 4}, {1, 4},  {2, 4},
+                                 {10, 4}, {14, 4}, {61, 1}, {136, 1}, {7, 2}, {11, 2},
+                                 {4, 1},  {6, 1},  {60, 1}, {5, 1}};
+  const std::vector<Spec> kExtra = {{999, 7}, {5, 3, 9}, {15, 4}, {32, 2}, {7, 2}, {4, 1},
+                                    {22, 4},  {1, 4},    {2, 4},  {6, 1},  {11, 2}};
+  Random rnd(7011);
+  int classic = 0;
+  for (int round = 0; round < 1500; ++round) {
+    const bool ipfix = rnd.Below(2) == 1;
+    std::vector<Spec> specs = kV4;
+    if (rnd.Below(3) == 0) specs[0] = {27, 16}, specs[1] = {28, 16};
+    for (size_t i = specs.size() - 1; i > 0; --i) std::swap(specs[i], specs[rnd.Below(i + 1)]);
+    const size_t extra = rnd.Below(4);
+    for (size_t i = 0; i < extra; ++i) {
+      Spec s = kExtra[rnd.Below(kExtra.size())];
+      if (!ipfix && s.enterprise != 0) continue;
+      specs.insert(specs.begin() + static_cast<std::ptrdiff_t>(rnd.Below(specs.size() + 1)), s);
+    }
+    size_t length = 0;
+    for (const Spec& s : specs) length += s.length;
+    std::vector<Datagram> datagrams;
+    uint32_t sequence = static_cast<uint32_t>(rnd.Next());
+    const bool init_time = rnd.Below(4) != 0;
+    const size_t messages = 1 + rnd.Below(3);
+    for (size_t m = 0; m < messages; ++m) {
+      const size_t records = rnd.Below(1200 / length + 1);
+      const size_t padding = rnd.Below(std::min<size_t>(length, 8));
+      datagrams.push_back(
+          Datagram{Message(ipfix, specs, sequence, m == 0, init_time, records, padding, rnd)});
+      sequence += ipfix ? static_cast<uint32_t>(records + (init_time && m == 0)) : 1;
+    }
+    netflow::Template t;
+    std::vector<netflow::FieldSpec> fields;
+    for (const Spec& s : specs) fields.push_back({s.enterprise, s.element, s.length});
+    ASSERT_EQ(netflow::CompileTemplate(300, false, fields, t), "");
+    classic += t.plan.classic;
+    Outcome general = Decode(datagrams, false);
+    Outcome planned = Decode(datagrams, true);
+    ASSERT_EQ(planned.lines.size(), general.lines.size()) << "round " << round;
+    for (size_t i = 0; i < general.lines.size(); ++i) {
+      ASSERT_EQ(planned.lines[i], general.lines[i]) << "round " << round << " line " << i;
+    }
+  }
+  EXPECT_GE(classic, 500);  // most rounds take the classic loop
 }
 
 // An IPFIX message as softflowd 1.1.0 builds one: with `refresh`, its
