@@ -76,10 +76,10 @@ Outcome Decode(const std::vector<Datagram>& datagrams, bool plans) {
   decoder.Finish(sink, diagnostics);
   for (const Finding& f : diagnostics.findings()) out.lines.push_back(f.ToString());
   const NetflowStats& s = decoder.stats();
-  out.lines.push_back(fmt::format("{} {} {} {} {} {} {} {} {} {}", s.packets, s.records, s.flows,
-                                  s.templates, s.options_records, s.malformed,
+  out.lines.push_back(fmt::format("{} {} {} {} {} {} {} {} {} {} {}", s.packets, s.records,
+                                  s.flows, s.templates, s.options_records, s.malformed,
                                   s.unknown_template, s.sequence_gaps, s.pending,
-                                  s.pending_dropped));
+                                  s.pending_dropped, s.withdrawn));
   return out;
 }
 
@@ -275,7 +275,7 @@ TEST(NetflowPlanTest, ClassicTemplatesDecodeAlikeWithAndWithoutPlans) {
   const std::vector<Spec> kExtra = {{999, 7}, {5, 3, 9}, {15, 4}, {32, 2}, {7, 2}, {4, 1},
                                     {22, 4},  {1, 4},    {2, 4},  {6, 1},  {11, 2}};
   Random rnd(7011);
-  int classic = 0;
+  int classic = 0, withdrawn = 0;
   for (int round = 0; round < 1500; ++round) {
     const bool ipfix = rnd.Below(2) == 1;
     std::vector<Spec> specs = kV4;
@@ -300,19 +300,34 @@ TEST(NetflowPlanTest, ClassicTemplatesDecodeAlikeWithAndWithoutPlans) {
           Datagram{Message(ipfix, specs, sequence, m == 0, init_time, records, padding, rnd)});
       sequence += ipfix ? static_cast<uint32_t>(records + (init_time && m == 0)) : 1;
     }
+    if (ipfix && rnd.Below(4) == 0) {
+      // The template withdrawn (RFC 7011 section 8.1), then defined again
+      // in another order and used.
+      ByteWriter w(ByteOrder::kBig);
+      for (uint16_t v : {10, 24}) w.U16(v);
+      for (uint32_t v : {kExportSecs, sequence, 3u}) w.U32(v);
+      for (uint16_t v : {2, 8, 300, 0}) w.U16(v);
+      datagrams.push_back(Datagram{w.Take()});
+      std::vector<Spec> again = specs;
+      std::swap(again.front(), again.back());
+      datagrams.push_back(Datagram{Message(ipfix, again, sequence, true, init_time,
+                                           rnd.Below(1200 / length + 1), 0, rnd)});
+    }
     netflow::Template t;
     std::vector<netflow::FieldSpec> fields;
     for (const Spec& s : specs) fields.push_back({s.enterprise, s.element, s.length});
     ASSERT_EQ(netflow::CompileTemplate(300, false, fields, t), "");
     classic += t.plan.classic;
     Outcome general = Decode(datagrams, false);
+    withdrawn += general.lines.back().ends_with(" 1");
     Outcome planned = Decode(datagrams, true);
     ASSERT_EQ(planned.lines.size(), general.lines.size()) << "round " << round;
     for (size_t i = 0; i < general.lines.size(); ++i) {
       ASSERT_EQ(planned.lines[i], general.lines[i]) << "round " << round << " line " << i;
     }
   }
-  EXPECT_GE(classic, 500);  // most rounds take the classic loop
+  EXPECT_GE(classic, 500);   // most rounds take the classic loop
+  EXPECT_GE(withdrawn, 50);  // and some withdraw their template
 }
 
 // An IPFIX message as softflowd 1.1.0 builds one: with `refresh`, its
