@@ -5,6 +5,8 @@
 // findings in netflow_state.cc.
 #include "ingest/netflow.h"
 
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "ingest/netflow_internal.h"
 
@@ -13,36 +15,43 @@ namespace {
 
 constexpr size_t kV5Header = 24, kV5Record = 48, kV9Header = 20, kIpfixHeader = 16;
 
-// The first set of a v9/IPFIX message: a known kind, and a length that fits.
-bool FirstSetFits(ByteCursor& c, uint16_t version) {
-  if (c.remaining() < 4) return false;
-  uint16_t id = c.U16("set_id");
-  uint16_t length = c.U16("set_length");
-  bool known = id >= 256 || (version == 9 ? id <= 1 : (id == 2 || id == 3));
-  return known && length >= 4 && length - 4u <= c.remaining();
+inline uint16_t Be16(std::span<const uint8_t> b, size_t at) {
+  return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
+}
+
+// The first set of a v9/IPFIX message, whose header is at `at` of `head`
+// (checked to be there): a known kind, and a length that fits in `size`.
+bool FirstSetFits(std::span<const uint8_t> head, size_t at, size_t size, uint16_t version) {
+  const uint16_t id = Be16(head, at);
+  const uint16_t length = Be16(head, at + 2);
+  const bool known = id >= 256 || (version == 9 ? id <= 1 : (id == 2 || id == 3));
+  return known && length >= 4 && length - 4u <= size - (at + 4);
 }
 
 }  // namespace
 
+// Asked of every datagram of a known exporter before it is decoded: the
+// cursor hands over the longest header asked about (v9's, and the first
+// set's header) in one block, read at fixed offsets, not field by field.
 bool LooksLikeNetflow(std::span<const uint8_t> payload) {
+  constexpr size_t kHead = kV9Header + 4;
   ByteCursor c(payload, ByteOrder::kBig);
-  const uint16_t version = c.U16("version");
-  const uint16_t second = c.U16("count or length");
-  if (!c.ok()) return false;
+  const std::span<const uint8_t> head = c.Bytes(std::min(payload.size(), kHead), "header");
+  if (head.size() < 4) return false;
+  const size_t size = payload.size();
+  const uint16_t version = Be16(head, 0);
+  const uint16_t second = Be16(head, 2);
   switch (version) {
     case 5:
       // 1-30 records, and exactly that many (a capture may cut the last one).
-      return second >= 1 && second <= 30 && payload.size() > kV5Header &&
-             payload.size() <= kV5Header + kV5Record * second &&
-             payload.size() > kV5Header + kV5Record * (second - 1u);
+      return second >= 1 && second <= 30 && size > kV5Header &&
+             size <= kV5Header + kV5Record * second && size > kV5Header + kV5Record * (second - 1u);
     case 9:
-      return payload.size() >= kV9Header + 4 && c.Skip(kV9Header - 4, "header") &&
-             FirstSetFits(c, 9);
+      return head.size() >= kV9Header + 4 && FirstSetFits(head, kV9Header, size, 9);
     case 10:
       // The message length is the UDP payload, or more when the capture cut it.
-      return second >= kIpfixHeader + 4 && second >= payload.size() &&
-             payload.size() >= kIpfixHeader + 4 && c.Skip(kIpfixHeader - 4, "header") &&
-             FirstSetFits(c, 10);
+      return second >= kIpfixHeader + 4 && second >= size && head.size() >= kIpfixHeader + 4 &&
+             FirstSetFits(head, kIpfixHeader, size, 10);
     default:
       return false;
   }

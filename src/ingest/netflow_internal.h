@@ -123,6 +123,10 @@ struct FastPlan {
   static constexpr uint32_t kMaxRecord = 512;  // longer records take the general path
   bool on = false;
   bool v6 = false;
+  // Ports 2 bytes, protocol and TCP flags 1, packets and octets 4, both
+  // times sysUpTime-relative in 4 (softflowd, most v9 exporters): ReadSet
+  // has a loop for these widths.
+  bool classic = false;
   uint16_t src_address = 0, dst_address = 0;
   Slot src_port, dst_port, protocol, tcp_flags, packets, octets, first, last;
   Time first_kind = Time::kNone, last_kind = Time::kNone;

@@ -11,6 +11,7 @@
 
 #include "fmt/format.h"
 #include "ingest/netflow.h"
+#include "ingest/netflow_internal.h"
 #include "ingest/netflow_test_util.h"
 #include "model/byte_cursor.h"
 
@@ -75,10 +76,10 @@ Outcome Decode(const std::vector<Datagram>& datagrams, bool plans) {
   decoder.Finish(sink, diagnostics);
   for (const Finding& f : diagnostics.findings()) out.lines.push_back(f.ToString());
   const NetflowStats& s = decoder.stats();
-  out.lines.push_back(fmt::format("{} {} {} {} {} {} {} {} {} {}", s.packets, s.records, s.flows,
-                                  s.templates, s.options_records, s.malformed,
+  out.lines.push_back(fmt::format("{} {} {} {} {} {} {} {} {} {} {}", s.packets, s.records,
+                                  s.flows, s.templates, s.options_records, s.malformed,
                                   s.unknown_template, s.sequence_gaps, s.pending,
-                                  s.pending_dropped));
+                                  s.pending_dropped, s.withdrawn));
   return out;
 }
 
@@ -261,6 +262,72 @@ TEST(NetflowPlanTest, RandomTemplatesDecodeAlikeWithAndWithoutPlans) {
       ASSERT_EQ(planned.lines[i], general.lines[i]) << "round " << round << " line " << i;
     }
   }
+}
+
+// Templates of the classic widths (FastPlan::classic: softflowd's, in v9
+// and IPFIX, IPv4 and IPv6) in random order, with unknown, enterprise and
+// odd-width elements between their fields and some of them twice, read with
+// and without plans: the classic loop must give what the general path gives.
+TEST(NetflowPlanTest, ClassicTemplatesDecodeAlikeWithAndWithoutPlans) {
+  const std::vector<Spec> kV4 = {{8, 4},  {12, 4}, {22, 4}, {21, 4}, {1, 4},  {2, 4},
+                                 {10, 4}, {14, 4}, {61, 1}, {136, 1}, {7, 2}, {11, 2},
+                                 {4, 1},  {6, 1},  {60, 1}, {5, 1}};
+  const std::vector<Spec> kExtra = {{999, 7}, {5, 3, 9}, {15, 4}, {32, 2}, {7, 2}, {4, 1},
+                                    {22, 4},  {1, 4},    {2, 4},  {6, 1},  {11, 2}};
+  Random rnd(7011);
+  int classic = 0, withdrawn = 0;
+  for (int round = 0; round < 1500; ++round) {
+    const bool ipfix = rnd.Below(2) == 1;
+    std::vector<Spec> specs = kV4;
+    if (rnd.Below(3) == 0) specs[0] = {27, 16}, specs[1] = {28, 16};
+    for (size_t i = specs.size() - 1; i > 0; --i) std::swap(specs[i], specs[rnd.Below(i + 1)]);
+    const size_t extra = rnd.Below(4);
+    for (size_t i = 0; i < extra; ++i) {
+      Spec s = kExtra[rnd.Below(kExtra.size())];
+      if (!ipfix && s.enterprise != 0) continue;
+      specs.insert(specs.begin() + static_cast<std::ptrdiff_t>(rnd.Below(specs.size() + 1)), s);
+    }
+    size_t length = 0;
+    for (const Spec& s : specs) length += s.length;
+    std::vector<Datagram> datagrams;
+    uint32_t sequence = static_cast<uint32_t>(rnd.Next());
+    const bool init_time = rnd.Below(4) != 0;
+    const size_t messages = 1 + rnd.Below(3);
+    for (size_t m = 0; m < messages; ++m) {
+      const size_t records = rnd.Below(1200 / length + 1);
+      const size_t padding = rnd.Below(std::min<size_t>(length, 8));
+      datagrams.push_back(
+          Datagram{Message(ipfix, specs, sequence, m == 0, init_time, records, padding, rnd)});
+      sequence += ipfix ? static_cast<uint32_t>(records + (init_time && m == 0)) : 1;
+    }
+    if (ipfix && rnd.Below(4) == 0) {
+      // The template withdrawn (RFC 7011 section 8.1), then defined again
+      // in another order and used.
+      ByteWriter w(ByteOrder::kBig);
+      for (uint16_t v : {10, 24}) w.U16(v);
+      for (uint32_t v : {kExportSecs, sequence, 3u}) w.U32(v);
+      for (uint16_t v : {2, 8, 300, 0}) w.U16(v);
+      datagrams.push_back(Datagram{w.Take()});
+      std::vector<Spec> again = specs;
+      std::swap(again.front(), again.back());
+      datagrams.push_back(Datagram{Message(ipfix, again, sequence, true, init_time,
+                                           rnd.Below(1200 / length + 1), 0, rnd)});
+    }
+    netflow::Template t;
+    std::vector<netflow::FieldSpec> fields;
+    for (const Spec& s : specs) fields.push_back({s.enterprise, s.element, s.length});
+    ASSERT_EQ(netflow::CompileTemplate(300, false, fields, t), "");
+    classic += t.plan.classic;
+    Outcome general = Decode(datagrams, false);
+    withdrawn += general.lines.back().ends_with(" 1");
+    Outcome planned = Decode(datagrams, true);
+    ASSERT_EQ(planned.lines.size(), general.lines.size()) << "round " << round;
+    for (size_t i = 0; i < general.lines.size(); ++i) {
+      ASSERT_EQ(planned.lines[i], general.lines[i]) << "round " << round << " line " << i;
+    }
+  }
+  EXPECT_GE(classic, 500);   // most rounds take the classic loop
+  EXPECT_GE(withdrawn, 50);  // and some withdraw their template
 }
 
 // An IPFIX message as softflowd 1.1.0 builds one: with `refresh`, its

@@ -9,6 +9,7 @@
 
 #include "ingest/netflow.h"
 #include "ingest/netflow_test_util.h"
+#include "model/byte_cursor.h"
 
 namespace highport::ingest {
 namespace {
@@ -596,6 +597,66 @@ TEST(NetflowTest, CutAtEveryLength) {
       EXPECT_LE(r.sink.flows.size() - before, 2u);
     }
   }
+}
+
+// LooksLikeNetflow as it read a payload field by field through the cursor
+// before it took the header as one block: the two must agree on every input.
+bool FirstSetFitsByCursor(ByteCursor& c, uint16_t version) {
+  if (c.remaining() < 4) return false;
+  uint16_t id = c.U16("set_id");
+  uint16_t length = c.U16("set_length");
+  bool known = id >= 256 || (version == 9 ? id <= 1 : (id == 2 || id == 3));
+  return known && length >= 4 && length - 4u <= c.remaining();
+}
+
+bool LooksLikeNetflowByCursor(std::span<const uint8_t> payload) {
+  ByteCursor c(payload, ByteOrder::kBig);
+  const uint16_t version = c.U16("version");
+  const uint16_t second = c.U16("count or length");
+  if (!c.ok()) return false;
+  switch (version) {
+    case 5:
+      return second >= 1 && second <= 30 && payload.size() > 24 &&
+             payload.size() <= 24u + 48u * second && payload.size() > 24 + 48 * (second - 1u);
+    case 9:
+      return payload.size() >= 24 && c.Skip(16, "header") && FirstSetFitsByCursor(c, 9);
+    case 10:
+      return second >= 20 && second >= payload.size() && payload.size() >= 20 &&
+             c.Skip(12, "header") && FirstSetFitsByCursor(c, 10);
+    default:
+      return false;
+  }
+}
+
+TEST(NetflowTest, LooksLikeNetflowAgreesWithTheCursorReading) {
+  uint64_t state = 4242;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  // Values at and around the limits the checks draw.
+  const uint16_t kSeconds[] = {0, 1, 2, 19, 20, 21, 23, 24, 25, 30, 31, 40, 60, 72, 73, 1500};
+  const uint16_t kSetIds[] = {0, 1, 2, 3, 4, 255, 256, 1024};
+  int accepted = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::vector<uint8_t> payload(next() % 80);
+    for (uint8_t& b : payload) b = static_cast<uint8_t>(next());
+    auto put16 = [&](size_t at, uint16_t v) {
+      if (at + 1 < payload.size()) payload[at] = v >> 8, payload[at + 1] = v & 0xff;
+    };
+    const uint16_t versions[] = {5, 9, 10, static_cast<uint16_t>(next())};
+    put16(0, versions[next() % 4]);
+    put16(2, next() % 2 ? kSeconds[next() % 16]
+                        : static_cast<uint16_t>(payload.size() + next() % 5 - 2));
+    const size_t set_at = next() % 2 ? 20 : 16;
+    put16(set_at, kSetIds[next() % 8]);
+    put16(set_at + 2, static_cast<uint16_t>(payload.size() - set_at + next() % 9 - 4));
+    const bool fast = LooksLikeNetflow(payload);
+    ASSERT_EQ(fast, LooksLikeNetflowByCursor(payload))
+        << "round " << round << ", " << payload.size() << " bytes";
+    accepted += fast;
+  }
+  EXPECT_GE(accepted, 2000);  // both answers are asked often
 }
 
 }  // namespace
