@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -154,6 +156,95 @@ TEST(PfirewallAddress, FastIpv4PathAgreesWithIpAddressParse) {
       EXPECT_EQ(fast, *slow) << text;
     }
   }
+}
+
+// What ParseV6 stood for before it had its own parser: inet_pton on a
+// terminated copy of the text.
+bool InetPton6(std::string_view t, std::array<uint8_t, 16>& out) {
+  char buffer[48];
+  if (t.empty() || t.size() >= sizeof buffer || t.front() == '[') return false;
+  if (t.find(':') == std::string_view::npos || t.find('%') != std::string_view::npos) return false;
+  std::memcpy(buffer, t.data(), t.size());
+  buffer[t.size()] = '\0';
+  return inet_pton(AF_INET6, buffer, out.data()) == 1;
+}
+
+// ParseV6 must take exactly what inet_pton takes, and make the same bytes of
+// it: hand-picked edge cases, then thousands of generated addresses (groups
+// of 0-5 digits, "::" anywhere, IPv4 tails with odd octets), each also with
+// a character inserted, removed or replaced.
+TEST(PfirewallAddress, ParseV6AgreesWithInetPton) {
+  std::vector<std::string> texts = {
+      "::", "::1", "1::", ":::", "1:::2", "::1::", ":1::", "1::2:", "1:2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7", "1:2:3:4:5:6:7::8",
+      "::ffff:10.0.0.1", "::10.0.0.1", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+      "::1.2.3.4.5", "::1.2.3", "::01.2.3.4", "::1.2.3.04", "::0.0.0.0", "::256.1.1.1",
+      "::1.2.3.4:5", "::1.2.3.", "::.1.2.3", "::1a.2.3.4", "::ffff1.2.3.4", "12345::",
+      "fFfF::AbCd", "fe80::1%eth0", "[::1]", "::1 ", "::g", "1.2.3.4", ":", "", "0:0::0:0",
+      std::string("::1\0%x", 6), std::string("::1\0zz", 6), std::string("\0::1", 4),
+      std::string("1::\0", 4), "1:2:3:4:5:6:7:8:", ":1:2:3:4:5:6:7:8",
+      "::1111:2222:3333:4444:5555:6666:7777", "0000:0000:0000:0000:0000:0000:0000:0000",
+      "fd00:1::1a:f3", "::ffff:1.2.3.4:1"};
+  uint64_t state = 42;
+  auto next = [&] {  // splitmix64
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  auto below = [&](uint64_t n) { return static_cast<size_t>(next() % n); };
+  const std::string hex = "0123456789abcdefABCDEF";
+  const std::string odd = std::string("0123456789aF:.%[]gx \0", 22);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const size_t groups = 1 + below(9);
+    const size_t gap = below(groups + 2);  // where "::" goes, if below groups + 1
+    for (size_t g = 0; g < groups; ++g) {
+      if (g == gap) text += "::";
+      else if (g > 0) text += ':';
+      const size_t digits = below(10) == 0 ? 5 : 1 + below(4);
+      for (size_t d = 0; d < digits; ++d) text += hex[below(hex.size())];
+    }
+    if (gap == groups) text += "::";
+    if (below(4) == 0) {  // an IPv4 tail in place of the last group
+      const size_t colon = text.rfind(':');
+      text.resize(colon == std::string::npos ? 0 : colon + 1);
+      const size_t octets = below(8) == 0 ? 3 + below(3) : 4;
+      for (size_t o = 0; o < octets; ++o) {
+        if (o > 0) text += '.';
+        const unsigned octet = below(3) == 0 ? static_cast<unsigned>(below(300))
+                                             : static_cast<unsigned>(below(10));
+        text += below(10) == 0 ? fmt::format("0{}", octet) : fmt::format("{}", octet);
+      }
+    }
+    texts.push_back(text);
+    std::string changed = text;
+    const size_t at = below(text.size() + 1);
+    switch (below(3)) {
+      case 0: changed.insert(at, 1, odd[below(odd.size())]); break;
+      case 1:
+        if (at < changed.size()) changed.erase(at, 1);
+        break;
+      default:
+        if (at < changed.size()) changed[at] = odd[below(odd.size())];
+    }
+    texts.push_back(changed);
+  }
+  size_t accepted = 0;
+  for (const std::string& text : texts) {
+    std::array<uint8_t, 16> fast{};
+    std::array<uint8_t, 16> slow{};
+    const bool fast_ok = pfirewall::ParseV6(text, fast);
+    const bool slow_ok = InetPton6(text, slow);
+    ASSERT_EQ(fast_ok, slow_ok) << '"' << text << '"';
+    if (slow_ok) {
+      ++accepted;
+      EXPECT_EQ(fast, slow) << text;
+    }
+  }
+  // Both kinds in numbers, or the test says little.
+  EXPECT_GT(accepted, texts.size() / 10);
+  EXPECT_LT(accepted, texts.size() * 9 / 10);
 }
 
 // Every field of every observation, every finding and the counts, as text.
