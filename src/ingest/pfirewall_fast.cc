@@ -163,7 +163,8 @@ inline void PlaceLastEnds(Ends& ends, size_t count, size_t last, size_t before_l
 
 bool ParseV4Wide(const char* p, size_t size, uint32_t& out);
 #if defined(HIGHPORT_PFIREWALL_AVX2)
-[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out);
+[[gnu::target("avx2,bmi,popcnt")]] bool ParseV4Shuffled(const char* p, size_t size,
+                                                         uint32_t& out);
 #endif
 
 // What ScanFast does with the instructions of baseline x86-64 (SSE2): the
@@ -388,26 +389,75 @@ constexpr V4Shuffles MakeV4Shuffles() {
 
 constexpr V4Shuffles kV4Shuffles = MakeV4Shuffles();
 
+// The constants of ParseV4Shuffled, loaded from memory: built in registers
+// (_mm_set1_epi8) each costs two or three instructions a call.
+struct alignas(16) V4Constants {
+  uint8_t zeros[16];
+  uint8_t dots[16];
+  uint8_t nines[16];
+  uint8_t weights[16];  // 100, 10, 1, 0 for each octet's hundreds, tens, ones, nothing
+  int16_t ones[8];
+  int32_t octet_max[4];
+};
+constexpr V4Constants kV4Constants = {
+    {'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0'},
+    {'.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.'},
+    {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9},
+    {100, 10, 1, 0, 100, 10, 1, 0, 100, 10, 1, 0, 100, 10, 1, 0},
+    {1, 1, 1, 1, 1, 1, 1, 1},
+    {255, 255, 255, 255},
+};
+
 // ParseV4Wide with the SSSE3 and SSE4.1 that come with AVX2: the digits
 // moved into place by one shuffle chosen by the octets' lengths, and the
-// four octets converted at once (a third of the instructions of the loop).
-[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out) {
-  V4Dots dots;
-  if (!V4Shape(p, size, dots)) return false;
-  // V4Shape leaves each octet 1 to 3 digits long.
-  const uint32_t shape = (dots.first - 1) * 27 + (dots.second - dots.first - 2) * 9 +
-                         (dots.third - dots.second - 2) * 3 +
-                         (static_cast<uint32_t>(size) - dots.third - 2);
-  const __m128i values = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
-                                      _mm_set1_epi8('0'));
-  const __m128i digits = _mm_shuffle_epi8(
-      values, _mm_load_si128(reinterpret_cast<const __m128i*>(kV4Shuffles.at[shape])));
+// four octets converted at once. The shape is checked on the masks as
+// V4Shape checks it, in fewer steps: exactly three dots (POPCNT) whose
+// distances make octets of 1 to 3 digits rule out empty octets, dots at
+// either end and four digits in a row at once.
+[[gnu::target("avx2,bmi,popcnt")]] bool ParseV4Shuffled(const char* p, size_t size,
+                                                         uint32_t& out) {
+  if (size - 7 > 8) return false;  // 7 to 15 bytes
+  // Through a pointer the compiler cannot see through: else it builds the
+  // constants in registers again (it knows their values).
+  const V4Constants* k = &kV4Constants;
+  asm("" : "+r"(k));
+  auto constant = [](const void* c) { return _mm_load_si128(static_cast<const __m128i*>(c)); };
+  const uint32_t lanes = (1u << size) - 1;
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i values = _mm_sub_epi8(bytes, constant(k->zeros));
+  const auto digits = static_cast<uint32_t>(_mm_movemask_epi8(
+                          _mm_cmpeq_epi8(_mm_min_epu8(values, constant(k->nines)),
+                                         values))) &
+                      lanes;
+  const auto dots = static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(bytes, constant(k->dots)))) &
+                    lanes;
+  if ((digits | dots) != lanes || __builtin_popcount(dots) != 3) return false;
+  const auto first = static_cast<uint32_t>(__builtin_ctz(dots));
+  const uint32_t rest = dots & (dots - 1);
+  const auto second = static_cast<uint32_t>(__builtin_ctz(rest));
+  const auto third = static_cast<uint32_t>(31 ^ __builtin_clz(rest));
+  // Each octet's length less one, 0 to 2 (else above 2, or wrapped round).
+  const uint32_t a = first - 1;
+  const uint32_t b = second - first - 2;
+  const uint32_t c = third - second - 2;
+  const uint32_t d = static_cast<uint32_t>(size) - third - 2;
+  // No '0' that starts an octet and is followed by a digit.
+  const auto zeros = static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, constant(k->zeros))));
+  if (((a > 2) | (b > 2) | (c > 2) | (d > 2)) || (zeros & (dots << 1 | 1) & digits >> 1) != 0) {
+    return false;
+  }
+  const uint32_t shape = a * 27 + b * 9 + c * 3 + d;
+  const __m128i placed = _mm_shuffle_epi8(values, constant(kV4Shuffles.at[shape]));
   // 100 * hundreds + 10 * tens and ones in 16-bit lanes, then their sums in 32-bit ones.
-  const __m128i pairs = _mm_maddubs_epi16(digits, _mm_set1_epi32(0x0001'0a64));
-  const __m128i octets = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001'0001));
-  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, _mm_set1_epi32(255))) != 0) return false;
-  const __m128i bytes = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
-  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(bytes)));
+  const __m128i pairs = _mm_maddubs_epi16(placed, constant(k->weights));
+  const __m128i octets = _mm_madd_epi16(pairs, constant(k->ones));
+  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, constant(k->octet_max))) != 0) {
+    return false;
+  }
+  const __m128i packed = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
+  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(packed)));
   return true;
 }
 #endif  // HIGHPORT_PFIREWALL_AVX2

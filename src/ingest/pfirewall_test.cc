@@ -455,6 +455,15 @@ TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
         address += static_cast<char>('0' + (below(3) == 0 ? below(3) : below(10)));
       }
     }
+    if (below(3) == 0) {  // a digit, dot or other byte more or less: octets of 4, 3 or 5 octets
+      static const char kBytes[] = "0123456789..:x";
+      const size_t at = below(address.size() + 1);
+      if (below(2) == 0) {
+        address.insert(at, 1, kBytes[below(sizeof kBytes - 1)]);
+      } else if (at < address.size()) {
+        address.erase(at, 1);
+      }
+    }
     rows.push_back("2024-03-01 10:00:00 ALLOW TCP " + address + " 10.1.0.10 50000 135 0 - 0 0 0 "
                    "- - - RECEIVE");
     rows.push_back("2024-03-01 10:00:00 ALLOW UDP 10.1.0.10 " + address + " 53000 53 0 - - - - "
