@@ -335,6 +335,33 @@ TEST(PfirewallReader, FastPathAgreesWithTheGeneralPath) {
   }
 }
 
+// The time of day is read by the fast path eight bytes at once: every byte
+// of it replaced by every byte value, and every hour, minute and second
+// from 00 to 99, read as the general path reads them.
+TEST(PfirewallReader, FastTimeOfDayAgreesWithTheGeneralPath) {
+  const std::string row = kSampleRows[0];  // the time is bytes 11 to 18
+  std::vector<std::string> lines;
+  for (size_t at = 11; at < 19; ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string changed = row;
+      changed[at] = static_cast<char>(byte);
+      lines.push_back(changed);
+    }
+  }
+  for (size_t at : {11, 14, 17}) {
+    for (int value = 0; value < 100; ++value) {
+      std::string changed = row;
+      changed.replace(at, 2, fmt::format("{:02}", value));
+      lines.push_back(changed);
+    }
+  }
+  lines.push_back("2024-03-01 10:00:00.5 ALLOW TCP 10.1.2.3 10.1.0.10 50000 135 0 - 0 0 0 - - - "
+                  "RECEIVE");
+  for (const std::string& line : lines) {
+    ASSERT_EQ(ReadLines({line, row, line}, true), ReadLines({line, row, line}, false)) << line;
+  }
+}
+
 // What a ParsedRow holds, for comparing two of them.
 std::string DescribeRow(const pfirewall::ParsedRow& r) {
   return fmt::format("us={} bytes={} src={}/{} dst={}/{} v6={}{} pid={}/{}/{} proto={} flags={} "
