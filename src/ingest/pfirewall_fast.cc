@@ -724,7 +724,53 @@ template <class Isa>
   return kLineEndUnknown;
 }
 
+// Scan over lines while the fast path reads them (ScanRows).
+template <class Isa>
+[[gnu::always_inline]] inline ScannedRows ScanRowsBody(const char* p, const char* end,
+                                                       const FastLayout& layout,
+                                                       FastCache& cache, ParsedRow* rows,
+                                                       size_t capacity) {
+  ScannedRows out;
+  const char* const start = p;
+  while (out.rows < capacity && p < end) {
+    bool parsed = false;
+    const size_t length = Scan<Isa>(p, end, layout, cache, rows[out.rows], parsed);
+    if (!parsed) {
+      out.next_length = length;
+      break;
+    }
+    ++out.rows;
+    p += length + 1;  // parsed: the line's '\n' is before `end`
+  }
+  out.bytes = size_t(p - start);
+  return out;
+}
+
 }  // namespace
+
+ScannedRows ScanRowsSse2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity) {
+  return ScanRowsBody<Sse2Isa>(p, end, layout, cache, rows, capacity);
+}
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2,bmi,popcnt")]] ScannedRows ScanRowsAvx2(const char* p, const char* end,
+                                                            const FastLayout& layout,
+                                                            FastCache& cache, ParsedRow* rows,
+                                                            size_t capacity) {
+  return ScanRowsBody<Avx2Isa>(p, end, layout, cache, rows, capacity);
+}
+#else
+ScannedRows ScanRowsAvx2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity) {
+  return ScanRowsSse2(p, end, layout, cache, rows, capacity);
+}
+#endif
+
+ScanRowsFn ChosenScanRows() {
+  static const ScanRowsFn chosen = CpuHasAvx2() ? ScanRowsAvx2 : ScanRowsSse2;
+  return chosen;
+}
 
 size_t ScanFastSse2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
                     ParsedRow& row, bool& parsed) {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "ingest/pfirewall_row.h"
 #include "text/document.h"
 
@@ -523,6 +524,83 @@ TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
     }
   }
   EXPECT_GT(read, rows.size() / 2);  // most of them are rows the fast path reads
+}
+
+// ScanRows (many lines in one call, OneByOne) must read exactly the rows
+// that ScanFast reads line by line, the same way, and stop at the first
+// line ScanFast does not read, with the length ScanFast gives it: over the
+// sample rows, their mutations, blank and header lines, with batches of
+// every few sizes, with SSE2 and (where the CPU has it) AVX2.
+TEST(PfirewallReader, ScanRowsAgreesWithScanFast) {
+  std::string text;
+  for (const std::string& row : kSampleRows) {
+    for (size_t at = 0; at < row.size(); at += 2) {
+      text += row + "\n" + row + "\n";
+      for (char byte : {'\t', '-', '5', ':', 'x'}) {
+        std::string changed = row;
+        changed[at] = byte;
+        text += changed + "\n";
+      }
+    }
+    text += "\n" + kSampleHeaders[1][0] + "\n";
+  }
+  struct Scanners {
+    pfirewall::ScanRowsFn rows;
+    pfirewall::ScanFastFn fast;
+  };
+  std::vector<Scanners> scanners = {{pfirewall::ScanRowsSse2, pfirewall::ScanFastSse2}};
+  if (pfirewall::CpuHasAvx2()) {
+    scanners.push_back({pfirewall::ScanRowsAvx2, pfirewall::ScanFastAvx2});
+  }
+  // A batch's records are filled again: what a field left unset held (the
+  // IPv4 of an IPv6 side, pid when there is none) is no part of the row.
+  auto meaning = [](pfirewall::ParsedRow r) {
+    if (r.src_v6) r.src_v4 = 0;
+    if (r.dst_v6) r.dst_v4 = 0;
+    if (!r.has_pid) r.pid = 0;
+    return fmt::format("{} {} {}", DescribeRow(r),
+                       r.src_v6 ? fmt::format("{}", fmt::join(r.src_v6_bytes, ".")) : "",
+                       r.dst_v6 ? fmt::format("{}", fmt::join(r.dst_v6_bytes, ".")) : "");
+  };
+  const pfirewall::FastLayout layout{true, false, 17};
+  for (const Scanners& scan : scanners) {
+    for (size_t capacity : {1, 3, 32}) {
+      const char* p = text.data();
+      const char* end = p + text.size();
+      pfirewall::FastCache rows_cache, fast_cache;
+      std::vector<pfirewall::ParsedRow> rows(capacity);
+      size_t read = 0;
+      size_t stops = 0;
+      while (p < end) {
+        const pfirewall::ScannedRows got =
+            scan.rows(p, end, layout, rows_cache, rows.data(), capacity);
+        ASSERT_LE(got.rows, capacity);
+        const char* q = p;
+        for (size_t i = 0; i < got.rows; ++i) {
+          pfirewall::ParsedRow row;
+          bool parsed = false;
+          const size_t length = scan.fast(q, end, layout, fast_cache, row, parsed);
+          ASSERT_TRUE(parsed) << std::string_view(q, 40);
+          ASSERT_EQ(meaning(row), meaning(rows[i]));
+          q += length + 1;
+        }
+        ASSERT_EQ(size_t(q - p), got.bytes);
+        read += got.rows;
+        p = q;
+        if (got.rows == capacity || p >= end) continue;
+        ++stops;
+        pfirewall::ParsedRow row;
+        bool parsed = false;
+        const size_t length = scan.fast(p, end, layout, fast_cache, row, parsed);
+        ASSERT_FALSE(parsed);
+        ASSERT_EQ(length, got.next_length) << std::string_view(p, 40);
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+        p = nl + 1;
+      }
+      EXPECT_GT(read, 500u);  // both kinds seen, many times
+      EXPECT_GT(stops, 100u);
+    }
+  }
 }
 
 // The second thread (pfirewall_batch.cc) must only change the speed too: a
