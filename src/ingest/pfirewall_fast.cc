@@ -806,7 +806,8 @@ ScanFastFn ChosenScanFast() {
 
 void LineReader::DeliverRow(const ParsedRow& row) {
   ++stats_.rows;
-  if (!from_header_) index_[static_cast<size_t>(Field::kPid)] = row.pid_field ? 17 : -1;
+  // index_[kPid] is left as it is: only the general path reads it, and Row
+  // sets it for the row in hand first.
   FlowObservation& f = flow_;
   SetAddress(f.src.address, row.src_v6, row.src_v4, row.src_v6_bytes);
   SetAddress(f.dst.address, row.dst_v6, row.dst_v4, row.dst_v6_bytes);
