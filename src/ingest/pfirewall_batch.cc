@@ -196,24 +196,26 @@ void LineReader::DeliverAhead(std::string_view block, const std::vector<AheadLin
 void LineReader::OneByOne(std::string_view lines) {
   const char* p = lines.data();
   const char* end = p + lines.size();
-  const ScanFastFn scan = ChosenScanFast();
-  ParsedRow row;  // filled again for each row (not zeroed per line)
+  const ScanRowsFn scan = ChosenScanRows();
   // Only a line the general path reads (a #Fields line) may change it.
   FastLayout layout = Layout();
   while (p < end) {
     if (layout.on) {
-      bool parsed = false;
-      const size_t length = scan(p, end, layout, fast_cache_, row, parsed);
-      if (parsed) {
+      // A batch of rows read, then delivered: what the fast path reads does
+      // not depend on what the sink did with the rows before.
+      const ScannedRows got =
+          scan(p, end, layout, fast_cache_, scanned_rows_.data(), scanned_rows_.size());
+      for (size_t i = 0; i < got.rows; ++i) {
         ++line_;
         ++stats_.lines;
-        DeliverRow(row);
-      } else if (length != kLineEndUnknown) {
-        LineOrOverlong(std::string_view(p, length));
-        layout = Layout();
+        DeliverRow(scanned_rows_[i]);
       }
-      if (length != kLineEndUnknown) {
-        p += length + 1;
+      p += got.bytes;
+      if (got.rows == scanned_rows_.size() || p >= end) continue;
+      if (got.next_length != kLineEndUnknown) {
+        LineOrOverlong(std::string_view(p, got.next_length));
+        layout = Layout();
+        p += got.next_length + 1;
         continue;
       }
     }

@@ -163,7 +163,8 @@ inline void PlaceLastEnds(Ends& ends, size_t count, size_t last, size_t before_l
 
 bool ParseV4Wide(const char* p, size_t size, uint32_t& out);
 #if defined(HIGHPORT_PFIREWALL_AVX2)
-[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out);
+[[gnu::target("avx2,bmi,popcnt")]] bool ParseV4Shuffled(const char* p, size_t size,
+                                                         uint32_t& out);
 #endif
 
 // What ScanFast does with the instructions of baseline x86-64 (SSE2): the
@@ -285,6 +286,33 @@ template <typename T>
   return true;
 }
 
+// "HH:MM:SS" (8 bytes) as ParseTimeMicros reads it, all 8 bytes in one
+// word: the digits checked and converted at once, not one by one.
+inline bool TimeOfDay8(const char* p, int64_t& micros) {
+  constexpr uint64_t kDigits = 0xFFFF'00FF'FF00'FFFFULL;  // bytes 0, 1, 3, 4, 6, 7
+  constexpr uint64_t kHigh = 0x8080'8080'8080'8080ULL;
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  if ((word & ~kDigits) != 0x0000'3A00'003A'0000ULL) return false;  // ':' at 2 and 5
+  const uint64_t digits = word & kDigits;
+  // A digit byte is '0'..'9' when adding 0x46 leaves its top bit clear
+  // (not above '9') and adding 0x50 sets it (not below '0'). A byte that
+  // carries into the next fails one of the two itself: 0x80..0xB9 the
+  // first, 0xBA and above the second.
+  if (((digits + (0x46 * (kDigits / 0xFF))) & kHigh & kDigits) != 0 ||
+      ((digits + (0x50 * (kDigits / 0xFF))) & kHigh & kDigits) != (kHigh & kDigits)) {
+    return false;
+  }
+  uint64_t values = digits - (0x30 * (kDigits / 0xFF));
+  values = values * 10 + (values >> 8);  // bytes 0, 3, 6: hours, minutes, seconds
+  const auto hours = static_cast<unsigned>(values & 0xFF);
+  const auto minutes = static_cast<unsigned>(values >> 24 & 0xFF);
+  const auto seconds = static_cast<unsigned>(values >> 48 & 0xFF);
+  if (hours > 23 || minutes > 59 || seconds > 59) return false;
+  micros = (int64_t{hours} * 3600 + minutes * 60 + seconds) * 1000000;
+  return true;
+}
+
 // ParseV4Wide reads up to this many bytes from a token's start (an octet's
 // four bytes from the last octet's start, at most byte 14).
 constexpr size_t kWideRead = 18;
@@ -388,26 +416,75 @@ constexpr V4Shuffles MakeV4Shuffles() {
 
 constexpr V4Shuffles kV4Shuffles = MakeV4Shuffles();
 
+// The constants of ParseV4Shuffled, loaded from memory: built in registers
+// (_mm_set1_epi8) each costs two or three instructions a call.
+struct alignas(16) V4Constants {
+  uint8_t zeros[16];
+  uint8_t dots[16];
+  uint8_t nines[16];
+  uint8_t weights[16];  // 100, 10, 1, 0 for each octet's hundreds, tens, ones, nothing
+  int16_t ones[8];
+  int32_t octet_max[4];
+};
+constexpr V4Constants kV4Constants = {
+    {'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0'},
+    {'.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.', '.'},
+    {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9},
+    {100, 10, 1, 0, 100, 10, 1, 0, 100, 10, 1, 0, 100, 10, 1, 0},
+    {1, 1, 1, 1, 1, 1, 1, 1},
+    {255, 255, 255, 255},
+};
+
 // ParseV4Wide with the SSSE3 and SSE4.1 that come with AVX2: the digits
 // moved into place by one shuffle chosen by the octets' lengths, and the
-// four octets converted at once (a third of the instructions of the loop).
-[[gnu::target("avx2")]] bool ParseV4Shuffled(const char* p, size_t size, uint32_t& out) {
-  V4Dots dots;
-  if (!V4Shape(p, size, dots)) return false;
-  // V4Shape leaves each octet 1 to 3 digits long.
-  const uint32_t shape = (dots.first - 1) * 27 + (dots.second - dots.first - 2) * 9 +
-                         (dots.third - dots.second - 2) * 3 +
-                         (static_cast<uint32_t>(size) - dots.third - 2);
-  const __m128i values = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
-                                      _mm_set1_epi8('0'));
-  const __m128i digits = _mm_shuffle_epi8(
-      values, _mm_load_si128(reinterpret_cast<const __m128i*>(kV4Shuffles.at[shape])));
+// four octets converted at once. The shape is checked on the masks as
+// V4Shape checks it, in fewer steps: exactly three dots (POPCNT) whose
+// distances make octets of 1 to 3 digits rule out empty octets, dots at
+// either end and four digits in a row at once.
+[[gnu::target("avx2,bmi,popcnt")]] bool ParseV4Shuffled(const char* p, size_t size,
+                                                         uint32_t& out) {
+  if (size - 7 > 8) return false;  // 7 to 15 bytes
+  // Through a pointer the compiler cannot see through: else it builds the
+  // constants in registers again (it knows their values).
+  const V4Constants* k = &kV4Constants;
+  asm("" : "+r"(k));
+  auto constant = [](const void* c) { return _mm_load_si128(static_cast<const __m128i*>(c)); };
+  const uint32_t lanes = (1u << size) - 1;
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i values = _mm_sub_epi8(bytes, constant(k->zeros));
+  const auto digits = static_cast<uint32_t>(_mm_movemask_epi8(
+                          _mm_cmpeq_epi8(_mm_min_epu8(values, constant(k->nines)),
+                                         values))) &
+                      lanes;
+  const auto dots = static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(bytes, constant(k->dots)))) &
+                    lanes;
+  if ((digits | dots) != lanes || __builtin_popcount(dots) != 3) return false;
+  const auto first = static_cast<uint32_t>(__builtin_ctz(dots));
+  const uint32_t rest = dots & (dots - 1);
+  const auto second = static_cast<uint32_t>(__builtin_ctz(rest));
+  const auto third = static_cast<uint32_t>(31 ^ __builtin_clz(rest));
+  // Each octet's length less one, 0 to 2 (else above 2, or wrapped round).
+  const uint32_t a = first - 1;
+  const uint32_t b = second - first - 2;
+  const uint32_t c = third - second - 2;
+  const uint32_t d = static_cast<uint32_t>(size) - third - 2;
+  // No '0' that starts an octet and is followed by a digit.
+  const auto zeros = static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, constant(k->zeros))));
+  if (((a > 2) | (b > 2) | (c > 2) | (d > 2)) || (zeros & (dots << 1 | 1) & digits >> 1) != 0) {
+    return false;
+  }
+  const uint32_t shape = a * 27 + b * 9 + c * 3 + d;
+  const __m128i placed = _mm_shuffle_epi8(values, constant(kV4Shuffles.at[shape]));
   // 100 * hundreds + 10 * tens and ones in 16-bit lanes, then their sums in 32-bit ones.
-  const __m128i pairs = _mm_maddubs_epi16(digits, _mm_set1_epi32(0x0001'0a64));
-  const __m128i octets = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001'0001));
-  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, _mm_set1_epi32(255))) != 0) return false;
-  const __m128i bytes = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
-  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(bytes)));
+  const __m128i pairs = _mm_maddubs_epi16(placed, constant(k->weights));
+  const __m128i octets = _mm_madd_epi16(pairs, constant(k->ones));
+  if (_mm_movemask_epi8(_mm_cmpgt_epi32(octets, constant(k->octet_max))) != 0) {
+    return false;
+  }
+  const __m128i packed = _mm_packus_epi16(_mm_packus_epi32(octets, octets), octets);
+  out = __builtin_bswap32(static_cast<uint32_t>(_mm_cvtsi128_si32(packed)));
   return true;
 }
 #endif  // HIGHPORT_PFIREWALL_AVX2
@@ -515,7 +592,9 @@ template <class Isa>
                    std::memcmp(time.data(), cache.time, sizeof cache.time) == 0;
   if (!same_time) {
     int64_t micros = 0;
-    if (!ParseTimeMicros(time, micros)) return false;
+    if (time.size() == 8 ? !TimeOfDay8(time.data(), micros) : !ParseTimeMicros(time, micros)) {
+      return false;
+    }
     cache.have_time = time.size() == sizeof cache.time;
     if (cache.have_time) std::memcpy(cache.time, time.data(), sizeof cache.time);
     cache.time_us = micros;
@@ -645,7 +724,53 @@ template <class Isa>
   return kLineEndUnknown;
 }
 
+// Scan over lines while the fast path reads them (ScanRows).
+template <class Isa>
+[[gnu::always_inline]] inline ScannedRows ScanRowsBody(const char* p, const char* end,
+                                                       const FastLayout& layout,
+                                                       FastCache& cache, ParsedRow* rows,
+                                                       size_t capacity) {
+  ScannedRows out;
+  const char* const start = p;
+  while (out.rows < capacity && p < end) {
+    bool parsed = false;
+    const size_t length = Scan<Isa>(p, end, layout, cache, rows[out.rows], parsed);
+    if (!parsed) {
+      out.next_length = length;
+      break;
+    }
+    ++out.rows;
+    p += length + 1;  // parsed: the line's '\n' is before `end`
+  }
+  out.bytes = size_t(p - start);
+  return out;
+}
+
 }  // namespace
+
+ScannedRows ScanRowsSse2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity) {
+  return ScanRowsBody<Sse2Isa>(p, end, layout, cache, rows, capacity);
+}
+
+#if defined(HIGHPORT_PFIREWALL_AVX2)
+[[gnu::target("avx2,bmi,popcnt")]] ScannedRows ScanRowsAvx2(const char* p, const char* end,
+                                                            const FastLayout& layout,
+                                                            FastCache& cache, ParsedRow* rows,
+                                                            size_t capacity) {
+  return ScanRowsBody<Avx2Isa>(p, end, layout, cache, rows, capacity);
+}
+#else
+ScannedRows ScanRowsAvx2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity) {
+  return ScanRowsSse2(p, end, layout, cache, rows, capacity);
+}
+#endif
+
+ScanRowsFn ChosenScanRows() {
+  static const ScanRowsFn chosen = CpuHasAvx2() ? ScanRowsAvx2 : ScanRowsSse2;
+  return chosen;
+}
 
 size_t ScanFastSse2(const char* p, const char* end, const FastLayout& layout, FastCache& cache,
                     ParsedRow& row, bool& parsed) {
@@ -681,7 +806,8 @@ ScanFastFn ChosenScanFast() {
 
 void LineReader::DeliverRow(const ParsedRow& row) {
   ++stats_.rows;
-  if (!from_header_) index_[static_cast<size_t>(Field::kPid)] = row.pid_field ? 17 : -1;
+  // index_[kPid] is left as it is: only the general path reads it, and Row
+  // sets it for the row in hand first.
   FlowObservation& f = flow_;
   SetAddress(f.src.address, row.src_v6, row.src_v4, row.src_v6_bytes);
   SetAddress(f.dst.address, row.dst_v6, row.dst_v4, row.dst_v6_bytes);

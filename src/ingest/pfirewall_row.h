@@ -293,6 +293,27 @@ inline size_t ScanFast(const char* p, const char* end, const FastLayout& layout,
   return ChosenScanFast()(p, end, layout, cache, row, parsed);
 }
 
+// ScanFast over many lines in one call (the call, and the setting up of
+// its constants and stack, cost a twentieth of a row): from `p`, each line
+// the fast path reads is read into rows[0], rows[1], ... until a line it
+// does not read, `end`, or `capacity` rows. `bytes`: the lines of those
+// rows, each with its '\n'. When it stopped at a line it does not read
+// (rows < capacity, bytes short of `end`), `next_length` is that line's
+// length as ScanFast returns it (kLineEndUnknown: memchr and ParseFast).
+struct ScannedRows {
+  size_t bytes = 0;
+  size_t rows = 0;
+  size_t next_length = kLineEndUnknown;
+};
+using ScanRowsFn = ScannedRows (*)(const char* p, const char* end, const FastLayout& layout,
+                                   FastCache& cache, ParsedRow* rows, size_t capacity);
+// With AVX2 where the CPU has it, else with SSE2, as ChosenScanFast.
+ScanRowsFn ChosenScanRows();
+ScannedRows ScanRowsSse2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity);
+ScannedRows ScanRowsAvx2(const char* p, const char* end, const FastLayout& layout,
+                         FastCache& cache, ParsedRow* rows, size_t capacity);
+
 class RowWorker;
 struct AheadLine;
 
@@ -363,6 +384,7 @@ class LineReader {
   size_t parallel_min_ = size_t{256} << 10;
   std::unique_ptr<RowWorker> worker_;  // made when first needed
   std::vector<std::string_view> blocks_;  // of the piece Lines reads
+  std::array<ParsedRow, 32> scanned_rows_;  // OneByOne's batch (ScanRows), filled again
 
   char last_date_[10] = {};  // rows of one day share a date: parse it once
   int64_t last_days_ = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -9,6 +11,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "ingest/pfirewall_row.h"
 #include "text/document.h"
 
@@ -156,6 +159,95 @@ TEST(PfirewallAddress, FastIpv4PathAgreesWithIpAddressParse) {
   }
 }
 
+// What ParseV6 stood for before it had its own parser: inet_pton on a
+// terminated copy of the text.
+bool InetPton6(std::string_view t, std::array<uint8_t, 16>& out) {
+  char buffer[48];
+  if (t.empty() || t.size() >= sizeof buffer || t.front() == '[') return false;
+  if (t.find(':') == std::string_view::npos || t.find('%') != std::string_view::npos) return false;
+  std::memcpy(buffer, t.data(), t.size());
+  buffer[t.size()] = '\0';
+  return inet_pton(AF_INET6, buffer, out.data()) == 1;
+}
+
+// ParseV6 must take exactly what inet_pton takes, and make the same bytes of
+// it: hand-picked edge cases, then thousands of generated addresses (groups
+// of 0-5 digits, "::" anywhere, IPv4 tails with odd octets), each also with
+// a character inserted, removed or replaced.
+TEST(PfirewallAddress, ParseV6AgreesWithInetPton) {
+  std::vector<std::string> texts = {
+      "::", "::1", "1::", ":::", "1:::2", "::1::", ":1::", "1::2:", "1:2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7", "1:2:3:4:5:6:7::8",
+      "::ffff:10.0.0.1", "::10.0.0.1", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+      "::1.2.3.4.5", "::1.2.3", "::01.2.3.4", "::1.2.3.04", "::0.0.0.0", "::256.1.1.1",
+      "::1.2.3.4:5", "::1.2.3.", "::.1.2.3", "::1a.2.3.4", "::ffff1.2.3.4", "12345::",
+      "fFfF::AbCd", "fe80::1%eth0", "[::1]", "::1 ", "::g", "1.2.3.4", ":", "", "0:0::0:0",
+      std::string("::1\0%x", 6), std::string("::1\0zz", 6), std::string("\0::1", 4),
+      std::string("1::\0", 4), "1:2:3:4:5:6:7:8:", ":1:2:3:4:5:6:7:8",
+      "::1111:2222:3333:4444:5555:6666:7777", "0000:0000:0000:0000:0000:0000:0000:0000",
+      "fd00:1::1a:f3", "::ffff:1.2.3.4:1"};
+  uint64_t state = 42;
+  auto next = [&] {  // splitmix64
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  auto below = [&](uint64_t n) { return static_cast<size_t>(next() % n); };
+  const std::string hex = "0123456789abcdefABCDEF";
+  const std::string odd = std::string("0123456789aF:.%[]gx \0", 22);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const size_t groups = 1 + below(9);
+    const size_t gap = below(groups + 2);  // where "::" goes, if below groups + 1
+    for (size_t g = 0; g < groups; ++g) {
+      if (g == gap) text += "::";
+      else if (g > 0) text += ':';
+      const size_t digits = below(10) == 0 ? 5 : 1 + below(4);
+      for (size_t d = 0; d < digits; ++d) text += hex[below(hex.size())];
+    }
+    if (gap == groups) text += "::";
+    if (below(4) == 0) {  // an IPv4 tail in place of the last group
+      const size_t colon = text.rfind(':');
+      text.resize(colon == std::string::npos ? 0 : colon + 1);
+      const size_t octets = below(8) == 0 ? 3 + below(3) : 4;
+      for (size_t o = 0; o < octets; ++o) {
+        if (o > 0) text += '.';
+        const unsigned octet = below(3) == 0 ? static_cast<unsigned>(below(300))
+                                             : static_cast<unsigned>(below(10));
+        text += below(10) == 0 ? fmt::format("0{}", octet) : fmt::format("{}", octet);
+      }
+    }
+    texts.push_back(text);
+    std::string changed = text;
+    const size_t at = below(text.size() + 1);
+    switch (below(3)) {
+      case 0: changed.insert(at, 1, odd[below(odd.size())]); break;
+      case 1:
+        if (at < changed.size()) changed.erase(at, 1);
+        break;
+      default:
+        if (at < changed.size()) changed[at] = odd[below(odd.size())];
+    }
+    texts.push_back(changed);
+  }
+  size_t accepted = 0;
+  for (const std::string& text : texts) {
+    std::array<uint8_t, 16> fast{};
+    std::array<uint8_t, 16> slow{};
+    const bool fast_ok = pfirewall::ParseV6(text, fast);
+    const bool slow_ok = InetPton6(text, slow);
+    ASSERT_EQ(fast_ok, slow_ok) << '"' << text << '"';
+    if (slow_ok) {
+      ++accepted;
+      EXPECT_EQ(fast, slow) << text;
+    }
+  }
+  // Both kinds in numbers, or the test says little.
+  EXPECT_GT(accepted, texts.size() / 10);
+  EXPECT_LT(accepted, texts.size() * 9 / 10);
+}
+
 // Every field of every observation, every finding and the counts, as text.
 std::vector<std::string> Summary(const CollectingSink& sink, const Diagnostics& diagnostics,
                                  const PfirewallStats& stats) {
@@ -241,6 +333,33 @@ TEST(PfirewallReader, FastPathAgreesWithTheGeneralPath) {
         ASSERT_EQ(ReadLines(lines, true), ReadLines(lines, false)) << row << " at " << at;
       }
     }
+  }
+}
+
+// The time of day is read by the fast path eight bytes at once: every byte
+// of it replaced by every byte value, and every hour, minute and second
+// from 00 to 99, read as the general path reads them.
+TEST(PfirewallReader, FastTimeOfDayAgreesWithTheGeneralPath) {
+  const std::string row = kSampleRows[0];  // the time is bytes 11 to 18
+  std::vector<std::string> lines;
+  for (size_t at = 11; at < 19; ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string changed = row;
+      changed[at] = static_cast<char>(byte);
+      lines.push_back(changed);
+    }
+  }
+  for (size_t at : {11, 14, 17}) {
+    for (int value = 0; value < 100; ++value) {
+      std::string changed = row;
+      changed.replace(at, 2, fmt::format("{:02}", value));
+      lines.push_back(changed);
+    }
+  }
+  lines.push_back("2024-03-01 10:00:00.5 ALLOW TCP 10.1.2.3 10.1.0.10 50000 135 0 - 0 0 0 - - - "
+                  "RECEIVE");
+  for (const std::string& line : lines) {
+    ASSERT_EQ(ReadLines({line, row, line}, true), ReadLines({line, row, line}, false)) << line;
   }
 }
 
@@ -364,6 +483,15 @@ TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
         address += static_cast<char>('0' + (below(3) == 0 ? below(3) : below(10)));
       }
     }
+    if (below(3) == 0) {  // a digit, dot or other byte more or less: octets of 4, 3 or 5 octets
+      static const char kBytes[] = "0123456789..:x";
+      const size_t at = below(address.size() + 1);
+      if (below(2) == 0) {
+        address.insert(at, 1, kBytes[below(sizeof kBytes - 1)]);
+      } else if (at < address.size()) {
+        address.erase(at, 1);
+      }
+    }
     rows.push_back("2024-03-01 10:00:00 ALLOW TCP " + address + " 10.1.0.10 50000 135 0 - 0 0 0 "
                    "- - - RECEIVE");
     rows.push_back("2024-03-01 10:00:00 ALLOW UDP 10.1.0.10 " + address + " 53000 53 0 - - - - "
@@ -396,6 +524,83 @@ TEST(PfirewallReader, Avx2ScanAgreesWithSse2Scan) {
     }
   }
   EXPECT_GT(read, rows.size() / 2);  // most of them are rows the fast path reads
+}
+
+// ScanRows (many lines in one call, OneByOne) must read exactly the rows
+// that ScanFast reads line by line, the same way, and stop at the first
+// line ScanFast does not read, with the length ScanFast gives it: over the
+// sample rows, their mutations, blank and header lines, with batches of
+// every few sizes, with SSE2 and (where the CPU has it) AVX2.
+TEST(PfirewallReader, ScanRowsAgreesWithScanFast) {
+  std::string text;
+  for (const std::string& row : kSampleRows) {
+    for (size_t at = 0; at < row.size(); at += 2) {
+      text += row + "\n" + row + "\n";
+      for (char byte : {'\t', '-', '5', ':', 'x'}) {
+        std::string changed = row;
+        changed[at] = byte;
+        text += changed + "\n";
+      }
+    }
+    text += "\n" + kSampleHeaders[1][0] + "\n";
+  }
+  struct Scanners {
+    pfirewall::ScanRowsFn rows;
+    pfirewall::ScanFastFn fast;
+  };
+  std::vector<Scanners> scanners = {{pfirewall::ScanRowsSse2, pfirewall::ScanFastSse2}};
+  if (pfirewall::CpuHasAvx2()) {
+    scanners.push_back({pfirewall::ScanRowsAvx2, pfirewall::ScanFastAvx2});
+  }
+  // A batch's records are filled again: what a field left unset held (the
+  // IPv4 of an IPv6 side, pid when there is none) is no part of the row.
+  auto meaning = [](pfirewall::ParsedRow r) {
+    if (r.src_v6) r.src_v4 = 0;
+    if (r.dst_v6) r.dst_v4 = 0;
+    if (!r.has_pid) r.pid = 0;
+    return fmt::format("{} {} {}", DescribeRow(r),
+                       r.src_v6 ? fmt::format("{}", fmt::join(r.src_v6_bytes, ".")) : "",
+                       r.dst_v6 ? fmt::format("{}", fmt::join(r.dst_v6_bytes, ".")) : "");
+  };
+  const pfirewall::FastLayout layout{true, false, 17};
+  for (const Scanners& scan : scanners) {
+    for (size_t capacity : {1, 3, 32}) {
+      const char* p = text.data();
+      const char* end = p + text.size();
+      pfirewall::FastCache rows_cache, fast_cache;
+      std::vector<pfirewall::ParsedRow> rows(capacity);
+      size_t read = 0;
+      size_t stops = 0;
+      while (p < end) {
+        const pfirewall::ScannedRows got =
+            scan.rows(p, end, layout, rows_cache, rows.data(), capacity);
+        ASSERT_LE(got.rows, capacity);
+        const char* q = p;
+        for (size_t i = 0; i < got.rows; ++i) {
+          pfirewall::ParsedRow row;
+          bool parsed = false;
+          const size_t length = scan.fast(q, end, layout, fast_cache, row, parsed);
+          ASSERT_TRUE(parsed) << std::string_view(q, 40);
+          ASSERT_EQ(meaning(row), meaning(rows[i]));
+          q += length + 1;
+        }
+        ASSERT_EQ(size_t(q - p), got.bytes);
+        read += got.rows;
+        p = q;
+        if (got.rows == capacity || p >= end) continue;
+        ++stops;
+        pfirewall::ParsedRow row;
+        bool parsed = false;
+        const size_t length = scan.fast(p, end, layout, fast_cache, row, parsed);
+        ASSERT_FALSE(parsed);
+        ASSERT_EQ(length, got.next_length) << std::string_view(p, 40);
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+        p = nl + 1;
+      }
+      EXPECT_GT(read, 500u);  // both kinds seen, many times
+      EXPECT_GT(stops, 100u);
+    }
+  }
 }
 
 // The second thread (pfirewall_batch.cc) must only change the speed too: a
