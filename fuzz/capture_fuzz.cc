@@ -9,6 +9,7 @@
 #include <span>
 
 #include "ingest/capture.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/packet.h"
 
 namespace {

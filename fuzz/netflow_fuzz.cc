@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "ingest/collecting_sink.h"
 #include "ingest/netflow.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "ingest/collecting_sink.h"
 #include "ingest/pfirewall.h"
 
 namespace {

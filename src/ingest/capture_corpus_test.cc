@@ -12,6 +12,7 @@
 
 #include "ingest/capture.h"
 #include "ingest/capture_test_util.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/packet.h"
 
 namespace highport::ingest {

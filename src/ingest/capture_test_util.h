@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ingest/capture.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/packet.h"
 #include "model/byte_cursor.h"
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "gtest/gtest.h"
+#include "ingest/collecting_sink.h"
 
 namespace highport::ingest {
 namespace {

@@ -199,20 +199,10 @@ inline uint64_t Read(const uint8_t* r, const FastPlan::Slot& s) {
   }
 }
 
-// GCC sees one TrafficSink here with a body (CollectingSink, for tests) and
-// guesses every OnFlow goes there: a compare, and registers saved for the
-// inlined push_back, on each record of a run whose sink is a FlowTable.
-// Asked not to guess, ReadSet is 5 instructions a record shorter.
-#if defined(__GNUC__) && !defined(__clang__)
-#define HIGHPORT_NO_SPECULATIVE_DEVIRT [[gnu::optimize("no-devirtualize-speculatively")]]
-#else
-#define HIGHPORT_NO_SPECULATIVE_DEVIRT
-#endif
-
 // The records of a set into `obs`, one OnFlow each: what the general path
 // (ReadRecord, ComputeTimes, FillObservation) makes of them.
 template <bool kV6, int kTime, bool kClassic = false>
-HIGHPORT_NO_SPECULATIVE_DEVIRT void ReadSet(const SetRecords& set, FlowObservation& obs,
+void ReadSet(const SetRecords& set, FlowObservation& obs,
                                             TrafficSink& sink) {
   // The plan by reference: each offset is loaded where it is used. A copy
   // kept them in registers that had to be saved around every OnFlow.

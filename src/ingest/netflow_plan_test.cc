@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/netflow.h"
 #include "ingest/netflow_internal.h"
 #include "ingest/netflow_test_util.h"

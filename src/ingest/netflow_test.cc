@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ingest/netflow.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/netflow_test_util.h"
 #include "model/byte_cursor.h"
 

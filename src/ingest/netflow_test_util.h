@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/collecting_sink.h"
 #include "ingest/netflow.h"
 #include "ingest/packet.h"
 #include "model/test_hex.h"

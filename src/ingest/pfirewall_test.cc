@@ -12,6 +12,7 @@
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/pfirewall_row.h"
 #include "text/document.h"
 

@@ -3,7 +3,8 @@
 // stream: each observation goes to the sink at once and the reader keeps
 // only what it needs to finish a conversation (open TCP connections, NetFlow
 // templates). analysis/flow_table is the real sink; tests collect into
-// vectors (CollectingSink).
+// vectors (collecting_sink.h, kept out of this header so that no reader's
+// code sees a sink with a body and has the compiler guess the call's target).
 #pragma once
 
 #include <cstdint>
@@ -24,22 +25,6 @@ class TrafficSink {
   // Events the source says it lost (Windows Firewall INFO-EVENTS-LOST,
   // NetFlow sequence gaps): not flows, but the user must know.
   virtual void OnLostEvents(uint64_t count, const SourceRef& where) = 0;
-};
-
-// Keeps everything, for tests and small inputs.
-class CollectingSink : public TrafficSink {
- public:
-  void OnFlow(const FlowObservation& flow) override { flows.push_back(flow); }
-  void OnRpcRegistration(const RpcRegistration& r) override { registrations.push_back(r); }
-  void OnLostEvents(uint64_t count, const SourceRef& where) override {
-    lost += count;
-    lost_where.push_back(where);
-  }
-
-  std::vector<FlowObservation> flows;
-  std::vector<RpcRegistration> registrations;
-  uint64_t lost = 0;
-  std::vector<SourceRef> lost_where;
 };
 
 }  // namespace highport::ingest

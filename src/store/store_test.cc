@@ -10,6 +10,7 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
+#include "ingest/collecting_sink.h"
 #include "ingest/local_time.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
