@@ -53,22 +53,18 @@ bool HasCsvSpecial(std::string_view text) {
   return CsvSpecialIn(v);
 }
 
-// The length from a table of powers of ten, then two digits a step from the
-// end (std::to_chars does the same, but its length loop and call cost twice).
+// The length from the bit length and one comparison (DecimalDigits), then
+// two digits a step from the end (std::to_chars does the same, but its
+// length loop and call cost twice).
 char* PutDecimalAbove99(char* out, uint64_t value) {
-  static constexpr uint64_t kPowers[] = {
-      1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-      10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-      100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
-      1000000000000000000ULL, 10000000000000000000ULL};
-  size_t digits = 3;
-  while (digits < 20 && value >= kPowers[digits - 3]) ++digits;
+  const size_t digits = DecimalDigits(value);
   char* end = out + digits;
   char* p = end;
   while (value >= 100) {
     p -= 2;
-    PutPair(p, static_cast<unsigned>(value % 100));
-    value /= 100;
+    const uint64_t rest = value / 100;
+    PutPair(p, static_cast<unsigned>(value - rest * 100));
+    value = rest;
   }
   if (value >= 10) {
     PutPair(p - 2, static_cast<unsigned>(value));
@@ -144,8 +140,24 @@ char* PutIpv6(char* out, const std::array<uint8_t, 16>& bytes) {
   return out;
 }
 
-void TimeText::NewDay(int64_t day) {
-  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(day))};
+uint64_t TimeText::NewMinute(uint64_t seconds) {
+  const uint64_t day = seconds / kDay;
+  if (day != day_) NewDay(day);
+  const auto of_day = static_cast<unsigned>(seconds - day * kDay);
+  const unsigned hour = of_day / 3600;
+  const unsigned minute = of_day / 60 - hour * 60;
+  const unsigned second = of_day - (hour * 60 + minute) * 60;
+  std::memcpy(text_, date_, 11);
+  PutPair(text_ + 11, hour);
+  text_[13] = ':';
+  PutPair(text_ + 14, minute);
+  minute_ = seconds - second;
+  return second;
+}
+
+void TimeText::NewDay(uint64_t day) {
+  const std::chrono::year_month_day date{
+      std::chrono::sys_days(std::chrono::days(static_cast<int64_t>(day)))};
   const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
   PutPair(date_, year / 100);
   PutPair(date_ + 2, year % 100);
