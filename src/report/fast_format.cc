@@ -53,23 +53,34 @@ bool HasCsvSpecial(std::string_view text) {
   return CsvSpecialIn(v);
 }
 
-// The length from the bit length and one comparison (DecimalDigits), then
-// two digits a step from the end (std::to_chars does the same, but its
-// length loop and call cost twice).
-char* PutDecimalAbove99(char* out, uint64_t value) {
-  const size_t digits = DecimalDigits(value);
-  char* end = out + digits;
-  char* p = end;
+// Two digits a step from `end` back, the first one or two last.
+template <typename Unsigned>
+void PutDigitsBackwards(char* end, Unsigned value) {
   while (value >= 100) {
-    p -= 2;
-    const uint64_t rest = value / 100;
-    PutPair(p, static_cast<unsigned>(value - rest * 100));
+    end -= 2;
+    const Unsigned rest = value / 100;
+    PutPair(end, static_cast<unsigned>(value - rest * 100));
     value = rest;
   }
   if (value >= 10) {
-    PutPair(p - 2, static_cast<unsigned>(value));
+    PutPair(end - 2, static_cast<unsigned>(value));
   } else {
-    p[-1] = static_cast<char>('0' + value);
+    end[-1] = static_cast<char>('0' + value);
+  }
+}
+
+// The length from the bit length and one comparison (DecimalDigits), then
+// two digits a step from the end (std::to_chars does the same, but its
+// length loop and call cost twice); below 2^32 in 32-bit arithmetic, whose
+// division by 100 is a multiplication and a shift, not three steps.
+char* PutDecimalAbove99(char* out, uint64_t value) {
+  const auto bits = static_cast<unsigned>(64 - __builtin_clzll(value));  // value > 99
+  const unsigned guess = bits * 1233 >> 12;
+  char* end = out + guess + (value >= fast_format_detail::kPowersOfTen[guess]);
+  if (value >> 32 == 0) {
+    PutDigitsBackwards(end, static_cast<uint32_t>(value));
+  } else {
+    PutDigitsBackwards(end, value);
   }
   return end;
 }

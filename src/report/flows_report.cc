@@ -268,13 +268,34 @@ bool JsonPlain(std::string_view s) {
   return true;
 }
 
+// a == b, inline for up to 32 bytes in overlapping eight-byte words: the
+// texts compared per row (file and service names) are short, and memcmp's
+// call was most of the compare.
+inline bool SameText(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n < 8 || n > 32) return std::memcmp(p, q, n) == 0;
+  auto word = [](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  // Up to 16 bytes: the words at 0 and n - 8; up to 32: at 0, 8, n - 16 and n - 8.
+  const size_t second = n > 16 ? 8 : 0;
+  const size_t third = n > 16 ? n - 16 : n - 8;
+  return ((word(p) ^ word(q)) | (word(p + second) ^ word(q + second)) |
+          (word(p + third) ^ word(q + third)) | (word(p + n - 8) ^ word(q + n - 8))) == 0;
+}
+
 // A test of a column's text with the last text's answer kept: a report's
 // rows mostly name the same file, and rows of one port the same service.
 class LastAnswer {
  public:
   explicit LastAnswer(bool (*test)(std::string_view)) : test_(test) {}
   bool Check(std::string_view text) {
-    if (!known_ || text != last_) {
+    if (!known_ || !SameText(text, last_)) {
       last_ = text;
       answer_ = test_(text);
       known_ = true;
@@ -287,6 +308,25 @@ class LastAnswer {
   std::string last_;
   bool known_ = false;
   bool answer_ = false;
+};
+
+// A CSV field as RFC 4180 writes it (AppendCsvField), the last one kept: the
+// rows of one port name the same service, which may need quotes.
+class LastCsvField {
+ public:
+  std::string_view Of(std::string_view text) {
+    if (!known_ || !SameText(text, last_)) {
+      last_ = text;
+      written_.clear();
+      AppendCsvField(written_, text);
+      known_ = true;
+    }
+    return written_;
+  }
+
+ private:
+  std::string last_, written_;
+  bool known_ = false;
 };
 
 // The out-of-line parts of RowWriter: each takes the write pointer and
@@ -981,7 +1021,8 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
   RowBlock block;
   const EnumNames names;
   TimeText times;
-  LastAnswer special_file(HasCsvSpecial), special_what(HasCsvSpecial);
+  LastAnswer special_file(HasCsvSpecial);
+  LastCsvField what;
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
@@ -1007,11 +1048,11 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
         if (i > 0) scratch += ", ";
         scratch += e.interfaces[i];
       }
-      w.Field(scratch, special_what.Check(scratch));
+      w.Text(what.Of(scratch));
     } else if (!e.service.empty()) {
-      w.Field(e.service, special_what.Check(e.service));
+      w.Text(what.Of(e.service));
     } else if (owner) {
-      w.Field(*owner, special_what.Check(*owner));
+      w.Text(what.Of(*owner));
     }
     w.Char(',');
     w.Time(e.first_us);
