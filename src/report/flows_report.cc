@@ -373,6 +373,39 @@ class LastCsvField {
   return PutJsonEscaped(p, text);
 }
 
+// The text of the last address written in a column, kept: the flows come
+// sorted by server, so most rows repeat the last one's server. Only for
+// addresses without a zone.
+class LastAddress {
+ public:
+  static constexpr size_t kRoom = 48;  // Put() writes this many bytes, the text at the front
+  bool Same(const IpAddress& a) const {
+    uint64_t w[2];
+    std::memcpy(w, a.bytes().data(), 16);
+    return ((w[0] ^ words_[0]) | (w[1] ^ words_[1])) == 0 && a.family() == family_ && known_;
+  }
+  // The kept text, with room for kRoom bytes at `out`; its end.
+  char* Put(char* out) const {
+    std::memcpy(out, text_, kRoom);
+    return out + size_;
+  }
+  // Keeps `a`'s text, just written at [text, end), with kRoom bytes readable at `text`.
+  void Keep(const IpAddress& a, const char* text, const char* end) {
+    known_ = true;
+    family_ = a.family();
+    std::memcpy(words_, a.bytes().data(), 16);
+    size_ = static_cast<size_t>(end - text);
+    std::memcpy(text_, text, kRoom);
+  }
+
+ private:
+  bool known_ = false;
+  IpAddress::Family family_{};
+  uint64_t words_[2] = {};  // the address's 16 bytes
+  size_t size_ = 0;
+  char text_[kRoom] = {};
+};
+
 // One CSV row or JSON object written through a pointer into room made for
 // it beforehand: no strings, no capacity check per piece (std::string's
 // appends were most of a row's cost). Every member is inlined and the
@@ -427,6 +460,19 @@ class RowWriter {
     }
     p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
   }
+  // Address(a), from `last` when it is the last one (room for
+  // LastAddress::kRoom bytes needed).
+  [[gnu::always_inline]] void Address(const IpAddress& a, LastAddress& last) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, false);
+    } else if (last.Same(a)) {
+      p_ = last.Put(p_);
+    } else {
+      char* start = p_;
+      p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+      last.Keep(a, start, p_);
+    }
+  }
   // A JSON string as AppendJsonString writes it.
   [[gnu::always_inline]] void JsonString(std::string_view value) {
     JsonString(value, JsonPlain(value));
@@ -448,6 +494,15 @@ class RowWriter {
     }
     *p_++ = '"';
     p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+    *p_++ = '"';
+  }
+  [[gnu::always_inline]] void JsonAddress(const IpAddress& a, LastAddress& last) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, true);
+      return;
+    }
+    *p_++ = '"';
+    Address(a, last);
     *p_++ = '"';
   }
   // `plain`: JsonPlain(s.file).
@@ -590,7 +645,8 @@ template <typename T, typename WriteItem>
 // `first`: the first flow of the list (the others follow a comma).
 void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, bool first,
                     const FlowEntry& e, const ListenerOwners& owners, const EnumNames& names,
-                    TimeText& times, LastAnswer& plain_file, LastAnswer& plain_name) {
+                    TimeText& times, LastAnswer& plain_file, LastAnswer& plain_name,
+                    LastAddress& last_server) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -639,7 +695,7 @@ void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, b
   w.Text(",\n      \"proto\": \"");
   w.Text(names.ProtoOf(e.key.proto));
   w.Text("\",\n      \"server\": ");
-  w.JsonAddress(e.key.server);
+  w.JsonAddress(e.key.server, last_server);
   w.Text(",\n      \"server_by\": \"");
   w.Text(names.Rule(e.rule));
   w.Text("\",\n      \"service\": ");
@@ -754,7 +810,8 @@ struct TableRowLayout {
 // written, for a row the general path must lay out: an address with a zone
 // (not ASCII, perhaps) or a cell to cut.
 char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& owners,
-                     const TableRowLayout& layout, const EnumNames& names, TimeText& times) {
+                     const TableRowLayout& layout, const EnumNames& names, TimeText& times,
+                     LastAddress& last_server) {
   if (!layout.fits || !e.key.client.zone().empty() || !e.key.server.zone().empty()) return nullptr;
   const std::string* owner = nullptr;
   size_t bound = layout.bound;
@@ -781,7 +838,7 @@ char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& 
   if (!pad(0)) return nullptr;
   w.Address(e.key.client);
   if (!pad(1)) return nullptr;
-  w.Address(e.key.server);
+  w.Address(e.key.server, last_server);
   if (!pad(2)) return nullptr;
   w.Text(names.ProtoOf(e.key.proto));
   w.Char('/');
@@ -859,8 +916,9 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   table.AppendHeader(out);
   RowBlock block;
   const TableRowLayout layout(table);
+  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
-    if (char* end = AppendTableRow(block, e, r.owners, layout, names, times)) {
+    if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
       block.Done(end, out, flush);
       return;
     }
@@ -959,9 +1017,11 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   TimeText times;
   ServerSummaryBuilder summary(r);
   LastAnswer plain_file(JsonPlain), plain_name(JsonPlain);
+  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
     summary.Add(e);
-    AppendFlowJson(out, flush, block, first, e, r.owners, names, times, plain_file, plain_name);
+    AppendFlowJson(out, flush, block, first, e, r.owners, names, times, plain_file, plain_name,
+                   last_server);
     first = false;
   });
   block.Drain(out);
@@ -1023,6 +1083,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
   TimeText times;
   LastAnswer special_file(HasCsvSpecial);
   LastCsvField what;
+  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
@@ -1034,7 +1095,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
     w.Char(',');
     w.Address(e.key.client);
     w.Char(',');
-    w.Address(e.key.server);
+    w.Address(e.key.server, last_server);
     w.Char(',');
     w.Text(names.ProtoOf(e.key.proto));
     w.Char(',');

@@ -234,6 +234,32 @@ TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   EXPECT_NE(text.find("Überwachung.exe\n"), std::string::npos);
 }
 
+// The writers keep the last server's text: addresses of one family after
+// the other with the same bytes (10.0.0.5 and a00:5::) must not share it.
+TEST(FlowsReport, KeptServerTextIsOnlyTheSameAddresses) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f = SmbConnection();
+  // Sorted by server: the last IPv4 server, then the first IPv6 one.
+  const char* servers[][2] = {{"10.0.0.4", "10.0.0.9"}, {"10.0.0.5", "10.0.0.9"},
+                              {"a00:5::", "a00:9::"}, {"a00:6::", "a00:9::"}};
+  for (const auto& [server, client] : servers) {
+    f.dst.address = *IpAddress::Parse(server);
+    f.src.address = *IpAddress::Parse(client);
+    table.OnFlow(f);
+  }
+  FlowsReport r;
+  r.flows = table.Finish();
+  const Diagnostics none;
+  const std::string csv = FlowsCsv(r);
+  EXPECT_EQ(csv, CsvByFields(r));
+  EXPECT_EQ(FlowsJsonText(r, none), FlowsJson(r, none).dump(2) + "\n");
+  const std::string text = FlowsTable(r);
+  for (const char* server : {"10.0.0.4", "10.0.0.5", "a00:5::", "a00:6::"}) {
+    EXPECT_NE(csv.find(std::string(",") + server + ",tcp,445,"), std::string::npos) << server;
+    EXPECT_NE(text.find(std::string("  ") + server + "  "), std::string::npos) << server;
+  }
+}
+
 TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   FlowObservation f = SmbConnection();
