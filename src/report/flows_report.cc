@@ -224,15 +224,61 @@ size_t WhatWidth(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? text::DisplayWidth(owner->second) : 0;
 }
 
+// The text of the last address written in a column, kept: the flows come
+// sorted by server, so most rows repeat the last one's server. Only for
+// addresses without a zone.
+class LastAddress {
+ public:
+  static constexpr size_t kRoom = 48;  // Put() writes this many bytes, the text at the front
+  bool Same(const IpAddress& a) const {
+    uint64_t w[2];
+    std::memcpy(w, a.bytes().data(), 16);
+    return ((w[0] ^ words_[0]) | (w[1] ^ words_[1])) == 0 && a.family() == family_ && known_;
+  }
+  // The kept text, with room for kRoom bytes at `out`; its end.
+  char* Put(char* out) const {
+    std::memcpy(out, text_, kRoom);
+    return out + size_;
+  }
+  size_t size() const { return size_; }
+  // Keeps `a`'s text, just written at [text, end), with kRoom bytes readable at `text`.
+  void Keep(const IpAddress& a, const char* text, const char* end) {
+    known_ = true;
+    family_ = a.family();
+    std::memcpy(words_, a.bytes().data(), 16);
+    size_ = static_cast<size_t>(end - text);
+    std::memcpy(text_, text, kRoom);
+  }
+
+ private:
+  bool known_ = false;
+  IpAddress::Family family_{};
+  uint64_t words_[2] = {};  // the address's 16 bytes
+  size_t size_ = 0;
+  char text_[kRoom] = {};
+};
+
+// AddressWidth(a), from `last` when it is the last one.
+size_t AddressWidth(const IpAddress& a, LastAddress& last) {
+  if (!a.zone().empty()) return AddressWidth(a);
+  if (!last.Same(a)) {
+    char text[LastAddress::kRoom] = {};
+    last.Keep(a, text, a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes()));
+  }
+  return last.size();
+}
+
 // TableCells()'s widths: every cell but What is ASCII. Without `what`,
 // What's is 0: the last column is never padded, nor cut, so its width
 // changes nothing (a table's first pass skips it).
+// `last_server`, when given, keeps the last server's text.
 std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owners,
-                                  TimeText& times, const EnumNames& names, bool what = true) {
+                                  TimeText& times, const EnumNames& names, bool what = true,
+                                  LastAddress* last_server = nullptr) {
   std::array<size_t, 9> w;
   w[0] = names.Class(e.flow_class).size();
   w[1] = AddressWidth(e.key.client);
-  w[2] = AddressWidth(e.key.server);
+  w[2] = last_server ? AddressWidth(e.key.server, *last_server) : AddressWidth(e.key.server);
   w[3] = names.ProtoOf(e.key.proto).size() + 1 + DecimalDigits(e.key.port);
   w[4] = DecimalDigits(e.connections);
   if (e.attempts > 0) w[4] += 3 + DecimalDigits(e.attempts) + (e.dropped > 0 ? 9 : 12);
@@ -372,39 +418,6 @@ class LastCsvField {
   AppendSourceRef(text, s);
   return PutJsonEscaped(p, text);
 }
-
-// The text of the last address written in a column, kept: the flows come
-// sorted by server, so most rows repeat the last one's server. Only for
-// addresses without a zone.
-class LastAddress {
- public:
-  static constexpr size_t kRoom = 48;  // Put() writes this many bytes, the text at the front
-  bool Same(const IpAddress& a) const {
-    uint64_t w[2];
-    std::memcpy(w, a.bytes().data(), 16);
-    return ((w[0] ^ words_[0]) | (w[1] ^ words_[1])) == 0 && a.family() == family_ && known_;
-  }
-  // The kept text, with room for kRoom bytes at `out`; its end.
-  char* Put(char* out) const {
-    std::memcpy(out, text_, kRoom);
-    return out + size_;
-  }
-  // Keeps `a`'s text, just written at [text, end), with kRoom bytes readable at `text`.
-  void Keep(const IpAddress& a, const char* text, const char* end) {
-    known_ = true;
-    family_ = a.family();
-    std::memcpy(words_, a.bytes().data(), 16);
-    size_ = static_cast<size_t>(end - text);
-    std::memcpy(text_, text, kRoom);
-  }
-
- private:
-  bool known_ = false;
-  IpAddress::Family family_{};
-  uint64_t words_[2] = {};  // the address's 16 bytes
-  size_t size_ = 0;
-  char text_[kRoom] = {};
-};
 
 // One CSV row or JSON object written through a pointer into room made for
 // it beforehand: no strings, no capacity check per piece (std::string's
@@ -887,13 +900,14 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   std::vector<std::string> row;
   TimeText times;
   const EnumNames names;
+  LastAddress last_server;
   std::array<size_t, 9> widest{};
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     summary.Add(e);
     // The widest cells, laid out once: MeasureWidths() caps each width,
     // and the cap of the largest is the largest of the caps.
-    const std::array<size_t, 9> w = TableWidths(e, r.owners, times, names, false);
+    const std::array<size_t, 9> w = TableWidths(e, r.owners, times, names, false, &last_server);
     for (size_t c = 0; c < widest.size(); ++c) widest[c] = std::max(widest[c], w[c]);
   });
   table.MeasureWidths(widest.data());
@@ -916,7 +930,6 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   table.AppendHeader(out);
   RowBlock block;
   const TableRowLayout layout(table);
-  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
     if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
       block.Done(end, out, flush);
