@@ -151,19 +151,25 @@ char* PutIpv6(char* out, const std::array<uint8_t, 16>& bytes) {
   return out;
 }
 
+// "hh:mm" of each minute of a day, eight bytes apart (one fixed-size copy).
+constexpr std::array<std::array<char, 8>, 1440> kClock = [] {
+  std::array<std::array<char, 8>, 1440> clock{};
+  for (unsigned m = 0; m < 1440; ++m) {
+    clock[m] = {static_cast<char>('0' + m / 600), static_cast<char>('0' + m / 60 % 10), ':',
+                static_cast<char>('0' + m % 60 / 10), static_cast<char>('0' + m % 10), 0, 0, 0};
+  }
+  return clock;
+}();
+
 uint64_t TimeText::NewMinute(uint64_t seconds) {
   const uint64_t day = seconds / kDay;
   if (day != day_) NewDay(day);
   const auto of_day = static_cast<unsigned>(seconds - day * kDay);
-  const unsigned hour = of_day / 3600;
-  const unsigned minute = of_day / 60 - hour * 60;
-  const unsigned second = of_day - (hour * 60 + minute) * 60;
+  const unsigned minute = of_day / 60;
   std::memcpy(text_, date_, 11);
-  PutPair(text_ + 11, hour);
-  text_[13] = ':';
-  PutPair(text_ + 14, minute);
-  minute_ = seconds - second;
-  return second;
+  std::memcpy(text_ + 11, kClock[minute].data(), 8);  // "hh:mm" and three spare bytes
+  minute_ = seconds - (of_day - minute * 60);
+  return of_day - minute * 60;
 }
 
 void TimeText::NewDay(uint64_t day) {

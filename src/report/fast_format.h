@@ -122,7 +122,7 @@ class TimeText {
   // The first second of the minute text_ ("YYYY-MM-DD hh:mm") is of; far
   // beyond any time at first.
   uint64_t minute_ = uint64_t{1} << 62;
-  char text_[16] = {};
+  char text_[19] = {};  // "YYYY-MM-DD hh:mm" and room for a fixed-size copy of "hh:mm"
 };
 
 }  // namespace highport::report
