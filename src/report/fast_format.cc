@@ -53,27 +53,34 @@ bool HasCsvSpecial(std::string_view text) {
   return CsvSpecialIn(v);
 }
 
-// The length from a table of powers of ten, then two digits a step from the
-// end (std::to_chars does the same, but its length loop and call cost twice).
-char* PutDecimalAbove99(char* out, uint64_t value) {
-  static constexpr uint64_t kPowers[] = {
-      1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-      10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-      100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
-      1000000000000000000ULL, 10000000000000000000ULL};
-  size_t digits = 3;
-  while (digits < 20 && value >= kPowers[digits - 3]) ++digits;
-  char* end = out + digits;
-  char* p = end;
+// Two digits a step from `end` back, the first one or two last.
+template <typename Unsigned>
+void PutDigitsBackwards(char* end, Unsigned value) {
   while (value >= 100) {
-    p -= 2;
-    PutPair(p, static_cast<unsigned>(value % 100));
-    value /= 100;
+    end -= 2;
+    const Unsigned rest = value / 100;
+    PutPair(end, static_cast<unsigned>(value - rest * 100));
+    value = rest;
   }
   if (value >= 10) {
-    PutPair(p - 2, static_cast<unsigned>(value));
+    PutPair(end - 2, static_cast<unsigned>(value));
   } else {
-    p[-1] = static_cast<char>('0' + value);
+    end[-1] = static_cast<char>('0' + value);
+  }
+}
+
+// The length from the bit length and one comparison (DecimalDigits), then
+// two digits a step from the end (std::to_chars does the same, but its
+// length loop and call cost twice); below 2^32 in 32-bit arithmetic, whose
+// division by 100 is a multiplication and a shift, not three steps.
+char* PutDecimalAbove99(char* out, uint64_t value) {
+  const auto bits = static_cast<unsigned>(64 - __builtin_clzll(value));  // value > 99
+  const unsigned guess = bits * 1233 >> 12;
+  char* end = out + guess + (value >= fast_format_detail::kPowersOfTen[guess]);
+  if (value >> 32 == 0) {
+    PutDigitsBackwards(end, static_cast<uint32_t>(value));
+  } else {
+    PutDigitsBackwards(end, value);
   }
   return end;
 }
@@ -144,8 +151,30 @@ char* PutIpv6(char* out, const std::array<uint8_t, 16>& bytes) {
   return out;
 }
 
-void TimeText::NewDay(int64_t day) {
-  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(day))};
+// "hh:mm" of each minute of a day, eight bytes apart (one fixed-size copy).
+constexpr std::array<std::array<char, 8>, 1440> kClock = [] {
+  std::array<std::array<char, 8>, 1440> clock{};
+  for (unsigned m = 0; m < 1440; ++m) {
+    clock[m] = {static_cast<char>('0' + m / 600), static_cast<char>('0' + m / 60 % 10), ':',
+                static_cast<char>('0' + m % 60 / 10), static_cast<char>('0' + m % 10), 0, 0, 0};
+  }
+  return clock;
+}();
+
+uint64_t TimeText::NewMinute(uint64_t seconds) {
+  const uint64_t day = seconds / kDay;
+  if (day != day_) NewDay(day);
+  const auto of_day = static_cast<unsigned>(seconds - day * kDay);
+  const unsigned minute = of_day / 60;
+  std::memcpy(text_, date_, 11);
+  std::memcpy(text_ + 11, kClock[minute].data(), 8);  // "hh:mm" and three spare bytes
+  minute_ = seconds - (of_day - minute * 60);
+  return of_day - minute * 60;
+}
+
+void TimeText::NewDay(uint64_t day) {
+  const std::chrono::year_month_day date{
+      std::chrono::sys_days(std::chrono::days(static_cast<int64_t>(day)))};
   const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
   PutPair(date_, year / 100);
   PutPair(date_ + 2, year % 100);

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "fmt/format.h"
 #include "report/testing_time.h"
@@ -36,6 +37,36 @@ TEST(FastFormat, DecimalEqualsToChars) {
   for (int i = 0; i < 100000; ++i) {
     const uint64_t v = rng() >> (rng() % 64);  // every magnitude
     ASSERT_EQ(Decimal(v), ByToChars(v)) << v;
+  }
+}
+
+TEST(FastFormat, DecimalDigitsIsTheLengthWritten) {
+  std::vector<uint64_t> values = {0, 1, 9, 10, 99, 100, 999, 1000, 65535, UINT32_MAX,
+                                  uint64_t{UINT32_MAX} + 1, 9'999'999'999'999'999'999ULL,
+                                  10'000'000'000'000'000'000ULL, UINT64_MAX};
+  // Every power of ten and its neighbours, where the bit-length guess is off by one.
+  for (uint64_t p = 1; p <= 1'000'000'000'000'000'000ULL; p *= 10) {
+    values.insert(values.end(), {p - 1, p, p + 1});
+  }
+  for (int bit = 0; bit < 64; ++bit) {
+    const uint64_t p = uint64_t{1} << bit;
+    values.insert(values.end(), {p - 1, p, p + 1});
+  }
+  for (uint64_t v : values) {
+    EXPECT_EQ(DecimalDigits(v), ByToChars(v).size()) << v;
+    EXPECT_EQ(Decimal(v), ByToChars(v)) << v;
+  }
+  EXPECT_EQ(Decimal(uint64_t{1} << 32), "4294967296");
+}
+
+TEST(FastFormat, Ipv4WidthIsTheLengthWritten) {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    const uint32_t v = rng() >> (rng() % 32);  // small octets too
+    std::array<uint8_t, 4> b;
+    std::memcpy(b.data(), &v, 4);
+    char text[16];
+    ASSERT_EQ(Ipv4Width(b.data()), static_cast<size_t>(PutIpv4(text, b.data()) - text));
   }
 }
 
@@ -164,6 +195,19 @@ TEST(FastFormat, TimeEqualsGmtimeWithTheDayKept) {
   EXPECT_EQ(Time(times, 253'402'300'800'000'000), "outside");
   EXPECT_EQ(Time(times, INT64_MAX), "outside");
   EXPECT_EQ(Time(times, INT64_MIN), "outside");
+  // Around minute, day and year boundaries, forwards and back (the kept
+  // minute and day must not answer for the next or the last one).
+  for (int64_t edge : {int64_t{60}, int64_t{86'400}, int64_t{1'704'067'200} /* 2024-01-01 */,
+                       int64_t{951'868'800} /* 2000-03-01 */, int64_t{4'107'542'400} /* 2100-03-01 */}) {
+    for (int64_t us : {edge * 1'000'000 - 1, edge * 1'000'000, edge * 1'000'000 - 1,
+                       edge * 1'000'000 + 59'999'999, edge * 1'000'000 + 60'000'000,
+                       edge * 1'000'000 - 60'000'000, edge * 1'000'000 - 60'000'001}) {
+      ASSERT_EQ(Time(times, us), ByGmtime(us)) << us;
+    }
+  }
+  EXPECT_EQ(Time(times, -999'999), "1970-01-01 00:00:00");
+  EXPECT_EQ(Time(times, 59'999'999), "1970-01-01 00:00:59");
+  EXPECT_EQ(Time(times, -1'000'001), "outside");
   std::mt19937_64 rng(9);
   int64_t us = 1'600'000'000'000'000;
   for (int i = 0; i < 100000; ++i) {

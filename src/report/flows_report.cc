@@ -135,6 +135,38 @@ std::string FlowsTable(const FlowsReport& r) {
 
 namespace {
 
+// The enums' names, looked up once per report rather than called per row.
+class EnumNames {
+ public:
+  EnumNames() {
+    for (size_t i = 0; i < classes_.size(); ++i) {
+      classes_[i] = analysis::FlowClassName(static_cast<FlowClass>(i));
+    }
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      rules_[i] = analysis::ServerRuleName(static_cast<analysis::ServerRule>(i));
+    }
+    protos_ = {ProtoName(Proto::kTcp), ProtoName(Proto::kUdp)};
+  }
+  std::string_view Class(FlowClass c) const {
+    const auto i = static_cast<size_t>(c);
+    return i < classes_.size() ? classes_[i] : analysis::FlowClassName(c);
+  }
+  std::string_view Rule(analysis::ServerRule r) const {
+    const auto i = static_cast<size_t>(r);
+    return i < rules_.size() ? rules_[i] : analysis::ServerRuleName(r);
+  }
+  std::string_view ProtoOf(Proto p) const {
+    const auto i = static_cast<size_t>(p);
+    return i < protos_.size() ? protos_[i] : ProtoName(p);
+  }
+
+ private:
+  std::array<std::string_view, 4> classes_;  // FlowClass kProblematic..kFine
+  std::array<std::string_view, 7> rules_;    // ServerRule kListener..kGuess
+  std::array<std::string_view, 2> protos_;
+};
+
+
 // The table's cells of one flow, into `row` (its strings' storage reused).
 void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row,
                 TimeText& times) {
@@ -164,25 +196,8 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
   row[8] = What(e, owners);
 }
 
-// PutDecimal()'s length, by comparisons: most counters are small.
-size_t Digits(uint64_t value) {
-  size_t digits = 1;
-  for (uint64_t bound = 10; value >= bound; bound *= 10) {
-    ++digits;
-    if (digits == 20) break;  // 10^19 <= value: 10^20 does not fit
-  }
-  return digits;
-}
-
 size_t AddressWidth(const IpAddress& a) {
-  if (a.is_v4() && a.zone().empty()) {  // PutIpv4()'s length without the text
-    size_t width = 3;
-    for (int i = 0; i < 4; ++i) {
-      const uint8_t octet = a.bytes()[i];
-      width += 1 + (octet >= 10) + (octet >= 100);
-    }
-    return width;
-  }
+  if (a.is_v4() && a.zone().empty()) return Ipv4Width(a.bytes().data());
   char text[48];
   const char* end = a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes());
   const size_t width = static_cast<size_t>(end - text);
@@ -209,20 +224,68 @@ size_t WhatWidth(const FlowEntry& e, const ListenerOwners& owners) {
   return owner != owners.end() ? text::DisplayWidth(owner->second) : 0;
 }
 
-// TableCells()'s widths: every cell but What is ASCII.
+// The text of the last address written in a column, kept: the flows come
+// sorted by server, so most rows repeat the last one's server. Only for
+// addresses without a zone.
+class LastAddress {
+ public:
+  static constexpr size_t kRoom = 48;  // Put() writes this many bytes, the text at the front
+  bool Same(const IpAddress& a) const {
+    uint64_t w[2];
+    std::memcpy(w, a.bytes().data(), 16);
+    return ((w[0] ^ words_[0]) | (w[1] ^ words_[1])) == 0 && a.family() == family_ && known_;
+  }
+  // The kept text, with room for kRoom bytes at `out`; its end.
+  char* Put(char* out) const {
+    std::memcpy(out, text_, kRoom);
+    return out + size_;
+  }
+  size_t size() const { return size_; }
+  // Keeps `a`'s text, just written at [text, end), with kRoom bytes readable at `text`.
+  void Keep(const IpAddress& a, const char* text, const char* end) {
+    known_ = true;
+    family_ = a.family();
+    std::memcpy(words_, a.bytes().data(), 16);
+    size_ = static_cast<size_t>(end - text);
+    std::memcpy(text_, text, kRoom);
+  }
+
+ private:
+  bool known_ = false;
+  IpAddress::Family family_{};
+  uint64_t words_[2] = {};  // the address's 16 bytes
+  size_t size_ = 0;
+  char text_[kRoom] = {};
+};
+
+// AddressWidth(a), from `last` when it is the last one.
+size_t AddressWidth(const IpAddress& a, LastAddress& last) {
+  if (!a.zone().empty()) return AddressWidth(a);
+  if (!last.Same(a)) {
+    char text[LastAddress::kRoom] = {};
+    last.Keep(a, text, a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes()));
+  }
+  return last.size();
+}
+
+// TableCells()'s widths: every cell but What is ASCII. Without `what`,
+// What's is 0: the last column is never padded, nor cut, so its width
+// changes nothing (a table's first pass skips it).
+// `last_server`, when given, keeps the last server's text.
 std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owners,
-                                  TimeText& times) {
+                                  TimeText& times, const EnumNames& names, bool what = true,
+                                  LastAddress* last_server = nullptr) {
   std::array<size_t, 9> w;
-  w[0] = analysis::FlowClassName(e.flow_class).size();
+  w[0] = names.Class(e.flow_class).size();
   w[1] = AddressWidth(e.key.client);
-  w[2] = AddressWidth(e.key.server);
-  w[3] = ProtoName(e.key.proto).size() + 1 + Digits(e.key.port);
-  w[4] = Digits(e.connections);
-  if (e.attempts > 0) w[4] += 3 + Digits(e.attempts) + (e.dropped > 0 ? 9 : 12);
+  w[2] = last_server ? AddressWidth(e.key.server, *last_server) : AddressWidth(e.key.server);
+  w[3] = names.ProtoOf(e.key.proto).size() + 1 + DecimalDigits(e.key.port);
+  w[4] = DecimalDigits(e.connections);
+  if (e.attempts > 0) w[4] += 3 + DecimalDigits(e.attempts) + (e.dropped > 0 ? 9 : 12);
   w[5] = TimeWidth(e.first_us, times);
   w[6] = TimeWidth(e.last_us, times);
-  w[7] = analysis::ServerRuleName(e.rule).size();
-  w[8] = WhatWidth(e, owners);
+  w[7] = names.Rule(e.rule).size();
+  w[8] = what ? WhatWidth(e, owners) : 0;
   return w;
 }
 
@@ -237,7 +300,7 @@ std::vector<std::string> FlowTableCells(const FlowEntry& e, const ListenerOwners
 
 std::array<size_t, 9> FlowTableWidths(const FlowEntry& e, const ListenerOwners& owners) {
   TimeText times;
-  return TableWidths(e, owners, times);
+  return TableWidths(e, owners, times, EnumNames());
 }
 
 namespace {
@@ -251,13 +314,34 @@ bool JsonPlain(std::string_view s) {
   return true;
 }
 
+// a == b, inline for up to 32 bytes in overlapping eight-byte words: the
+// texts compared per row (file and service names) are short, and memcmp's
+// call was most of the compare.
+inline bool SameText(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n < 8 || n > 32) return std::memcmp(p, q, n) == 0;
+  auto word = [](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  // Up to 16 bytes: the words at 0 and n - 8; up to 32: at 0, 8, n - 16 and n - 8.
+  const size_t second = n > 16 ? 8 : 0;
+  const size_t third = n > 16 ? n - 16 : n - 8;
+  return ((word(p) ^ word(q)) | (word(p + second) ^ word(q + second)) |
+          (word(p + third) ^ word(q + third)) | (word(p + n - 8) ^ word(q + n - 8))) == 0;
+}
+
 // A test of a column's text with the last text's answer kept: a report's
 // rows mostly name the same file, and rows of one port the same service.
 class LastAnswer {
  public:
   explicit LastAnswer(bool (*test)(std::string_view)) : test_(test) {}
   bool Check(std::string_view text) {
-    if (!known_ || text != last_) {
+    if (!known_ || !SameText(text, last_)) {
       last_ = text;
       answer_ = test_(text);
       known_ = true;
@@ -272,12 +356,79 @@ class LastAnswer {
   bool answer_ = false;
 };
 
+// A CSV field as RFC 4180 writes it (AppendCsvField), the last one kept: the
+// rows of one port name the same service, which may need quotes.
+class LastCsvField {
+ public:
+  std::string_view Of(std::string_view text) {
+    if (!known_ || !SameText(text, last_)) {
+      last_ = text;
+      written_.clear();
+      AppendCsvField(written_, text);
+      known_ = true;
+    }
+    return written_;
+  }
+
+ private:
+  std::string last_, written_;
+  bool known_ = false;
+};
+
+// The out-of-line parts of RowWriter: each takes the write pointer and
+// returns where it ends, so that the writer's pointer stays a local the
+// compiler keeps in a register (see RowWriter).
+[[gnu::noinline]] char* PutQuotedField(char* p, std::string_view value) {
+  *p++ = '"';
+  for (char c : value) {
+    if (c == '"') *p++ = '"';
+    *p++ = c;
+  }
+  *p++ = '"';
+  return p;
+}
+
+[[gnu::noinline]] char* PutBytes(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+// A JSON string as AppendJsonString writes it, for text that is not plain.
+[[gnu::noinline]] char* PutJsonEscaped(char* p, std::string_view value) {
+  return PutBytes(p, text::JsonText(nlohmann::json(std::string(value))));
+}
+
+[[gnu::noinline]] char* PutZonedAddress(char* p, const IpAddress& a, bool json) {
+  const std::string text = a.ToString();
+  if (json) return JsonPlain(text) ? PutBytes(PutBytes(PutBytes(p, "\""), text), "\"")
+                                   : PutJsonEscaped(p, text);
+  return HasCsvSpecial(text) ? PutQuotedField(p, text) : PutBytes(p, text);
+}
+
+// A time outside what TimeText::Put() writes (a year outside 0-9999).
+[[gnu::noinline]] char* PutGeneralTime(char* p, int64_t us, TimeText& times) {
+  std::string text;  // at most a few dozen characters
+  AppendTime(text, us, times);
+  return PutBytes(p, text);
+}
+
+// A JSON SourceRef whose file name is not plain.
+[[gnu::noinline]] char* PutJsonSourceRefEscaped(char* p, const SourceRef& s) {
+  std::string text;
+  AppendSourceRef(text, s);
+  return PutJsonEscaped(p, text);
+}
+
 // One CSV row or JSON object written through a pointer into room made for
 // it beforehand: no strings, no capacity check per piece (std::string's
-// appends were most of a row's cost).
+// appends were most of a row's cost). Every member is inlined and the
+// writer never leaves the function that makes it: its pointer then lives
+// in a register. (With out-of-line members, every byte stored through the
+// pointer might have changed the pointer itself, a char* aliasing anything,
+// and each was reloaded and stored again: about a tenth of a row.)
 class RowWriter {
  public:
-  RowWriter(char* at, TimeText& times) : p_(at), times_(times) {}
+  RowWriter(char* at, TimeText& times) : p_(at), times_(&times) {}
   char* end() const { return p_; }
   [[gnu::always_inline]] void Text(std::string_view text) {
     // Up to 16 bytes in two overlapping fixed-size copies, no call to memcpy:
@@ -299,59 +450,86 @@ class RowWriter {
     }
     p_ += n;
   }
-  void Char(char c) { *p_++ = c; }
+  [[gnu::always_inline]] void Char(char c) { *p_++ = c; }
   // `n` spaces, n <= 64, with room for 64 after the pointer: one fixed-size
   // copy (a table pads nine cells a row).
-  void Spaces(size_t n) {
+  [[gnu::always_inline]] void Spaces(size_t n) {
     static constexpr char kSpaces[65] = "                                                                ";
     std::memcpy(p_, kSpaces, 64);
     p_ += n;
   }
   [[gnu::always_inline]] void Number(uint64_t value) { p_ = PutDecimal(p_, value); }
   // RFC 4180 as AppendCsvField: quoted, quotes doubled, only when needed.
-  void Field(std::string_view value) { Field(value, HasCsvSpecial(value)); }
-  void Field(std::string_view value, bool special) {
+  // `special`: HasCsvSpecial(value).
+  [[gnu::always_inline]] void Field(std::string_view value, bool special) {
     if (!special) return Text(value);
-    *p_++ = '"';
-    for (char c : value) {
-      if (c == '"') *p_++ = '"';
-      *p_++ = c;
-    }
-    *p_++ = '"';
+    p_ = PutQuotedField(p_, value);
   }
   // As IpAddress::ToString() writes it; by hand but with a zone, which may need quotes.
-  void Address(const IpAddress& a) {
-    if (!a.zone().empty()) return Field(a.ToString());
+  [[gnu::always_inline]] void Address(const IpAddress& a) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, false);
+      return;
+    }
     p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
   }
+  // Address(a), from `last` when it is the last one (room for
+  // LastAddress::kRoom bytes needed).
+  [[gnu::always_inline]] void Address(const IpAddress& a, LastAddress& last) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, false);
+    } else if (last.Same(a)) {
+      p_ = last.Put(p_);
+    } else {
+      char* start = p_;
+      p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+      last.Keep(a, start, p_);
+    }
+  }
   // A JSON string as AppendJsonString writes it.
-  void JsonString(std::string_view value) { JsonString(value, JsonPlain(value)); }
+  [[gnu::always_inline]] void JsonString(std::string_view value) {
+    JsonString(value, JsonPlain(value));
+  }
   // `plain`: JsonPlain(value).
-  void JsonString(std::string_view value, bool plain) {
-    if (!plain) return Text(text::JsonText(nlohmann::json(std::string(value))));
+  [[gnu::always_inline]] void JsonString(std::string_view value, bool plain) {
+    if (!plain) {
+      p_ = PutJsonEscaped(p_, value);
+      return;
+    }
     *p_++ = '"';
     Text(value);
     *p_++ = '"';
   }
-  void JsonAddress(const IpAddress& a) {
-    if (!a.zone().empty()) return JsonString(a.ToString());
+  [[gnu::always_inline]] void JsonAddress(const IpAddress& a) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, true);
+      return;
+    }
     *p_++ = '"';
-    Address(a);
+    p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+    *p_++ = '"';
+  }
+  [[gnu::always_inline]] void JsonAddress(const IpAddress& a, LastAddress& last) {
+    if (!a.zone().empty()) {
+      p_ = PutZonedAddress(p_, a, true);
+      return;
+    }
+    *p_++ = '"';
+    Address(a, last);
     *p_++ = '"';
   }
   // `plain`: JsonPlain(s.file).
-  void JsonSourceRef(const SourceRef& s, bool plain) {
+  [[gnu::always_inline]] void JsonSourceRef(const SourceRef& s, bool plain) {
     if (!plain) {
-      std::string text;
-      AppendSourceRef(text, s);
-      return JsonString(text);
+      p_ = PutJsonSourceRefEscaped(p_, s);
+      return;
     }
     *p_++ = '"';
     SourceRefText(s);
     *p_++ = '"';
   }
   // SourceRef::ToString() as it is.
-  void SourceRefText(const SourceRef& s) {
+  [[gnu::always_inline]] void SourceRefText(const SourceRef& s) {
     Text(s.file);
     if (s.packet != 0) {
       Text(":packet ");
@@ -363,20 +541,50 @@ class RowWriter {
       Number(s.line);
     }
   }
-  void Time(int64_t us) {
-    if (times_.Put(p_, us)) {
+  [[gnu::always_inline]] void Time(int64_t us) {
+    if (times_->Put(p_, us)) {
       p_ += 19;
       return;
     }
-    std::string text;  // a year outside 0-9999: at most a few dozen characters
-    AppendTime(text, us, times_);
-    Text(text);
+    p_ = PutGeneralTime(p_, us, *times_);
   }
 
  private:
   char* p_;
-  TimeText& times_;
+  TimeText* times_;
 };
+
+// Rows written into one block and handed to `out` a few at a time: an
+// append per row (its call and capacity check) cost as much as a tenth of
+// the row. Room is zero-filled only when the block grows. A kilobyte, not
+// more: glibc copies 2 KiB and more with `rep movsb`, which callgrind counts
+// byte by byte.
+class RowBlock {
+ public:
+  // Where a row of at most `bound` bytes goes.
+  char* Room(size_t bound) {
+    if (block_.size() < used_ + bound) block_.resize(used_ + bound);
+    return block_.data() + used_;
+  }
+  // The row ends at `end`; a full block goes to `out`.
+  void Done(const char* end, std::string& out, const FlushText& flush) {
+    used_ = static_cast<size_t>(end - block_.data());
+    if (used_ >= kRows) {
+      Drain(out);
+      MaybeFlush(out, flush);
+    }
+  }
+  void Drain(std::string& out) {
+    out.append(block_.data(), used_);
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kRows = 1024;
+  std::string block_;
+  size_t used_ = 0;
+};
+
 
 nlohmann::json ServersJson(const FlowsReport& r) {
   nlohmann::json servers = nlohmann::json::array();
@@ -435,7 +643,7 @@ void AppendNested(std::string& out, const nlohmann::json& value) {
 // A list inside a flow as nlohmann::json dumps it there: "[]" when empty,
 // else one item a line at depth 4.
 template <typename T, typename WriteItem>
-void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) {
+[[gnu::always_inline]] inline void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) {
   w.Text("[");
   for (size_t i = 0; i < items.size(); ++i) {
     w.Text(i == 0 ? "\n        " : ",\n        ");
@@ -447,9 +655,11 @@ void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) 
 // One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
 // (nlohmann's object is a std::map), written through a pointer into room
 // made for it (escapes take at most six bytes a byte).
-void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    std::string& room, TimeText& times, LastAnswer& plain_file,
-                    LastAnswer& plain_name) {
+// `first`: the first flow of the list (the others follow a comma).
+void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, bool first,
+                    const FlowEntry& e, const ListenerOwners& owners, const EnumNames& names,
+                    TimeText& times, LastAnswer& plain_file, LastAnswer& plain_name,
+                    LastAddress& last_server) {
   const std::string* owner = nullptr;
   if (!owners.empty()) {
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
@@ -459,18 +669,15 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
                              e.service.size() + (owner ? owner->size() : 0));
   for (const SourceRef& s : e.evidence) bound += 6 * (s.file.size() + 50) + 16;
   for (const std::string& i : e.interfaces) bound += 6 * i.size() + 16;
-  // Written into `room` first, resized only to grow: room in `out` itself
-  // would be zero-filled for every flow.
-  if (room.size() < bound) room.resize(bound);
-  RowWriter w(room.data(), times);
-  w.Text("    {\n      \"allowed\": ");
+  RowWriter w(block.Room(bound), times);
+  w.Text(first ? "\n    {\n      \"allowed\": " : ",\n    {\n      \"allowed\": ");
   w.Number(e.allowed);
   w.Text(",\n      \"attempts\": ");
   w.Number(e.attempts);
   w.Text(",\n      \"bytes\": ");
   w.Number(e.bytes);
   w.Text(",\n      \"class\": \"");
-  w.Text(analysis::FlowClassName(e.flow_class));
+  w.Text(names.Class(e.flow_class));
   w.Text("\",\n      \"client\": ");
   w.JsonAddress(e.key.client);
   w.Text(",\n      \"connections\": ");
@@ -499,11 +706,11 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
   w.Text(",\n      \"port\": ");
   w.Number(e.key.port);
   w.Text(",\n      \"proto\": \"");
-  w.Text(ProtoName(e.key.proto));
+  w.Text(names.ProtoOf(e.key.proto));
   w.Text("\",\n      \"server\": ");
-  w.JsonAddress(e.key.server);
+  w.JsonAddress(e.key.server, last_server);
   w.Text(",\n      \"server_by\": \"");
-  w.Text(analysis::ServerRuleName(e.rule));
+  w.Text(names.Rule(e.rule));
   w.Text("\",\n      \"service\": ");
   if (e.service.empty()) {
     w.Text("null");
@@ -511,7 +718,7 @@ void AppendFlowJson(std::string& out, const FlowEntry& e, const ListenerOwners& 
     w.JsonString(e.service, plain_name.Check(e.service));
   }
   w.Text("\n    }");
-  out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
+  block.Done(w.end(), out, flush);
 }
 
 // ServersJson(r).dump(2) as it stands inside the top-level object. Written
@@ -592,19 +799,35 @@ void WriteServersJson(const FlowsReport& r, ServerSummaryBuilder& summaries, std
   out += "\n  ]";
 }
 
+// What AppendTableRow() needs of the layout, worked out once per table.
+struct TableRowLayout {
+  explicit TableRowLayout(const TableLayout& table) {
+    const std::vector<size_t>& widths = table.widths();
+    fits = widths.size() == 9;
+    for (size_t c = 0; fits && c < padded.size(); ++c) {
+      padded[c] = widths[c];
+      limits[c] = std::min(widths[c], table.max_cell_width());
+      fits = widths[c] <= 62;  // RowWriter::Spaces() pads with at most 64
+      bound += widths[c] + 2;
+    }
+  }
+  std::array<size_t, 8> padded{};  // every column's but the last, which is not padded
+  std::array<size_t, 8> limits{};  // the widest cell of the column not cut
+  size_t bound = 1024;  // room for the cells but What (at most a few dozen characters each)
+  bool fits = true;     // false: every row takes the general path
+};
+
 // One row as TableLayout::AppendRow(TableCells(e), TableWidths(e)) writes
 // it, straight through a pointer (the cells' strings, and the layout's
-// appends piece by piece, were most of the table's cost). False, nothing
+// appends piece by piece, were most of the table's cost). Null, nothing
 // written, for a row the general path must lay out: an address with a zone
 // (not ASCII, perhaps) or a cell to cut.
-bool AppendTableRow(std::string& out, const FlowEntry& e, const ListenerOwners& owners,
-                    const TableLayout& table, std::string& room, TimeText& times) {
-  if (!e.key.client.zone().empty() || !e.key.server.zone().empty()) return false;
-  const std::vector<size_t>& widths = table.widths();
-  const size_t max_cell = table.max_cell_width();
+char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& owners,
+                     const TableRowLayout& layout, const EnumNames& names, TimeText& times,
+                     LastAddress& last_server) {
+  if (!layout.fits || !e.key.client.zone().empty() || !e.key.server.zone().empty()) return nullptr;
   const std::string* owner = nullptr;
-  size_t bound = 1024;  // the cells but What are at most a few dozen characters each
-  for (size_t width : widths) bound += width + 2;
+  size_t bound = layout.bound;
   if (!e.interfaces.empty()) {
     for (const std::string& i : e.interfaces) bound += i.size() + 2;
   } else if (!e.service.empty()) {
@@ -613,45 +836,40 @@ bool AppendTableRow(std::string& out, const FlowEntry& e, const ListenerOwners& 
     auto it = owners.find({e.key.server, e.key.proto, e.key.port});
     if (it != owners.end()) owner = &it->second, bound += owner->size();
   }
-  if (room.size() < bound) room.resize(bound);
-  char* const start = room.data();
+  char* const start = block.Room(bound);
   RowWriter w(start, times);
   const char* cell = start;
-  size_t column = 0;
-  // Pads the cell just written to its column; false for one to cut.
-  auto pad = [&]() {
+  // Pads the cell just written to column `c`; false for one to cut.
+  auto pad = [&](size_t c) __attribute__((always_inline)) {
     const auto width = static_cast<size_t>(w.end() - cell);
-    if (width > max_cell || width > widths[column]) return false;
-    const size_t spaces = widths[column] - width + 2;
-    if (spaces > 64) return false;  // a header wider than 62 characters
-    w.Spaces(spaces);
+    if (width > layout.limits[c]) return false;
+    w.Spaces(layout.padded[c] - width + 2);
     cell = w.end();
-    ++column;
     return true;
   };
-  w.Text(analysis::FlowClassName(e.flow_class));
-  if (!pad()) return false;
+  w.Text(names.Class(e.flow_class));
+  if (!pad(0)) return nullptr;
   w.Address(e.key.client);
-  if (!pad()) return false;
-  w.Address(e.key.server);
-  if (!pad()) return false;
-  w.Text(ProtoName(e.key.proto));
+  if (!pad(1)) return nullptr;
+  w.Address(e.key.server, last_server);
+  if (!pad(2)) return nullptr;
+  w.Text(names.ProtoOf(e.key.proto));
   w.Char('/');
   w.Number(e.key.port);
-  if (!pad()) return false;
+  if (!pad(3)) return nullptr;
   w.Number(e.connections);
   if (e.attempts > 0) {
     w.Text(" (+");
     w.Number(e.attempts);
     w.Text(e.dropped > 0 ? " dropped)" : " unanswered)");
   }
-  if (!pad()) return false;
+  if (!pad(4)) return nullptr;
   w.Time(e.first_us);
-  if (!pad()) return false;
+  if (!pad(5)) return nullptr;
   w.Time(e.last_us);
-  if (!pad()) return false;
-  w.Text(analysis::ServerRuleName(e.rule));
-  if (!pad()) return false;
+  if (!pad(6)) return nullptr;
+  w.Text(names.Rule(e.rule));
+  if (!pad(7)) return nullptr;
   if (!e.interfaces.empty()) {
     w.Text("RPC: ");
     for (size_t i = 0; i < e.interfaces.size(); ++i) {
@@ -663,11 +881,10 @@ bool AppendTableRow(std::string& out, const FlowEntry& e, const ListenerOwners& 
   } else if (owner) {
     w.Text(*owner);
   }
-  const char* end = w.end();
+  char* end = w.end();
   while (end > start && end[-1] == ' ') --end;  // as the layout trims the row
-  out.append(start, static_cast<size_t>(end - start));
-  out += '\n';
-  return true;
+  *end++ = '\n';
+  return end;
 }
 
 }  // namespace
@@ -682,13 +899,15 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   ServerSummaryBuilder summary(r);
   std::vector<std::string> row;
   TimeText times;
+  const EnumNames names;
+  LastAddress last_server;
   std::array<size_t, 9> widest{};
   ForEachFlow(r, [&](const FlowEntry& e) {
     problematic += e.flow_class == FlowClass::kProblematic;
     summary.Add(e);
     // The widest cells, laid out once: MeasureWidths() caps each width,
     // and the cap of the largest is the largest of the caps.
-    const std::array<size_t, 9> w = TableWidths(e, r.owners, times);
+    const std::array<size_t, 9> w = TableWidths(e, r.owners, times, names, false, &last_server);
     for (size_t c = 0; c < widest.size(); ++c) widest[c] = std::max(widest[c], w[c]);
   });
   table.MeasureWidths(widest.data());
@@ -709,14 +928,19 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   if (r.local_time) out += "Times are the firewall log's local time.\n";
   out += "\n";
   table.AppendHeader(out);
-  std::string room;
+  RowBlock block;
+  const TableRowLayout layout(table);
   ForEachFlow(r, [&](const FlowEntry& e) {
-    if (!AppendTableRow(out, e, r.owners, table, room, times)) {
-      TableCells(e, r.owners, row, times);
-      table.AppendRow(row, TableWidths(e, r.owners, times).data(), out);
+    if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
+      block.Done(end, out, flush);
+      return;
     }
+    block.Drain(out);  // the general path appends to `out`
+    TableCells(e, r.owners, row, times);
+    table.AppendRow(row, TableWidths(e, r.owners, times, names).data(), out);
     MaybeFlush(out, flush);
   });
+  block.Drain(out);
 
   out += "\nPer server:\n";
   summary.ForEach([&](const ServerSummary& s) {
@@ -801,17 +1025,19 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   AppendNumber(out, diagnostics.not_kept());
   out += ",\n  \"flows\": [";
   bool first = true;
-  std::string room;
+  RowBlock block;
+  const EnumNames names;
   TimeText times;
   ServerSummaryBuilder summary(r);
   LastAnswer plain_file(JsonPlain), plain_name(JsonPlain);
+  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
     summary.Add(e);
-    out += first ? "\n" : ",\n";
+    AppendFlowJson(out, flush, block, first, e, r.owners, names, times, plain_file, plain_name,
+                   last_server);
     first = false;
-    AppendFlowJson(out, e, r.owners, room, times, plain_file, plain_name);
-    MaybeFlush(out, flush);
   });
+  block.Drain(out);
   out += first ? "],\n" : "\n  ],\n";
   out += r.local_time ? "  \"local_time\": true,\n" : "  \"local_time\": false,\n";
   out += "  \"lost_events\": ";
@@ -864,30 +1090,31 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
   out += CsvRow({"class", "client", "server", "proto", "port", "dynamic", "server_by", "what",
                  "first_seen", "last_seen", "connections", "allowed", "dropped", "attempts",
                  "packets", "bytes", "evidence"});
-  std::string scratch, room;
+  std::string scratch;
+  RowBlock block;
+  const EnumNames names;
   TimeText times;
-  LastAnswer special_file(HasCsvSpecial), special_what(HasCsvSpecial);
+  LastAnswer special_file(HasCsvSpecial);
+  LastCsvField what;
+  LastAddress last_server;
   ForEachFlow(r, [&](const FlowEntry& e) {
     const std::string* owner = nullptr;
     if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
       auto it = r.owners.find({e.key.server, e.key.proto, e.key.port});
       if (it != r.owners.end()) owner = &it->second;
     }
-    // Written into `room` first, resized only to grow: room in `out` itself
-    // would be zero-filled for every row.
-    if (const size_t bound = CsvRowBound(e, owner); room.size() < bound) room.resize(bound);
-    RowWriter w(room.data(), times);
-    w.Text(analysis::FlowClassName(e.flow_class));
+    RowWriter w(block.Room(CsvRowBound(e, owner)), times);
+    w.Text(names.Class(e.flow_class));
     w.Char(',');
     w.Address(e.key.client);
     w.Char(',');
-    w.Address(e.key.server);
+    w.Address(e.key.server, last_server);
     w.Char(',');
-    w.Text(ProtoName(e.key.proto));
+    w.Text(names.ProtoOf(e.key.proto));
     w.Char(',');
     w.Number(e.key.port);
     w.Text(e.dynamic ? ",yes," : ",no,");
-    w.Text(analysis::ServerRuleName(e.rule));
+    w.Text(names.Rule(e.rule));
     w.Char(',');
     if (!e.interfaces.empty()) {
       scratch = "RPC: ";
@@ -895,11 +1122,11 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
         if (i > 0) scratch += ", ";
         scratch += e.interfaces[i];
       }
-      w.Field(scratch, special_what.Check(scratch));
+      w.Text(what.Of(scratch));
     } else if (!e.service.empty()) {
-      w.Field(e.service, special_what.Check(e.service));
+      w.Text(what.Of(e.service));
     } else if (owner) {
-      w.Field(*owner, special_what.Check(*owner));
+      w.Text(what.Of(*owner));
     }
     w.Char(',');
     w.Time(e.first_us);
@@ -921,7 +1148,7 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
         if (i > 0) scratch += ' ';
         AppendSourceRef(scratch, e.evidence[i]);
       }
-      w.Field(scratch);
+      w.Field(scratch, HasCsvSpecial(scratch));
     } else {
       for (size_t i = 0; i < e.evidence.size(); ++i) {
         if (i > 0) w.Char(' ');
@@ -929,9 +1156,9 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
       }
     }
     w.Text("\r\n");
-    out.append(room.data(), static_cast<size_t>(w.end() - room.data()));
-    MaybeFlush(out, flush);
+    block.Done(w.end(), out, flush);
   });
+  block.Drain(out);
 }
 
 }  // namespace highport::report

@@ -81,10 +81,13 @@ void Feed(analysis::FlowTable& table) {
              static_cast<uint16_t>(i % 4 == 0 ? 445 : 49700 + i % 7)};
     f.action = i % 9 == 0 ? TrafficAction::kDropped : TrafficAction::kAllowed;
     f.first_us = f.last_us = (1'700'000'000 + i) * int64_t{1'000'000};
-    // File names a CSV field must quote and a JSON string must escape.
+    // File names a CSV field must quote and a JSON string must escape; and
+    // pairs of one length (8 to 32 bytes: the writers compare those inline
+    // with the last one) that differ only inside, one of them to quote.
     const char* files[] = {"pfirewall.log", "a,b.log", "say \"hi\".log", "Protokoll-ä.log",
-                           "tab\there.log"};
-    f.source = {files[i % 5], static_cast<uint64_t>(i) + 1, 0, 0};
+                           "tab\there.log", "fw-2024-03-01-a,b.log", "fw-2024-03-01-a_b.log",
+                           "logs/firewall/pfirewall-1\".log", "logs/firewall/pfirewall-1_.log"};
+    f.source = {files[i % 9], static_cast<uint64_t>(i) + 1, 0, 0};
     table.OnFlow(f);
   }
   RpcRegistration r;
@@ -141,6 +144,8 @@ TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
   EXPECT_EQ(csv, CsvByFields(records));
   EXPECT_EQ(csv, FlowsCsv(records));
   EXPECT_NE(csv.find("\"a,b.log:"), std::string::npos);
+  EXPECT_NE(csv.find(",fw-2024-03-01-a_b.log:"), std::string::npos);
+  EXPECT_NE(csv.find("\"fw-2024-03-01-a,b.log:"), std::string::npos);
   EXPECT_NE(csv.find("\"RPC: netlogon, Frs2 \"\"Service\"\", with a comma\""), std::string::npos);
 
   const std::string json = Collect([&](std::string& out, const FlushText& flush) {
@@ -227,6 +232,32 @@ TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   EXPECT_NE(text.find("fe80::1%eth0"), std::string::npos);
   EXPECT_NE(text.find("…"), std::string::npos);
   EXPECT_NE(text.find("Überwachung.exe\n"), std::string::npos);
+}
+
+// The writers keep the last server's text: addresses of one family after
+// the other with the same bytes (10.0.0.5 and a00:5::) must not share it.
+TEST(FlowsReport, KeptServerTextIsOnlyTheSameAddresses) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f = SmbConnection();
+  // Sorted by server: the last IPv4 server, then the first IPv6 one.
+  const char* servers[][2] = {{"10.0.0.4", "10.0.0.9"}, {"10.0.0.5", "10.0.0.9"},
+                              {"a00:5::", "a00:9::"}, {"a00:6::", "a00:9::"}};
+  for (const auto& [server, client] : servers) {
+    f.dst.address = *IpAddress::Parse(server);
+    f.src.address = *IpAddress::Parse(client);
+    table.OnFlow(f);
+  }
+  FlowsReport r;
+  r.flows = table.Finish();
+  const Diagnostics none;
+  const std::string csv = FlowsCsv(r);
+  EXPECT_EQ(csv, CsvByFields(r));
+  EXPECT_EQ(FlowsJsonText(r, none), FlowsJson(r, none).dump(2) + "\n");
+  const std::string text = FlowsTable(r);
+  for (const char* server : {"10.0.0.4", "10.0.0.5", "a00:5::", "a00:6::"}) {
+    EXPECT_NE(csv.find(std::string(",") + server + ",tcp,445,"), std::string::npos) << server;
+    EXPECT_NE(text.find(std::string("  ") + server + "  "), std::string::npos) << server;
+  }
 }
 
 TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
