@@ -62,9 +62,14 @@ std::string_view FlowClassName(FlowClass flow_class) {
 
 FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     : catalog_(catalog), knowledge_(std::move(knowledge)) {
-  for (uint32_t port = 0; port <= UINT16_MAX; ++port) {
-    known_tcp_[port] = catalog_.FindPort(Proto::kTcp, static_cast<uint16_t>(port)) != nullptr;
-    known_udp_[port] = catalog_.FindPort(Proto::kUdp, static_cast<uint16_t>(port)) != nullptr;
+  port_bits_.resize(2 * 65536);
+  for (const Proto proto : {Proto::kTcp, Proto::kUdp}) {
+    uint8_t* bits = port_bits_.data() + (proto == Proto::kUdp ? 65536 : 0);
+    for (uint32_t port = 0; port <= UINT16_MAX; ++port) {
+      const auto p = static_cast<uint16_t>(port);
+      bits[port] = (catalog_.FindPort(proto, p) != nullptr ? kKnownPort : 0) |
+                   (knowledge_.default_dynamic_range.Contains(p) ? kInDefaultRange : 0);
+    }
   }
   for (const auto& [address, proto, port] : knowledge_.listeners) {
     (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] = true;
@@ -107,12 +112,19 @@ inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) con
   }
   if (f.action == TrafficAction::kDropped) return {false, ServerRule::kFirewall};
   // Port classes: a port the catalog knows, else the one outside the dynamic range.
-  bool src_known = IsKnownPort(proto, f.src.port);
-  bool dst_known = IsKnownPort(proto, f.dst.port);
-  if (src_known != dst_known) return {src_known, ServerRule::kPortClass};
-  bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
-  bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
-  if (src_dynamic != dst_dynamic) return {dst_dynamic, ServerRule::kPortClass};
+  const uint8_t* bits = PortBitsOf(proto);
+  const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
+  if ((src_bits ^ dst_bits) & kKnownPort) return {(src_bits & kKnownPort) != 0, ServerRule::kPortClass};
+  if (knowledge_.dynamic_ranges.empty()) {
+    // Both in the default range (the bits say so), as DynamicRange() gives it.
+    if ((src_bits ^ dst_bits) & kInDefaultRange) {
+      return {(dst_bits & kInDefaultRange) != 0, ServerRule::kPortClass};
+    }
+  } else {
+    bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
+    bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
+    if (src_dynamic != dst_dynamic) return {dst_dynamic, ServerRule::kPortClass};
+  }
   return {f.src.port < f.dst.port, ServerRule::kGuess};
 }
 

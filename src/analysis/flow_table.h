@@ -248,13 +248,21 @@ class FlowTable : public ingest::TrafficSink {
                  const std::vector<IpAddress>& addresses, bool dynamic, FlowClass flow_class,
                  FlowEntry& e) const;
   bool IsKnownPort(Proto proto, uint16_t port) const {
-    return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
+    return (PortBitsOf(proto)[port] & kKnownPort) != 0;
+  }
+  // What DecideServer() asks of each port, one byte per protocol and port:
+  // two loads and a XOR tell which of two ports the catalog knows, and
+  // which lies in the default dynamic range, where bitsets and ranges took
+  // a dozen instructions each.
+  enum PortBits : uint8_t { kKnownPort = 1, kInDefaultRange = 2 };
+  const uint8_t* PortBitsOf(Proto proto) const {
+    return port_bits_.data() + (proto == Proto::kUdp ? 65536 : 0);
   }
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
-  // The catalog's ports as bits: two lookups per observation stay in cache.
-  std::bitset<65536> known_tcp_, known_udp_;
+  // PortBits per TCP port, then per UDP port: 128 KiB, on the heap.
+  std::vector<uint8_t> port_bits_;
   // Ports some listener or endpoint-mapper answer names, on any address: most
   // observations are no listener's, and this bit says so without the sets.
   std::bitset<65536> listened_tcp_, listened_udp_;
