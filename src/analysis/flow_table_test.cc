@@ -540,7 +540,25 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
       EXPECT_EQ(std::tie(e.evidence[k].file, e.evidence[k].line, e.evidence[k].packet, e.evidence[k].offset),
                 std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
     }
+    // The view without copies says the same.
+    const FlowView v = compact.View(i);
+    ASSERT_EQ((FlowKey{*v.client, *v.server, v.proto, v.port}), r.key) << i;
+    EXPECT_EQ(std::tie(v.first_us, v.last_us, v.connections, v.attempts, v.packets, v.bytes,
+                       v.allowed, v.dropped, v.low_source, v.rule, v.flow_class, v.dynamic),
+              std::tie(r.first_us, r.last_us, r.connections, r.attempts, r.packets, r.bytes,
+                       r.allowed, r.dropped, r.low_source, r.rule, r.flow_class, r.dynamic));
+    EXPECT_EQ(v.interfaces ? *v.interfaces : std::vector<std::string>{}, r.interfaces);
+    EXPECT_EQ(v.service, r.service);
+    ASSERT_EQ(v.evidence, r.evidence.size());
+    for (size_t k = 0; k < v.evidence; ++k) {
+      const EvidenceView ev = compact.Evidence(i, k);
+      EXPECT_EQ(std::tie(ev.file, ev.line, ev.packet, ev.offset),
+                std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
+    }
   }
+  bool interfaces = false;
+  for (const FlowEntry& r : records) interfaces |= !r.interfaces.empty();
+  EXPECT_TRUE(interfaces) << "the view's interfaces went untested";
   EXPECT_EQ(compact_table.peak_rpc_concurrency(), records_table.peak_rpc_concurrency());
   // The wide evidence came back whole.
   bool wide = false;
