@@ -62,13 +62,20 @@ std::string_view FlowClassName(FlowClass flow_class) {
 
 FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     : catalog_(catalog), knowledge_(std::move(knowledge)) {
+  // From the catalog's entries and the range's ports, not 2 x 65536
+  // FindPort() calls (4 M instructions a run). An entry counts where
+  // FindPort() finds it: a catalog not made by FromText finds none.
   port_bits_.resize(2 * 65536);
-  for (const Proto proto : {Proto::kTcp, Proto::kUdp}) {
-    uint8_t* bits = port_bits_.data() + (proto == Proto::kUdp ? 65536 : 0);
-    for (uint32_t port = 0; port <= UINT16_MAX; ++port) {
-      const auto p = static_cast<uint16_t>(port);
-      bits[port] = (catalog_.FindPort(proto, p) != nullptr ? kKnownPort : 0) |
-                   (knowledge_.default_dynamic_range.Contains(p) ? kInDefaultRange : 0);
+  uint8_t* const tcp = port_bits_.data();
+  uint8_t* const udp = tcp + 65536;
+  const PortRange range = knowledge_.default_dynamic_range;
+  for (uint32_t port = range.first; port <= range.last; ++port) {
+    tcp[port] |= kInDefaultRange;
+    udp[port] |= kInDefaultRange;
+  }
+  for (const catalog::PortEntry& e : catalog_.ports()) {
+    if (catalog_.FindPort(e.proto, e.port) != nullptr) {
+      (e.proto == Proto::kUdp ? udp : tcp)[e.port] |= kKnownPort;
     }
   }
   for (const auto& [address, proto, port] : knowledge_.listeners) {
