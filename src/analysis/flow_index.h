@@ -9,8 +9,10 @@
 // ever erased.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -25,11 +27,30 @@ struct CompactFlowKey {
   uint32_t server = 0;
   uint16_t port = 0;
   Proto proto = Proto::kTcp;
-  // Bits: the key is 12 bytes, and the flow table's counters 96.
+  // Bits: the key is 12 bytes, and the flow table's counters 64. The unused
+  // bits are named and zero, so that every bit of the 12 bytes is defined:
+  // keys compare and hash as two words.
   bool client_interned : 1 = false;
   bool server_interned : 1 = false;
-  bool operator==(const CompactFlowKey&) const = default;
+  uint8_t unused : 6 = 0;
+  // Inline, as two words: every observation compares its key once.
+  bool operator==(const CompactFlowKey& other) const {
+    return ((Head() ^ other.Head()) | (Tail() ^ other.Tail())) == 0;
+  }
+  // The addresses (client in the low half on little-endian machines) and
+  // the rest (port, protocol, flags).
+  uint64_t Head() const {
+    uint64_t head;
+    std::memcpy(&head, this, 8);
+    return head;
+  }
+  uint32_t Tail() const {
+    uint32_t tail;
+    std::memcpy(&tail, reinterpret_cast<const char*>(this) + 8, 4);
+    return tail;
+  }
 };
+static_assert(sizeof(CompactFlowKey) == 12);
 
 class FlowIndex {
  public:
@@ -63,10 +84,12 @@ class FlowIndex {
   }
   // Inline: every observation hashes its key once.
   static uint64_t Hash(const CompactFlowKey& key) {
-    const uint32_t tail = uint32_t{key.client_interned} << 25 | uint32_t{key.server_interned} << 24 |
-                          uint32_t{static_cast<uint8_t>(key.proto)} << 16 | key.port;
-    const uint64_t addresses = uint64_t{key.client} << 32 | key.server;
-    uint64_t h = (addresses ^ (uint64_t{tail} << 7)) * 0x9e3779b97f4a7c15ULL;
+    // The key's own words (only lookups depend on the hash, never the
+    // output), the client in the upper half: the tail's bits then meet the
+    // server's, whose low bits vary (an address, or a large id), not a small
+    // client id's: small ids and ports overlapping there made equal tags.
+    const uint64_t addresses = std::rotl(key.Head(), 32);
+    uint64_t h = (addresses ^ (uint64_t{key.Tail()} << 7)) * 0x9e3779b97f4a7c15ULL;
     h ^= h >> 32;
     h *= 0xff51afd7ed558ccdULL;
     return h ^ (h >> 29);

@@ -129,6 +129,8 @@ uint32_t NameInterner::InternNew(std::string_view name) {
   auto [it, inserted] = ids_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(name);
   last_ = it->second;
+  last_size_ = names_[last_].size();
+  last_data_ = names_[last_].data();  // names_ may have moved its strings
   return last_;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/ip_address.h"
@@ -105,24 +106,40 @@ class NameInterner {
  public:
   uint32_t Intern(std::string_view name) {
     // Inline, and compared here a word at a time: every observation asks,
-    // nearly always for the last name again (a memcmp call cost more).
-    if (last_ != UINT32_MAX && SameText(names_[last_], name)) return last_;
+    // nearly always for the last name again (a memcmp call cost more). The
+    // last name's text and size are kept beside its id (no names_ lookup),
+    // its size SIZE_MAX until there is one.
+    if (name.size() == last_size_ && SameText(last_data_, name.data(), last_size_)) return last_;
     return InternNew(name);
   }
   const std::string& Get(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }
 
+  NameInterner() = default;
+  // Moves keep last_data_ pointing into names_ (a short name lives inside its string).
+  NameInterner(NameInterner&& other) noexcept { *this = std::move(other); }
+  NameInterner& operator=(NameInterner&& other) noexcept {
+    names_ = std::move(other.names_);
+    ids_ = std::move(other.ids_);
+    last_ = std::exchange(other.last_, UINT32_MAX);
+    other.last_size_ = SIZE_MAX;
+    last_size_ = last_ == UINT32_MAX ? SIZE_MAX : names_[last_].size();
+    last_data_ = last_ == UINT32_MAX ? nullptr : names_[last_].data();
+    return *this;
+  }
+
  private:
-  static bool SameText(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    const size_t n = a.size();
-    if (n < 8) return a == b;
-    // Whole words, the differences OR-ed together (one branch at the end),
-    // and the last word read overlapping instead of byte by byte.
-    uint64_t diff = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) diff |= Word(a.data() + i) ^ Word(b.data() + i);
-    if (i != n) diff |= Word(a.data() + n - 8) ^ Word(b.data() + n - 8);
+  // Equal texts of `n` bytes. Whole words, the differences OR-ed together
+  // (one branch at the end); the last word read overlapping instead of byte
+  // by byte; up to 32 bytes (a path like /data/logs/pfirewall.log) without a
+  // loop: four words, two of them overlapping the others.
+  static bool SameText(const char* a, const char* b, size_t n) {
+    if (n < 8) return std::string_view(a, n) == std::string_view(b, n);
+    uint64_t diff = (Word(a) ^ Word(b)) | (Word(a + n - 8) ^ Word(b + n - 8));
+    if (n <= 16) return diff == 0;
+    diff |= (Word(a + 8) ^ Word(b + 8)) | (Word(a + n - 16) ^ Word(b + n - 16));
+    if (n <= 32) return diff == 0;
+    for (size_t i = 16; i + 16 < n; i += 8) diff |= Word(a + i) ^ Word(b + i);
     return diff == 0;
   }
   static uint64_t Word(const char* p) {
@@ -134,6 +151,8 @@ class NameInterner {
   std::vector<std::string> names_;
   std::unordered_map<std::string, uint32_t> ids_;
   uint32_t last_ = UINT32_MAX;
+  size_t last_size_ = SIZE_MAX;  // names_[last_]'s
+  const char* last_data_ = nullptr;
 };
 
 }  // namespace highport::analysis

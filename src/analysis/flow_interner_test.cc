@@ -90,7 +90,7 @@ TEST(NameInterner, NamesComeBack) {
 // The last name is compared a word at a time, the tail overlapping: a name
 // that differs from it in any one byte, at any length, is another name.
 TEST(NameInterner, NamesDifferingInOneByteAreDifferent) {
-  for (size_t length = 1; length <= 40; ++length) {
+  for (size_t length = 1; length <= 72; ++length) {
     NameInterner names;
     const std::string name(length, 'a');
     const uint32_t id = names.Intern(name);
@@ -100,6 +100,25 @@ TEST(NameInterner, NamesDifferingInOneByteAreDifferent) {
       ASSERT_NE(names.Intern(other), id) << length << " " << at;
       ASSERT_EQ(names.Intern(name), id);
     }
+  }
+}
+
+// A moved interner (FinishCompact() moves the table's into its result)
+// still knows its last name, short (inside its string) or long.
+TEST(NameInterner, MovedInternerKeepsItsNames) {
+  for (const std::string name : {"fw.log", "a rather long capture file name.pcapng"}) {
+    NameInterner names;
+    names.Intern("other.log");
+    const uint32_t id = names.Intern(name);
+    NameInterner moved = std::move(names);
+    EXPECT_EQ(moved.Intern(name), id);
+    EXPECT_EQ(moved.Intern("other.log"), 0u);
+    EXPECT_EQ(moved.size(), 2u);
+    NameInterner assigned;
+    assigned = std::move(moved);
+    EXPECT_EQ(assigned.Intern("other.log"), 0u);
+    EXPECT_EQ(assigned.Intern(name), id);
+    EXPECT_EQ(assigned.Intern("new.log"), 2u);
   }
 }
 

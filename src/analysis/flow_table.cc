@@ -62,9 +62,21 @@ std::string_view FlowClassName(FlowClass flow_class) {
 
 FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
     : catalog_(catalog), knowledge_(std::move(knowledge)) {
-  for (uint32_t port = 0; port <= UINT16_MAX; ++port) {
-    known_tcp_[port] = catalog_.FindPort(Proto::kTcp, static_cast<uint16_t>(port)) != nullptr;
-    known_udp_[port] = catalog_.FindPort(Proto::kUdp, static_cast<uint16_t>(port)) != nullptr;
+  // From the catalog's entries and the range's ports, not 2 x 65536
+  // FindPort() calls (4 M instructions a run). An entry counts where
+  // FindPort() finds it: a catalog not made by FromText finds none.
+  port_bits_.resize(2 * 65536);
+  uint8_t* const tcp = port_bits_.data();
+  uint8_t* const udp = tcp + 65536;
+  const PortRange range = knowledge_.default_dynamic_range;
+  for (uint32_t port = range.first; port <= range.last; ++port) {
+    tcp[port] |= kInDefaultRange;
+    udp[port] |= kInDefaultRange;
+  }
+  for (const catalog::PortEntry& e : catalog_.ports()) {
+    if (catalog_.FindPort(e.proto, e.port) != nullptr) {
+      (e.proto == Proto::kUdp ? udp : tcp)[e.port] |= kKnownPort;
+    }
   }
   for (const auto& [address, proto, port] : knowledge_.listeners) {
     (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] = true;
@@ -107,12 +119,19 @@ inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) con
   }
   if (f.action == TrafficAction::kDropped) return {false, ServerRule::kFirewall};
   // Port classes: a port the catalog knows, else the one outside the dynamic range.
-  bool src_known = IsKnownPort(proto, f.src.port);
-  bool dst_known = IsKnownPort(proto, f.dst.port);
-  if (src_known != dst_known) return {src_known, ServerRule::kPortClass};
-  bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
-  bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
-  if (src_dynamic != dst_dynamic) return {dst_dynamic, ServerRule::kPortClass};
+  const uint8_t* bits = PortBitsOf(proto);
+  const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
+  if ((src_bits ^ dst_bits) & kKnownPort) return {(src_bits & kKnownPort) != 0, ServerRule::kPortClass};
+  if (knowledge_.dynamic_ranges.empty()) {
+    // Both in the default range (the bits say so), as DynamicRange() gives it.
+    if ((src_bits ^ dst_bits) & kInDefaultRange) {
+      return {(dst_bits & kInDefaultRange) != 0, ServerRule::kPortClass};
+    }
+  } else {
+    bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
+    bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
+    if (src_dynamic != dst_dynamic) return {dst_dynamic, ServerRule::kPortClass};
+  }
   return {f.src.port < f.dst.port, ServerRule::kGuess};
 }
 
@@ -292,8 +311,10 @@ inline void FlowTable::Apply(const Update& u) {
   }
 }
 
+// Get() assigns from the names' strings: from a string_view (ViewEvidence()
+// and then an assignment) cost about 40 instructions more a flow.
 inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
-                               const NameInterner& files, SourceRef& out) {
+                                      const NameInterner& files, SourceRef& out) {
   switch (row.word & 3) {
     case kLine:
       out.file = files.Get(row.word >> 2);
@@ -312,6 +333,18 @@ inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<
       out.line = w.line;
       out.packet = w.packet;
       out.offset = w.offset;
+    }
+  }
+}
+
+EvidenceView FlowTable::ViewEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+                                     const NameInterner& files) {
+  switch (row.word & 3) {
+    case kLine: return {files.Get(row.word >> 2), row.a, 0, 0};
+    case kPacket: return {files.Get(row.word >> 18), 0, row.a, row.word >> 2 & 0xffff};
+    default: {
+      const WideEvidence& w = wide[row.a];
+      return {files.Get(row.word >> 2), w.line, w.packet, w.offset};
     }
   }
 }
@@ -362,10 +395,8 @@ void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide
   e.flow_class = flow_class;
   e.dynamic = dynamic;
   e.interfaces.clear();
-  if (c.key.proto == Proto::kTcp && !rpc_ports_.empty()) {
-    if (auto it = rpc_ports_.find({e.key.server, c.key.port}); it != rpc_ports_.end()) {
-      e.interfaces = it->second;
-    }
+  if (const auto* interfaces = InterfacesAt(e.key.server, c.key.proto, c.key.port)) {
+    e.interfaces = *interfaces;
   }
   e.service.clear();
   if (const catalog::PortEntry* p = catalog_.FindPort(c.key.proto, c.key.port)) e.service = p->name;
@@ -394,6 +425,37 @@ void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
     FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
   }
+}
+
+FlowView FinishedFlows::View(size_t i) const {
+  const uint32_t flow = order_[i];
+  const FlowTable::Counters& c = counters_[flow];
+  const FlowTable::WideCounts counts = FlowTable::CountsOf(c, wide_counts_);
+  FlowView v;
+  v.client = &addresses_[c.key.client];
+  v.server = &addresses_[c.key.server];
+  v.proto = c.key.proto;
+  v.port = c.key.port;
+  v.first_us = c.first_us;
+  v.last_us = c.last_us;
+  v.connections = counts.connections;
+  v.attempts = counts.attempts;
+  v.packets = counts.packets;
+  v.bytes = counts.bytes;
+  v.allowed = counts.allowed;
+  v.dropped = counts.dropped;
+  v.low_source = counts.low_source;
+  v.rule = c.rule;
+  v.flow_class = static_cast<FlowClass>(classes_[flow]);
+  v.dynamic = dynamic_[flow];
+  v.interfaces = table_->InterfacesAt(*v.server, c.key.proto, c.key.port);
+  if (const catalog::PortEntry* p = table_->catalog_.FindPort(c.key.proto, c.key.port)) v.service = p->name;
+  v.evidence = first_row_[flow + 1] - first_row_[flow];
+  return v;
+}
+
+EvidenceView FinishedFlows::Evidence(size_t i, size_t k) const {
+  return FlowTable::ViewEvidence(evidence_[rows_[first_row_[order_[i]] + k]], wide_evidence_, files_);
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {

@@ -43,6 +43,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -104,6 +105,30 @@ struct HostKnowledge {
 };
 
 class FinishedFlows;
+
+// A finished flow without copies (FinishedFlows::View): references into the
+// FinishedFlows and the table, valid while both are. For writers that print
+// fields as they go: Get() copies both addresses, the service name and every
+// evidence file name into a FlowEntry, about 350 instructions a flow.
+struct EvidenceView {
+  std::string_view file;
+  uint64_t line = 0, packet = 0, offset = 0;  // as in SourceRef
+};
+struct FlowView {
+  const IpAddress* client = nullptr;
+  const IpAddress* server = nullptr;
+  Proto proto = Proto::kTcp;
+  uint16_t port = 0;
+  int64_t first_us = 0, last_us = 0;
+  uint64_t connections = 0, attempts = 0, packets = 0, bytes = 0, allowed = 0, dropped = 0,
+           low_source = 0;  // as in FlowEntry
+  ServerRule rule = ServerRule::kGuess;
+  FlowClass flow_class = FlowClass::kFine;
+  bool dynamic = false;
+  const std::vector<std::string>* interfaces = nullptr;  // nullptr: none
+  std::string_view service;
+  uint32_t evidence = 0;  // FinishedFlows::Evidence(i, 0 .. evidence - 1)
+};
 
 class FlowTable : public ingest::TrafficSink {
  public:
@@ -214,6 +239,9 @@ class FlowTable : public ingest::TrafficSink {
                                          uint64_t packet, uint64_t offset);
   [[gnu::always_inline]] static inline void UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
                              const NameInterner& files, SourceRef& out);
+  // The same without copying the file name (FinishedFlows::Evidence).
+  static EvidenceView ViewEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+                                   const NameInterner& files);
   // What an observation adds to its flow, queued until its slot and counters
   // are in cache (OnFlow in flow_table.cc). 128 bytes, a power of two, not
   // the 112 its fields need: OnFlow finds an entry by its position in half a
@@ -247,14 +275,29 @@ class FlowTable : public ingest::TrafficSink {
   void MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
                  const std::vector<IpAddress>& addresses, bool dynamic, FlowClass flow_class,
                  FlowEntry& e) const;
+  // The endpoint mapper's interfaces on a server's TCP port, or nullptr.
+  const std::vector<std::string>* InterfacesAt(const IpAddress& server, Proto proto,
+                                               uint16_t port) const {
+    if (proto != Proto::kTcp || rpc_ports_.empty()) return nullptr;
+    auto it = rpc_ports_.find({server, port});
+    return it == rpc_ports_.end() ? nullptr : &it->second;
+  }
   bool IsKnownPort(Proto proto, uint16_t port) const {
-    return proto == Proto::kUdp ? known_udp_[port] : known_tcp_[port];
+    return (PortBitsOf(proto)[port] & kKnownPort) != 0;
+  }
+  // What DecideServer() asks of each port, one byte per protocol and port:
+  // two loads and a XOR tell which of two ports the catalog knows, and
+  // which lies in the default dynamic range, where bitsets and ranges took
+  // a dozen instructions each.
+  enum PortBits : uint8_t { kKnownPort = 1, kInDefaultRange = 2 };
+  const uint8_t* PortBitsOf(Proto proto) const {
+    return port_bits_.data() + (proto == Proto::kUdp ? 65536 : 0);
   }
 
   const catalog::Catalog& catalog_;
   HostKnowledge knowledge_;
-  // The catalog's ports as bits: two lookups per observation stay in cache.
-  std::bitset<65536> known_tcp_, known_udp_;
+  // PortBits per TCP port, then per UDP port: 128 KiB, on the heap.
+  std::vector<uint8_t> port_bits_;
   // Ports some listener or endpoint-mapper answer names, on any address: most
   // observations are no listener's, and this bit says so without the sets.
   std::bitset<65536> listened_tcp_, listened_udp_;
@@ -290,6 +333,10 @@ class FinishedFlows {
     Get(i, e);
     return e;
   }
+  // The same flow as Get() builds, without building it (see FlowView).
+  FlowView View(size_t i) const;
+  // Its evidence record k (k < View(i).evidence), in the order Get() gives.
+  EvidenceView Evidence(size_t i, size_t k) const;
   FlowClass flow_class(size_t i) const { return static_cast<FlowClass>(classes_[order_[i]]); }
   const IpAddress& server(size_t i) const { return addresses_[counters_[order_[i]].key.server]; }
   // Drops the flows for which drop(flow_class, server) is true; the rest keep their order.

@@ -91,6 +91,34 @@ TEST(FlowTable, ListenersComeFirstThenPortClassesThenAGuess) {
   EXPECT_EQ(Find(flows, 8000).key.server.ToString(), "10.0.0.5");
 }
 
+// The port-class rule reads the dynamic range each host has: the default
+// range a HostKnowledge gives, or a host's own. 7000-7100 is 10.0.0.30's
+// only in the second table; 5000-5100 is everyone's default in both.
+TEST(FlowTable, PortClassesFollowTheDefaultAndEachHostsRange) {
+  HostKnowledge k;
+  k.default_dynamic_range = PortRange{5000, 5100};
+  FlowTable by_default(TestCatalog(), k);
+  by_default.OnFlow(Obs("10.0.0.30", 5050, "10.0.0.5", 7000));  // only 5050 is dynamic
+  by_default.OnFlow(Obs("10.0.0.30", 7001, "10.0.0.5", 5060));  // only 5060: 7001 serves
+  by_default.OnFlow(Obs("10.0.0.30", 50000, "10.0.0.5", 7002));  // neither: a guess
+  std::vector<FlowEntry> flows = by_default.Finish();
+  EXPECT_EQ(Find(flows, 7000).rule, ServerRule::kPortClass);
+  EXPECT_EQ(Find(flows, 7000).key.server.ToString(), "10.0.0.5");
+  EXPECT_EQ(Find(flows, 7001).rule, ServerRule::kPortClass);
+  EXPECT_EQ(Find(flows, 7001).key.server.ToString(), "10.0.0.30");
+  EXPECT_EQ(Find(flows, 7002).rule, ServerRule::kGuess);
+
+  k.dynamic_ranges[*IpAddress::Parse("10.0.0.30")] = PortRange{7000, 7100};
+  FlowTable per_host(TestCatalog(), k);
+  per_host.OnFlow(Obs("10.0.0.30", 7001, "10.0.0.5", 5060));  // both dynamic now: the lower port
+  per_host.OnFlow(Obs("10.0.0.30", 5050, "10.0.0.5", 5070));  // 5050 is not in 10.0.0.30's range
+  flows = per_host.Finish();
+  EXPECT_EQ(Find(flows, 5060).rule, ServerRule::kGuess);
+  EXPECT_EQ(Find(flows, 5060).key.server.ToString(), "10.0.0.5");
+  EXPECT_EQ(Find(flows, 5050).rule, ServerRule::kPortClass);
+  EXPECT_EQ(Find(flows, 5050).key.server.ToString(), "10.0.0.30");
+}
+
 // dc01 listens on udp/123 and asks its time source on 123 too: the firewall
 // log's SEND path says dc01 started it, so the time source is the server.
 TEST(FlowTable, AListenerDoesNotDecideASymmetricPortPair) {
@@ -512,7 +540,25 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
       EXPECT_EQ(std::tie(e.evidence[k].file, e.evidence[k].line, e.evidence[k].packet, e.evidence[k].offset),
                 std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
     }
+    // The view without copies says the same.
+    const FlowView v = compact.View(i);
+    ASSERT_EQ((FlowKey{*v.client, *v.server, v.proto, v.port}), r.key) << i;
+    EXPECT_EQ(std::tie(v.first_us, v.last_us, v.connections, v.attempts, v.packets, v.bytes,
+                       v.allowed, v.dropped, v.low_source, v.rule, v.flow_class, v.dynamic),
+              std::tie(r.first_us, r.last_us, r.connections, r.attempts, r.packets, r.bytes,
+                       r.allowed, r.dropped, r.low_source, r.rule, r.flow_class, r.dynamic));
+    EXPECT_EQ(v.interfaces ? *v.interfaces : std::vector<std::string>{}, r.interfaces);
+    EXPECT_EQ(v.service, r.service);
+    ASSERT_EQ(v.evidence, r.evidence.size());
+    for (size_t k = 0; k < v.evidence; ++k) {
+      const EvidenceView ev = compact.Evidence(i, k);
+      EXPECT_EQ(std::tie(ev.file, ev.line, ev.packet, ev.offset),
+                std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
+    }
   }
+  bool interfaces = false;
+  for (const FlowEntry& r : records) interfaces |= !r.interfaces.empty();
+  EXPECT_TRUE(interfaces) << "the view's interfaces went untested";
   EXPECT_EQ(compact_table.peak_rpc_concurrency(), records_table.peak_rpc_concurrency());
   // The wide evidence came back whole.
   bool wide = false;
