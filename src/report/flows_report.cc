@@ -17,8 +17,10 @@
 namespace highport::report {
 namespace {
 
+using analysis::EvidenceView;
 using analysis::FlowClass;
 using analysis::FlowEntry;
+using analysis::FlowView;
 
 
 size_t FlowCount(const FlowsReport& r) { return r.compact ? r.compact->size() : r.flows.size(); }
@@ -30,7 +32,7 @@ void AppendNumber(std::string& out, uint64_t value) {
 
 // SourceRef::ToString(), appended without a string of its own (a report
 // writes up to three per flow).
-void AppendSourceRef(std::string& out, const SourceRef& s) {
+void AppendSourceRef(std::string& out, const EvidenceView& s) {
   out += s.file;
   if (s.packet != 0) {
     out += ":packet ";
@@ -48,8 +50,6 @@ constexpr size_t kBlock = 1 << 16;
 void MaybeFlush(std::string& out, const FlushText& flush) {
   if (out.size() >= kBlock && flush) flush(out);
 }
-
-std::string What(const FlowEntry& e, const ListenerOwners& owners) { return FlowWhat(e, owners); }
 
 // The listening process, or null where no inventory of the server says.
 nlohmann::json Owner(const FlowEntry& e, const ListenerOwners& owners) {
@@ -168,18 +168,18 @@ class EnumNames {
 
 
 // The table's cells of one flow, into `row` (its strings' storage reused).
-void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<std::string>& row,
+void TableCells(const FlowView& e, const ListenerOwners& owners, std::vector<std::string>& row,
                 TimeText& times) {
   row.resize(9);
   row[0] = analysis::FlowClassName(e.flow_class);
   row[1].clear();
-  AppendAddress(row[1], e.key.client);
+  AppendAddress(row[1], *e.client);
   row[2].clear();
-  AppendAddress(row[2], e.key.server);
+  AppendAddress(row[2], *e.server);
   row[3].clear();
-  row[3] += ProtoName(e.key.proto);
+  row[3] += ProtoName(e.proto);
   row[3] += '/';
-  AppendNumber(row[3], e.key.port);
+  AppendNumber(row[3], e.port);
   row[4].clear();
   AppendNumber(row[4], e.connections);
   // Attempts are dropped by a firewall, or SYNs nobody answered (NetFlow, captures).
@@ -193,7 +193,8 @@ void TableCells(const FlowEntry& e, const ListenerOwners& owners, std::vector<st
   row[6].clear();
   AppendTime(row[6], e.last_us, times);
   row[7] = analysis::ServerRuleName(e.rule);
-  row[8] = What(e, owners);
+  row[8].clear();
+  AppendFlowWhat(row[8], e, owners);
 }
 
 size_t AddressWidth(const IpAddress& a) {
@@ -212,15 +213,15 @@ size_t TimeWidth(int64_t us, TimeText& times) {
 }
 
 // What(e, owners)'s width, without the text.
-size_t WhatWidth(const FlowEntry& e, const ListenerOwners& owners) {
-  if (!e.interfaces.empty()) {
-    size_t width = 5 + 2 * (e.interfaces.size() - 1);  // "RPC: ", ", "
-    for (const std::string& i : e.interfaces) width += text::DisplayWidth(i);
+size_t WhatWidth(const FlowView& e, const ListenerOwners& owners) {
+  if (e.interfaces != nullptr && !e.interfaces->empty()) {
+    size_t width = 5 + 2 * (e.interfaces->size() - 1);  // "RPC: ", ", "
+    for (const std::string& i : *e.interfaces) width += text::DisplayWidth(i);
     return width;
   }
   if (!e.service.empty()) return text::DisplayWidth(e.service);
   if (owners.empty()) return 0;
-  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  auto owner = owners.find({*e.server, e.proto, e.port});
   return owner != owners.end() ? text::DisplayWidth(owner->second) : 0;
 }
 
@@ -272,14 +273,14 @@ size_t AddressWidth(const IpAddress& a, LastAddress& last) {
 // What's is 0: the last column is never padded, nor cut, so its width
 // changes nothing (a table's first pass skips it).
 // `last_server`, when given, keeps the last server's text.
-std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owners,
+std::array<size_t, 9> TableWidths(const FlowView& e, const ListenerOwners& owners,
                                   TimeText& times, const EnumNames& names, bool what = true,
                                   LastAddress* last_server = nullptr) {
   std::array<size_t, 9> w;
   w[0] = names.Class(e.flow_class).size();
-  w[1] = AddressWidth(e.key.client);
-  w[2] = last_server ? AddressWidth(e.key.server, *last_server) : AddressWidth(e.key.server);
-  w[3] = names.ProtoOf(e.key.proto).size() + 1 + DecimalDigits(e.key.port);
+  w[1] = AddressWidth(*e.client);
+  w[2] = last_server ? AddressWidth(*e.server, *last_server) : AddressWidth(*e.server);
+  w[3] = names.ProtoOf(e.proto).size() + 1 + DecimalDigits(e.port);
   w[4] = DecimalDigits(e.connections);
   if (e.attempts > 0) w[4] += 3 + DecimalDigits(e.attempts) + (e.dropped > 0 ? 9 : 12);
   w[5] = TimeWidth(e.first_us, times);
@@ -291,16 +292,42 @@ std::array<size_t, 9> TableWidths(const FlowEntry& e, const ListenerOwners& owne
 
 }  // namespace
 
+FlowRef FlowRef::Of(const FlowEntry& e) {
+  FlowRef f;
+  FlowView& v = f.v;
+  v.client = &e.key.client;
+  v.server = &e.key.server;
+  v.proto = e.key.proto;
+  v.port = e.key.port;
+  v.first_us = e.first_us;
+  v.last_us = e.last_us;
+  v.connections = e.connections;
+  v.attempts = e.attempts;
+  v.packets = e.packets;
+  v.bytes = e.bytes;
+  v.allowed = e.allowed;
+  v.dropped = e.dropped;
+  v.low_source = e.low_source;
+  v.rule = e.rule;
+  v.flow_class = e.flow_class;
+  v.dynamic = e.dynamic;
+  v.interfaces = e.interfaces.empty() ? nullptr : &e.interfaces;
+  v.service = e.service;
+  v.evidence = static_cast<uint32_t>(e.evidence.size());
+  f.records = &e.evidence;
+  return f;
+}
+
 std::vector<std::string> FlowTableCells(const FlowEntry& e, const ListenerOwners& owners) {
   std::vector<std::string> row;
   TimeText times;
-  TableCells(e, owners, row, times);
+  TableCells(FlowRef::Of(e).v, owners, row, times);
   return row;
 }
 
 std::array<size_t, 9> FlowTableWidths(const FlowEntry& e, const ListenerOwners& owners) {
   TimeText times;
-  return TableWidths(e, owners, times, EnumNames());
+  return TableWidths(FlowRef::Of(e).v, owners, times, EnumNames());
 }
 
 namespace {
@@ -413,7 +440,7 @@ class LastCsvField {
 }
 
 // A JSON SourceRef whose file name is not plain.
-[[gnu::noinline]] char* PutJsonSourceRefEscaped(char* p, const SourceRef& s) {
+[[gnu::noinline]] char* PutJsonSourceRefEscaped(char* p, const EvidenceView& s) {
   std::string text;
   AppendSourceRef(text, s);
   return PutJsonEscaped(p, text);
@@ -519,7 +546,7 @@ class RowWriter {
     *p_++ = '"';
   }
   // `plain`: JsonPlain(s.file).
-  [[gnu::always_inline]] void JsonSourceRef(const SourceRef& s, bool plain) {
+  [[gnu::always_inline]] void JsonSourceRef(const EvidenceView& s, bool plain) {
     if (!plain) {
       p_ = PutJsonSourceRefEscaped(p_, s);
       return;
@@ -529,7 +556,7 @@ class RowWriter {
     *p_++ = '"';
   }
   // SourceRef::ToString() as it is.
-  [[gnu::always_inline]] void SourceRefText(const SourceRef& s) {
+  [[gnu::always_inline]] void SourceRefText(const EvidenceView& s) {
     Text(s.file);
     if (s.packet != 0) {
       Text(":packet ");
@@ -642,14 +669,15 @@ void AppendNested(std::string& out, const nlohmann::json& value) {
 
 // A list inside a flow as nlohmann::json dumps it there: "[]" when empty,
 // else one item a line at depth 4.
-template <typename T, typename WriteItem>
-[[gnu::always_inline]] inline void JsonArray(RowWriter& w, const std::vector<T>& items, WriteItem write_item) {
+// write_item(i) writes item i of `count`.
+template <typename WriteItem>
+[[gnu::always_inline]] inline void JsonArray(RowWriter& w, size_t count, WriteItem write_item) {
   w.Text("[");
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     w.Text(i == 0 ? "\n        " : ",\n        ");
-    write_item(items[i]);
+    write_item(i);
   }
-  w.Text(items.empty() ? "]" : "\n      ]");
+  w.Text(count == 0 ? "]" : "\n      ]");
 }
 
 // One flow as nlohmann::json dumps it with indent 2 at depth 2: keys sorted
@@ -657,18 +685,20 @@ template <typename T, typename WriteItem>
 // made for it (escapes take at most six bytes a byte).
 // `first`: the first flow of the list (the others follow a comma).
 void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, bool first,
-                    const FlowEntry& e, const ListenerOwners& owners, const EnumNames& names,
+                    const FlowRef& f, const ListenerOwners& owners, const EnumNames& names,
                     TimeText& times, LastAnswer& plain_file, LastAnswer& plain_name,
                     LastAddress& last_server) {
+  const FlowView& e = f.v;
   const std::string* owner = nullptr;
   if (!owners.empty()) {
-    auto it = owners.find({e.key.server, e.key.proto, e.key.port});
+    auto it = owners.find({*e.server, e.proto, e.port});
     if (it != owners.end()) owner = &it->second;
   }
-  size_t bound = 1024 + 6 * (e.key.client.zone().size() + e.key.server.zone().size() +
+  size_t bound = 1024 + 6 * (e.client->zone().size() + e.server->zone().size() +
                              e.service.size() + (owner ? owner->size() : 0));
-  for (const SourceRef& s : e.evidence) bound += 6 * (s.file.size() + 50) + 16;
-  for (const std::string& i : e.interfaces) bound += 6 * i.size() + 16;
+  for (size_t k = 0; k < e.evidence; ++k) bound += 6 * (f.Evidence(k).file.size() + 50) + 16;
+  const size_t interfaces = e.interfaces ? e.interfaces->size() : 0;
+  for (size_t i = 0; i < interfaces; ++i) bound += 6 * (*e.interfaces)[i].size() + 16;
   RowWriter w(block.Room(bound), times);
   w.Text(first ? "\n    {\n      \"allowed\": " : ",\n    {\n      \"allowed\": ");
   w.Number(e.allowed);
@@ -679,18 +709,21 @@ void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, b
   w.Text(",\n      \"class\": \"");
   w.Text(names.Class(e.flow_class));
   w.Text("\",\n      \"client\": ");
-  w.JsonAddress(e.key.client);
+  w.JsonAddress(*e.client);
   w.Text(",\n      \"connections\": ");
   w.Number(e.connections);
   w.Text(",\n      \"dropped\": ");
   w.Number(e.dropped);
   w.Text(e.dynamic ? ",\n      \"dynamic\": true" : ",\n      \"dynamic\": false");
   w.Text(",\n      \"evidence\": ");
-  JsonArray(w, e.evidence, [&](const SourceRef& s) { w.JsonSourceRef(s, plain_file.Check(s.file)); });
+  JsonArray(w, e.evidence, [&](size_t k) {
+    const EvidenceView s = f.Evidence(k);
+    w.JsonSourceRef(s, plain_file.Check(s.file));
+  });
   w.Text(",\n      \"first_seen\": \"");
   w.Time(e.first_us);
   w.Text("\",\n      \"interfaces\": ");
-  JsonArray(w, e.interfaces, [&](const std::string& i) { w.JsonString(i); });
+  JsonArray(w, interfaces, [&](size_t i) { w.JsonString((*e.interfaces)[i]); });
   w.Text(",\n      \"last_seen\": \"");
   w.Time(e.last_us);
   w.Text("\",\n      \"low_source\": ");
@@ -704,11 +737,11 @@ void AppendFlowJson(std::string& out, const FlushText& flush, RowBlock& block, b
   w.Text(",\n      \"packets\": ");
   w.Number(e.packets);
   w.Text(",\n      \"port\": ");
-  w.Number(e.key.port);
+  w.Number(e.port);
   w.Text(",\n      \"proto\": \"");
-  w.Text(names.ProtoOf(e.key.proto));
+  w.Text(names.ProtoOf(e.proto));
   w.Text("\",\n      \"server\": ");
-  w.JsonAddress(e.key.server, last_server);
+  w.JsonAddress(*e.server, last_server);
   w.Text(",\n      \"server_by\": \"");
   w.Text(names.Rule(e.rule));
   w.Text("\",\n      \"service\": ");
@@ -822,18 +855,19 @@ struct TableRowLayout {
 // appends piece by piece, were most of the table's cost). Null, nothing
 // written, for a row the general path must lay out: an address with a zone
 // (not ASCII, perhaps) or a cell to cut.
-char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& owners,
+char* AppendTableRow(RowBlock& block, const FlowView& e, const ListenerOwners& owners,
                      const TableRowLayout& layout, const EnumNames& names, TimeText& times,
                      LastAddress& last_server) {
-  if (!layout.fits || !e.key.client.zone().empty() || !e.key.server.zone().empty()) return nullptr;
+  if (!layout.fits || !e.client->zone().empty() || !e.server->zone().empty()) return nullptr;
   const std::string* owner = nullptr;
   size_t bound = layout.bound;
-  if (!e.interfaces.empty()) {
-    for (const std::string& i : e.interfaces) bound += i.size() + 2;
+  const bool interfaces = e.interfaces != nullptr && !e.interfaces->empty();
+  if (interfaces) {
+    for (const std::string& i : *e.interfaces) bound += i.size() + 2;
   } else if (!e.service.empty()) {
     bound += e.service.size();
   } else if (!owners.empty()) {
-    auto it = owners.find({e.key.server, e.key.proto, e.key.port});
+    auto it = owners.find({*e.server, e.proto, e.port});
     if (it != owners.end()) owner = &it->second, bound += owner->size();
   }
   char* const start = block.Room(bound);
@@ -849,13 +883,13 @@ char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& 
   };
   w.Text(names.Class(e.flow_class));
   if (!pad(0)) return nullptr;
-  w.Address(e.key.client);
+  w.Address(*e.client);
   if (!pad(1)) return nullptr;
-  w.Address(e.key.server, last_server);
+  w.Address(*e.server, last_server);
   if (!pad(2)) return nullptr;
-  w.Text(names.ProtoOf(e.key.proto));
+  w.Text(names.ProtoOf(e.proto));
   w.Char('/');
-  w.Number(e.key.port);
+  w.Number(e.port);
   if (!pad(3)) return nullptr;
   w.Number(e.connections);
   if (e.attempts > 0) {
@@ -870,11 +904,11 @@ char* AppendTableRow(RowBlock& block, const FlowEntry& e, const ListenerOwners& 
   if (!pad(6)) return nullptr;
   w.Text(names.Rule(e.rule));
   if (!pad(7)) return nullptr;
-  if (!e.interfaces.empty()) {
+  if (interfaces) {
     w.Text("RPC: ");
-    for (size_t i = 0; i < e.interfaces.size(); ++i) {
+    for (size_t i = 0; i < e.interfaces->size(); ++i) {
       if (i > 0) w.Text(", ");
-      w.Text(e.interfaces[i]);
+      w.Text((*e.interfaces)[i]);
     }
   } else if (!e.service.empty()) {
     w.Text(e.service);
@@ -902,7 +936,8 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   const EnumNames names;
   LastAddress last_server;
   std::array<size_t, 9> widest{};
-  ForEachFlow(r, [&](const FlowEntry& e) {
+  ForEachFlowRef<false>(r, [&](const FlowRef& f) {
+    const FlowView& e = f.v;
     problematic += e.flow_class == FlowClass::kProblematic;
     summary.Add(e);
     // The widest cells, laid out once: MeasureWidths() caps each width,
@@ -930,7 +965,8 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   table.AppendHeader(out);
   RowBlock block;
   const TableRowLayout layout(table);
-  ForEachFlow(r, [&](const FlowEntry& e) {
+  ForEachFlowRef<false>(r, [&](const FlowRef& f) {
+    const FlowView& e = f.v;
     if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
       block.Done(end, out, flush);
       return;
@@ -1031,9 +1067,9 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   ServerSummaryBuilder summary(r);
   LastAnswer plain_file(JsonPlain), plain_name(JsonPlain);
   LastAddress last_server;
-  ForEachFlow(r, [&](const FlowEntry& e) {
-    summary.Add(e);
-    AppendFlowJson(out, flush, block, first, e, r.owners, names, times, plain_file, plain_name,
+  ForEachFlowRef(r, [&](const FlowRef& f) {
+    summary.Add(f.v);
+    AppendFlowJson(out, flush, block, first, f, r.owners, names, times, plain_file, plain_name,
                    last_server);
     first = false;
   });
@@ -1075,12 +1111,15 @@ std::string FlowsCsv(const FlowsReport& r) {
 namespace {
 
 // The most a row can take: fixed fields and quoting (twice the text, plus quotes).
-size_t CsvRowBound(const FlowEntry& e, const std::string* what) {
-  size_t bound = 512 + 2 * (e.key.client.zone().size() + e.key.server.zone().size());
+size_t CsvRowBound(const FlowRef& f, const std::string* what) {
+  const FlowView& e = f.v;
+  size_t bound = 512 + 2 * (e.client->zone().size() + e.server->zone().size());
   if (what) bound += 2 * what->size();
-  for (const std::string& i : e.interfaces) bound += 2 * (i.size() + 2);
+  if (e.interfaces) {
+    for (const std::string& i : *e.interfaces) bound += 2 * (i.size() + 2);
+  }
   bound += 2 * e.service.size();
-  for (const SourceRef& s : e.evidence) bound += 2 * (s.file.size() + 50);
+  for (size_t k = 0; k < e.evidence; ++k) bound += 2 * (f.Evidence(k).file.size() + 50);
   return bound;
 }
 
@@ -1097,30 +1136,32 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
   LastAnswer special_file(HasCsvSpecial);
   LastCsvField what;
   LastAddress last_server;
-  ForEachFlow(r, [&](const FlowEntry& e) {
+  ForEachFlowRef(r, [&](const FlowRef& f) {
+    const FlowView& e = f.v;
+    const bool interfaces = f.has_interfaces();
     const std::string* owner = nullptr;
-    if (e.interfaces.empty() && e.service.empty() && !r.owners.empty()) {
-      auto it = r.owners.find({e.key.server, e.key.proto, e.key.port});
+    if (!interfaces && e.service.empty() && !r.owners.empty()) {
+      auto it = r.owners.find({*e.server, e.proto, e.port});
       if (it != r.owners.end()) owner = &it->second;
     }
-    RowWriter w(block.Room(CsvRowBound(e, owner)), times);
+    RowWriter w(block.Room(CsvRowBound(f, owner)), times);
     w.Text(names.Class(e.flow_class));
     w.Char(',');
-    w.Address(e.key.client);
+    w.Address(*e.client);
     w.Char(',');
-    w.Address(e.key.server, last_server);
+    w.Address(*e.server, last_server);
     w.Char(',');
-    w.Text(names.ProtoOf(e.key.proto));
+    w.Text(names.ProtoOf(e.proto));
     w.Char(',');
-    w.Number(e.key.port);
+    w.Number(e.port);
     w.Text(e.dynamic ? ",yes," : ",no,");
     w.Text(names.Rule(e.rule));
     w.Char(',');
-    if (!e.interfaces.empty()) {
+    if (interfaces) {
       scratch = "RPC: ";
-      for (size_t i = 0; i < e.interfaces.size(); ++i) {
+      for (size_t i = 0; i < e.interfaces->size(); ++i) {
         if (i > 0) scratch += ", ";
-        scratch += e.interfaces[i];
+        scratch += (*e.interfaces)[i];
       }
       w.Text(what.Of(scratch));
     } else if (!e.service.empty()) {
@@ -1139,20 +1180,18 @@ void WriteFlowsCsv(const FlowsReport& r, std::string& out, const FlushText& flus
     w.Char(',');
     // Only a file name can make the evidence need quotes.
     bool special = false;
-    for (const SourceRef& s : e.evidence) {
-      special |= special_file.Check(s.file);
-    }
+    for (size_t k = 0; k < e.evidence; ++k) special |= special_file.Check(f.Evidence(k).file);
     if (special) {
       scratch.clear();
-      for (size_t i = 0; i < e.evidence.size(); ++i) {
-        if (i > 0) scratch += ' ';
-        AppendSourceRef(scratch, e.evidence[i]);
+      for (size_t k = 0; k < e.evidence; ++k) {
+        if (k > 0) scratch += ' ';
+        AppendSourceRef(scratch, f.Evidence(k));
       }
       w.Field(scratch, HasCsvSpecial(scratch));
     } else {
-      for (size_t i = 0; i < e.evidence.size(); ++i) {
-        if (i > 0) w.Char(' ');
-        w.SourceRefText(e.evidence[i]);
+      for (size_t k = 0; k < e.evidence; ++k) {
+        if (k > 0) w.Char(' ');
+        w.SourceRefText(f.Evidence(k));
       }
     }
     w.Text("\r\n");

@@ -5,6 +5,7 @@
 // in docs/flows.md; CSV has one row per flow.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <map>
@@ -48,6 +49,44 @@ void ForEachFlow(const FlowsReport& r, F&& f) {
   for (size_t i = 0; i < r.compact->size(); ++i) {
     r.compact->Get(i, e);
     f(e);
+  }
+}
+
+// One flow as the writers read it, without copies: the compact flows' view
+// (FinishedFlows::View; Get() built every address, name and evidence
+// string, about 450 instructions a flow, most of which a writer never
+// needed), or a record's fields by reference. Valid while its source is.
+struct FlowRef {
+  analysis::FlowView v;  // interfaces: nullptr or empty for none
+  // The record's evidence; else the compact flow's, v.evidence of `views`,
+  // each looked up once (a writer reads each up to three times).
+  const std::vector<SourceRef>* records = nullptr;
+  std::array<analysis::EvidenceView, 3> views;
+  analysis::EvidenceView Evidence(size_t k) const {
+    if (records == nullptr) return views[k];
+    const SourceRef& s = (*records)[k];
+    return {s.file, s.line, s.packet, s.offset};
+  }
+  bool has_interfaces() const { return v.interfaces != nullptr && !v.interfaces->empty(); }
+  static FlowRef Of(const analysis::FlowEntry& e);
+};
+
+// Calls f(const FlowRef&) for every flow of the report in order, as ForEachFlow.
+// Without kEvidence (the table has no such column) a compact flow's evidence
+// is not looked up, and the FlowRef says it has none.
+template <bool kEvidence = true, class F>
+void ForEachFlowRef(const FlowsReport& r, F&& f) {
+  if (r.compact == nullptr) {
+    for (const analysis::FlowEntry& e : r.flows) f(FlowRef::Of(e));
+    return;
+  }
+  FlowRef ref;
+  for (size_t i = 0; i < r.compact->size(); ++i) {
+    ref.v = r.compact->View(i);
+    // A key keeps at most three evidence rows (a two-bit count).
+    ref.v.evidence = kEvidence ? std::min<uint32_t>(ref.v.evidence, ref.views.size()) : 0;
+    for (uint32_t k = 0; k < ref.v.evidence; ++k) ref.views[k] = r.compact->Evidence(i, k);
+    f(static_cast<const FlowRef&>(ref));
   }
 }
 

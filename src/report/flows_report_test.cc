@@ -7,6 +7,7 @@
 #include "analysis/testing.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
+#include "report/flows_summary.h"
 #include "report/table.h"
 #include "report/testing_time.h"
 #include "text/json_text.h"
@@ -294,6 +295,137 @@ TEST(FlowsReport, JsonWritesAFileNameThatIsNoUtf8WithAReplacementCharacter) {
   ASSERT_NO_THROW(json = FlowsJsonText(r, diagnostics));
   EXPECT_NE(json.find("\"bad\xef\xbf\xbd.log:12\""), std::string::npos) << json;
   EXPECT_EQ(json, text::JsonText(FlowsJson(r, diagnostics), 2) + "\n");
+}
+
+// The table's cells of a record, by hand: ToString(), FormatTime(), fmt.
+std::vector<std::string> CellsByHand(const analysis::FlowEntry& e, const ListenerOwners& owners) {
+  std::string connections = std::to_string(e.connections);
+  if (e.attempts > 0) {
+    connections += fmt::format(" (+{} {})", e.attempts, e.dropped > 0 ? "dropped" : "unanswered");
+  }
+  std::string what;
+  if (!e.interfaces.empty()) {
+    what = fmt::format("RPC: {}", fmt::join(e.interfaces, ", "));
+  } else if (!e.service.empty()) {
+    what = e.service;
+  } else if (auto o = owners.find({e.key.server, e.key.proto, e.key.port}); o != owners.end()) {
+    what = o->second;
+  }
+  return {std::string(analysis::FlowClassName(e.flow_class)), e.key.client.ToString(),
+          e.key.server.ToString(), fmt::format("{}/{}", ProtoName(e.key.proto), e.key.port),
+          connections, FormatTime(e.first_us), FormatTime(e.last_us),
+          std::string(analysis::ServerRuleName(e.rule)), what};
+}
+
+// The writers read the compact flows through FinishedFlows::View() and
+// Evidence(), never a built record: what they write must be what the
+// records (Finish()) give the tree, the per-row fields and a table laid out
+// from cells made by hand. Flows with 1 and 3 evidence records, wide
+// evidence (line, packet and offset), interfaces, a service, neither, an
+// owner, IPv6 with zones (the table's general layout, the summaries' sets);
+// and records with no evidence, which take the same code through FlowRef::Of.
+TEST(FlowsReport, RowsThroughTheViewAgreeWithTheRecords) {
+  auto feed = [](analysis::FlowTable& table, bool zones) {
+    FlowObservation f = SmbConnection();  // 445: the catalog's SMB
+    f.source = {"one.log", 4, 0, 0};
+    table.OnFlow(f);  // one evidence record
+    f.dst.port = 49701;  // interfaces (registered below)
+    for (const SourceRef& s : {SourceRef{"w,1.pcap", 5, 7, uint64_t{1} << 40},
+                               SourceRef{"c.pcap", 0, 7, 40}, SourceRef{"f \"q\".log", 12, 0, 0},
+                               SourceRef{"dropped.log", 13, 0, 0}}) {
+      f.source = s;
+      table.OnFlow(f);  // three kept, the fourth not
+    }
+    f.dst.port = 49703;  // neither: an owner names it
+    f.source = {"packets.pcap", 0, UINT64_MAX, 65535};
+    table.OnFlow(f);
+    f.dst.port = 49704;  // nothing at all
+    f.action = TrafficAction::kDropped;
+    f.source = {"Protokoll-ä.log", 9, 0, 0};
+    table.OnFlow(f);
+    f.src.address = *IpAddress::Parse("2001:db8::9");
+    f.dst.address = *IpAddress::Parse("2001:db8::5");
+    table.OnFlow(f);
+    if (zones) {
+      f = SmbConnection();
+      f.src.address = *IpAddress::Parse("fe80::9%eth0");
+      f.dst.address = *IpAddress::Parse("fe80::5%lö");
+      f.source = {"zoned.pcap", 0, 3, 2};
+      table.OnFlow(f);
+      f.dst.port = 49701;
+      table.OnFlow(f);
+    }
+    RpcRegistration r;
+    r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
+    r.version_major = 1;
+    r.protocol = "ncacn_ip_tcp";
+    r.endpoint = Endpoint{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49701};
+    table.OnRpcRegistration(r);
+    r.uuid = "aaaaaaaa-1234-abcd-ef00-01234567cffb";
+    r.annotation = "Frs2 \"Service\", with a comma";
+    table.OnRpcRegistration(r);
+    if (zones) {
+      r.endpoint = Endpoint{*IpAddress::Parse("fe80::5%lö"), Proto::kTcp, 49701};
+      table.OnRpcRegistration(r);
+    }
+  };
+  const Diagnostics none;
+  for (bool zones : {false, true}) {
+    SCOPED_TRACE(zones ? "with zones" : "without zones");
+    analysis::FlowTable records_table(analysis::testing::TestCatalog(), {});
+    analysis::FlowTable compact_table(analysis::testing::TestCatalog(), {});
+    feed(records_table, zones);
+    feed(compact_table, zones);
+    FlowsReport records;
+    records.flows = records_table.Finish();
+    records.owners[{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49703}] = "svchost.exe (Winmgmt)";
+    const analysis::FinishedFlows compact = compact_table.FinishCompact();
+    FlowsReport viewed = records;
+    viewed.flows.clear();
+    viewed.compact = &compact;
+    size_t one = 0, three = 0, wide = 0, interfaces = 0, service = 0, neither = 0, zoned = 0;
+    for (const analysis::FlowEntry& e : records.flows) {
+      one += e.evidence.size() == 1;
+      three += e.evidence.size() == 3;
+      for (const SourceRef& s : e.evidence) wide += s.line != 0 && s.packet != 0 && s.offset != 0;
+      interfaces += !e.interfaces.empty();
+      service += !e.service.empty();
+      neither += e.interfaces.empty() && e.service.empty();
+      zoned += !e.key.client.zone().empty();
+    }
+    EXPECT_GT(one, 0u);
+    EXPECT_GT(three, 0u);
+    EXPECT_GT(wide, 0u);
+    EXPECT_GT(interfaces, 0u);
+    EXPECT_GT(service, 0u);
+    EXPECT_GT(neither, 0u);
+    EXPECT_EQ(zoned > 0, zones);
+
+    EXPECT_EQ(FlowsCsv(viewed), CsvByFields(records));
+    EXPECT_EQ(FlowsJsonText(viewed, none), FlowsJson(records, none).dump(2) + "\n");
+    EXPECT_EQ(ServerSummaries(viewed), ServerSummariesBySets(records));
+    TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
+                        "LAST SEEN", "SERVER BY", "WHAT"},
+                       40);
+    for (const analysis::FlowEntry& e : records.flows) layout.Measure(CellsByHand(e, records.owners));
+    std::string expected;
+    layout.AppendHeader(expected);
+    for (const analysis::FlowEntry& e : records.flows) {
+      layout.AppendRow(CellsByHand(e, records.owners), expected);
+    }
+    const std::string text = FlowsTable(viewed);
+    const size_t rows = text.find("CLASS");
+    ASSERT_NE(rows, std::string::npos);
+    EXPECT_EQ(text.substr(rows, expected.size()), expected);
+    EXPECT_EQ(text, FlowsTable(records));
+    EXPECT_EQ(text.find("fe80::5%lö") != std::string::npos, zones);
+
+    // Records without evidence (FlowRef::Of), beside the rest.
+    for (analysis::FlowEntry& e : records.flows) e.evidence.clear();
+    EXPECT_EQ(FlowsCsv(records), CsvByFields(records));
+    EXPECT_EQ(FlowsJsonText(records, none), FlowsJson(records, none).dump(2) + "\n");
+    EXPECT_NE(FlowsJsonText(records, none).find("\"evidence\": [],"), std::string::npos);
+  }
 }
 
 // A table laid out from measured rows is TextTable's, cut cells and all.

@@ -11,20 +11,20 @@ namespace {
 
 using analysis::FlowEntry;
 
-void AppendWhat(std::string& out, const FlowEntry& e, const ListenerOwners& owners) {
-  if (!e.interfaces.empty()) {
+void AppendWhat(std::string& out, const analysis::FlowView& v, const ListenerOwners& owners) {
+  if (v.interfaces != nullptr && !v.interfaces->empty()) {
     out += "RPC: ";
-    for (size_t i = 0; i < e.interfaces.size(); ++i) {
+    for (size_t i = 0; i < v.interfaces->size(); ++i) {
       if (i > 0) out += ", ";
-      out += e.interfaces[i];
+      out += (*v.interfaces)[i];
     }
     return;
   }
-  if (!e.service.empty()) {
-    out += e.service;
+  if (!v.service.empty()) {
+    out += v.service;
     return;
   }
-  auto owner = owners.find({e.key.server, e.key.proto, e.key.port});
+  auto owner = owners.find({*v.server, v.proto, v.port});
   if (owner != owners.end()) out += owner->second;
 }
 
@@ -104,13 +104,17 @@ void SortUses(std::vector<Use>& uses, size_t ranks) {
 
 std::string FlowWhat(const FlowEntry& e, const ListenerOwners& owners) {
   std::string what;
-  AppendWhat(what, e, owners);
+  AppendWhat(what, FlowRef::Of(e).v, owners);
   return what;
+}
+
+void AppendFlowWhat(std::string& out, const analysis::FlowView& v, const ListenerOwners& owners) {
+  AppendWhat(out, v, owners);
 }
 
 std::vector<ServerSummary> ServerSummaries(const FlowsReport& r) {
   ServerSummaryBuilder builder(r);
-  ForEachFlow(r, [&](const FlowEntry& e) { builder.Add(e); });
+  ForEachFlowRef<false>(r, [&](const FlowRef& f) { builder.Add(f.v); });
   return builder.Finish();
 }
 
@@ -149,20 +153,20 @@ uint32_t ServerSummaryBuilder::IdOf(const IpAddress& address) {
   return id;
 }
 
-void ServerSummaryBuilder::Add(const FlowEntry& e) {
-  zoned_ |= !e.key.server.zone().empty() || !e.key.client.zone().empty();
+void ServerSummaryBuilder::Add(const analysis::FlowView& v) {
+  zoned_ |= !v.server->zone().empty() || !v.client->zone().empty();
   if (zoned_) return;  // Finish() takes the set-based path
   // FlowWhat(e), made only for interfaces: a service or owner name is
   // compared where it is.
   std::string_view what;
-  if (!e.interfaces.empty()) {
+  if (v.interfaces != nullptr && !v.interfaces->empty()) {
     what_.clear();
-    AppendWhat(what_, e, report_.owners);
+    AppendWhat(what_, v, report_.owners);
     what = what_;
-  } else if (!e.service.empty()) {
-    what = e.service;
+  } else if (!v.service.empty()) {
+    what = v.service;
   } else if (!report_.owners.empty()) {
-    auto owner = report_.owners.find({e.key.server, e.key.proto, e.key.port});
+    auto owner = report_.owners.find({*v.server, v.proto, v.port});
     if (owner != report_.owners.end()) what = owner->second;
   }
   uint32_t what_id = 0;
@@ -171,13 +175,12 @@ void ServerSummaryBuilder::Add(const FlowEntry& e) {
     if (whats_.empty() || whats_.back() != what) whats_.emplace_back(what);
     what_id = static_cast<uint32_t>(whats_.size());
   }
-  const AddressKey server = KeyOf(e.key.server);
+  const AddressKey server = KeyOf(*v.server);
   if (last_server_id_ == UINT32_MAX || !(server == last_server_)) {
     last_server_ = server;
-    last_server_id_ = IdOf(e.key.server);
+    last_server_id_ = IdOf(*v.server);
   }
-  uses_.push_back(
-      Use::Of(last_server_id_, IdOf(e.key.client), what_id, e.key.proto, e.key.port, e.dynamic));
+  uses_.push_back(Use::Of(last_server_id_, IdOf(*v.client), what_id, v.proto, v.port, v.dynamic));
 }
 
 void ServerSummaryBuilder::Prepare() {

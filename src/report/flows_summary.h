@@ -32,6 +32,7 @@ struct ServerSummary {
 // What is behind the server port: the RPC interfaces, else the catalog's
 // service, else the process the server's inventory shows listening there.
 std::string FlowWhat(const analysis::FlowEntry& e, const ListenerOwners& owners);
+void AppendFlowWhat(std::string& out, const analysis::FlowView& v, const ListenerOwners& owners);
 
 // Sorted by server. Sorts one small record per flow (addresses as integers);
 // reports with an IPv6 zone take ServerSummariesBySets().
@@ -42,7 +43,8 @@ std::vector<ServerSummary> ServerSummaries(const FlowsReport& report);
 class ServerSummaryBuilder {
  public:
   explicit ServerSummaryBuilder(const FlowsReport& report);
-  void Add(const analysis::FlowEntry& e);
+  void Add(const analysis::FlowEntry& e) { Add(FlowRef::Of(e).v); }
+  void Add(const analysis::FlowView& v);
   // After the last Add(): the number of servers, and each server's summary
   // in turn (one reused record: a large run never holds them all).
   size_t ServerCount();
