@@ -69,6 +69,20 @@ std::string CsvByFields(const FlowsReport& r) {
   return out;
 }
 
+// Two interfaces on port 49701 of `server`, one with an annotation a CSV
+// field must quote.
+void RegisterTwoInterfaces(analysis::FlowTable& table, const char* server) {
+  RpcRegistration r;
+  r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
+  r.version_major = 1;
+  r.protocol = "ncacn_ip_tcp";
+  r.endpoint = Endpoint{*IpAddress::Parse(server), Proto::kTcp, 49701};
+  table.OnRpcRegistration(r);
+  r.uuid = "aaaaaaaa-1234-abcd-ef00-01234567cffb";
+  r.annotation = "Frs2 \"Service\", with a comma";
+  table.OnRpcRegistration(r);
+}
+
 void Feed(analysis::FlowTable& table) {
   FlowObservation f;
   f.ip_protocol = 6;
@@ -91,15 +105,7 @@ void Feed(analysis::FlowTable& table) {
     f.source = {files[i % 9], static_cast<uint64_t>(i) + 1, 0, 0};
     table.OnFlow(f);
   }
-  RpcRegistration r;
-  r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
-  r.version_major = 1;
-  r.protocol = "ncacn_ip_tcp";
-  r.endpoint = Endpoint{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49701};
-  table.OnRpcRegistration(r);
-  r.uuid = "aaaaaaaa-1234-abcd-ef00-01234567cffb";
-  r.annotation = "Frs2 \"Service\", with a comma";
-  table.OnRpcRegistration(r);
+  RegisterTwoInterfaces(table, "10.0.0.5");
 }
 
 // The streamed writers, fed the compact flows in small blocks, write what
@@ -355,19 +361,8 @@ TEST(FlowsReport, RowsThroughTheViewAgreeWithTheRecords) {
       f.dst.port = 49701;
       table.OnFlow(f);
     }
-    RpcRegistration r;
-    r.uuid = "12345678-1234-abcd-ef00-01234567cffb";
-    r.version_major = 1;
-    r.protocol = "ncacn_ip_tcp";
-    r.endpoint = Endpoint{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49701};
-    table.OnRpcRegistration(r);
-    r.uuid = "aaaaaaaa-1234-abcd-ef00-01234567cffb";
-    r.annotation = "Frs2 \"Service\", with a comma";
-    table.OnRpcRegistration(r);
-    if (zones) {
-      r.endpoint = Endpoint{*IpAddress::Parse("fe80::5%lö"), Proto::kTcp, 49701};
-      table.OnRpcRegistration(r);
-    }
+    RegisterTwoInterfaces(table, "10.0.0.5");
+    if (zones) RegisterTwoInterfaces(table, "fe80::5%lö");
   };
   const Diagnostics none;
   for (bool zones : {false, true}) {
