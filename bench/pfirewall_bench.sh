@@ -20,6 +20,12 @@
 # RPC peak, the ordered result; no output written). mawk's one-liner
 # aggregates, so both are held to the 10x: the reader alone, and the reader
 # with the table, which is what a user's `highport flows` waits for.
+#
+# The generated log is a hard case for the table: nearly every other row is a
+# key of its own (fw30: 367 k lines, 169 k keys). Real logs repeat keys far
+# more (the corpus's pmbibe log: 46,410 lines, 330 keys), so when
+# ../shared/corpus is here the same timings run again on that public log,
+# copied end to end to the same size in $TMPDIR: "real log" lines below.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,3 +67,35 @@ mawk -v b="$bytes" -v l="$lines" -v r="$t_reader" -v f="$t_flows" -v m="$t_mawk"
   printf "highport + flow table / mawk: %.1fx (target >= 10)\n", m / f
   printf "peak RSS of the reader: %d KiB, with the flow table: %d KiB\n", rss, rssf
 }'
+
+# The same on a real log's mix of keys, when the public samples are here.
+real_sample=$here/../../shared/corpus/pfirewall/pmbibe_pfirewall.log
+if [[ -f $real_sample ]]; then
+  real=$(mktemp "${TMPDIR:-/tmp}/$name.XXXXXX.real")
+  trap 'rm -f "$input" "$real"' EXIT
+  copies=$(( (megabytes * 1000000 + $(stat -c %s "$real_sample") - 1) / $(stat -c %s "$real_sample") ))
+  for ((i = 0; i < copies; i++)); do cat "$real_sample"; done >"$real"
+  real_lines=$(wc -l <"$real")
+  time_best "$bench" read "$real"
+  r_reader=$best
+  time_best "$bench" flows "$real"
+  r_flows=$best
+  time_best mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$real"
+  r_mawk=$best
+  time_best wc -l "$real"
+  r_wc=$best
+  echo
+  echo "real log: pmbibe_pfirewall.log (../shared/corpus) x $copies, $real_lines lines"
+  mawk -v l="$real_lines" -v r="$r_reader" -v f="$r_flows" -v m="$r_mawk" -v w="$r_wc" 'BEGIN {
+    printf "%-14s %8s %14s\n", "tool", "seconds", "lines/s"
+    printf "%-14s %8.3f %14.0f\n", "highport", r, l / r
+    printf "%-14s %8.3f %14.0f\n", "+ flow table", f, l / f
+    printf "%-14s %8.3f %14.0f\n", "mawk", m, l / m
+    printf "%-14s %8.3f %14.0f\n", "wc -l", w, l / w
+    printf "real log: highport / mawk:  %.1fx (target >= 10)\n", m / r
+    printf "real log: highport / wc -l: %.2f (target >= 0.33)\n", w / r
+    printf "real log: highport + flow table / mawk: %.1fx (target >= 10)\n", m / f
+  }'
+else
+  echo "real log: skipped (no $real_sample: ../shared is not beside the repository)"
+fi

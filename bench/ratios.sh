@@ -17,6 +17,7 @@
 #
 # What runs, each with its own output shown as it goes:
 #   pfirewall_bench.sh [MB] 42 DIR/bench/pfirewall_read_bench   highport / mawk >= 10 (reader; reader + flow table), / wc -l >= 0.33
+#                      (on the generated log, then on a real log of ../shared/corpus: "real log")
 #                      (or build-bench's, if DIR has none)
 #   capture_bench.sh [MB] 42 DIR/bench/capture_read_bench       highport / tcpdump >= 0.5
 #                      (if present; or build-bench's binary)
