@@ -44,14 +44,20 @@ lines=$(wc -l <"$log")
 echo "log: $bytes bytes, $lines lines, seed $seed"
 echo "reader: $("$bench" read "$log" | head -1)"
 
-time_best "$bench" read "$log"
-t_reader=$best
-time_best "$bench" flows "$log"
-t_flows=$best
-time_best mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$log"
-t_mawk=$best
-time_best wc -l "$log"
-t_wc=$best
+# time_all FILE: the reader, the reader with the flow table, mawk's one-liner
+# and wc -l on FILE; sets t_reader, t_flows, t_mawk and t_wc.
+time_all() {
+  time_best "$bench" read "$1"
+  t_reader=$best
+  time_best "$bench" flows "$1"
+  t_flows=$best
+  time_best mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$1"
+  t_mawk=$best
+  time_best wc -l "$1"
+  t_wc=$best
+}
+
+time_all "$log"
 rss_kb=$(/usr/bin/time -f %M "$bench" read "$log" 2>&1 >/dev/null | tail -1)
 rss_flows_kb=$(/usr/bin/time -f %M "$bench" flows "$log" 2>&1 >/dev/null | tail -1)
 
@@ -76,17 +82,10 @@ if [[ -f $real_sample ]]; then
   copies=$(( (megabytes * 1000000 + $(stat -c %s "$real_sample") - 1) / $(stat -c %s "$real_sample") ))
   for ((i = 0; i < copies; i++)); do cat "$real_sample"; done >"$real"
   real_lines=$(wc -l <"$real")
-  time_best "$bench" read "$real"
-  r_reader=$best
-  time_best "$bench" flows "$real"
-  r_flows=$best
-  time_best mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$real"
-  r_mawk=$best
-  time_best wc -l "$real"
-  r_wc=$best
+  time_all "$real"
   echo
   echo "real log: pmbibe_pfirewall.log (../shared/corpus) x $copies, $real_lines lines"
-  mawk -v l="$real_lines" -v r="$r_reader" -v f="$r_flows" -v m="$r_mawk" -v w="$r_wc" 'BEGIN {
+  mawk -v l="$real_lines" -v r="$t_reader" -v f="$t_flows" -v m="$t_mawk" -v w="$t_wc" 'BEGIN {
     printf "%-14s %8s %14s\n", "tool", "seconds", "lines/s"
     printf "%-14s %8.3f %14.0f\n", "highport", r, l / r
     printf "%-14s %8.3f %14.0f\n", "+ flow table", f, l / f
