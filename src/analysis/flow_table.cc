@@ -427,11 +427,10 @@ void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   }
 }
 
-FlowView FinishedFlows::View(size_t i) const {
+void FinishedFlows::View(size_t i, FlowView& v) const {
   const uint32_t flow = order_[i];
   const FlowTable::Counters& c = counters_[flow];
   const FlowTable::WideCounts counts = FlowTable::CountsOf(c, wide_counts_);
-  FlowView v;
   v.client = &addresses_[c.key.client];
   v.server = &addresses_[c.key.server];
   v.proto = c.key.proto;
@@ -449,13 +448,14 @@ FlowView FinishedFlows::View(size_t i) const {
   v.flow_class = static_cast<FlowClass>(classes_[flow]);
   v.dynamic = dynamic_[flow];
   v.interfaces = table_->InterfacesAt(*v.server, c.key.proto, c.key.port);
-  if (const catalog::PortEntry* p = table_->catalog_.FindPort(c.key.proto, c.key.port)) v.service = p->name;
+  // Every field is set: a writer passes the same view for every flow.
+  const catalog::PortEntry* p = table_->catalog_.FindPort(c.key.proto, c.key.port);
+  v.service = p ? std::string_view(p->name) : std::string_view();
   v.evidence = first_row_[flow + 1] - first_row_[flow];
-  return v;
 }
 
-EvidenceView FinishedFlows::Evidence(size_t i, size_t k) const {
-  return FlowTable::ViewEvidence(evidence_[rows_[first_row_[order_[i]] + k]], wide_evidence_, files_);
+void FinishedFlows::Evidence(size_t i, size_t k, EvidenceView& out) const {
+  out = FlowTable::ViewEvidence(evidence_[rows_[first_row_[order_[i]] + k]], wide_evidence_, files_);
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {

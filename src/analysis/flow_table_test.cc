@@ -523,6 +523,16 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
   ASSERT_EQ(compact.size(), records.size());
   ASSERT_GT(records.size(), 100u);
   FlowEntry e;
+  FlowView v;
+  EvidenceView ev;
+  // The view is filled over the last flow's: before each flow, one with a
+  // service and one with interfaces, so that a field View() leaves unset shows.
+  const auto with = [&](auto has) {
+    return static_cast<size_t>(std::find_if(records.begin(), records.end(), has) - records.begin());
+  };
+  const size_t with_service = with([](const FlowEntry& r) { return !r.service.empty(); });
+  const size_t with_interfaces = with([](const FlowEntry& r) { return !r.interfaces.empty(); });
+  ASSERT_LT(std::max(with_service, with_interfaces), records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     compact.Get(i, e);  // into the same record each time: nothing stale may remain
     const FlowEntry& r = records[i];
@@ -540,8 +550,10 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
       EXPECT_EQ(std::tie(e.evidence[k].file, e.evidence[k].line, e.evidence[k].packet, e.evidence[k].offset),
                 std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
     }
-    // The view without copies says the same.
-    const FlowView v = compact.View(i);
+    // The view without copies says the same (also into one view each time).
+    compact.View(with_service, v);
+    compact.View(with_interfaces, v);
+    compact.View(i, v);
     ASSERT_EQ((FlowKey{*v.client, *v.server, v.proto, v.port}), r.key) << i;
     EXPECT_EQ(std::tie(v.first_us, v.last_us, v.connections, v.attempts, v.packets, v.bytes,
                        v.allowed, v.dropped, v.low_source, v.rule, v.flow_class, v.dynamic),
@@ -551,11 +563,12 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
     EXPECT_EQ(v.service, r.service);
     ASSERT_EQ(v.evidence, r.evidence.size());
     for (size_t k = 0; k < v.evidence; ++k) {
-      const EvidenceView ev = compact.Evidence(i, k);
+      compact.Evidence(i, k, ev);
       EXPECT_EQ(std::tie(ev.file, ev.line, ev.packet, ev.offset),
                 std::tie(r.evidence[k].file, r.evidence[k].line, r.evidence[k].packet, r.evidence[k].offset));
     }
   }
+  EXPECT_EQ(compact.View(0).evidence, records[0].evidence.size());
   bool interfaces = false;
   for (const FlowEntry& r : records) interfaces |= !r.interfaces.empty();
   EXPECT_TRUE(interfaces) << "the view's interfaces went untested";

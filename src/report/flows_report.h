@@ -9,10 +9,8 @@
 #include <array>
 #include <functional>
 #include <map>
-#include <new>
 #include <string>
 #include <tuple>
-#include <type_traits>
 #include <vector>
 
 #include "analysis/flow_table.h"
@@ -73,10 +71,6 @@ struct FlowRef {
   static FlowRef Of(const analysis::FlowEntry& e);
 };
 
-// ForEachFlowRef makes both over old ones, which must need no destructor.
-static_assert(std::is_trivially_destructible_v<analysis::FlowView> &&
-              std::is_trivially_destructible_v<analysis::EvidenceView>);
-
 // Calls f(const FlowRef&) for every flow of the report in order, as ForEachFlow.
 // Without kEvidence (the table has no such column) a compact flow's evidence
 // is not looked up, and the FlowRef says it has none.
@@ -88,15 +82,10 @@ void ForEachFlowRef(const FlowsReport& r, F&& f) {
   }
   FlowRef ref;
   for (size_t i = 0; i < r.compact->size(); ++i) {
-    // Made in place (a new object over the trivial old one, from the call's
-    // result): `ref.v = View(i)` copied each flow's view, and each evidence
-    // row, from a temporary (about 35 instructions a flow).
-    ::new (static_cast<void*>(&ref.v)) analysis::FlowView(r.compact->View(i));
+    r.compact->View(i, ref.v);
     // A key keeps at most three evidence rows (a two-bit count).
     ref.v.evidence = kEvidence ? std::min<uint32_t>(ref.v.evidence, ref.views.size()) : 0;
-    for (uint32_t k = 0; k < ref.v.evidence; ++k) {
-      ::new (static_cast<void*>(&ref.views[k])) analysis::EvidenceView(r.compact->Evidence(i, k));
-    }
+    for (uint32_t k = 0; k < ref.v.evidence; ++k) r.compact->Evidence(i, k, ref.views[k]);
     f(static_cast<const FlowRef&>(ref));
   }
 }

@@ -201,6 +201,20 @@ FlowObservation SmbConnection() {
 // The table's rows, written straight (AppendTableRow), as the general layout
 // (TableLayout over FlowTableCells) writes them: rows with zones (which take
 // the general path), cells to cut, a non-ASCII owner, a What ending in spaces.
+// The table's rows as the general TableLayout lays out `cells` of each flow
+// (the header line first), to hold the writer's straight rows to.
+template <class Cells>
+std::string LaidOutRows(const std::vector<analysis::FlowEntry>& flows, Cells cells) {
+  TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
+                      "LAST SEEN", "SERVER BY", "WHAT"},
+                     40);
+  for (const analysis::FlowEntry& e : flows) layout.Measure(cells(e));
+  std::string out;
+  layout.AppendHeader(out);
+  for (const analysis::FlowEntry& e : flows) layout.AppendRow(cells(e), out);
+  return out;
+}
+
 TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   Feed(table);
@@ -224,13 +238,8 @@ TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   r.flows.back().attempts = UINT64_MAX - 1;
   r.owners[{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 49777}] = "Überwachung.exe  ";
 
-  TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
-                      "LAST SEEN", "SERVER BY", "WHAT"},
-                     40);
-  for (const analysis::FlowEntry& e : r.flows) layout.Measure(FlowTableCells(e, r.owners));
-  std::string expected;
-  layout.AppendHeader(expected);
-  for (const analysis::FlowEntry& e : r.flows) layout.AppendRow(FlowTableCells(e, r.owners), expected);
+  const std::string expected =
+      LaidOutRows(r.flows, [&](const analysis::FlowEntry& e) { return FlowTableCells(e, r.owners); });
 
   const std::string text = FlowsTable(r);
   const size_t rows = text.find("CLASS");
@@ -399,15 +408,8 @@ TEST(FlowsReport, RowsThroughTheViewAgreeWithTheRecords) {
     EXPECT_EQ(FlowsCsv(viewed), CsvByFields(records));
     EXPECT_EQ(FlowsJsonText(viewed, none), FlowsJson(records, none).dump(2) + "\n");
     EXPECT_EQ(ServerSummaries(viewed), ServerSummariesBySets(records));
-    TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
-                        "LAST SEEN", "SERVER BY", "WHAT"},
-                       40);
-    for (const analysis::FlowEntry& e : records.flows) layout.Measure(CellsByHand(e, records.owners));
-    std::string expected;
-    layout.AppendHeader(expected);
-    for (const analysis::FlowEntry& e : records.flows) {
-      layout.AppendRow(CellsByHand(e, records.owners), expected);
-    }
+    const std::string expected = LaidOutRows(
+        records.flows, [&](const analysis::FlowEntry& e) { return CellsByHand(e, records.owners); });
     const std::string text = FlowsTable(viewed);
     const size_t rows = text.find("CLASS");
     ASSERT_NE(rows, std::string::npos);
