@@ -197,10 +197,16 @@ void TableCells(const FlowView& e, const ListenerOwners& owners, std::vector<std
   AppendFlowWhat(row[8], e, owners);
 }
 
+// The address without its zone, as IpAddress::ToString() writes it; `out`
+// has room for 48 bytes.
+inline char* PutUnzoned(char* out, const IpAddress& a) {
+  return a.is_v4() ? PutIpv4(out, a.bytes().data()) : PutIpv6(out, a.bytes());
+}
+
 size_t AddressWidth(const IpAddress& a) {
   if (a.is_v4() && a.zone().empty()) return Ipv4Width(a.bytes().data());
   char text[48];
-  const char* end = a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes());
+  const char* end = PutUnzoned(text, a);
   const size_t width = static_cast<size_t>(end - text);
   return a.zone().empty() ? width : width + 1 + text::DisplayWidth(a.zone());
 }
@@ -264,7 +270,7 @@ size_t AddressWidth(const IpAddress& a, LastAddress& last) {
   if (!a.zone().empty()) return AddressWidth(a);
   if (!last.Same(a)) {
     char text[LastAddress::kRoom] = {};
-    last.Keep(a, text, a.is_v4() ? PutIpv4(text, a.bytes().data()) : PutIpv6(text, a.bytes()));
+    last.Keep(a, text, PutUnzoned(text, a));
   }
   return last.size();
 }
@@ -492,13 +498,14 @@ class RowWriter {
     if (!special) return Text(value);
     p_ = PutQuotedField(p_, value);
   }
+  [[gnu::always_inline]] void Unzoned(const IpAddress& a) { p_ = PutUnzoned(p_, a); }
   // As IpAddress::ToString() writes it; by hand but with a zone, which may need quotes.
   [[gnu::always_inline]] void Address(const IpAddress& a) {
     if (!a.zone().empty()) {
       p_ = PutZonedAddress(p_, a, false);
       return;
     }
-    p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+    Unzoned(a);
   }
   // Address(a), from `last` when it is the last one (room for
   // LastAddress::kRoom bytes needed).
@@ -509,7 +516,7 @@ class RowWriter {
       p_ = last.Put(p_);
     } else {
       char* start = p_;
-      p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+      Unzoned(a);
       last.Keep(a, start, p_);
     }
   }
@@ -533,7 +540,7 @@ class RowWriter {
       return;
     }
     *p_++ = '"';
-    p_ = a.is_v4() ? PutIpv4(p_, a.bytes().data()) : PutIpv6(p_, a.bytes());
+    Unzoned(a);
     *p_++ = '"';
   }
   [[gnu::always_inline]] void JsonAddress(const IpAddress& a, LastAddress& last) {
