@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "ingest/traffic_sink.h"
 #include "model/diagnostics.h"
+#include "report/flows_report.h"
 
 namespace highport::bench {
 
@@ -48,11 +49,15 @@ int TimedRead(bool flow_table, ReadFn read, ReportFn report) {
   auto start = std::chrono::steady_clock::now();
   auto stats = read(sink, run.diagnostics);
   if (flow_table) {
-    // As `highport flows` does: the compact finish, and each entry built
-    // (into one reused record) as a writer would print it.
+    // As `highport flows` does: the compact finish, and each flow read as
+    // the writers read it (its view and evidence), summed into the checksum.
     const analysis::FinishedFlows flows = table.FinishCompact();
-    analysis::FlowEntry entry;
-    for (size_t i = 0; i < flows.size(); ++i) flows.Get(i, entry);
+    report::FlowsReport read;
+    read.compact = &flows;
+    report::ForEachFlowRef(read, [&](const report::FlowRef& f) {
+      run.counting.checksum += f.v.connections + f.v.attempts + f.v.port + f.v.service.size();
+      for (size_t k = 0; k < f.v.evidence; ++k) run.counting.checksum += f.Evidence(k).line;
+    });
     run.keys = flows.size();
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

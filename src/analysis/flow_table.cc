@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "analysis/radix_sort.h"
 
@@ -313,7 +314,7 @@ inline void FlowTable::Apply(const Update& u) {
 
 // Get() assigns from the names' strings: from a string_view (ViewEvidence()
 // and then an assignment) cost about 40 instructions more a flow.
-inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+inline void FlowTable::UnpackEvidence(EvidenceWords row, const std::vector<WideEvidence>& wide,
                                       const NameInterner& files, SourceRef& out) {
   switch (row.word & 3) {
     case kLine:
@@ -337,7 +338,7 @@ inline void FlowTable::UnpackEvidence(const EvidenceRow& row, const std::vector<
   }
 }
 
-EvidenceView FlowTable::ViewEvidence(const EvidenceRow& row, const std::vector<WideEvidence>& wide,
+EvidenceView FlowTable::ViewEvidence(EvidenceWords row, const std::vector<WideEvidence>& wide,
                                      const NameInterner& files) {
   switch (row.word & 3) {
     case kLine: return {files.Get(row.word >> 2), row.a, 0, 0};
@@ -409,7 +410,7 @@ void FinishedFlows::Get(size_t i, FlowEntry& e) const {
   // its extra records aside, file names' storage and all, for the next flow
   // with more: resizing freed and allocated a name about every other flow.
   std::vector<SourceRef>& evidence = e.evidence;
-  const size_t rows = first_row_[flow + 1] - first_row_[flow];
+  const size_t rows = counters_[flow].evidence;
   const size_t had = evidence.size();
   if (had > rows) {
     for (size_t k = rows; k < had && spare_count_ < spare_evidence_.size(); ++k) {
@@ -422,8 +423,8 @@ void FinishedFlows::Get(size_t i, FlowEntry& e) const {
       evidence[k] = std::move(spare_evidence_[--spare_count_]);
     }
   }
-  for (uint32_t r = first_row_[flow], k = 0; r < first_row_[flow + 1]; ++r, ++k) {
-    FlowTable::UnpackEvidence(evidence_[rows_[r]], wide_evidence_, files_, e.evidence[k]);
+  for (size_t k = 0; k < rows; ++k) {
+    FlowTable::UnpackEvidence(evidence_[first_row_[flow] + k], wide_evidence_, files_, e.evidence[k]);
   }
 }
 
@@ -451,11 +452,11 @@ void FinishedFlows::View(size_t i, FlowView& v) const {
   // Every field is set: a writer passes the same view for every flow.
   const catalog::PortEntry* p = table_->catalog_.FindPort(c.key.proto, c.key.port);
   v.service = p ? std::string_view(p->name) : std::string_view();
-  v.evidence = first_row_[flow + 1] - first_row_[flow];
+  v.evidence = c.evidence;
 }
 
 void FinishedFlows::Evidence(size_t i, size_t k, EvidenceView& out) const {
-  out = FlowTable::ViewEvidence(evidence_[rows_[first_row_[order_[i]] + k]], wide_evidence_, files_);
+  out = FlowTable::ViewEvidence(evidence_[first_row_[order_[i]] + k], wide_evidence_, files_);
 }
 
 std::vector<FlowEntry> FlowTable::Finish() {
@@ -572,19 +573,26 @@ FinishedFlows FlowTable::FinishCompact() {
     }
   }
 
-  // Each flow's evidence rows, in the order they came: a counting sort.
+  // Each flow's evidence rows, in the order they came, the flows in their
+  // final order: a counting sort. first_row holds each flow's count, then
+  // its first row, then (while the rows are placed) its next one. The table's
+  // rows are freed block by block as they are read.
   std::vector<uint32_t>& first_row = f.first_row_;
-  first_row.assign(n + 1, 0);
-  for (size_t i = 0; i < n; ++i) first_row[i + 1] = first_row[i] + counters_[i].evidence;
-  f.rows_.resize(evidence_.size());
-  {
-    std::vector<uint32_t> next(first_row.begin(), first_row.end() - 1);
-    for (uint32_t r = 0; r < evidence_.size(); ++r) f.rows_[next[evidence_[r].flow]++] = r;
+  first_row.resize(n);
+  for (size_t i = 0; i < n; ++i) first_row[i] = counters_[i].evidence;
+  uint32_t next_row = 0;
+  for (const uint32_t flow : f.order_) next_row += std::exchange(first_row[flow], next_row);
+  f.evidence_.resize(evidence_.size());
+  for (size_t r = 0; r < evidence_.size(); ++r) {
+    const EvidenceRow& row = evidence_[r];
+    f.evidence_[first_row[row.flow]++] = {row.word, row.a};
+    if ((r + 1) % decltype(evidence_)::kBlockSize == 0) evidence_.ReleaseBlocksBefore(r + 1);
   }
+  for (size_t i = 0; i < n; ++i) first_row[i] -= counters_[i].evidence;
+  evidence_.clear();
   f.counters_ = std::move(counters_);
   f.wide_counts_ = std::move(wide_counts_);
   wide_counts_ = {};
-  f.evidence_ = std::move(evidence_);
   f.wide_evidence_ = std::move(wide_evidence_);
   f.files_ = std::move(files_);
   wide_evidence_ = {};
