@@ -506,6 +506,9 @@ FinishedFlows FlowTable::FinishCompact() {
   dynamic.resize(n);
   classes.resize(n);
   std::vector<uint32_t> server_of(n);
+  // Each flow's evidence rows, read here with the rest of its counters: the
+  // evidence layout below would otherwise pass over every counter twice more.
+  std::vector<uint8_t> evidence_count(n);
   // Without endpoint-mapper ports or per-host ranges (most runs), whether a
   // port is dynamic depends on the port alone: no address to look up.
   const bool by_port_alone = rpc_ports_.empty() && knowledge_.dynamic_ranges.empty();
@@ -525,6 +528,7 @@ FinishedFlows FlowTable::FinishCompact() {
       flow_class = FlowClass::kRestricted;
     }
     classes[i] = static_cast<uint8_t>(flow_class);
+    evidence_count[i] = c.evidence;
   }
   for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
     peak_[addresses[server]] = peak;
@@ -579,7 +583,7 @@ FinishedFlows FlowTable::FinishCompact() {
   // rows are freed block by block as they are read.
   std::vector<uint32_t>& first_row = f.first_row_;
   first_row.resize(n);
-  for (size_t i = 0; i < n; ++i) first_row[i] = counters_[i].evidence;
+  for (size_t i = 0; i < n; ++i) first_row[i] = evidence_count[i];
   uint32_t next_row = 0;
   for (const uint32_t flow : f.order_) next_row += std::exchange(first_row[flow], next_row);
   f.evidence_.resize(evidence_.size());
@@ -588,7 +592,7 @@ FinishedFlows FlowTable::FinishCompact() {
     f.evidence_[first_row[row.flow]++] = {row.word, row.a};
     if ((r + 1) % decltype(evidence_)::kBlockSize == 0) evidence_.ReleaseBlocksBefore(r + 1);
   }
-  for (size_t i = 0; i < n; ++i) first_row[i] -= counters_[i].evidence;
+  for (size_t i = 0; i < n; ++i) first_row[i] -= evidence_count[i];
   evidence_.clear();
   f.counters_ = std::move(counters_);
   f.wide_counts_ = std::move(wide_counts_);
