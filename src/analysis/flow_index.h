@@ -49,6 +49,24 @@ struct CompactFlowKey {
     std::memcpy(&tail, reinterpret_cast<const char*>(this) + 8, 4);
     return tail;
   }
+  // The same two words made from the fields in registers, and a key made
+  // from them: OnFlow() hashes a new key at once, and a key stored field by
+  // field and read back as two words waited for its five stores (a CPU
+  // forwards no group of small stores to one wider load).
+  static uint64_t HeadOf(uint32_t client, uint32_t server) {
+    static_assert(std::endian::native == std::endian::little);
+    return uint64_t{server} << 32 | client;
+  }
+  static uint32_t TailOf(uint16_t port, Proto proto, bool client_interned, bool server_interned) {
+    return uint32_t{port} | uint32_t{static_cast<uint8_t>(proto)} << 16 |
+           uint32_t{client_interned} << 24 | uint32_t{server_interned} << 25;
+  }
+  static CompactFlowKey FromWords(uint64_t head, uint32_t tail) {
+    CompactFlowKey key;
+    std::memcpy(static_cast<void*>(&key), &head, 8);
+    std::memcpy(reinterpret_cast<char*>(static_cast<void*>(&key)) + 8, &tail, 4);
+    return key;
+  }
 };
 static_assert(sizeof(CompactFlowKey) == 12);
 
@@ -83,13 +101,14 @@ class FlowIndex {
     }
   }
   // Inline: every observation hashes its key once.
-  static uint64_t Hash(const CompactFlowKey& key) {
+  static uint64_t Hash(const CompactFlowKey& key) { return Hash(key.Head(), key.Tail()); }
+  static uint64_t Hash(uint64_t head, uint32_t tail) {
     // The key's own words (only lookups depend on the hash, never the
     // output), the client in the upper half: the tail's bits then meet the
     // server's, whose low bits vary (an address, or a large id), not a small
     // client id's: small ids and ports overlapping there made equal tags.
-    const uint64_t addresses = std::rotl(key.Head(), 32);
-    uint64_t h = (addresses ^ (uint64_t{key.Tail()} << 7)) * 0x9e3779b97f4a7c15ULL;
+    const uint64_t addresses = std::rotl(head, 32);
+    uint64_t h = (addresses ^ (uint64_t{tail} << 7)) * 0x9e3779b97f4a7c15ULL;
     h ^= h >> 32;
     h *= 0xff51afd7ed558ccdULL;
     return h ^ (h >> 29);

@@ -22,6 +22,34 @@ struct Indexed {
   std::pair<uint32_t, bool> Add(const CompactFlowKey& key) { return Add(key, FlowIndex::Hash(key)); }
 };
 
+// OnFlow() builds a key from two words made in registers: they must be the
+// words of the key built field by field, every field at its extremes.
+TEST(FlowIndex, KeyWordsAreTheFieldsWords) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 4000; ++round) {
+    const uint32_t client = round < 4 ? (round & 1 ? UINT32_MAX : 0) : uint32_t(random());
+    const uint32_t server = round < 4 ? (round & 2 ? UINT32_MAX : 0) : uint32_t(random());
+    const auto port = static_cast<uint16_t>(round < 4 ? (round & 1 ? 65535 : 0) : random());
+    const Proto proto = random() & 1 ? Proto::kUdp : Proto::kTcp;
+    const bool client_interned = random() & 1, server_interned = random() & 1;
+    const CompactFlowKey fields{client, server, port, proto, client_interned, server_interned};
+    const uint64_t head = CompactFlowKey::HeadOf(client, server);
+    const uint32_t tail = CompactFlowKey::TailOf(port, proto, client_interned, server_interned);
+    EXPECT_EQ(head, fields.Head());
+    EXPECT_EQ(tail, fields.Tail());
+    const CompactFlowKey words = CompactFlowKey::FromWords(head, tail);
+    EXPECT_TRUE(words == fields);
+    EXPECT_EQ(words.client, client);
+    EXPECT_EQ(words.server, server);
+    EXPECT_EQ(words.port, port);
+    EXPECT_EQ(words.proto, proto);
+    EXPECT_EQ(words.client_interned, client_interned);
+    EXPECT_EQ(words.server_interned, server_interned);
+    EXPECT_EQ(words.unused, 0);
+    EXPECT_EQ(FlowIndex::Hash(head, tail), FlowIndex::Hash(fields));
+  }
+}
+
 TEST(FlowIndex, EveryFieldOfTheKeyCounts) {
   Indexed t;
   EXPECT_EQ(t.Add({1, 2, 445, Proto::kTcp}), std::pair(0u, true));

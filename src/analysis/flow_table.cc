@@ -156,9 +156,11 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   Update& u = queue_[queued_++ % kQueue];
   const AddressRef client_ref = addresses_.Ref(client.address);
   const AddressRef server_ref = addresses_.Ref(server.address);
-  u.key = {client_ref.value,    server_ref.value,    server.port,
-           f.src.proto,         client_ref.interned, server_ref.interned};
-  u.hash = FlowIndex::Hash(u.key);
+  const uint64_t head = CompactFlowKey::HeadOf(client_ref.value, server_ref.value);
+  const uint32_t tail = CompactFlowKey::TailOf(server.port, f.src.proto, client_ref.interned,
+                                               server_ref.interned);
+  u.key = CompactFlowKey::FromWords(head, tail);
+  u.hash = FlowIndex::Hash(head, tail);
   index_.Prefetch(u.hash);
   u.rule = d.rule;
   u.dropped = f.action == TrafficAction::kDropped;
