@@ -1,5 +1,7 @@
 #include "analysis/flow_index.h"
 
+#include "analysis/flow_blocks.h"
+
 namespace highport::analysis {
 namespace {
 
@@ -18,6 +20,9 @@ uint32_t FlowIndex::Insert(size_t i, uint32_t tag, uint32_t value) {
 
 void FlowIndex::Grow() {
   std::vector<Slot> old = std::move(slots_);
+  // Huge pages asked for before the slots are first written (flow_blocks.h).
+  slots_.reserve(old.size() * 2);
+  AdviseHugePages(slots_.data(), old.size() * 2 * sizeof(Slot));
   slots_.assign(old.size() * 2, Slot{});
   mask_ = slots_.size() - 1;
   const size_t mask = mask_;
