@@ -461,6 +461,25 @@ void FinishedFlows::Evidence(size_t i, size_t k, EvidenceView& out) const {
   out = FlowTable::ViewEvidence(evidence_[first_row_[order_[i]] + k], wide_evidence_, files_);
 }
 
+size_t FinishedFlows::CountServers() const {
+  std::vector<bool> kept;  // empty: no flow was erased
+  if (order_.size() != counters_.size()) {
+    kept.resize(counters_.size());
+    for (const uint32_t flow : order_) kept[flow] = true;
+  }
+  std::vector<bool> seen(addresses_.size());
+  size_t count = 0;
+  for (size_t flow = 0; flow < counters_.size(); ++flow) {
+    if (!kept.empty() && !kept[flow]) continue;
+    const uint32_t server = counters_[flow].key.server;
+    if (!seen[server]) {
+      seen[server] = true;
+      ++count;
+    }
+  }
+  return count;
+}
+
 std::vector<FlowEntry> FlowTable::Finish() {
   const FinishedFlows finished = FinishCompact();
   std::vector<FlowEntry> out(finished.size());

@@ -369,6 +369,9 @@ class FinishedFlows {
     return e;
   }
   FlowClass flow_class(size_t i) const { return static_cast<FlowClass>(classes_[order_[i]]); }
+  // How many servers the flows have. Read in the order the counters lie, not
+  // flow by flow: server(i) for each i waited for a cache miss per flow.
+  size_t CountServers() const;
   const IpAddress& server(size_t i) const { return addresses_[counters_[order_[i]].key.server]; }
   // Drops the flows for which drop(flow_class, server) is true; the rest keep their order.
   template <class Drop>

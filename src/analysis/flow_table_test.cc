@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -580,6 +581,15 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
   }
   EXPECT_TRUE(wide);
 
+  // The servers counted in storage order are those of the flows in order.
+  auto servers_of = [&] {
+    std::set<IpAddress> servers;
+    for (size_t i = 0; i < compact.size(); ++i) servers.insert(compact.server(i));
+    return servers.size();
+  };
+  EXPECT_GT(servers_of(), 1u);
+  EXPECT_EQ(compact.CountServers(), servers_of());
+
   // Filtering keeps the order of what remains.
   compact.EraseIf([](FlowClass c, const IpAddress&) { return c != FlowClass::kProblematic; });
   std::vector<FlowKey> problematic;
@@ -588,6 +598,12 @@ TEST(FlowTable, TheCompactFormBuildsWhatFinishReturns) {
   }
   ASSERT_EQ(compact.size(), problematic.size());
   for (size_t i = 0; i < compact.size(); ++i) EXPECT_EQ(compact.Get(i).key, problematic[i]);
+  // ... and counts only the servers of what remains.
+  EXPECT_EQ(compact.CountServers(), servers_of());
+  ASSERT_FALSE(compact.empty());
+  const IpAddress first = compact.server(0);
+  compact.EraseIf([&](FlowClass, const IpAddress& server) { return server != first; });
+  EXPECT_EQ(compact.CountServers(), 1u);
 }
 
 // The port bits in front of the listener sets: a listener known for one port
