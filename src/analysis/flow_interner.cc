@@ -4,6 +4,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "analysis/radix_sort.h"
+
 namespace highport::analysis {
 namespace {
 
@@ -87,19 +89,19 @@ std::vector<uint32_t> AddressInterner::AddressRanks(const std::vector<IpAddress>
     bool zoned;
   };
   std::vector<uint32_t> rank(addresses.size());
-  // Usually every address is IPv4 without a zone: one 64-bit integer each
-  // (the address above its id) sorts in that order, far cheaper than the
-  // general keys below.
+  // Usually every address is IPv4 without a zone: its 32-bit value is the
+  // order, radix-sorted (an introsort of the values was 4% of a NetFlow run
+  // of 50 k keys), far cheaper than the general keys below.
   if (std::all_of(addresses.begin(), addresses.end(),
                   [](const IpAddress& a) { return a.is_v4() && a.zone().empty(); })) {
-    std::vector<uint64_t> v4(addresses.size());
+    std::vector<RadixItem> v4(addresses.size());
     for (uint32_t id = 0; id < addresses.size(); ++id) {
       const auto& b = addresses[id].bytes();
       const uint32_t value = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
-      v4[id] = uint64_t{value} << 32 | id;
+      v4[id] = RadixItem::Of(value, id);
     }
-    std::sort(v4.begin(), v4.end());
-    for (uint32_t r = 0; r < v4.size(); ++r) rank[static_cast<uint32_t>(v4[r])] = r;
+    RadixSort(v4, 32);  // stable: equal values (none, here) keep their ids' order
+    for (uint32_t r = 0; r < v4.size(); ++r) rank[v4[r].index] = r;
     return rank;
   }
   std::vector<SortKey> keys(addresses.size());
