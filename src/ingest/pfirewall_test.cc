@@ -656,6 +656,27 @@ TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
   }
 }
 
+// A line far longer than a block (overlong, or NUL padding before more
+// rows) is read on the reader's thread between runs of blocks for both.
+TEST(PfirewallReader, TwoThreadsReadAroundHugeLines) {
+  const std::vector<std::string> lines = MutatedLog();
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    text += lines[i] + "\n";
+    if (i == 3000) text += std::string(200000, 'x') + "\n";
+    if (i == 9000) text += std::string(300000, '\0') + "\n";
+  }
+  const std::vector<std::string> expected = ReadWithThreads(text, text.size(), 0);
+  EXPECT_EQ(std::count_if(expected.begin(), expected.end(),
+                          [](const std::string& s) {
+                            return s.find("line longer than 64 KiB") != std::string::npos;
+                          }),
+            1);  // the line of 'x'; the NULs say nothing
+  for (size_t chunk : {text.size(), size_t{1} << 20, size_t{300000}}) {
+    EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
+  }
+}
+
 // Text through one LineReader with two threads, in calls of whole lines of
 // about `chunk` bytes cut into blocks of `block`; the second thread calls
 // `pause` before each block it reads.
