@@ -19,18 +19,23 @@
 
 namespace highport::ingest::pfirewall {
 
-// One line read ahead: a row the fast path read, or a line the general path
-// must read (at `general_at` in its block, `general_size` bytes without its '\n').
-struct AheadLine {
-  ParsedRow row;
-  bool general = false;
-  uint32_t general_at = 0;
-  uint32_t general_size = 0;
+// A block read ahead: the rows the fast path read, in order, and the lines
+// it did not read, which the general path reads in their turn.
+struct AheadBlock {
+  struct General {
+    uint32_t rows_before = 0;  // the rows of the block above the line
+    uint32_t at = 0;           // where it starts in the block
+    uint32_t size = 0;         // without its '\n'
+  };
+  // rows[0, count). Filled again, never shrunk: a new row is zeroed
+  // first, which costs as much as a tenth of the row.
+  std::vector<ParsedRow> rows;
+  size_t count = 0;
+  std::vector<General> general;
 };
 
 // Every line of `lines` (whole lines, each with its '\n'), in order.
-void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache,
-               std::vector<AheadLine>& out);
+void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache, AheadBlock& out);
 
 // The second thread. The reader's thread hands it a run of blocks of whole
 // lines (Start); both threads claim blocks in order, under the mutex, from
@@ -56,19 +61,19 @@ class RowWorker {
   void Start(const std::vector<std::string_view>& blocks, const FastLayout& layout);
 
   // A block the reader's thread claimed: `index` is the first block nobody
-  // had claimed (kNone when none is left, or the ring is full). `lines` is
+  // had claimed (kNone when none is left, or the ring is full). `ahead` is
   // the block's slot for the reader's thread to read it into, or null when
   // this thread is still reading into that slot a block the reader's thread
   // has read itself meanwhile (of this run or one before).
   struct Claimed {
     size_t index = kNone;
-    std::vector<AheadLine>* lines = nullptr;
+    AheadBlock* ahead = nullptr;
   };
   Claimed Claim();
   // The lines of block `index` if this thread has read them all; else null.
-  const std::vector<AheadLine>* Finished(size_t index) const;
+  const AheadBlock* Finished(size_t index) const;
   // The slot of a block the reader's thread claimed and read itself.
-  const std::vector<AheadLine>& Lines(size_t index) const { return slots_[index % kSlots].lines; }
+  const AheadBlock& Ahead(size_t index) const { return slots_[index % kSlots].ahead; }
   // Blocks [0, count) are delivered: their slots may be filled again.
   void Delivered(size_t count);
   // Ends the run: no byte of it is read after this. Idempotent.
@@ -77,7 +82,7 @@ class RowWorker {
  private:
   struct Slot {
     std::string copy;
-    std::vector<AheadLine> lines;
+    AheadBlock ahead;
     std::atomic<uint64_t> done{0};  // Stamp() of the block whose lines these are
   };
   // Block `index` of this run, told from every block of every run before.
@@ -100,7 +105,7 @@ class RowWorker {
   FastCache cache_;  // this thread's own
   std::function<void(size_t)> pause_;
   std::array<Slot, kSlots> slots_;
-  std::thread thread_;  // last: it starts once everything above exists
+  std::thread thread_;  // started last in the constructor, joined in the destructor
 };
 
 }  // namespace highport::ingest::pfirewall

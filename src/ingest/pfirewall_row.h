@@ -316,7 +316,7 @@ ScannedRows ScanRowsAvx2(const char* p, const char* end, const FastLayout& layou
                          FastCache& cache, ParsedRow* rows, size_t capacity);
 
 class RowWorker;
-struct AheadLine;
+struct AheadBlock;
 
 class LineReader {
  public:
@@ -363,8 +363,7 @@ class LineReader {
   void ReadBlocks();  // blocks_, by two threads
   void DeliverBlock(size_t index, const FastLayout& assumed);  // blocks_[index], to the sink
   void ReadHere(size_t index);  // blocks_[index], read and delivered at once
-  void DeliverAhead(std::string_view block, const std::vector<AheadLine>& ahead,
-                    const FastLayout& assumed);
+  void DeliverAhead(std::string_view block, const AheadBlock& ahead, const FastLayout& assumed);
 
   void General(std::string_view line);
   void Directive(std::string_view line);
