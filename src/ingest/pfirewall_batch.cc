@@ -1,33 +1,43 @@
 // Two threads for one firewall log. The sink takes rows one at a time and in
 // the order of the file, and what a row means may depend on every line
 // above it (a #Fields line changes the layout), so the rows cannot simply be
-// shared out. Instead each piece of a few MiB is cut into blocks of whole
-// lines. The reader's own thread reads blocks from the front as always,
-// straight to the sink; a second thread (RowWorker) reads blocks from the
-// back with the fast path into plain records (AheadLine, no strings), under
-// the layout of the moment the piece began. Where the two meet, the reader's
-// thread delivers the second thread's records, block by block in order; a
-// block the second thread has not finished yet it reads itself. So it never
-// waits for the other thread, which matters on a busy machine: at worst the
-// other thread never runs and the piece is read as with one thread.
+// shared out. Instead the lines of each call (a run: the file is fed a few
+// MiB at a time) are cut into blocks of whole lines, and both threads claim
+// blocks in order from one counter. A second thread (RowWorker) reads the
+// blocks it claims with the fast path into plain records (AheadBlock, no
+// strings), under the layout of the moment the run began. The reader's own
+// thread delivers every block, in order: a block nobody has claimed it
+// claims and reads itself, straight to the sink (OneByOne); a block the
+// second thread has finished it delivers from its records (DeliverAhead).
+// If the second thread is still on that block, the reader's thread does not
+// wait: it claims the next free block and reads it ahead into records, as
+// the second thread would (from the caller's bytes: no copy on this
+// thread), then looks again; only when no block is left to claim does it
+// read the due block itself. So the reader's thread parses only what the
+// second thread cannot keep up with, and it never waits for it, which
+// matters on a busy machine: at worst the other thread never runs and the
+// run is read by this one alone.
 //
 // The general path (findings, notes, directives) runs on the reader's
 // thread only: a line the fast path refused is kept as a place in the block
 // and read in its turn. If the layout has changed by then (a #Fields line in
-// the front blocks, or among the lines handed back), the records from there
-// on were read under the wrong layout: they are dropped and their lines
-// read again one by one. So the second thread only decides how fast rows
-// are read, never what they mean; PfirewallReader.TwoThreadsAgreeWithOne
-// holds that. Memory: a piece's copies and records, about 2.2 bytes per
-// byte of the piece, whatever the size of the file.
+// a block read one by one, or among the lines read ahead), the records from
+// there on were read under the wrong layout: they are dropped and their lines
+// read again one by one, and so is the rest of the run. So the second
+// thread only decides how fast rows are read, never what they mean;
+// PfirewallReader.TwoThreadsAgreeWithOne and ReadAheadOnEitherThreadAgrees
+// hold that. Memory: the records lie in a ring of slots, 64 blocks ahead of
+// the block being delivered at most, and the second thread's copies with
+// them: about 2 bytes per byte of 4 MiB, whatever the size of the file or
+// of a call; records the reader's thread reads ahead use the same slots.
 #include "ingest/pfirewall_batch.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace highport::ingest::pfirewall {
 namespace {
 
-constexpr size_t kPiece = size_t{4} << 20;
 constexpr size_t kBlock = size_t{64} << 10;
 
 // The end of the line that holds byte `want - 1` (past its '\n'); `lines`
@@ -39,46 +49,66 @@ size_t LinesEnd(std::string_view lines, size_t want) {
   return size_t(static_cast<const char*>(nl) - lines.data()) + 1;
 }
 
-// Ends the piece however Lines leaves it (the sink may throw): the worker
-// must not read the caller's bytes after that.
-struct EndPiece {
+// Ends the run however ReadBlocks leaves it (the sink may throw): the
+// worker must not read the caller's bytes after that.
+struct EndRun {
   RowWorker& worker;
-  ~EndPiece() { worker.End(); }
+  ~EndRun() { worker.End(); }
 };
 
 }  // namespace
 
-void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache,
-               std::vector<AheadLine>& out) {
-  // The records of the block before are filled again, not made anew: a
-  // new one is zeroed first, which costs as much as a tenth of the row.
+void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache, AheadBlock& out) {
+  // Rows in batches, as OneByOne reads them (a call per row costs a
+  // twentieth of the row), straight into the block's rows.
+  constexpr size_t kBatch = 32;
   size_t count = 0;
+  out.general.clear();
   const char* p = lines.data();
   const char* end = p + lines.size();
-  const ScanFastFn scan = ChosenScanFast();
+  const ScanRowsFn scan = ChosenScanRows();
   while (p < end) {
-    AheadLine& ahead = count < out.size() ? out[count] : out.emplace_back();
-    ++count;
-    ahead.general = false;
-    bool parsed = false;
-    size_t length = scan(p, end, layout, cache, ahead.row, parsed);
+    if (out.rows.size() < count + kBatch) {
+      // Room for the rest of the block at 80 bytes a row (real rows are
+      // longer), exactly: a vector that doubles keeps twice that in every slot.
+      const size_t want = count + std::max(kBatch, size_t(end - p) / 80);
+      out.rows.reserve(want);
+      out.rows.resize(want);
+    }
+    const size_t capacity = out.rows.size() - count;
+    const ScannedRows got = scan(p, end, layout, cache, out.rows.data() + count, capacity);
+    count += got.rows;
+    p += got.bytes;
+    if (got.rows == capacity || p >= end) continue;
+    size_t length = got.next_length;
     if (length == kLineEndUnknown) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
       if (nl == nullptr) nl = end;  // not for whole lines; kept safe anyway
       length = size_t(nl - p);
-      parsed = ParseFast(std::string_view(p, length), layout, cache, ahead.row);
+      if (ParseFast(std::string_view(p, length), layout, cache, out.rows[count])) {
+        ++count;
+        p += length + 1;
+        continue;
+      }
     }
-    if (!parsed) {
-      ahead.general = true;
-      ahead.general_at = static_cast<uint32_t>(p - lines.data());
-      ahead.general_size = static_cast<uint32_t>(length);
-    }
+    out.general.push_back({static_cast<uint32_t>(count), static_cast<uint32_t>(p - lines.data()),
+                           static_cast<uint32_t>(length)});
     p += length + 1;
   }
-  out.resize(count);  // shrinks only: nothing zeroed
+  out.count = count;
 }
 
-RowWorker::RowWorker() : thread_([this] { Run(); }) {}
+RowWorker::RowWorker(std::function<void(size_t index)> pause) : pause_(std::move(pause)) {
+  // Room for a block of kBlock, made here on the reader's thread: filled
+  // by the second thread, it would sit in that thread's own malloc arena,
+  // which held 7 MB more at the peak of a 1 GB log. Untouched pages cost
+  // nothing until a block is read.
+  for (Slot& slot : slots_) {
+    slot.copy.reserve(kBlock + kBlock / 8);
+    slot.ahead.rows.reserve(kBlock / 64);
+  }
+  thread_ = std::thread([this] { Run(); });
+}
 
 RowWorker::~RowWorker() {
   {
@@ -92,53 +122,75 @@ RowWorker::~RowWorker() {
 void RowWorker::Start(const std::vector<std::string_view>& blocks, const FastLayout& layout) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++epoch_;
+    base_ += blocks_.size();
     blocks_ = blocks;
     layout_ = layout;
-    front_ = 0;
-    back_ = blocks.size();
-    while (slots_.size() < blocks.size()) slots_.push_back(std::make_unique<Slot>());
+    next_ = 0;
+    delivered_.store(0);
   }
   changed_.notify_all();
 }
 
-bool RowWorker::TakeFront(size_t index) {
+RowWorker::Claimed RowWorker::Claim() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (index != front_ || front_ >= back_) return false;
-  ++front_;
-  return true;
+  Claimed claimed;
+  if (!Claimable()) return claimed;
+  claimed.index = next_++;
+  const size_t slot = claimed.index % kSlots;
+  if (slot != reading_) claimed.ahead = &slots_[slot].ahead;
+  return claimed;
 }
 
-const std::vector<AheadLine>* RowWorker::Finished(size_t index) const {
-  // epoch_ and slots_ change only in Start and End, on the reader's thread.
-  const Slot& slot = *slots_[index];
-  return slot.done.load(std::memory_order_acquire) == epoch_ ? &slot.lines : nullptr;
+const AheadBlock* RowWorker::Finished(size_t index) const {
+  // base_ changes only in Start, on the reader's thread.
+  const Slot& slot = slots_[index % kSlots];
+  return slot.done.load(std::memory_order_acquire) == Stamp(index) ? &slot.ahead : nullptr;
+}
+
+void RowWorker::Delivered(size_t count) {
+  // Both sequentially consistent, as in Run: either this thread sees the
+  // worker's resume_at_, or the worker sees this count before it waits.
+  delivered_.store(count);
+  if (count == resume_at_.load()) {
+    std::lock_guard<std::mutex> lock(mutex_);  // the worker is waiting once this is held
+    changed_.notify_all();
+  }
 }
 
 void RowWorker::End() {
   std::lock_guard<std::mutex> lock(mutex_);
+  base_ += blocks_.size();
   blocks_.clear();
-  front_ = back_ = 0;
+  next_ = 0;
 }
 
 void RowWorker::Run() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    changed_.wait(lock, [this] { return stop_ || front_ < back_; });
+    while (!stop_ && !Claimable()) {
+      const bool ring_full = next_ < blocks_.size();
+      resume_at_.store(ring_full ? next_ + 1 + kSlots / 2 - kSlots : kNone);
+      if (Claimable()) break;  // delivered_ moved on before resume_at_ was seen
+      changed_.wait(lock);
+    }
+    resume_at_.store(kNone);
     if (stop_) return;
-    const size_t index = --back_;
-    const uint64_t epoch = epoch_;
+    const size_t index = next_++;
+    const uint64_t stamp = Stamp(index);
     const FastLayout layout = layout_;
-    Slot& slot = *slots_[index];
+    reading_ = index % kSlots;
+    Slot& slot = slots_[reading_];
     try {
       slot.copy.assign(blocks_[index]);  // under the lock: the bytes are the caller's
       lock.unlock();
-      ReadAhead(slot.copy, layout, cache_, slot.lines);
-      slot.done.store(epoch, std::memory_order_release);
+      if (pause_) pause_(index);
+      ReadAhead(slot.copy, layout, cache_, slot.ahead);
+      slot.done.store(stamp, std::memory_order_release);
     } catch (...) {
       // Out of memory: the reader's thread reads the block itself.
     }
     if (!lock.owns_lock()) lock.lock();
+    reading_ = kNone;
   }
 }
 
@@ -146,50 +198,96 @@ LineReader::~LineReader() = default;  // here, where RowWorker is complete
 
 void LineReader::Lines(std::string_view lines) {
   static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
+  if (!Layout().on || parallel_min_ == 0 || lines.size() < parallel_min_ || kOneCore) {
+    return OneByOne(lines);
+  }
+  // Blocks of block_size_ (64 KiB), or at least eight of a small call (tests).
+  const size_t block = std::min(block_size_, lines.size() / 8 + 1);
+  blocks_.clear();
   while (!lines.empty()) {
-    std::string_view piece = lines.substr(0, LinesEnd(lines, kPiece));
-    lines.remove_prefix(piece.size());
-    const FastLayout layout = Layout();
-    // A piece far longer than kPiece holds a line of megabytes (NUL
+    const std::string_view next = lines.substr(0, LinesEnd(lines, block));
+    lines.remove_prefix(next.size());
+    // A block far longer than kBlock holds a line of megabytes (NUL
     // padding): not worth a copy.
-    if (!layout.on || parallel_min_ == 0 || piece.size() < parallel_min_ ||
-        piece.size() > kPiece + kBlock || kOneCore) {
-      OneByOne(piece);
+    if (next.size() <= 2 * kBlock) {
+      blocks_.push_back(next);
       continue;
     }
-    // Blocks of kBlock, or at least eight of a small piece (tests).
-    const size_t block = std::min(kBlock, piece.size() / 8 + 1);
+    if (!blocks_.empty()) ReadBlocks();
     blocks_.clear();
-    for (std::string_view rest = piece; !rest.empty();) {
-      blocks_.push_back(rest.substr(0, LinesEnd(rest, block)));
-      rest.remove_prefix(blocks_.back().size());
+    OneByOne(next);
+  }
+  if (!blocks_.empty()) ReadBlocks();
+}
+
+void LineReader::ReadBlocks() {
+  // The blocks lie end to end.
+  auto from = [this](size_t i) {
+    const char* end = blocks_.back().data() + blocks_.back().size();
+    return std::string_view(blocks_[i].data(), size_t(end - blocks_[i].data()));
+  };
+  const FastLayout layout = Layout();
+  if (!layout.on) return OneByOne(from(0));
+  if (!worker_) worker_ = std::make_unique<RowWorker>(worker_pause_);
+  worker_->Start(blocks_, layout);
+  EndRun end{*worker_};
+  claimed_here_.assign(blocks_.size(), kNotHere);
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    if (Layout() != layout) {
+      // Whatever was read ahead is void: the rest one by one, and the
+      // second thread may stop.
+      worker_->End();
+      return OneByOne(from(i));
     }
-    if (!worker_) worker_ = std::make_unique<RowWorker>();
-    worker_->Start(blocks_, layout);
-    EndPiece end{*worker_};
-    for (size_t i = 0; i < blocks_.size(); ++i) {
-      const std::vector<AheadLine>* ahead = nullptr;
-      if (!worker_->TakeFront(i)) ahead = worker_->Finished(i);
-      if (ahead != nullptr && Layout() == layout) {
-        DeliverAhead(blocks_[i], *ahead, layout);
-      } else {
-        OneByOne(blocks_[i]);
-      }
-    }
+    DeliverBlock(i, layout);
+    worker_->Delivered(i + 1);
   }
 }
 
-void LineReader::DeliverAhead(std::string_view block, const std::vector<AheadLine>& ahead,
+void LineReader::DeliverBlock(size_t i, const FastLayout& layout) {
+  // Bounded: each turn claims a block, and there are blocks_.size().
+  while (true) {
+    if (claimed_here_[i] == kReadHere) {
+      ++block_counts_.read_ahead;
+      return DeliverAhead(blocks_[i], worker_->Ahead(i), layout);
+    }
+    if (const AheadBlock* ahead = worker_->Finished(i)) {
+      ++block_counts_.from_worker;
+      return DeliverAhead(blocks_[i], *ahead, layout);
+    }
+    if (claimed_here_[i] == kClaimedHere) return ReadHere(i);
+    // Nobody has block i (it is the first unclaimed one: all before it are
+    // delivered), or the worker is still on it: then help with the next.
+    const RowWorker::Claimed next = worker_->Claim();
+    if (next.index == i || next.index == RowWorker::kNone) return ReadHere(i);
+    claimed_here_[next.index] = kClaimedHere;
+    if (next.ahead == nullptr) continue;  // its slot is busy: read one by one in its turn
+    ReadAhead(blocks_[next.index], layout, fast_cache_, *next.ahead);
+    claimed_here_[next.index] = kReadHere;
+  }
+}
+
+void LineReader::ReadHere(size_t i) {
+  ++block_counts_.one_by_one;
+  OneByOne(blocks_[i]);
+}
+
+void LineReader::DeliverAhead(std::string_view block, const AheadBlock& ahead,
                               const FastLayout& assumed) {
-  for (const AheadLine& a : ahead) {
-    if (!a.general) {
+  size_t row = 0;
+  for (const AheadBlock::General& general : ahead.general) {
+    for (; row < general.rows_before; ++row) {
       ++line_;
       ++stats_.lines;
-      DeliverRow(a.row);
-      continue;
+      DeliverRow(ahead.rows[row]);
     }
-    LineOrOverlong(block.substr(a.general_at, a.general_size));
-    if (Layout() != assumed) return OneByOne(block.substr(a.general_at + a.general_size + 1));
+    LineOrOverlong(block.substr(general.at, general.size));
+    if (Layout() != assumed) return OneByOne(block.substr(general.at + general.size + 1));
+  }
+  for (; row < ahead.count; ++row) {
+    ++line_;
+    ++stats_.lines;
+    DeliverRow(ahead.rows[row]);
   }
 }
 

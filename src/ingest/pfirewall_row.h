@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -315,7 +316,7 @@ ScannedRows ScanRowsAvx2(const char* p, const char* end, const FastLayout& layou
                          FastCache& cache, ParsedRow* rows, size_t capacity);
 
 class RowWorker;
-struct AheadLine;
+struct AheadBlock;
 
 class LineReader {
  public:
@@ -335,6 +336,19 @@ class LineReader {
   // Lines() hands part of a piece to a second thread from this many bytes
   // on; 0: never. Tests lower it.
   void set_parallel_min(size_t bytes) { parallel_min_ = bytes; }
+  // Tests: smaller blocks (more of them than the ring's slots), and a pause
+  // the second thread makes before it reads block `index` of a run (to
+  // make it slow, so that the reader's thread reads ahead itself). Set
+  // before the first Lines.
+  void set_block_size(size_t bytes) { block_size_ = bytes; }
+  void set_worker_pause(std::function<void(size_t index)> pause) { worker_pause_ = std::move(pause); }
+  // How the blocks of Lines were delivered (tests see that both threads read).
+  struct BlockCounts {
+    uint64_t from_worker = 0;   // read ahead by the second thread
+    uint64_t read_ahead = 0;    // read ahead by the reader's thread while the other was busy
+    uint64_t one_by_one = 0;    // read and delivered at once by the reader's thread
+  };
+  const BlockCounts& block_counts() const { return block_counts_; }
 
  private:
   static constexpr size_t kMaxTokens = 40;
@@ -346,8 +360,10 @@ class LineReader {
   // pfirewall_batch.cc
   void LineOrOverlong(std::string_view line);
   void OneByOne(std::string_view lines);
-  void DeliverAhead(std::string_view block, const std::vector<AheadLine>& ahead,
-                    const FastLayout& assumed);
+  void ReadBlocks();  // blocks_, by two threads
+  void DeliverBlock(size_t index, const FastLayout& assumed);  // blocks_[index], to the sink
+  void ReadHere(size_t index);  // blocks_[index], read and delivered at once
+  void DeliverAhead(std::string_view block, const AheadBlock& ahead, const FastLayout& assumed);
 
   void General(std::string_view line);
   void Directive(std::string_view line);
@@ -382,8 +398,14 @@ class LineReader {
   bool fast_ = true;  // usable_ and the standard positions: ParseFast may try
   FastCache fast_cache_;
   size_t parallel_min_ = size_t{256} << 10;
+  size_t block_size_ = size_t{64} << 10;
+  std::function<void(size_t)> worker_pause_;
+  BlockCounts block_counts_;
   std::unique_ptr<RowWorker> worker_;  // made when first needed
-  std::vector<std::string_view> blocks_;  // of the piece Lines reads
+  std::vector<std::string_view> blocks_;  // of the lines Lines reads
+  // Per block: claimed by this thread (to read ahead), and read.
+  enum ClaimedHere : uint8_t { kNotHere, kClaimedHere, kReadHere };
+  std::vector<ClaimedHere> claimed_here_;
   std::array<ParsedRow, 32> scanned_rows_;  // OneByOne's batch (ScanRows), filled again
 
   char last_date_[10] = {};  // rows of one day share a date: parse it once

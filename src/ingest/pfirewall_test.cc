@@ -5,10 +5,15 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
@@ -610,7 +615,9 @@ TEST(PfirewallReader, ScanRowsAgreesWithScanFast) {
 // thread reads, some in the part read ahead), blank lines and a
 // reordered header, reads as the general path reads it line by line,
 // whatever the pieces it comes in.
-TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
+// The rows above and their mutations, with #Fields lines that change the
+// layout here and there, blank lines and a reordered header.
+std::vector<std::string> MutatedLog() {
   const std::vector<std::string> headers = {
       kSampleHeaders[1][0], kSampleHeaders[2][0],
       "#Fields: time date action protocol dst-ip src-ip dst-port src-port size tcpflags tcpsyn "
@@ -634,6 +641,11 @@ TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
       }
     }
   }
+  return lines;
+}
+
+TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
+  const std::vector<std::string> lines = MutatedLog();
   std::string text;
   for (const std::string& line : lines) text += line + "\n";
   const std::vector<std::string> expected = ReadLines(lines, false);
@@ -642,6 +654,112 @@ TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
   for (size_t chunk : {text.size(), size_t{300000}, size_t{65536}, size_t{4093}}) {
     EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
   }
+}
+
+// A line far longer than a block (overlong, or NUL padding before more
+// rows) is read on the reader's thread between runs of blocks for both.
+TEST(PfirewallReader, TwoThreadsReadAroundHugeLines) {
+  const std::vector<std::string> lines = MutatedLog();
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    text += lines[i] + "\n";
+    if (i == 3000) text += std::string(200000, 'x') + "\n";
+    if (i == 9000) text += std::string(300000, '\0') + "\n";
+  }
+  const std::vector<std::string> expected = ReadWithThreads(text, text.size(), 0);
+  EXPECT_EQ(std::count_if(expected.begin(), expected.end(),
+                          [](const std::string& s) {
+                            return s.find("line longer than 64 KiB") != std::string::npos;
+                          }),
+            1);  // the line of 'x'; the NULs say nothing
+  for (size_t chunk : {text.size(), size_t{1} << 20, size_t{300000}}) {
+    EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
+  }
+}
+
+// Text through one LineReader with two threads, in calls of whole lines of
+// about `chunk` bytes cut into blocks of `block`; the second thread calls
+// `pause` before each block it reads.
+std::vector<std::string> ReadWithPausingWorker(std::string_view text, size_t chunk, size_t block,
+                                               std::function<void(size_t)> pause,
+                                               pfirewall::LineReader::BlockCounts& counts) {
+  CollectingSink sink;
+  Diagnostics diagnostics;
+  PfirewallStats stats;
+  {
+    pfirewall::LineReader reader("fw.log", sink, diagnostics, stats);
+    reader.set_parallel_min(1);
+    reader.set_block_size(block);
+    reader.set_worker_pause(std::move(pause));
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = text.find('\n', std::min(at + chunk, text.size()) - 1) + 1;
+      reader.Lines(text.substr(at, end - at));
+      at = end;
+    }
+    reader.Finish();
+    counts = reader.block_counts();
+  }
+  return Summary(sink, diagnostics, stats);
+}
+
+// While the second thread is busy on the block the reader's thread must
+// deliver next, the reader's thread reads later blocks ahead itself: so
+// blocks are finished out of order, the ring of slots fills up, and a slot
+// the second thread still fills (a block of the run before, which the
+// reader's thread read itself meanwhile) is not written twice. The #Fields
+// lines of the log fall in blocks of every kind, some read ahead by the
+// reader's thread. All must read as the general path reads it.
+TEST(PfirewallReader, ReadAheadOnEitherThreadAgrees) {
+  const std::vector<std::string> lines = MutatedLog();
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  // Small blocks, so that a call holds many more than the ring's slots.
+  for (size_t chunk : {size_t{40000}, text.size()}) {
+    pfirewall::LineReader::BlockCounts counts;
+    auto pause = [](size_t index) {
+      if (index % 40 == 3) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    };
+    EXPECT_EQ(ReadWithPausingWorker(text, chunk, 300, pause, counts), expected) << "chunk " << chunk;
+    EXPECT_GT(counts.from_worker + counts.read_ahead + counts.one_by_one, 64u) << "chunk " << chunk;
+  }
+  // A worker that sleeps on the first block it takes: the reader's thread
+  // reads ahead the blocks after it, which hold a #Fields line that changes
+  // the layout, and the rows under the old layout read ahead are dropped.
+  // The worker is started by a first call and given time to wait for work;
+  // a busy machine may still not run it in time: bounded tries until the
+  // reader's thread read ahead once.
+  std::vector<std::string> fields_late;
+  for (int i = 0; i < 20000; ++i) fields_late.push_back(kSampleRows[i % 7]);
+  fields_late.push_back(kSampleHeaders[2][0]);
+  for (int i = 0; i < 200; ++i) fields_late.push_back(kSampleRows[i % 7] + " 77");
+  std::string late_text;
+  for (const std::string& line : fields_late) late_text += line + "\n";
+  const size_t head = late_text.find('\n', 4000) + 1;  // the first call
+  const std::vector<std::string> late_expected = ReadLines(fields_late, false);
+  uint64_t read_ahead = 0;
+  for (int attempt = 0; attempt < 20 && read_ahead == 0; ++attempt) {
+    CollectingSink sink;
+    Diagnostics diagnostics;
+    PfirewallStats stats;
+    {
+      pfirewall::LineReader reader("fw.log", sink, diagnostics, stats);
+      reader.set_parallel_min(1);
+      reader.set_block_size(late_text.size() / 16);
+      auto armed = std::make_shared<std::atomic<bool>>(false);
+      reader.set_worker_pause([armed](size_t) {
+        if (armed->exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      });
+      reader.Lines(std::string_view(late_text).substr(0, head));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      armed->store(true);
+      reader.Lines(std::string_view(late_text).substr(head));
+      reader.Finish();
+      read_ahead += reader.block_counts().read_ahead;
+    }
+    EXPECT_EQ(Summary(sink, diagnostics, stats), late_expected);
+  }
+  EXPECT_GT(read_ahead, 0u);
 }
 
 // The table of recent addresses keys on the text's 16 bytes, zeros past
