@@ -14,6 +14,7 @@
 // (SEND), dropped broadcast and multicast noise, stray TCP SYNs, some IPv6
 // and ICMP, and an INFO-EVENTS-LOST row now and then. The same seed gives the
 // same bytes.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -159,9 +160,9 @@ int ReadOneThread(const char* path) {
 }
 
 // A yardstick, not a reader: the least a program must do to count a log by
-// flow key, for judging the targets against this machine. One thread; the
-// file read whole; only IPv4 TCP/UDP rows of the standard 17 fields, parsed
-// by position with no checks (it trusts the log: never for real input); the
+// flow key, for judging the targets against this machine. One thread; only
+// IPv4 TCP/UDP rows of the standard 17 fields, parsed by position with few
+// checks (it trusts the log's shape: never for real input); the
 // key (source, destination, protocol, destination port) counted with first
 // and last time and bytes in a flat open-addressing table, each slot
 // prefetched 16 rows ahead; the file mapped, not read. No evidence, no server decision, no order, no
@@ -190,23 +191,44 @@ int Floor(const char* path) {
     uint32_t first = 0, last = 0;
     uint64_t bytes = 0;
   };
-  std::vector<Slot> table(size_t{1} << 21);
-  const size_t mask = table.size() - 1;
+  // Doubled at half full, as a real table must be (its size is not known
+  // ahead); rows carry their hash, so a row queued before a doubling finds
+  // its slot after it.
+  std::vector<Slot> table(size_t{1} << 16);
+  size_t mask = table.size() - 1;
   size_t keys = 0, lines = 0;
   struct Row {
     uint64_t addresses;
     uint32_t proto_port, time;
     uint64_t bytes;
-    size_t slot;
+    uint64_t hash;
+  };
+  auto place = [&](std::vector<Slot>& into, size_t into_mask, const Slot& slot, uint64_t hash) {
+    size_t i = hash & into_mask;
+    while (into[i].proto_port != 0) i = (i + 1) & into_mask;
+    into[i] = slot;
+  };
+  auto hash_of = [](uint64_t addresses, uint32_t proto_port) {
+    uint64_t h = addresses * 0x9e3779b97f4a7c15ULL ^ proto_port * 0xc2b2ae3d27d4eb4fULL;
+    h ^= h >> 32;
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);  // its low bits pick the slot: mixed from every bit
   };
   std::vector<Row> rows;
   auto apply = [&] {
     for (const Row& r : rows) {
-      for (size_t i = r.slot;; i = (i + 1) & mask) {
+      for (size_t i = r.hash & mask;; i = (i + 1) & mask) {
         Slot& s = table[i];
         if (s.proto_port == 0) {
           s = {r.addresses, r.proto_port, 1, r.time, r.time, r.bytes};
-          ++keys;
+          if (++keys * 2 > table.size()) {
+            std::vector<Slot> bigger(table.size() * 2);
+            for (const Slot& old : table) {
+              if (old.proto_port != 0) place(bigger, bigger.size() - 1, old, hash_of(old.addresses, old.proto_port));
+            }
+            table.swap(bigger);
+            mask = table.size() - 1;
+          }
           break;
         }
         if (s.addresses == r.addresses && s.proto_port == r.proto_port) {
@@ -241,10 +263,14 @@ int Floor(const char* path) {
       const uint32_t time = uint32_t(((q[0] - '0') * 10 + (q[1] - '0')) * 3600 +
                                      ((q[3] - '0') * 10 + (q[4] - '0')) * 60 +
                                      (q[6] - '0') * 10 + (q[7] - '0'));
-      q = static_cast<const char*>(std::memchr(q + 9, ' ', size_t(nl - q - 9))) + 1;
+      const char* action_end = static_cast<const char*>(std::memchr(q + 9, ' ', size_t(nl - q - 9)));
+      if (action_end == nullptr) action_end = nl - 1;
+      q = action_end + 1;
       const uint32_t proto = q[0] == 'T' ? 6 : q[0] == 'U' ? 17 : 0;
-      q = static_cast<const char*>(std::memchr(q, ' ', size_t(nl - q))) + 1;
-      if (proto != 0 && q[0] >= '0' && q[0] <= '9' && std::memchr(q, ':', 16) == nullptr) {
+      const char* proto_end = static_cast<const char*>(std::memchr(q, ' ', size_t(nl - q)));
+      q = proto_end == nullptr ? nl : proto_end + 1;
+      if (proto != 0 && q[0] >= '0' && q[0] <= '9' &&
+          std::memchr(q, ':', std::min<size_t>(16, size_t(nl - q))) == nullptr) {
         const uint32_t src = ipv4(q), dst = ipv4(q);
         number(q);  // source port
         ++q;
@@ -253,9 +279,9 @@ int Floor(const char* path) {
         const uint64_t bytes = number(q);
         const uint64_t addresses = uint64_t{src} << 32 | dst;
         const uint32_t proto_port = proto << 16 | port;
-        const size_t slot = ((addresses * 0x9e3779b97f4a7c15ULL) ^ (proto_port * 0xc2b2ae3d27d4eb4fULL)) >> 43 & mask;
-        __builtin_prefetch(&table[slot], 1);
-        rows.push_back({addresses, proto_port, time, bytes, slot});
+        const uint64_t hash = hash_of(addresses, proto_port);
+        __builtin_prefetch(&table[hash & mask], 1);
+        rows.push_back({addresses, proto_port, time, bytes, hash});
         if (rows.size() == 16) apply();
       }
     }
