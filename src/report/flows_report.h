@@ -95,6 +95,11 @@ void ForEachFlowRef(const FlowsReport& r, F&& f) {
   }
 }
 
+// From this many flows on, the JSON and table writers gather the per-server
+// summaries on a second thread while they write the flows (below it, the
+// thread would cost more than the pass).
+inline constexpr size_t kSummaryThreadMin = 2048;
+
 // "2021-06-22 12:19:44" from microseconds since the epoch (UTC, or the log's local time).
 std::string FormatTime(int64_t us);
 void AppendTime(std::string& out, int64_t us);  // FormatTime(us), appended

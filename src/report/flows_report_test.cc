@@ -108,6 +108,46 @@ void Feed(analysis::FlowTable& table) {
   RegisterTwoInterfaces(table, "10.0.0.5");
 }
 
+// From kSummaryThreadMin flows on, the per-server summaries are gathered on
+// a second thread beside the writer: the same text as the tree's, which
+// gathers them on its own, for records and compact flows.
+TEST(FlowsReport, SummariesGatheredBesideTheWriterAgree) {
+  analysis::FlowTable records_table(analysis::testing::TestCatalog(), {});
+  analysis::FlowTable compact_table(analysis::testing::TestCatalog(), {});
+  for (analysis::FlowTable* table : {&records_table, &compact_table}) {
+    FlowObservation f;
+    f.ip_protocol = 6;
+    f.connections = 1;
+    f.packets = 2;
+    f.bytes = 120;
+    f.action = TrafficAction::kAllowed;
+    for (uint32_t i = 0; i < 3 * kSummaryThreadMin; ++i) {
+      f.src = {IpAddress::V4(0x0a010000u + i % 1500), Proto::kTcp, static_cast<uint16_t>(50000 + i % 9000)};
+      f.dst = {IpAddress::V4(0x0a000005u + i % 13), Proto::kTcp,
+               static_cast<uint16_t>(i % 5 == 0 ? 445 : 49700 + i % 61)};
+      f.first_us = f.last_us = (1'700'000'000 + i) * int64_t{1'000'000};
+      f.source = {"pfirewall.log", i + 1, 0, 0};
+      table->OnFlow(f);
+    }
+    RegisterTwoInterfaces(*table, "10.0.0.5");
+  }
+  FlowsReport records;
+  records.flows = records_table.Finish();
+  const analysis::FinishedFlows compact = compact_table.FinishCompact();
+  FlowsReport streamed;
+  streamed.compact = &compact;
+  ASSERT_GE(compact.size(), kSummaryThreadMin);
+  ASSERT_EQ(compact.size(), records.flows.size());
+  const Diagnostics none;
+  const std::string json = FlowsJson(records, none).dump(2) + "\n";
+  EXPECT_EQ(FlowsJsonText(streamed, none), json);
+  EXPECT_EQ(FlowsJsonText(records, none), json);
+  const std::string table = FlowsTable(streamed);
+  EXPECT_EQ(table, FlowsTable(records));
+  EXPECT_NE(table.find("Per server:"), std::string::npos);
+  EXPECT_NE(table.find(" flows between 13 servers "), std::string::npos);
+}
+
 // The streamed writers, fed the compact flows in small blocks, write what
 // the tree, the per-row fields and the records wrote.
 TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
