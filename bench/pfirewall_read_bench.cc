@@ -241,20 +241,28 @@ int Floor(const char* path) {
     }
     rows.clear();
   };
-  auto number = [](const char*& p) {
+  // Both stop at the row's '\n' (`nl`), whatever the row holds.
+  const char* nl = nullptr;
+  auto number = [&nl](const char*& p) {
     uint32_t v = 0;
-    for (; *p >= '0' && *p <= '9'; ++p) v = v * 10 + uint32_t(*p - '0');
+    for (; p < nl && *p >= '0' && *p <= '9'; ++p) v = v * 10 + uint32_t(*p - '0');
     return v;
+  };
+  auto skip = [&nl](const char*& p) {
+    if (p < nl) ++p;
   };
   auto ipv4 = [&](const char*& p) {
     uint32_t v = 0;
-    for (int k = 0; k < 4; ++k, ++p) v = v << 8 | number(p);  // skips the '.' or ' ' after
+    for (int k = 0; k < 4; ++k) {
+      v = v << 8 | number(p);
+      skip(p);  // the '.' or ' ' after
+    }
     return v;
   };
   const char* p = text.data();
   const char* const end = text.data() + text.size();
   while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+    nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
     ++lines;
     if (nl == nullptr) break;  // a last row without '\n' is counted, not read: the parse needs one
     // "2024-03-01 00:00:00 ALLOW TCP 10.1.13.109 10.1.0.10 58260 3268 0 ..."
@@ -273,9 +281,9 @@ int Floor(const char* path) {
           std::memchr(q, ':', std::min<size_t>(16, size_t(nl - q))) == nullptr) {
         const uint32_t src = ipv4(q), dst = ipv4(q);
         number(q);  // source port
-        ++q;
+        skip(q);
         const uint32_t port = number(q);
-        ++q;
+        skip(q);
         const uint64_t bytes = number(q);
         const uint64_t addresses = uint64_t{src} << 32 | dst;
         const uint32_t proto_port = proto << 16 | port;

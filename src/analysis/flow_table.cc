@@ -433,20 +433,13 @@ void FinishedFlows::Get(size_t i, FlowEntry& e) const {
 void FinishedFlows::View(size_t i, FlowView& v) const {
   const uint32_t flow = order_[i];
   const FlowTable::Counters& c = counters_[flow];
-  const FlowTable::WideCounts counts = FlowTable::CountsOf(c, wide_counts_);
   v.client = &addresses_[c.key.client];
   v.server = &addresses_[c.key.server];
   v.proto = c.key.proto;
   v.port = c.key.port;
   v.first_us = c.first_us;
   v.last_us = c.last_us;
-  v.connections = counts.connections;
-  v.attempts = counts.attempts;
-  v.packets = counts.packets;
-  v.bytes = counts.bytes;
-  v.allowed = counts.allowed;
-  v.dropped = counts.dropped;
-  v.low_source = counts.low_source;
+  v.SetCounts(FlowTable::CountsOf(c, wide_counts_));
   v.rule = c.rule;
   v.flow_class = static_cast<FlowClass>(classes_[flow]);
   v.dynamic = dynamic_[flow];

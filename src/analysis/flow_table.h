@@ -128,6 +128,19 @@ struct FlowView {
   const std::vector<std::string>* interfaces = nullptr;  // nullptr: none
   std::string_view service;
   uint32_t evidence = 0;  // FinishedFlows::Evidence(i, 0 .. evidence - 1)
+
+  // The seven counts from anything that names them as FlowEntry does (a
+  // FlowEntry, the table's full-width counts): one list for both sources.
+  template <class Counts>
+  void SetCounts(const Counts& c) {
+    connections = c.connections;
+    attempts = c.attempts;
+    packets = c.packets;
+    bytes = c.bytes;
+    allowed = c.allowed;
+    dropped = c.dropped;
+    low_source = c.low_source;
+  }
 };
 
 class FlowTable : public ingest::TrafficSink {

@@ -310,13 +310,7 @@ FlowRef FlowRef::Of(const FlowEntry& e) {
   v.port = e.key.port;
   v.first_us = e.first_us;
   v.last_us = e.last_us;
-  v.connections = e.connections;
-  v.attempts = e.attempts;
-  v.packets = e.packets;
-  v.bytes = e.bytes;
-  v.allowed = e.allowed;
-  v.dropped = e.dropped;
-  v.low_source = e.low_source;
+  v.SetCounts(e);
   v.rule = e.rule;
   v.flow_class = e.flow_class;
   v.dynamic = e.dynamic;
