@@ -198,9 +198,19 @@ LineReader::~LineReader() = default;  // here, where RowWorker is complete
 
 void LineReader::Lines(std::string_view lines) {
   static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
-  if (!Layout().on || parallel_min_ == 0 || lines.size() < parallel_min_ || kOneCore) {
-    return OneByOne(lines);
+  const char* const end = lines.data() + lines.size();
+  const char* p = lines.data();
+  // Bounded: a run reads at least its first block before it stops.
+  while (p < end) {
+    const std::string_view rest(p, size_t(end - p));
+    if (!Layout().on || parallel_min_ == 0 || rest.size() < parallel_min_ || kOneCore) {
+      return OneByOne(rest);
+    }
+    p = ReadRun(rest);
   }
+}
+
+const char* LineReader::ReadRun(std::string_view lines) {
   // Blocks of block_size_ (64 KiB), or at least eight of a small call (tests).
   const size_t block = std::min(block_size_, lines.size() / 8 + 1);
   blocks_.clear();
@@ -213,35 +223,40 @@ void LineReader::Lines(std::string_view lines) {
       blocks_.push_back(next);
       continue;
     }
-    if (!blocks_.empty()) ReadBlocks();
+    if (!blocks_.empty()) {
+      if (const char* stop = ReadBlocks()) return stop;
+    }
     blocks_.clear();
     OneByOne(next);
   }
-  if (!blocks_.empty()) ReadBlocks();
+  if (!blocks_.empty()) {
+    if (const char* stop = ReadBlocks()) return stop;
+  }
+  return lines.data() + lines.size();
 }
 
-void LineReader::ReadBlocks() {
-  // The blocks lie end to end.
-  auto from = [this](size_t i) {
-    const char* end = blocks_.back().data() + blocks_.back().size();
-    return std::string_view(blocks_[i].data(), size_t(end - blocks_[i].data()));
-  };
+const char* LineReader::ReadBlocks() {
   const FastLayout layout = Layout();
-  if (!layout.on) return OneByOne(from(0));
+  if (!layout.on) {
+    // The blocks lie end to end.
+    const char* end = blocks_.back().data() + blocks_.back().size();
+    OneByOne(std::string_view(blocks_.front().data(), size_t(end - blocks_.front().data())));
+    return nullptr;
+  }
   if (!worker_) worker_ = std::make_unique<RowWorker>(worker_pause_);
   worker_->Start(blocks_, layout);
   EndRun end{*worker_};
   claimed_here_.assign(blocks_.size(), kNotHere);
   for (size_t i = 0; i < blocks_.size(); ++i) {
-    if (Layout() != layout) {
-      // Whatever was read ahead is void: the rest one by one, and the
-      // second thread may stop.
-      worker_->End();
-      return OneByOne(from(i));
-    }
+    // A #Fields line (the header at a log's start, too) changed the layout:
+    // whatever was read ahead from here on is void. The caller starts a new
+    // run there, under the new layout, rather than read the rest of this one
+    // on this thread alone.
+    if (Layout() != layout) return blocks_[i].data();
     DeliverBlock(i, layout);
     worker_->Delivered(i + 1);
   }
+  return nullptr;
 }
 
 void LineReader::DeliverBlock(size_t i, const FastLayout& layout) {

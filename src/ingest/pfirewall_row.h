@@ -360,7 +360,11 @@ class LineReader {
   // pfirewall_batch.cc
   void LineOrOverlong(std::string_view line);
   void OneByOne(std::string_view lines);
-  void ReadBlocks();  // blocks_, by two threads
+  // Whole lines cut into blocks_ and read by two threads, up to the block
+  // after a line that changed the layout: where reading stopped (the end of
+  // `lines` when it did not).
+  const char* ReadRun(std::string_view lines);
+  const char* ReadBlocks();  // blocks_, as ReadRun; null when all were read
   void DeliverBlock(size_t index, const FastLayout& assumed);  // blocks_[index], to the sink
   void ReadHere(size_t index);  // blocks_[index], read and delivered at once
   void DeliverAhead(std::string_view block, const AheadBlock& ahead, const FastLayout& assumed);

@@ -762,6 +762,29 @@ TEST(PfirewallReader, ReadAheadOnEitherThreadAgrees) {
   EXPECT_GT(read_ahead, 0u);
 }
 
+// A #Fields line voids what was read ahead under the old layout, but the
+// blocks after the one that holds it are read by two threads again: the
+// header at the start of every log must not leave the rest of the first
+// call (a whole 4 MB log) to the reader's thread alone. Blocks read one by
+// one after a layout change are not counted in block_counts(), so the
+// count of blocks is what tells.
+TEST(PfirewallReader, AHeaderDoesNotEndTheTwoThreads) {
+  std::vector<std::string> lines = {"#Version: 1.5", "#Software: Microsoft Windows Firewall",
+                                    "#Time Format: Local", kSampleHeaders[2][0]};
+  for (int i = 0; i < 20000; ++i) lines.push_back(kSampleRows[i % 3] + (i % 3 == 1 ? "" : " 77"));
+  lines.push_back(kSampleHeaders[1][0]);  // a second header halfway, in the same call
+  for (int i = 0; i < 20000; ++i) lines.push_back(kSampleRows[i % 7]);
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> expected = ReadLines(lines, false);
+  constexpr size_t kBlocks = 32;
+  pfirewall::LineReader::BlockCounts counts;
+  EXPECT_EQ(ReadWithPausingWorker(text, text.size(), text.size() / kBlocks, nullptr, counts),
+            expected);
+  // All but the two blocks that hold a header (read one by one from it on).
+  EXPECT_GE(counts.from_worker + counts.read_ahead + counts.one_by_one, kBlocks - 2);
+}
+
 // The table of recent addresses keys on the text's 16 bytes, zeros past
 // its end: addresses of every length 7-15 that are prefixes of one another
 // ("1.2.3.4", "1.2.3.45", "1.2.3.456" is no address), in many orders, must
