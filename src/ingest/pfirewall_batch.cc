@@ -22,8 +22,9 @@
 // thread only: a line the fast path refused is kept as a place in the block
 // and read in its turn. If the layout has changed by then (a #Fields line in
 // a block read one by one, or among the lines read ahead), the records from
-// there on were read under the wrong layout: they are dropped and their lines
-// read again one by one, and so is the rest of the run. So the second
+// there on were read under the wrong layout: they are dropped and the rest
+// of that block is read again one by one; the blocks after it start a new
+// run under the new layout (every log begins with such a header). So the second
 // thread only decides how fast rows are read, never what they mean;
 // PfirewallReader.TwoThreadsAgreeWithOne and ReadAheadOnEitherThreadAgrees
 // hold that. Memory: the records lie in a ring of slots, 64 blocks ahead of
