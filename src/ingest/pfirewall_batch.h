@@ -49,7 +49,7 @@ void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cach
 // to be scheduled.
 class RowWorker {
  public:
-  static constexpr size_t kSlots = 64;
+  static constexpr size_t kSlots = 16;
   static constexpr size_t kNone = SIZE_MAX;
 
   // `pause`, if set, is called before each block it reads (tests).
