@@ -5,17 +5,19 @@
 // arrays cost what they hold plus at most one block; and a reader that is
 // done with a block's elements may free it at once (ReleaseBlocksBefore).
 //
-// Blocks of 2 MiB are placed on 2 MiB boundaries and the kernel is asked to
-// back them with huge pages (AdviseHugePages): the flow table's counters are
-// read at random, and with 4 KiB pages a table of a few hundred thousand
-// keys missed the TLB on most lookups and took a page fault per 4 KiB as it
-// grew.
+// Blocks of 2 MiB are placed on 2 MiB boundaries and, from the second on, the
+// kernel is asked to back them with huge pages (AdviseHugePages): the flow
+// table's counters are read at random, and with 4 KiB pages a table of a few
+// hundred thousand keys missed the TLB on most lookups and took a page fault
+// per 4 KiB as it grew. Elements are made as they are added, so what a block
+// does not hold yet costs no memory.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -64,10 +66,10 @@ class BlockVector {
   }
 
   T& emplace_back() {
-    if (size_ == blocks_.size() * kBlockSize) blocks_.push_back(NewBlock());
-    T& slot = (*this)[size_++];
-    slot = T{};
-    return slot;
+    // The first block without huge pages: a small table (a few hundred
+    // keys, as most logs make) would fault in and zero 2 MiB for nothing.
+    if (size_ == blocks_.size() * kBlockSize) blocks_.push_back(NewBlock(!blocks_.empty()));
+    return *std::construct_at(&(*this)[size_++]);  // value-initialized
   }
   void push_back(const T& value) { emplace_back() = value; }
 
@@ -84,9 +86,11 @@ class BlockVector {
  private:
   static constexpr size_t kBlockBytes = kBlockSize * sizeof(T);
   static constexpr bool kHuge = kBlockBytes % kHugePage == 0;
+  // Elements are made one by one as they are added, so a block's untouched
+  // pages cost nothing; freed without destructors, which they do not have.
+  static_assert(std::is_trivially_destructible_v<T>);
   struct FreeBlock {
     void operator()(T* block) const {
-      std::destroy_n(block, kBlockSize);
       if constexpr (kHuge) {
         ::operator delete(block, std::align_val_t{kHugePage});
       } else {
@@ -95,14 +99,13 @@ class BlockVector {
     }
   };
   using Block = std::unique_ptr<T, FreeBlock>;
-  static Block NewBlock() {
+  static Block NewBlock(bool huge) {
     void* raw = kHuge ? ::operator new(kBlockBytes, std::align_val_t{kHugePage})
                       : ::operator new(kBlockBytes);
-    if constexpr (kHuge) AdviseHugePages(raw, kBlockBytes);
-    // Value-initialized, as make_unique<T[]> made them.
-    T* block = static_cast<T*>(raw);
-    std::uninitialized_value_construct_n(block, kBlockSize);
-    return Block(block);
+    if constexpr (kHuge) {
+      if (huge) AdviseHugePages(raw, kBlockBytes);
+    }
+    return Block(static_cast<T*>(raw));
   }
 
   std::vector<Block> blocks_;
