@@ -176,7 +176,8 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   // The server's half of a one-direction pair: its packets count, the
   // connection was counted with the client's half.
   u.answer_half = f.one_direction && d.src_is_server;
-  u.lifetime = !u.unanswered && f.connections > 0 && server.proto == Proto::kTcp && IsHigh(server.port);
+  u.lifetime = peaks_ && !u.unanswered && f.connections > 0 && server.proto == Proto::kTcp &&
+               IsHigh(server.port);
   u.client_port = client.port;
   u.first_us = f.first_us;
   u.last_us = f.last_us;
@@ -548,8 +549,10 @@ FinishedFlows FlowTable::FinishCompact() {
   // below: that could save the sweep's time (about 5% of a 227 k-flow log's
   // run, by perf) but held both's arrays at once, 164 -> 181 MB on the
   // 1 GiB log (the target is 200).
-  for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
-    peak_[addresses[server]] = peak;
+  if (peaks_) {
+    for (const auto& [server, peak] : lifetimes_.TakePeaks(dynamic, server_of)) {
+      peak_[addresses[server]] = peak;
+    }
   }
   std::vector<uint32_t>().swap(server_of);
 

@@ -147,6 +147,12 @@ class FlowTable : public ingest::TrafficSink {
  public:
   FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge);
 
+  // Off (before the first observation): no connection lifetimes are kept and
+  // no peak is found, so peak_rpc_concurrency() stays empty. For an output
+  // that prints no peak (flows as CSV): the lifetimes are a record per
+  // connection to a high port, and their sweep was 7% of a real log's run.
+  void set_peaks(bool on) { peaks_ = on; }
+
   void OnFlow(const FlowObservation& flow) override;
   void OnRpcRegistration(const RpcRegistration& registration) override;
   void OnLostEvents(uint64_t count, const SourceRef& where) override;
@@ -328,6 +334,7 @@ class FlowTable : public ingest::TrafficSink {
   BlockVector<EvidenceRow> evidence_;
   std::vector<WideEvidence> wide_evidence_;
   LifetimeLog lifetimes_;
+  bool peaks_ = true;
   std::array<Update, kQueue> queue_;
   uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue
   std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports_;

@@ -316,6 +316,37 @@ TEST(FlowTable, PeakConcurrencyOfDynamicConnectionsPerServer) {
   EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.6")), 1u);
 }
 
+// Without peaks (flows as CSV) no lifetime is kept and no peak found; every
+// flow and count stays as it is with them.
+TEST(FlowTable, PeaksOffChangeNothingButThePeaks) {
+  auto fill = [](FlowTable& table) {
+    table.OnFlow(Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 49664, 0, 10), Initiator::kSource));
+    table.OnFlow(Handshake(Obs("10.0.0.31", 61000, "10.0.0.5", 49665, 5, 15), Initiator::kSource));
+    table.OnFlow(Handshake(Obs("10.0.0.30", 61001, "10.0.0.5", 445, 0, 20), Initiator::kSource));
+    FlowObservation dropped = Obs("10.0.0.32", 61003, "10.0.0.5", 49664, 30, 30);
+    dropped.action = TrafficAction::kDropped;
+    dropped.connections = 0;
+    table.OnFlow(dropped);
+  };
+  FlowTable with(TestCatalog(), {});
+  FlowTable without(TestCatalog(), {});
+  without.set_peaks(false);
+  fill(with);
+  fill(without);
+  const std::vector<FlowEntry> a = with.Finish();
+  const std::vector<FlowEntry> b = without.Finish();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].key, b[i].key);
+    EXPECT_EQ(std::tie(a[i].first_us, a[i].last_us, a[i].connections, a[i].attempts,
+                       a[i].packets, a[i].dropped, a[i].rule, a[i].flow_class),
+              std::tie(b[i].first_us, b[i].last_us, b[i].connections, b[i].attempts,
+                       b[i].packets, b[i].dropped, b[i].rule, b[i].flow_class));
+  }
+  EXPECT_EQ(with.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.5")), 2u);
+  EXPECT_TRUE(without.peak_rpc_concurrency().empty());
+}
+
 // NetFlow v9 / IPFIX uniflows: a TCP conversation is two records, one per
 // direction. It is one connection, and one at a time for the peak.
 TEST(FlowTable, TheTwoHalvesOfAOneDirectionPairAreOneConnection) {

@@ -217,6 +217,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   if (default_range) knowledge.default_dynamic_range = *default_range;
   evidence.table =
       std::make_unique<analysis::FlowTable>(catalog::Catalog::Get(), std::move(knowledge));
+  evidence.table->set_peaks(options.peaks);
   for (const ingest::SocketInventory& inv : evidence.inventories) {
     for (const RpcRegistration& r : inv.rpc_registrations) evidence.table->OnRpcRegistration(r);
   }

@@ -27,6 +27,7 @@ struct EvidenceOptions {
   std::string db;             // empty: no database
   std::string dynamic_range;  // START-END for hosts no input states one for
   std::string log_timezone;   // the firewall logs' zone (ingest/local_time.h); empty: as written
+  bool peaks = true;          // false: the flow table finds no peaks (FlowTable::set_peaks)
 };
 
 // --log-timezone, for every command that reads firewall logs with other traffic.

@@ -93,7 +93,9 @@ int Run(const FlowsOptions& o) {
     fmt::print(stderr, "highport flows: give evidence files, --db DB, or both\n");
     return kExitUsage;
   }
-  Result<Evidence> gathered = GatherEvidence("flows", {o.files, o.db, o.dynamic_range, o.log_timezone});
+  // CSV has a row per flow and no per-server part: no peak to find.
+  Result<Evidence> gathered = GatherEvidence(
+      "flows", {o.files, o.db, o.dynamic_range, o.log_timezone, /*peaks=*/o.format != "csv"});
   if (!gathered) {
     fmt::print(stderr, "highport flows: {}\n", gathered.error().message);
     return kExitUsage;
