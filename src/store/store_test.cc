@@ -281,6 +281,35 @@ TEST_F(StoreTest, TheSameLogTwiceCountsOnce) {
   ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
 }
 
+// Replay parses an address text once for each run of it: an address that no
+// longer parses (the file was edited) is still counted once per row, and
+// the rows around it keep their own addresses.
+TEST_F(StoreTest, BadStoredAddressesAreCountedPerRow) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 6));
+  const std::vector<FlowObservation> direct = ReadDirect(Path("pfirewall.log"));
+  {
+    auto db = OpenDb();
+    Ingest(*db, "pfirewall.log");
+  }
+  {
+    SQLite::Database raw(Path("t.db"), SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE observation SET src = 'no address' WHERE rowid IN "
+             "(SELECT rowid FROM observation ORDER BY rowid LIMIT 2)");
+    raw.exec("UPDATE observation SET dst = '10.0.1.5x' WHERE rowid = "
+             "(SELECT rowid FROM observation ORDER BY rowid LIMIT 1 OFFSET 3)");
+  }
+  auto db = OpenDb();
+  ingest::CollectingSink sink;
+  Result<ReplayStats> replayed = db->Replay(sink);
+  ASSERT_TRUE(replayed) << replayed.error().message;
+  EXPECT_EQ(replayed->bad_addresses, 3u);
+  ASSERT_EQ(sink.flows.size(), direct.size());
+  for (size_t i = 0; i < direct.size(); ++i) {
+    EXPECT_EQ(sink.flows[i].src.address, i < 2 ? IpAddress() : direct[i].src.address) << i;
+    EXPECT_EQ(sink.flows[i].dst.address, i == 3 ? IpAddress() : direct[i].dst.address) << i;
+  }
+}
+
 TEST_F(StoreTest, AGrownLogAddsOnlyItsNewRows) {
   Write("pfirewall.log", std::string(kHeader) + Rows(0, 7));
   auto db = OpenDb();
