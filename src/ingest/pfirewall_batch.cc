@@ -305,10 +305,10 @@ void LineReader::DeliverAhead(std::string_view block, const AheadBlock& ahead,
   }
   // The rows were written on the other core: asked for a few rows ahead,
   // they are here when their turn comes (the first load of each row was an
-  // eighth of this thread's time). Prefetching past the end is harmless.
+  // eighth of this thread's time).
   const ParsedRow* rows = ahead.rows.data();
   for (; row < ahead.count; ++row) {
-    __builtin_prefetch(rows + row + 8);
+    if (row + 8 < ahead.count) __builtin_prefetch(&rows[row + 8]);
     ++line_;
     ++stats_.lines;
     DeliverRow(rows[row]);
