@@ -26,15 +26,28 @@ void CheckConsistent(const highport::ingest::PfirewallStats& s,
   for (const highport::Finding& f : diagnostics.findings()) Check(f.where.line <= s.lines);
 }
 
-void CheckSameFlows(const highport::ingest::CollectingSink& a_sink,
-                    const highport::ingest::CollectingSink& b_sink) {
-  Check(a_sink.flows.size() == b_sink.flows.size());
-  for (size_t i = 0; i < a_sink.flows.size(); ++i) {
-    const highport::FlowObservation& a = a_sink.flows[i];
-    const highport::FlowObservation& b = b_sink.flows[i];
-    Check(a.src == b.src && a.dst == b.dst && a.first_us == b.first_us &&
-          a.source.line == b.source.line && a.tcp_flags == b.tcp_flags && a.pid == b.pid &&
-          a.action == b.action && a.bytes == b.bytes);
+// What one reading of the bytes gave.
+struct Reading {
+  highport::ingest::CollectingSink sink;
+  highport::Diagnostics diagnostics;
+  highport::ingest::PfirewallStats stats;
+};
+
+// Another reading of the same bytes must give what the whole-text one gave.
+void CheckSame(const Reading& whole, const Reading& other) {
+  CheckConsistent(other.stats, other.sink, other.diagnostics);
+  const highport::ingest::PfirewallStats& a = whole.stats;
+  const highport::ingest::PfirewallStats& b = other.stats;
+  Check(a.rows == b.rows && a.lines == b.lines && a.skipped == b.skipped && a.flows == b.flows &&
+        a.lost_events == b.lost_events);
+  Check(whole.diagnostics.findings().size() == other.diagnostics.findings().size());
+  Check(whole.sink.flows.size() == other.sink.flows.size());
+  for (size_t i = 0; i < whole.sink.flows.size(); ++i) {
+    const highport::FlowObservation& x = whole.sink.flows[i];
+    const highport::FlowObservation& y = other.sink.flows[i];
+    Check(x.src == y.src && x.dst == y.dst && x.first_us == y.first_us &&
+          x.source.line == y.source.line && x.tcp_flags == y.tcp_flags && x.pid == y.pid &&
+          x.action == y.action && x.bytes == y.bytes);
   }
 }
 
@@ -45,40 +58,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int score = highport::ingest::ProbePfirewall(bytes);
   Check(score >= 0 && score <= 100);
 
-  highport::ingest::CollectingSink whole_sink;
-  highport::Diagnostics whole_diagnostics;
-  highport::ingest::PfirewallStats whole =
-      highport::ingest::ReadPfirewallText("fuzz.log", bytes, whole_sink, whole_diagnostics);
-  CheckConsistent(whole, whole_sink, whole_diagnostics);
+  Reading whole;
+  whole.stats = highport::ingest::ReadPfirewallText("fuzz.log", bytes, whole.sink, whole.diagnostics);
+  CheckConsistent(whole.stats, whole.sink, whole.diagnostics);
 
   size_t chunk = size == 0 ? 1 : 1 + data[0] % 13;
-  highport::ingest::CollectingSink chunked_sink;
-  highport::Diagnostics chunked_diagnostics;
-  highport::ingest::PfirewallStats chunked = highport::ingest::ReadPfirewallTextChunked(
-      "fuzz.log", bytes, chunk, chunked_sink, chunked_diagnostics);
-  CheckConsistent(chunked, chunked_sink, chunked_diagnostics);
-  Check(chunked.rows == whole.rows && chunked.lines == whole.lines &&
-        chunked.skipped == whole.skipped && chunked.flows == whole.flows &&
-        chunked.lost_events == whole.lost_events);
-  Check(chunked_diagnostics.findings().size() == whole_diagnostics.findings().size());
-  CheckSameFlows(whole_sink, chunked_sink);
+  Reading chunked;
+  chunked.stats = highport::ingest::ReadPfirewallTextChunked("fuzz.log", bytes, chunk, chunked.sink,
+                                                             chunked.diagnostics);
+  CheckSame(whole, chunked);
 
   // Two threads: from 1 byte on, a Feed's lines are cut into blocks (at
   // least eight) that both threads read; fed in two pieces, so that a
   // header line may fall in either run.
-  highport::ingest::CollectingSink parallel_sink;
-  highport::Diagnostics parallel_diagnostics;
-  highport::ingest::PfirewallParser parser("fuzz.log", parallel_sink, parallel_diagnostics);
+  Reading parallel;
+  highport::ingest::PfirewallParser parser("fuzz.log", parallel.sink, parallel.diagnostics);
   parser.set_parallel_min(1);
   const size_t half = size == 0 ? 0 : data[size - 1] % (size + 1);
   parser.Feed(bytes.substr(0, half));
   parser.Feed(bytes.substr(half));
-  highport::ingest::PfirewallStats parallel = parser.Finish();
-  CheckConsistent(parallel, parallel_sink, parallel_diagnostics);
-  Check(parallel.rows == whole.rows && parallel.lines == whole.lines &&
-        parallel.skipped == whole.skipped && parallel.flows == whole.flows &&
-        parallel.lost_events == whole.lost_events);
-  Check(parallel_diagnostics.findings().size() == whole_diagnostics.findings().size());
-  CheckSameFlows(whole_sink, parallel_sink);
+  parallel.stats = parser.Finish();
+  CheckSame(whole, parallel);
   return 0;
 }
