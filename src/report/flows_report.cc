@@ -585,11 +585,6 @@ class RowWriter {
   TimeText* times_;
 };
 
-// Rows written into one block and handed to `out` a few at a time: an
-// append per row (its call and capacity check) cost as much as a tenth of
-// the row. Room is zero-filled only when the block grows. A kilobyte, not
-// more: glibc copies 2 KiB and more with `rep movsb`, which callgrind counts
-// byte by byte.
 // The per-server summaries of a report's flows, gathered on a second thread
 // while the writer goes on with the flows (each thread reads the flows
 // through views of its own; nothing they write is shared), or here and now
@@ -633,6 +628,11 @@ class SummaryBeside {
   std::thread thread_;
 };
 
+// Rows written into one block and handed to `out` a few at a time: an
+// append per row (its call and capacity check) cost as much as a tenth of
+// the row. Room is zero-filled only when the block grows. A kilobyte, not
+// more: glibc copies 2 KiB and more with `rep movsb`, which callgrind counts
+// byte by byte.
 class RowBlock {
  public:
   // Where a row of at most `bound` bytes goes.
