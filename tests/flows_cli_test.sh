@@ -128,6 +128,24 @@ contains "$work/err" "the same content as $root/examples/dc01/pfirewall.log: rea
 jq -S '.flows' "$work/once.json" > "$work/a"; jq -S '.flows' "$work/twice.json" > "$work/b"
 cmp -s "$work/a" "$work/b" || fail "a log given twice changed the flows: $(diff "$work/a" "$work/b" | head -5)"
 
+# libpcap is loaded when the first capture is read, not at startup (the
+# binary does not need it, nor Graphviz). Where it cannot be loaded (here a
+# broken file of its name found first), a capture fails with the reason and
+# the other inputs are still read.
+needed=$(objdump -p "$highport" | awk '$1 == "NEEDED" { print $2 }')
+case $needed in *libpcap* | *libgvc* | *libcgraph*) fail "loaded at startup: $(echo $needed)" ;; esac
+soname=$(strings "$highport" | grep -m 1 -x 'libpcap\.so\.[0-9.]*')
+if [ -z "$soname" ]; then
+  fail "no libpcap SONAME in $highport"
+else
+  mkdir "$work/nolib"
+  echo "not a library" >"$work/nolib/$soname"
+  LD_LIBRARY_PATH=$work/nolib expect 2 "$highport" flows --format json \
+    "$root/examples/network/netflow-core.pcap" "$data/pfirewall/standard17.log"
+  contains "$work/err" "netflow-core.pcap: reading captures needs libpcap, which could not be loaded: $work/nolib/$soname"
+  jqe '[.flows[] | select(.port == 49671)] | length == 1' "the log read without libpcap"
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
   exit 1

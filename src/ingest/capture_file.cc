@@ -16,6 +16,7 @@
 #include "fmt/format.h"
 #include "ingest/capture.h"
 #include "ingest/packet.h"
+#include "ingest/pcap_library.h"
 
 namespace highport::ingest {
 namespace {
@@ -33,12 +34,13 @@ int64_t Microseconds(const timeval& ts) {
   return seconds * 1'000'000 + std::clamp<int64_t>(ts.tv_usec, 0, 999'999);
 }
 
-Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink& sink,
-                             Diagnostics& diagnostics, const CaptureOptions& options) {
-  int linktype = pcap_datalink(pcap);
+Result<CaptureStats> ReadAll(const PcapLibrary& lib, pcap_t* pcap, const std::string& name,
+                             TrafficSink& sink, Diagnostics& diagnostics,
+                             const CaptureOptions& options) {
+  int linktype = lib.datalink(pcap);
   if (!IsSupportedLinkType(linktype)) {
-    const char* known = pcap_datalink_val_to_name(linktype);
-    pcap_close(pcap);
+    const char* known = lib.datalink_val_to_name(linktype);
+    lib.close(pcap);
     return Error{fmt::format("{}: link type {} ({}) is not one highport reads (Ethernet, Linux "
                              "SLL/SLL2, raw IP, BSD loopback)",
                              name, linktype, known ? known : "unknown")};
@@ -46,7 +48,7 @@ Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink&
   CaptureReader reader(name, sink, diagnostics, options);
   uint64_t number = 0;
   // Progress in bytes: where libpcap's FILE stands (none for memory input).
-  FILE* file = pcap_file(pcap);
+  FILE* file = lib.file(pcap);
   uint64_t total = 0;
   if (struct stat st {}; options.progress && file && ::fstat(::fileno(file), &st) == 0) {
     total = static_cast<uint64_t>(st.st_size);
@@ -58,7 +60,7 @@ Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink&
     }
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
-    int rc = pcap_next_ex(pcap, &header, &data);
+    int rc = lib.next_ex(pcap, &header, &data);
     if (rc == 1) {
       ++number;
       reader.ReadPacket(linktype, Microseconds(header->ts), std::span(data, header->caplen),
@@ -68,13 +70,13 @@ Result<CaptureStats> ReadAll(pcap_t* pcap, const std::string& name, TrafficSink&
     if (rc != PCAP_ERROR_BREAK) {  // a damaged or cut file: keep what was read
       diagnostics.Report(Finding{Finding::Severity::kWarning, "capture.truncated_file",
                                  SourceRef{name, 0, number + 1, 0},
-                                 fmt::format("reading stopped: {}", pcap_geterr(pcap))});
+                                 fmt::format("reading stopped: {}", lib.geterr(pcap))});
     }
     break;
   }
   reader.Finish();
   if (options.progress) options.progress(total, total);
-  pcap_close(pcap);
+  lib.close(pcap);
   return reader.stats();
 }
 
@@ -101,13 +103,14 @@ bool LooksLikeCapture(std::string_view head) {
 
 Result<CaptureStats> ReadCaptureFile(const std::string& path, TrafficSink& sink,
                                      Diagnostics& diagnostics, const CaptureOptions& options) {
-  char error[PCAP_ERRBUF_SIZE] = {};
   std::string name = path == "-" ? std::string("<stdin>") : path;
+  const Result<PcapLibrary>& lib = LoadPcap();
+  if (!lib) return Error{fmt::format("{}: {}", name, lib.error().message)};
+  char error[PCAP_ERRBUF_SIZE] = {};
   if (path == "-") {  // libpcap reads "-" as standard input
-    pcap_t* pcap =
-        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+    pcap_t* pcap = lib->open_offline(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
     if (!pcap) return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
-    return ReadAll(pcap, name, sink, diagnostics, options);
+    return ReadAll(*lib, pcap, name, sink, diagnostics, options);
   }
   // libpcap reads a file through stdio, record header and packet apart:
   // with stdio's 4 KiB buffer that is a read() every ten packets, a fifth
@@ -122,28 +125,30 @@ Result<CaptureStats> ReadCaptureFile(const std::string& path, TrafficSink& sink,
   constexpr size_t kBuffer = size_t{1} << 20;
   auto buffer = std::make_unique<char[]>(kBuffer);
   std::setvbuf(file, buffer.get(), _IOFBF, kBuffer);
-  pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_MICRO, error);
+  pcap_t* pcap = lib->fopen_offline(file, PCAP_TSTAMP_PRECISION_MICRO, error);
   if (!pcap) {
     std::fclose(file);
     return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
   }
-  return ReadAll(pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
+  return ReadAll(*lib, pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
 }
 
 Result<CaptureStats> ReadCaptureBytes(std::span<const uint8_t> bytes, const std::string& name,
                                       TrafficSink& sink, Diagnostics& diagnostics,
                                       const CaptureOptions& options) {
   if (bytes.empty()) return Error{fmt::format("{}: empty, not a pcap or pcapng capture", name)};
+  const Result<PcapLibrary>& lib = LoadPcap();
+  if (!lib) return Error{fmt::format("{}: {}", name, lib.error().message)};
   // fmemopen only reads through the pointer ("rb"), whatever its constness.
   FILE* file = fmemopen(const_cast<uint8_t*>(bytes.data()), bytes.size(), "rb");
   if (!file) return Error{fmt::format("{}: cannot open the bytes as a stream", name)};
   char error[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_MICRO, error);
+  pcap_t* pcap = lib->fopen_offline(file, PCAP_TSTAMP_PRECISION_MICRO, error);
   if (!pcap) {
     fclose(file);
     return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
   }
-  return ReadAll(pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
+  return ReadAll(*lib, pcap, name, sink, diagnostics, options);  // pcap_close closes `file`
 }
 
 }  // namespace highport::ingest

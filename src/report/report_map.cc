@@ -1,14 +1,12 @@
 #include "report/report_map.h"
 
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
 
 #include "fmt/format.h"
+#include "report/graphviz_library.h"
 #include "report/html_escape.h"
 
 namespace highport::report {
@@ -74,11 +72,6 @@ Colours ColoursOf(std::string_view cls) {
   if (cls.starts_with("clients")) return {"#eef0f2", "#5f6b76"};
   if (cls.starts_with("more")) return {"#ffffff", "#8a949e"};
   return {"#ffffff", "#5f6b76"};
-}
-
-void Set(void* object, const char* name, const std::string& value) {
-  agsafeset(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
-            const_cast<char*>(""));
 }
 
 // Graphviz reports through a callback instead of stderr: nothing below cli prints.
@@ -286,19 +279,27 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   Builder b(servers, limits);
   b.Build(out);
 
+  const Result<GraphvizLibrary>& loaded = LoadGraphviz();
+  if (!loaded) return loaded.error();
+  const GraphvizLibrary& gv = *loaded;
+  const auto Set = [&gv](void* object, const char* name, const std::string& value) {
+    gv.safe_set(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
+                const_cast<char*>(""));
+  };
+
   static std::mutex graphviz;
   std::lock_guard lock(graphviz);
   std::string errors;
   g_errors = &errors;
-  agseterr(AGERR);
-  agusererrf previous = agseterrf(CollectError);
+  gv.set_error_level(AGERR);
+  agusererrf previous = gv.set_error_function(CollectError);
   // One context for the process, made on first use and never freed: Graphviz
   // 2.42's pango plugin keeps a pointer to a font name that gvFreeContext
   // frees, and the next context's layout reads it (a heap-use-after-free that
   // ASan shows on the second report rendered in one process). It also loads
   // the plugins once instead of per map.
-  static GVC_t* const gvc = gvContext();
-  Agraph_t* g = agopen(const_cast<char*>("map"), Agdirected, nullptr);
+  static GVC_t* const gvc = gv.context();
+  Agraph_t* g = gv.open(const_cast<char*>("map"), *gv.directed, nullptr);
   Set(g, "rankdir", "LR");
   Set(g, "bgcolor", "transparent");
   Set(g, "fontname", "DejaVu Sans");
@@ -308,7 +309,7 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   Set(g, "id", "mapgraph");
   std::vector<Agraph_t*> clusters;
   for (size_t i = 0; i < b.clusters(); ++i) {
-    Agraph_t* c = agsubg(g, const_cast<char*>(fmt::format("cluster_s{}", i).c_str()), 1);
+    Agraph_t* c = gv.subgraph(g, const_cast<char*>(fmt::format("cluster_s{}", i).c_str()), 1);
     const ServerView& s = b.server(i);
     Set(c, "id", fmt::format("cluster_s{}", i));
     Set(c, "class", s.problematic_flows > 0 ? "server problematic" : "server");
@@ -320,7 +321,7 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   std::vector<Agnode_t*> nodes;
   for (const Node& n : b.nodes()) {
     Agraph_t* parent = n.cluster >= 0 ? clusters[n.cluster] : g;
-    Agnode_t* node = agnode(parent, const_cast<char*>(n.name.c_str()), 1);
+    Agnode_t* node = gv.node(parent, const_cast<char*>(n.name.c_str()), 1);
     Colours colours = ColoursOf(n.cls);
     Set(node, "id", n.name);
     Set(node, "class", n.cls);
@@ -338,7 +339,7 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   }
   size_t k = 0;
   for (const Edge& e : b.edges()) {
-    Agedge_t* edge = agedge(g, nodes[e.from], nodes[e.to], nullptr, 1);
+    Agedge_t* edge = gv.edge(g, nodes[e.from], nodes[e.to], nullptr, 1);
     Set(edge, "id", fmt::format("e{}", k++));
     if (e.own) {
       Set(edge, "class", "own");
@@ -358,22 +359,22 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   }
 
   Result<MapSvg> result = out;
-  if (gvLayout(gvc, g, "dot") != 0) {
+  if (gv.layout(gvc, g, "dot") != 0) {
     result = Error{fmt::format("graphviz layout failed: {}", errors)};
   } else {
     char* data = nullptr;
     unsigned int length = 0;
-    if (gvRenderData(gvc, g, "svg", &data, &length) != 0 || data == nullptr) {
+    if (gv.render_data(gvc, g, "svg", &data, &length) != 0 || data == nullptr) {
       result = Error{fmt::format("graphviz could not write SVG: {}", errors)};
     } else {
       result->svg = InlineSvg(std::string_view(data, length));
-      gvFreeRenderData(data);
+      gv.free_render_data(data);
       if (result->svg.empty()) result = Error{"graphviz wrote no <svg> element"};
     }
-    gvFreeLayout(gvc, g);
+    gv.free_layout(gvc, g);
   }
-  agclose(g);
-  agseterrf(previous);
+  gv.close(g);
+  gv.set_error_function(previous);
   g_errors = nullptr;
   return result;
 }
