@@ -87,6 +87,7 @@ void ForEachFlowRef(const FlowsReport& r, F&& f) {
   for (size_t i = 0; i < std::min(kAhead, n); ++i) r.compact->Prefetch(i);
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) r.compact->Prefetch(i + kAhead);
+    if (i + kAhead / 2 < n) r.compact->PrefetchPointees(i + kAhead / 2);
     r.compact->View(i, ref.v);
     // A key keeps at most three evidence rows (a two-bit count).
     ref.v.evidence = kEvidence ? std::min<uint32_t>(ref.v.evidence, ref.views.size()) : 0;
