@@ -282,6 +282,8 @@ Result<MapSvg> RenderMapSvg(std::span<const ServerView> servers, const MapLimits
   const Result<GraphvizLibrary>& loaded = LoadGraphviz();
   if (!loaded) return loaded.error();
   const GraphvizLibrary& gv = *loaded;
+  // An attribute of a graph, node or edge (declared with an empty default
+  // where it is new).
   const auto Set = [&gv](void* object, const char* name, const std::string& value) {
     gv.safe_set(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
                 const_cast<char*>(""));
