@@ -509,7 +509,10 @@ TEST(FlowTable, EvidenceComesBackAsItWentInAtEveryLimit) {
   for (const FlowEntry& e : flows) {
     for (const SourceRef& r : e.evidence) got[{e.key.port, r.file}].push_back(r);
   }
-  for (const auto& [port, ref] : sent) {
+  for (const auto& sent_row : sent) {
+    // Not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+    const uint16_t port = sent_row.first;
+    const SourceRef& ref = sent_row.second;
     auto& rows = got[{port, ref.file}];
     auto it = std::find_if(rows.begin(), rows.end(), [&](const SourceRef& r) {
       return r.line == ref.line && r.packet == ref.packet && r.offset == ref.offset;
