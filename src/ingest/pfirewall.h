@@ -71,6 +71,10 @@ struct PfirewallFileOptions {
   // As PfirewallParser::set_parallel_min: 0 reads with one thread (the
   // benchmark measures both).
   size_t parallel_min = size_t{256} << 10;
+  // Bytes of a regular file mapped at a time (rounded up to whole pages);
+  // a file of more than one is mapped ahead on a thread (mapped_windows.h).
+  // Tests read files through many small windows.
+  uint64_t window_size = uint64_t{4} << 20;
 };
 
 // Reads a whole file ("-" is standard input) in chunks of 4 MiB

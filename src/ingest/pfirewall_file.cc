@@ -1,14 +1,14 @@
 // Firewall log files into the push parser. A regular file is mapped a
-// window of 8 MiB at a time and its bytes given to the parser where they lie
+// window of 4 MiB at a time and its bytes given to the parser where they lie
 // in the page cache: read() would copy each byte once more, and that copy
-// alone costs as much as `wc -l`. Each window is unmapped before the next,
-// so memory stays bounded (the mapped pages count as the process's). What
+// alone costs as much as `wc -l`. Each window is unmapped once read, so
+// memory stays bounded (the mapped pages count as the process's); a thread
+// maps the next window while this one is read (mapped_windows.cc). What
 // the file holds beyond the size it had when opened (a log still being
 // written), standard input and pipes are read with read() into a buffer.
 // A file cut shorter while it is mapped would end the process (SIGBUS), as
 // with any reader that maps files; firewall logs are rotated by renaming.
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,14 +16,14 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "fmt/format.h"
+#include "ingest/mapped_windows.h"
 #include "ingest/pfirewall.h"
 
 namespace highport::ingest {
 namespace {
-
-constexpr uint64_t kWindow = uint64_t{8} << 20;
 
 struct Fd {
   int fd;
@@ -31,12 +31,6 @@ struct Fd {
   ~Fd() {
     if (owned) ::close(fd);
   }
-};
-
-struct Mapping {
-  void* at;
-  size_t size;
-  ~Mapping() { ::munmap(at, size); }
 };
 
 }  // namespace
@@ -67,14 +61,16 @@ Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& s
   };
 
   // A file read from its start (standard input may have been read from).
-  const bool map = regular && !stdin_input;
-  while (map && done < total) {
-    size_t size = static_cast<size_t>(std::min(kWindow, total - done));
-    void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file.fd,
-                      static_cast<off_t>(done));
-    if (at == MAP_FAILED) break;  // read() below takes over
-    Mapping window{at, size};
-    feed(static_cast<const char*>(at), size);
+  if (regular && !stdin_input && total > 0) {
+    // A log of one window maps it on this thread: a thread costs more.
+    static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
+    MappedWindows windows(file.fd, total, options.window_size,
+                          total > options.window_size && !kOneCore);
+    while (true) {
+      const MappedWindows::Window window = windows.Next();
+      if (window.data == nullptr) break;  // the end, or read() below takes over
+      feed(window.data, window.size);
+    }
   }
   if (done > 0 && ::lseek(file.fd, static_cast<off_t>(done), SEEK_SET) < 0) {
     return Error{fmt::format("{}: {}", name, std::strerror(errno))};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -654,6 +655,43 @@ TEST(PfirewallReader, TwoThreadsAgreeWithOne) {
   for (size_t chunk : {text.size(), size_t{300000}, size_t{65536}, size_t{4093}}) {
     EXPECT_EQ(ReadWithThreads(text, chunk, 1), expected) << "chunk " << chunk;
   }
+}
+
+// A file larger than a window is mapped a window ahead on a thread of its
+// own (mapped_windows.cc); windows end anywhere in a line, and pieces of a
+// window go to one or two threads. Whatever the sizes, it reads as the text.
+TEST(PfirewallReader, ReadsAFileThroughManyWindows) {
+  const std::vector<std::string> lines = MutatedLog();
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::string path =
+      (std::filesystem::temp_directory_path() / fmt::format("highport_windows_{}.log", ::getpid()))
+          .string();
+  std::ofstream(path, std::ios::binary) << text;
+  const std::vector<std::string> expected = ReadWithThreads(text, text.size(), 0);
+  struct Sizes {
+    uint64_t window;
+    size_t chunk, parallel_min;
+  };
+  for (const Sizes& sizes : {Sizes{12288, 4093, 0}, Sizes{65536, size_t{4} << 20, 1024},
+                             Sizes{uint64_t{1} << 20, 300000, 1}}) {
+    CollectingSink sink;
+    Diagnostics diagnostics;
+    PfirewallFileOptions options;
+    options.window_size = sizes.window;
+    options.chunk_size = sizes.chunk;
+    options.parallel_min = sizes.parallel_min;
+    Result<PfirewallStats> stats = ReadPfirewallFile(path, sink, diagnostics, options);
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->bytes, text.size());
+    for (FlowObservation& f : sink.flows) f.source.file = "fw.log";
+    std::vector<std::string> got = Summary(sink, diagnostics, *stats);
+    for (std::string& line : got) {
+      for (size_t at; (at = line.find(path)) != std::string::npos;) line.replace(at, path.size(), "fw.log");
+    }
+    EXPECT_EQ(got, expected) << "window " << sizes.window << ", chunk " << sizes.chunk;
+  }
+  std::filesystem::remove(path);
 }
 
 // A line far longer than a block (overlong, or NUL padding before more
