@@ -68,5 +68,31 @@ expect 2 "$highport" audit "$work/evidence" -o "$work/b"
 contains "$work/err" "was not written by highport"
 [ -f "$work/b/apply/mine.txt" ] || fail "audit deleted a directory it did not write"
 
+# Graphviz is loaded when the map is drawn. Where it cannot be loaded (here a
+# broken file of libgvc's name found first), only the map is lost: audit says
+# so, and writes the report without it, the plan, apply/ and the flows as
+# before, and exits as it would have.
+soname=$(broken_library "$highport" libgvc "$work/nolib")
+if [ -z "$soname" ]; then
+  fail "no libgvc SONAME in $highport"
+else
+  LD_LIBRARY_PATH=$work/nolib expect 0 "$highport" audit "$work/evidence" -o "$work/c"
+  contains "$work/err" "highport audit: report.html has no map: the map needs Graphviz (libgvc, libcgraph), which could not be loaded: $work/nolib/$soname"
+  contains "$work/out" "RPC range:"
+  grep -q "The map of servers, ports and client groups could not be drawn: the map needs Graphviz" \
+    "$work/c/report.html" || fail "report.html does not say why it has no map"
+  grep -q '<figure id="map"' "$work/c/report.html" && fail "report.html has a map without Graphviz"
+  grep -q 'tcp/49712</td><td>svchost.exe (Winmgmt)' "$work/c/report.html" ||
+    fail "report.html without its map lost the problematic flows"
+  jq -S 'del(.inputs)' "$work/c/plan.json" >"$work/p3"
+  cmp -s "$work/p1" "$work/p3" || fail "plan.json without Graphviz differs: $(diff "$work/p1" "$work/p3" | head -5)"
+  diff -r "$work/emitted" "$work/c/apply" >/dev/null || fail "apply/ without Graphviz differs"
+  cmp -s "$work/a/flows.json" "$work/c/flows.json" || fail "flows.json without Graphviz differs"
+  cmp -s "$work/a/flows.csv" "$work/c/flows.csv" || fail "flows.csv without Graphviz differs"
+  LD_LIBRARY_PATH=$work/nolib expect 0 "$highport" report "$work/evidence" -o "$work/nomap.html"
+  contains "$work/err" "highport report: the report has no map: the map needs Graphviz"
+  cmp -s "$work/nomap.html" "$work/c/report.html" || fail "report's page without Graphviz differs from audit's"
+fi
+
 echo "audit_cli: $failures failure(s)"
 exit $((failures > 0))

@@ -134,12 +134,10 @@ cmp -s "$work/a" "$work/b" || fail "a log given twice changed the flows: $(diff 
 # the other inputs are still read.
 needed=$(objdump -p "$highport" | awk '$1 == "NEEDED" { print $2 }')
 case $needed in *libpcap* | *libgvc* | *libcgraph*) fail "loaded at startup: $(echo $needed)" ;; esac
-soname=$(strings "$highport" | grep -m 1 -x 'libpcap\.so\.[0-9.]*')
+soname=$(broken_library "$highport" libpcap "$work/nolib")
 if [ -z "$soname" ]; then
   fail "no libpcap SONAME in $highport"
 else
-  mkdir "$work/nolib"
-  echo "not a library" >"$work/nolib/$soname"
   LD_LIBRARY_PATH=$work/nolib expect 2 "$highport" flows --format json \
     "$root/examples/network/netflow-core.pcap" "$data/pfirewall/standard17.log"
   contains "$work/err" "netflow-core.pcap: reading captures needs libpcap, which could not be loaded: $work/nolib/$soname"

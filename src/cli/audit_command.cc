@@ -164,15 +164,15 @@ int Run(const AuditOptions& o) {
     return kExitUsage;
   }
 
-  Result<std::string> page = report::RenderHtmlReport(ReportInputOf(*analysed, *plan));
-  if (!page) {
-    fmt::print(stderr, "highport audit: {}\n", page.error().message);
-    return kExitUsage;
+  const report::HtmlReport page = report::RenderHtmlReport(ReportInputOf(*analysed, *plan));
+  if (!page.map_error.empty()) {
+    // Only the map is lost: the plan, the files that apply it and the flows are whole.
+    fmt::print(stderr, "highport audit: report.html has no map: {}\n", page.map_error);
   }
   report::FlowsReport flows = FlowsReportOf(*analysed);
   const emit::EmittedFiles apply = emit::WriteAll(*plan);
   std::vector<std::pair<fs::path, std::string>> files = {
-      {out / "report.html", *page},
+      {out / "report.html", page.page},
       {out / "plan.json", plan::PlanToText(*plan)},
       {out / "flows.json", report::FlowsJsonText(flows, analysed->evidence.diagnostics)},
       {out / "flows.csv", report::FlowsCsv(flows)},

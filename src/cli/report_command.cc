@@ -101,19 +101,20 @@ int Run(const ReportOptions& o, bool plan_flags_given) {
   }
 
   const report::HtmlReportInput input = ReportInputOf(*analysed, *given);
-  Result<std::string> page = report::RenderHtmlReport(input);
-  if (!page) {
-    fmt::print(stderr, "highport report: {}\n", page.error().message);
-    return kExitUsage;
+  const report::HtmlReport rendered = report::RenderHtmlReport(input);
+  if (!rendered.map_error.empty()) {
+    // Only the map is lost: every other part of the page is whole.
+    fmt::print(stderr, "highport report: the report has no map: {}\n", rendered.map_error);
   }
-  if (Result<bool> written = WriteOutput(o.output, *page); !written) {
+  const std::string& page = rendered.page;
+  if (Result<bool> written = WriteOutput(o.output, page); !written) {
     fmt::print(stderr, "highport report: {}\n", written.error().message);
     return kExitUsage;
   }
   PrintEvidenceSummary("report", evidence, analysed->flows.size(), given->hosts.size());
   if (o.output != "-") {
     fmt::print("report written to {} ({} KiB); open it in a browser\n", o.output,
-               (page->size() + 1023) / 1024);
+               (page.size() + 1023) / 1024);
   }
   return evidence.input_error ? kExitUsage : kExitOk;
 }

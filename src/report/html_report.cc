@@ -34,7 +34,7 @@ std::string Header(const HtmlReportInput& in) {
 
 }  // namespace
 
-Result<std::string> RenderHtmlReport(const HtmlReportInput& in) {
+HtmlReport RenderHtmlReport(const HtmlReportInput& in) {
   static const std::vector<analysis::FlowEntry> kNoFlows;
   const std::vector<analysis::FlowEntry>& flows = in.flows ? *in.flows : kNoFlows;
   std::vector<ServerView> servers = BuildServerViews(
@@ -43,8 +43,10 @@ Result<std::string> RenderHtmlReport(const HtmlReportInput& in) {
   // the network, so it stops before them.
   const auto first_outside = std::find_if(servers.begin(), servers.end(),
                                           [](const ServerView& s) { return s.outside; });
-  Result<MapSvg> map = RenderMapSvg({servers.begin(), first_outside}, in.map);
-  if (!map) return Error{map.error()};
+  const std::span<const ServerView> mapped(servers.begin(), first_outside);
+  Result<MapSvg> map = in.draw_map ? in.draw_map(mapped, in.map) : RenderMapSvg(mapped, in.map);
+  HtmlReport report;
+  if (!map) report.map_error = map.error().message;
 
   ReportData data{in, flows, servers, {}};
   for (const ServerView& s : servers) {
@@ -61,7 +63,7 @@ Result<std::string> RenderHtmlReport(const HtmlReportInput& in) {
   page += "<main>\n";
   page += SummarySection(data);
   page += ServerCardsSection(data);
-  page += MapSection(*map);
+  page += map ? MapSection(*map) : NoMapSection(report.map_error);
   page += ChartsSection(data);
   page += ProblematicFlowsSection(data);
   page += FirewallSection(data);
@@ -69,7 +71,8 @@ Result<std::string> RenderHtmlReport(const HtmlReportInput& in) {
   page += "</main>\n<script>\n";
   page += k_report_js;
   page += "</script>\n</body>\n</html>\n";
-  return page;
+  report.page = std::move(page);
+  return report;
 }
 
 }  // namespace highport::report

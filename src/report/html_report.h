@@ -20,7 +20,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,9 +62,17 @@ struct HtmlReportInput {
   const catalog::Catalog* catalog = nullptr;  // null: catalog::Catalog::Get()
   MapLimits map;                // how much of the network the map draws
   size_t max_table_rows = 2000;  // per table; the rest is counted, not listed
+  // Draws the map; unset: RenderMapSvg (tests give one that fails).
+  std::function<Result<MapSvg>(std::span<const ServerView>, const MapLimits&)> draw_map;
 };
 
-// The page, UTF-8. Fails only when Graphviz cannot lay out the map.
-Result<std::string> RenderHtmlReport(const HtmlReportInput& input);
+struct HtmlReport {
+  std::string page;  // UTF-8
+  // Why the page has no map, or empty. Graphviz missing or failing costs
+  // only the map: its section says why, and the rest of the page is whole.
+  std::string map_error;
+};
+
+HtmlReport RenderHtmlReport(const HtmlReportInput& input);
 
 }  // namespace highport::report

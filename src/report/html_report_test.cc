@@ -38,8 +38,8 @@ TEST(HtmlReport, EscapesEvidenceText) {
   diagnostics.SkipLine("logs/<img onerror=x>.log", 3, "test.bad", "bad \"row\" <b>");
   input.diagnostics = &diagnostics;
   input.generated = "2026-12-05T12:00:00Z<i>";
-  Result<std::string> page = RenderHtmlReport(input);
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport(input);
+  const std::string* page = &report.page;
   // The report's own script is the only script element.
   EXPECT_EQ(Count(*page, "<script"), 1u);
   EXPECT_EQ(page->find("<img"), std::string::npos);
@@ -60,8 +60,8 @@ TEST(HtmlReport, SectionsOfTheSamplePlan) {
   HtmlReportInput input;
   input.plan = &plan;
   input.generated = "2026-12-05T12:00:00Z";
-  Result<std::string> page = RenderHtmlReport(input);
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport(input);
+  const std::string* page = &report.page;
   for (const char* id : {"summary", "servers", "map-section", "map", "charts", "problematic",
                          "firewall", "inputs", "firewall-rules", "uncovered-flows", "theme-toggle"}) {
     EXPECT_NE(page->find(fmt::format("id=\"{}\"", id)), std::string::npos) << id;
@@ -97,8 +97,8 @@ TEST(HtmlReport, ProblematicFlowsTableIsSortableAndFilterable) {
   HtmlReportInput input;
   input.inventories = &n.inventories;
   input.flows = &n.flows;
-  Result<std::string> page = RenderHtmlReport(input);
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport(input);
+  const std::string* page = &report.page;
   size_t table = page->find("<table class=\"sortable data\" id=\"problematic-flows\">");
   ASSERT_NE(table, std::string::npos);
   std::string body = page->substr(table, page->find("</table>", table) - table);
@@ -114,8 +114,8 @@ TEST(HtmlReport, RowLimitCountsTheRest) {
   HtmlReportInput input;
   input.flows = &n.flows;
   input.max_table_rows = 1;
-  Result<std::string> page = RenderHtmlReport(input);
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport(input);
+  const std::string* page = &report.page;
   EXPECT_NE(page->find("2 more not listed"), std::string::npos);
 }
 
@@ -131,8 +131,8 @@ TEST(HtmlReport, ServersOutsideTheNetworkAreListedNotCarded) {
   input.inventories = &n.inventories;
   input.flows = &n.flows;
   input.plan = &plan;
-  Result<std::string> page = RenderHtmlReport(input);
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport(input);
+  const std::string* page = &report.page;
   EXPECT_EQ(page->find("<h3>9.9.9.9</h3>"), std::string::npos);
   EXPECT_NE(page->find("<h3 id=\"servers-outside\">Outside the network (1)</h3>"), std::string::npos);
   EXPECT_NE(page->find("<li><code>9.9.9.9</code> <span class=\"muted\">tcp/853"), std::string::npos);
@@ -150,9 +150,51 @@ TEST(HtmlReport, ServersOutsideTheNetworkAreListedNotCarded) {
   ExpectNoExternalReference(*page);
 }
 
+// Without its map (Graphviz missing, or a layout that failed) the page is
+// still whole: the map's section says why, every other section is there.
+TEST(HtmlReport, AMapThatCannotBeDrawnCostsOnlyTheMap) {
+  testing::Network n = testing::SmallNetwork();
+  plan::Plan plan = plan::testing::SamplePlan();
+  HtmlReportInput input;
+  input.inventories = &n.inventories;
+  input.flows = &n.flows;
+  input.plan = &plan;
+  const HtmlReport drawn = RenderHtmlReport(input);
+  EXPECT_EQ(drawn.map_error, "");
+  input.draw_map = [](std::span<const ServerView>, const MapLimits&) -> Result<MapSvg> {
+    return Error{"the map needs Graphviz (libgvc, libcgraph), which could not be loaded: <none>"};
+  };
+  const HtmlReport report = RenderHtmlReport(input);
+  EXPECT_EQ(report.map_error,
+            "the map needs Graphviz (libgvc, libcgraph), which could not be loaded: <none>");
+  const size_t section = report.page.find("<section id=\"map-section\">");
+  ASSERT_NE(section, std::string::npos);
+  const std::string map_section =
+      report.page.substr(section, report.page.find("</section>", section) - section);
+  EXPECT_EQ(map_section.find("<svg"), std::string::npos);
+  EXPECT_EQ(report.page.find("<figure id=\"map\""), std::string::npos);
+  EXPECT_NE(report.page.find("<p class=\"warning\" id=\"map\">The map of servers, ports and client "
+                             "groups could not be drawn: the map needs Graphviz (libgvc, libcgraph), "
+                             "which could not be loaded: &lt;none&gt;."),
+            std::string::npos);
+  for (const char* id : {"summary", "servers", "map-section", "charts", "problematic", "firewall",
+                         "inputs", "firewall-rules"}) {
+    EXPECT_NE(report.page.find(fmt::format("id=\"{}\"", id)), std::string::npos) << id;
+  }
+  // Everything but the map's section is what the page with its map says.
+  auto without_map = [](const std::string& page) {
+    const size_t from = page.find("<section id=\"map-section\">");
+    const size_t to = page.find("</section>", from);
+    return page.substr(0, from) + page.substr(to);
+  };
+  EXPECT_EQ(without_map(report.page), without_map(drawn.page));
+  EXPECT_EQ(Count(report.page, "<section"), Count(report.page, "</section>"));
+  ExpectNoExternalReference(report.page);
+}
+
 TEST(HtmlReport, EmptyEvidenceStillGivesAPage) {
-  Result<std::string> page = RenderHtmlReport({});
-  ASSERT_TRUE(page) << page.error().message;
+  const HtmlReport report = RenderHtmlReport({});
+  const std::string* page = &report.page;
   EXPECT_TRUE(page->starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
   EXPECT_TRUE(page->ends_with("</html>\n"));
   EXPECT_NE(page->find("No server in the evidence."), std::string::npos);

@@ -228,4 +228,12 @@ std::string MapSection(const MapSvg& map) {
   return out + "<figure id=\"map\" class=\"map\">\n" + map.svg + "\n</figure>\n</section>\n";
 }
 
+std::string NoMapSection(const std::string& reason) {
+  return fmt::format(
+      "<section id=\"map-section\">\n<h2>Map</h2>\n<p class=\"warning\" id=\"map\">The map of "
+      "servers, ports and client groups could not be drawn: {}. Every other part of this report "
+      "is complete.</p>\n</section>\n",
+      H(reason));
+}
+
 }  // namespace highport::report

@@ -23,6 +23,8 @@ struct ReportData {
 std::string SummarySection(const ReportData& data);
 std::string ServerCardsSection(const ReportData& data);
 std::string MapSection(const MapSvg& map);
+// The map's section when it could not be drawn: why, and what it would show.
+std::string NoMapSection(const std::string& reason);
 std::string ChartsSection(const ReportData& data);
 std::string ProblematicFlowsSection(const ReportData& data);
 std::string FirewallSection(const ReportData& data);

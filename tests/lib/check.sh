@@ -20,3 +20,17 @@ contains() { grep -qF -- "$2" "$1" || fail "$(basename "$1") of the last command
 
 # jqe FILTER WHAT: the last command's output satisfies the jq filter.
 jqe() { jq -e "$1" "$work/out" >/dev/null || fail "$2: $(head -c 800 "$work/out")"; }
+
+# broken_library BINARY NAME DIR: writes a file that is no library into DIR
+# under the SONAME of NAME (libpcap, libgvc) that BINARY loads with dlopen,
+# and prints that SONAME (nothing if BINARY names none). With DIR first on
+# LD_LIBRARY_PATH, loading it then fails as on a machine without it.
+broken_library() {
+  local soname
+  # (Not the pipe's status: strings may die of SIGPIPE once grep has its line.)
+  soname=$(strings "$1" | grep -m 1 -x "$2\\.so\\.[0-9.]*")
+  [ -n "$soname" ] || return 0
+  mkdir -p "$3"
+  echo "not a library" >"$3/$soname"
+  echo "$soname"
+}
