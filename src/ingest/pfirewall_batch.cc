@@ -198,16 +198,20 @@ void RowWorker::Run() {
   }
 }
 
+bool OneCore() {
+  static const bool one = std::thread::hardware_concurrency() < 2;
+  return one;
+}
+
 LineReader::~LineReader() = default;  // here, where RowWorker is complete
 
 void LineReader::Lines(std::string_view lines) {
-  static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
   const char* const end = lines.data() + lines.size();
   const char* p = lines.data();
   // Bounded: a run reads at least its first block before it stops.
   while (p < end) {
     const std::string_view rest(p, size_t(end - p));
-    if (!Layout().on || parallel_min_ == 0 || rest.size() < parallel_min_ || kOneCore) {
+    if (!Layout().on || parallel_min_ == 0 || rest.size() < parallel_min_ || OneCore()) {
       return OneByOne(rest);
     }
     p = ReadRun(rest);

@@ -34,6 +34,11 @@ struct AheadBlock {
   std::vector<General> general;
 };
 
+// Whether the machine has a single core: then the reader starts no thread of
+// its own, neither the second parser thread nor the one mapping windows
+// ahead (pfirewall_file.cc). Asked once (it reads /sys).
+bool OneCore();
+
 // Every line of `lines` (whole lines, each with its '\n'), in order.
 void ReadAhead(std::string_view lines, const FastLayout& layout, FastCache& cache, AheadBlock& out);
 

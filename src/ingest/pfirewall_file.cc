@@ -16,10 +16,10 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <thread>
 
 #include "fmt/format.h"
 #include "ingest/mapped_windows.h"
+#include "ingest/pfirewall_batch.h"
 #include "ingest/pfirewall.h"
 
 namespace highport::ingest {
@@ -63,9 +63,8 @@ Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& s
   // A file read from its start (standard input may have been read from).
   if (regular && !stdin_input && total > 0) {
     // A log of one window maps it on this thread: a thread costs more.
-    static const bool kOneCore = std::thread::hardware_concurrency() < 2;  // it reads /sys
     MappedWindows windows(file.fd, total, options.window_size,
-                          total > options.window_size && !kOneCore);
+                          total > options.window_size && !pfirewall::OneCore());
     while (true) {
       const MappedWindows::Window window = windows.Next();
       if (window.data == nullptr) break;  // the end, or read() below takes over
