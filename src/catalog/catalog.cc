@@ -126,10 +126,14 @@ Catalog Catalog::FromText(std::string_view ports, std::string_view rpc_interface
                           std::string_view services) {
   Catalog c;
   LoadPorts(ports, c.ports_, c.findings_);
-  for (std::vector<uint32_t>& index : c.port_index_) index.assign(65536, 0);
   for (size_t i = c.ports_.size(); i-- > 0;) {  // backwards: the first entry wins
     const PortEntry& e = c.ports_[i];
-    c.port_index_[e.proto == Proto::kUdp ? 1 : 0][e.port] = static_cast<uint32_t>(i + 1);
+    uint16_t& page = c.port_page_[e.proto == Proto::kUdp ? 1 : 0][e.port >> 8];
+    if (page == 0) {
+      c.port_pages_.emplace_back().fill(0);
+      page = static_cast<uint16_t>(c.port_pages_.size());
+    }
+    c.port_pages_[page - 1][e.port & 0xff] = static_cast<uint32_t>(i + 1);
   }
   LoadRpcInterfaces(rpc_interfaces, c.rpc_interfaces_, c.findings_);
   LoadServices(services, c.services_, c.findings_);
@@ -143,9 +147,10 @@ const Catalog& Catalog::Get() {
 }
 
 const PortEntry* Catalog::FindPort(Proto proto, uint16_t port) const {
-  const std::vector<uint32_t>& index = port_index_[proto == Proto::kUdp ? 1 : 0];
-  if (index.empty()) return nullptr;  // a catalog not made by FromText
-  uint32_t at = index[port];
+  // (A catalog not made by FromText has no pages: it finds none.)
+  const uint16_t page = port_page_[proto == Proto::kUdp ? 1 : 0][port >> 8];
+  if (page == 0) return nullptr;
+  const uint32_t at = port_pages_[page - 1][port & 0xff];
   return at == 0 ? nullptr : &ports_[at - 1];
 }
 

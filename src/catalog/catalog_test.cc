@@ -101,5 +101,46 @@ TEST(Catalog, BadRowsAreReportedWithTheirLine) {
             }));
 }
 
+// FindPort's paged index gives, for every protocol and port, what a plain
+// search of ports() in file order gives: the first entry of that port, or none.
+void ExpectFindPortIsTheFirstEntry(const Catalog& c) {
+  for (const Proto proto : {Proto::kTcp, Proto::kUdp}) {
+    for (uint32_t port = 0; port <= 65535; ++port) {
+      const PortEntry* first = nullptr;
+      for (const PortEntry& e : c.ports()) {
+        if (e.proto == proto && e.port == port) {
+          first = &e;
+          break;
+        }
+      }
+      ASSERT_EQ(c.FindPort(proto, static_cast<uint16_t>(port)), first)
+          << (proto == Proto::kUdp ? "udp/" : "tcp/") << port;
+    }
+  }
+}
+
+TEST(Catalog, FindPortFindsTheFirstEntryOfEveryPort) {
+  ExpectFindPortIsTheFirstEntry(Catalog::Get());
+  // The ends of the range and of a page, a port listed twice, both protocols.
+  const Catalog c = Catalog::FromText(
+      "port\tproto\tkey\tname\tcategory\tadvice\tsource\n"
+      "65535\tudp\tlast\tLast\tapp\tx\tx\n"
+      "255\ttcp\tend-of-page\tEnd\tapp\tx\tx\n"
+      "256\ttcp\tnext-page\tNext\tapp\tx\tx\n"
+      "1\ttcp\tfirst\tFirst\tapp\tx\tx\n"
+      "256\ttcp\tagain\tAgain\tapp\tx\tx\n"
+      "1\tudp\tudp-one\tUdp\tapp\tx\tx\n",
+      "", "");
+  ASSERT_EQ(c.ports().size(), 6u);
+  ExpectFindPortIsTheFirstEntry(c);
+  ASSERT_NE(c.FindPort(Proto::kTcp, 256), nullptr);
+  EXPECT_EQ(c.FindPort(Proto::kTcp, 256)->key, "next-page");
+  EXPECT_EQ(c.FindPort(Proto::kTcp, 65535), nullptr);
+  EXPECT_EQ(c.FindPort(Proto::kUdp, 65535)->key, "last");
+  // A catalog not made by FromText finds nothing.
+  const Catalog empty;
+  EXPECT_EQ(empty.FindPort(Proto::kTcp, 135), nullptr);
+}
+
 }  // namespace
 }  // namespace highport::catalog
