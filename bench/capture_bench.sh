@@ -14,7 +14,8 @@
 #   cmake -S . -B build-bench -G Ninja -DHIGHPORT_BENCH=ON -DCMAKE_BUILD_TYPE=Release
 #   ninja -C build-bench capture_read_bench
 #
-# Each tool runs 3 times after one warm-up read of the file; the best wall
+# The tools run in rounds, each once per round (one warm-up round, then
+# BENCH_RUNS rounds, default 5: time_rounds in lib.sh); each tool's best wall
 # time counts. "highport" is the reader into a counting sink; "+ flow table"
 # adds the analysis that `highport flows` runs on what the reader emits.
 set -euo pipefail
@@ -37,12 +38,11 @@ packets=$(echo "$summary" | awk '{print $2}')
 echo "capture: $bytes bytes, $packets packets, seed $seed"
 echo "reader: $summary"
 
-time_best "$bench" read "$capture"
-t_reader=$best
-time_best "$bench" flows "$capture"
-t_flows=$best
-time_best "$tcpdump" -r "$capture" -w /dev/null
-t_tcpdump=$best
+run_reader() { "$bench" read "$capture"; }
+run_flows() { "$bench" flows "$capture"; }
+run_tcpdump() { "$tcpdump" -r "$capture" -w /dev/null; }
+time_rounds run_reader run_flows run_tcpdump
+t_reader=${best[run_reader]} t_flows=${best[run_flows]} t_tcpdump=${best[run_tcpdump]}
 rss_kb=$(/usr/bin/time -f %M "$bench" read "$capture" 2>&1 >/dev/null | tail -1)
 
 awk -v b="$bytes" -v p="$packets" -v r="$t_reader" -v f="$t_flows" -v t="$t_tcpdump" \

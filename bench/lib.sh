@@ -1,6 +1,6 @@
 # Shared by the reader benchmarks (pfirewall_bench.sh, capture_bench.sh):
 # argument checks, the peer tool, the generated input in $TMPDIR, and the
-# best-of-three timer. Source it after setting $name (for messages).
+# timer that runs the tools in rounds. Source it after setting $name (for messages).
 
 bench_die() { echo "$name: $*" >&2; exit 1; }
 
@@ -29,14 +29,25 @@ bench_generate() {
   cat "$input" >/dev/null
 }
 
-# time_best COMMAND...: runs it three times; sets $best to the fastest wall time in seconds.
-time_best() {
-  best=""
-  for _ in 1 2 3; do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    t1=$(date +%s.%N)
-    best=$(awk -v a="$t0" -v b="$t1" -v c="${best:-1e9}" 'BEGIN {d = b - a; print (d < c ? d : c)}')
+# time_rounds FUNCTION...: times each function (a shell function that runs one
+# tool, output discarded by the caller's redirections) in rounds: one warm-up
+# round, then BENCH_RUNS rounds (default 5), each function once per round in
+# the order given. Sets best[FUNCTION] to its fastest wall time in seconds.
+# In rounds, not each tool's runs one after the other: on a shared VM the
+# same binary takes 0.07 s one minute and 0.11 s the next, and a ratio of two
+# tools timed minutes apart measured the machine's load as much as the tools.
+declare -A best
+time_rounds() {
+  local runs=${BENCH_RUNS:-5} round f t0 t1
+  [[ $runs =~ ^[0-9]+$ ]] && ((runs >= 1)) || bench_die "BENCH_RUNS must be a positive number"
+  for f in "$@"; do best[$f]=1e9; done
+  for ((round = 0; round <= runs; ++round)); do
+    for f in "$@"; do
+      t0=$(date +%s.%N)
+      "$f" >/dev/null 2>&1 || bench_die "$f failed (exit $?)"
+      t1=$(date +%s.%N)
+      ((round > 0)) || continue  # the warm-up
+      best[$f]=$(awk -v a="$t0" -v b="$t1" -v c="${best[$f]}" 'BEGIN {d = b - a; print (d < c ? d : c)}')
+    done
   done
 }

@@ -29,8 +29,9 @@
 # -l balances, it does not copy), hence the tee. nfpcapd was not used: it
 # makes its own flows from raw packets, not from NetFlow.
 #
-# Timing: the files are read once into the page cache, each tool runs once
-# as a warm-up, then 3 times; the best wall time counts:
+# Timing: the files are read once into the page cache; then the two tools
+# run in rounds, each once per round (a warm-up round, then BENCH_RUNS
+# rounds, default 5); each tool's best wall time counts:
 #   nfdump -r nfcapd.FILE -A srcip,dstip,dstport -q >/dev/null
 #   highport flows export.pcap --format csv >/dev/null
 # Records per second = the records that tool saw / its best time. The last
@@ -166,26 +167,28 @@ fi
 
 # Timing.
 cat "$work/export.pcap" "${nf_files[@]}" >/dev/null
-best=""
-time_best() { # COMMAND...: one warm-up, then 3 runs; $best = the fastest wall time
-  local t1 t2 i s
-  "$@" >/dev/null 2>&1 || true
-  best=""
-  for i in 1 2 3; do
-    t1=$(now)
-    s=0
-    "$@" >/dev/null 2>&1 || s=$?
-    t2=$(now)
-    ((s <= 1)) || die "$* exited $s"
-    best=$(awk -v a="$t1" -v b="$t2" -v c="${best:-1e9}" 'BEGIN { d = b - a; printf "%.4f", d < c ? d : c }')
-  done
+# In rounds (one warm-up round, then BENCH_RUNS, default 5), each tool once
+# per round, so that the machine's changing load falls on both alike; each
+# tool's fastest round counts.
+runs=${BENCH_RUNS:-5}
+[[ $runs =~ ^[0-9]+$ ]] && ((runs >= 1)) || die "BENCH_RUNS must be a positive number"
+timed() { # COMMAND...: its wall time in seconds, in $took (exit 0 or 1 expected)
+  local t1 t2 s=0
+  t1=$(now)
+  "$@" >/dev/null 2>&1 || s=$?
+  t2=$(now)
+  ((s <= 1)) || die "$* exited $s"
+  took=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.4f", b - a }')
 }
-time_best nfdump "${nf_read[@]}" -A srcip,dstip,dstport -q
-t_nf=$best
-time_best "$highport" flows "$work/export.pcap" --format csv
-t_hp=$best
+t_nf=1e9 t_hp=1e9
+for ((round = 0; round <= runs; ++round)); do
+  timed nfdump "${nf_read[@]}" -A srcip,dstip,dstport -q
+  ((round == 0)) || t_nf=$(awk -v a="$took" -v b="$t_nf" 'BEGIN { print (a < b ? a : b) }')
+  timed "$highport" flows "$work/export.pcap" --format csv
+  ((round == 0)) || t_hp=$(awk -v a="$took" -v b="$t_hp" 'BEGIN { print (a < b ? a : b) }')
+done
 echo
-echo "== $label, $sf_records records, $keys keys: best of 3 after a warm-up ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "== $label, $sf_records records, $keys keys: best of $runs rounds after a warm-up ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 awk -v tn="$t_nf" -v th="$t_hp" -v rn="$nf_records" -v rh="$hp_records" 'BEGIN {
   printf "   %-58s %8s %14s\n", "command", "seconds", "records/s"
   printf "   %-58s %8.3f %14.0f\n", "nfdump -r FILE -A srcip,dstip,dstport -q", tn, rn / tn

@@ -13,7 +13,8 @@
 #   cmake -S . -B build-bench -G Ninja -DHIGHPORT_BENCH=ON -DCMAKE_BUILD_TYPE=Release
 #   ninja -C build-bench pfirewall_read_bench
 #
-# Each tool runs 3 times after one warm-up read of the file; the best wall
+# The tools run in rounds, each once per round (one warm-up round, then
+# BENCH_RUNS rounds, default 5: time_rounds in lib.sh); each tool's best wall
 # time counts. Peak RSS of the reader comes from /usr/bin/time -f %M.
 # "highport" is the reader into a counting sink; "+ flow table" adds the
 # analysis that `highport flows` runs on the rows (keys, classification, the
@@ -53,24 +54,24 @@ echo "reader: $("$bench" read "$log" | head -1)"
 
 # time_all FILE: the reader, the reader with the flow table, the floor (the
 # bench's bare counting loop: what no reader with a table can much beat on
-# this machine), mawk's one-liner and wc -l on FILE; sets t_reader, t_flows,
-# t_floor, t_mawk and t_wc.
+# this machine), mawk's one-liner, wc -l and (if built) highport flows on
+# FILE, in rounds (time_rounds); sets t_reader, t_flows, t_floor, t_mawk,
+# t_wc and t_cli (0 without the CLI).
 time_all() {
-  time_best "$bench" read "$1"
-  t_reader=$best
-  time_best "$bench" flows "$1"
-  t_flows=$best
-  time_best "$bench" floor "$1"
-  t_floor=$best
-  time_best mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$1"
-  t_mawk=$best
-  time_best wc -l "$1"
-  t_wc=$best
-  t_cli=0
-  if [[ -x $highport ]]; then
-    time_best cli_flows "$1"
-    t_cli=$best
-  fi
+  local file=$1
+  run_reader() { "$bench" read "$file"; }
+  run_flows() { "$bench" flows "$file"; }
+  run_floor() { "$bench" floor "$file"; }
+  run_mawk() { mawk '{c[$6" "$8]++} END{for (k in c) n++; print n}' "$file"; }
+  run_wc() { wc -l "$file"; }
+  run_cli() { cli_flows "$file"; }
+  local tools=(run_reader run_flows run_floor run_mawk run_wc)
+  [[ -x $highport ]] && tools+=(run_cli)
+  time_rounds "${tools[@]}"
+  t_reader=${best[run_reader]} t_flows=${best[run_flows]} t_floor=${best[run_floor]}
+  t_mawk=${best[run_mawk]} t_wc=${best[run_wc]} t_cli=0
+  [[ -x $highport ]] && t_cli=${best[run_cli]}
+  return 0
 }
 
 time_all "$log"
