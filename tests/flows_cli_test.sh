@@ -69,6 +69,46 @@ EOF
 expect 1 "$highport" flows --format json "$work/netstat.txt" "$work/fw.log"
 jqe '.flows[0] | .server == "10.20.1.5" and .port == 52000 and .server_by == "listener"' "listener decides"
 
+# A service seen on different ports over time makes them dynamic, even
+# outside the dynamic range: app01's agent (a folder per day, pids joined
+# with that day's tasklist) listened on 5011, and on 5013 after a restart
+# (5003, the catalog's FileMaker, would stay a known static service).
+for day in day1 day2; do
+  mkdir -p "$work/app01/$day"
+  case $day in day1) port=5011 pid=2200 ;; day2) port=5013 pid=2316 ;; esac
+  cat >"$work/app01/$day/netstat-ano.txt" <<EOF
+
+Active Connections
+
+  Proto  Local Address          Foreign Address        State           PID
+  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       908
+  TCP    0.0.0.0:$port           0.0.0.0:0              LISTENING       $pid
+  TCP    10.20.1.7:$port         10.20.30.40:50200      ESTABLISHED     $pid
+EOF
+  cat >"$work/app01/$day/tasklist-svc.txt" <<EOF
+
+Image Name                     PID Services
+========================= ======== ============================================
+svchost.exe                    908 RpcEptMapper, RpcSs
+agent.exe                     $pid AgentSvc
+EOF
+done
+cat >"$work/app01.log" <<'EOF'
+#Version: 1.5
+#Software: Microsoft Windows Firewall
+#Time Format: Local
+#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path
+2023-03-14 10:00:00 ALLOW TCP 10.20.30.40 10.20.1.7 50200 5011 0 - - - - - - - RECEIVE
+2023-03-15 10:00:00 ALLOW TCP 10.20.30.40 10.20.1.7 50201 5013 0 - - - - - - - RECEIVE
+EOF
+expect 1 "$highport" flows --format json "$work/app01" "$work/app01.log"
+jqe '[.flows[] | select(.server == "10.20.1.7") | [.port, .class, .dynamic]] == [[5011, "problematic", true], [5013, "problematic", true]]' \
+  "the agent's ports, 5011 and then 5013, are dynamic"
+jqe 'any(.flows[]; .port == 5013 and .owner == "agent.exe (AgentSvc)")' "the moved port's owner is named"
+# One day alone shows no move: 5013 is a fixed high port then (restricted).
+expect 0 "$highport" flows --format json "$work/app01/day2" "$work/app01.log"
+jqe '[.flows[] | select(.port == 5013)][0] | .class == "restricted" and .dynamic == false' "one inventory: no move"
+
 # Bad input: a file of no known kind is an error that names what was tried; the rest is read.
 printf 'hello\n' >"$work/hello.txt"
 expect 2 "$highport" flows "$work/hello.txt" "$data/pfirewall/standard17.log"

@@ -374,7 +374,16 @@ void FlowTable::OnLostEvents(uint64_t count, const SourceRef&) { lost_events_ +=
 bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const {
   if (proto == Proto::kTcp && (port == 135 || port == 593)) return false;
   if (proto == Proto::kTcp && rpc_ports_.count({server, port})) return true;
+  if (IsMovedPort(server, proto, port) && !IsKnownPort(proto, port)) return true;
   return IsDynamicIn(DynamicRange(server), proto, port);
+}
+
+bool FlowTable::IsMovedPort(const IpAddress& server, Proto proto, uint16_t port) const {
+  const auto& moved = knowledge_.moved_ports;
+  if (moved.empty()) return false;
+  if (moved.count({server, proto, port})) return true;
+  const IpAddress any = server.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
+  return moved.count({any, proto, port}) > 0;
 }
 
 void FlowTable::MakeEntry(const Counters& c, const std::vector<WideCounts>& wide,
@@ -524,9 +533,10 @@ FinishedFlows FlowTable::FinishCompact() {
   // Each flow's evidence rows, read here with the rest of its counters: the
   // evidence layout below would otherwise pass over every counter twice more.
   std::vector<uint8_t> evidence_count(n);
-  // Without endpoint-mapper ports or per-host ranges (most runs), whether a
+  // Without endpoint-mapper ports, per-host ranges or moved ports (most runs), whether a
   // port is dynamic depends on the port alone: no address to look up.
-  const bool by_port_alone = rpc_ports_.empty() && knowledge_.dynamic_ranges.empty();
+  const bool by_port_alone = rpc_ports_.empty() && knowledge_.dynamic_ranges.empty() &&
+                             knowledge_.moved_ports.empty();
   const PortRange range = knowledge_.default_dynamic_range;
   for (size_t i = 0; i < n; ++i) {
     const Counters& c = counters_[i];

@@ -20,7 +20,9 @@
 //   restricted   client high -> server high port that is fixed (VoIP ranges, agents)
 //   problematic  client high -> server dynamic port
 // A server port is dynamic when an endpoint mapper placed an interface there,
-// or it lies in the host's dynamic range and is no known static service.
+// or it lies in the host's dynamic range and is no known static service, or
+// the same service was seen on different ports over time (two socket
+// inventories of its host: moved_ports.h) and it is no known static service.
 //
 // Storage, for millions of observations per second and millions of keys:
 // addresses and evidence file names become small ids (flow_interner.h); the
@@ -102,6 +104,9 @@ struct HostKnowledge {
   std::set<std::tuple<IpAddress, Proto, uint16_t>> listeners;  // address may be unspecified: any
   std::map<IpAddress, PortRange> dynamic_ranges;               // per host, where an input says
   PortRange default_dynamic_range = kWindowsDynamicRange;      // for every other host
+  // Ports a service moved from or to between two inventories of its host
+  // (MovedPorts, moved_ports.h); the address may be unspecified: any.
+  std::set<std::tuple<IpAddress, Proto, uint16_t>> moved_ports;
 };
 
 class FinishedFlows;
@@ -197,6 +202,7 @@ class FlowTable : public ingest::TrafficSink {
   }
   PortRange DynamicRangeOf(const IpAddress& server) const;
   bool IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const;
+  bool IsMovedPort(const IpAddress& server, Proto proto, uint16_t port) const;
   // The same where no endpoint mapper placed an interface: the port in `range`
   // and no known static service (the endpoint mapper's own ports never are).
   bool IsDynamicIn(PortRange range, Proto proto, uint16_t port) const {

@@ -120,6 +120,39 @@ TEST(FlowTable, PortClassesFollowTheDefaultAndEachHostsRange) {
   EXPECT_EQ(Find(flows, 5050).key.server.ToString(), "10.0.0.30");
 }
 
+// A service seen on different ports over time (MovedPorts) makes them
+// dynamic, even outside the host's range, on the host it moved on (or on
+// every server, for a wildcard entry); a port the catalog knows stays static.
+TEST(FlowTable, APortAServiceMovedFromIsDynamic) {
+  HostKnowledge k;
+  k.moved_ports = {{*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 7001},
+                   {*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 5665},  // icinga: known
+                   {IpAddress::AnyV6(), Proto::kTcp, 7002}};
+  FlowTable table(TestCatalog(), k);
+  auto to = [](std::string_view server, uint16_t port) {
+    FlowObservation f = Obs(server == "fd00::5" ? "fd00::30" : "10.0.0.30", 50123, server, port);
+    return Handshake(f, Initiator::kSource);
+  };
+  table.OnFlow(to("10.0.0.5", 7001));
+  table.OnFlow(to("10.0.0.6", 7001));  // another host: it did not move there
+  table.OnFlow(to("10.0.0.5", 5665));
+  table.OnFlow(to("fd00::5", 7002));
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 4u);
+  auto find = [&](std::string_view server, uint16_t port) -> const FlowEntry& {
+    for (const FlowEntry& e : flows) {
+      if (e.key.server.ToString() == server && e.key.port == port) return e;
+    }
+    throw std::runtime_error("no flow");
+  };
+  EXPECT_TRUE(find("10.0.0.5", 7001).dynamic);
+  EXPECT_EQ(find("10.0.0.5", 7001).flow_class, FlowClass::kProblematic);
+  EXPECT_FALSE(find("10.0.0.6", 7001).dynamic);
+  EXPECT_EQ(find("10.0.0.6", 7001).flow_class, FlowClass::kRestricted);
+  EXPECT_FALSE(find("10.0.0.5", 5665).dynamic) << "a known static service";
+  EXPECT_TRUE(find("fd00::5", 7002).dynamic);
+}
+
 // dc01 listens on udp/123 and asks its time source on 123 too: the firewall
 // log's SEND path says dc01 started it, so the time source is the server.
 TEST(FlowTable, AListenerDoesNotDecideASymmetricPortPair) {

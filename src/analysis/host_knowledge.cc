@@ -2,16 +2,23 @@
 
 #include <set>
 
+#include "analysis/moved_ports.h"
+
 namespace highport::analysis {
+
+std::set<IpAddress> OwnAddresses(const ingest::SocketInventory& inventory) {
+  std::set<IpAddress> own;
+  for (const Socket& s : inventory.sockets) {
+    const IpAddress& a = s.local.address;
+    if (!a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
+  }
+  return own;
+}
 
 HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory>& inventories) {
   HostKnowledge k;
   for (const ingest::SocketInventory& inv : inventories) {
-    std::set<IpAddress> own;
-    for (const Socket& s : inv.sockets) {
-      const IpAddress& a = s.local.address;
-      if (!a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
-    }
+    const std::set<IpAddress> own = OwnAddresses(inv);
     for (const Socket& s : inv.sockets) {
       if (!s.IsListener()) continue;
       const IpAddress& a = s.local.address;
@@ -28,6 +35,7 @@ HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory
       for (const IpAddress& mine : own) k.dynamic_ranges[mine] = *inv.tcp_dynamic_range;
     }
   }
+  k.moved_ports = MovedPorts(inventories);
   return k;
 }
 

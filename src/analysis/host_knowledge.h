@@ -7,6 +7,7 @@
 // which is right only when the evidence comes from that one host.
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "analysis/flow_table.h"
@@ -15,5 +16,10 @@
 namespace highport::analysis {
 
 HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory>& inventories);
+
+// The addresses an inventory shows as its host's own: the specific local
+// addresses of its sockets (not loopback, not link-local with a zone). A
+// listener on every address stands for each of them.
+std::set<IpAddress> OwnAddresses(const ingest::SocketInventory& inventory);
 
 }  // namespace highport::analysis

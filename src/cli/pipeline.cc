@@ -5,10 +5,14 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <cstdlib>
 #include <ctime>
+#include <set>
 #include <sstream>
 
+#include "analysis/host_knowledge.h"
+#include "analysis/moved_ports.h"
 #include "catalog/catalog.h"
 #include "cli/output.h"
 #include "fmt/format.h"
@@ -131,14 +135,31 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
   const std::map<IpAddress, uint64_t> no_peaks;
   const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> no_ports;
   report::ListenerOwners owners;
+  // A pid is the process a process list of the socket's own folder names
+  // (the same moment of the host), else the host's (its folders together).
+  const analysis::FolderProcesses folder_processes(inventories);
+  // A wildcard listener stands for each of its host's own addresses, and for
+  // those its own inventory shows: a second moment of a host (a folder of
+  // its own) finds its addresses taken by the first.
+  std::map<std::string, std::set<IpAddress>> own_by_file;
+  for (const ingest::SocketInventory& inv : inventories) {
+    if (inv.sockets.empty()) continue;
+    std::set<IpAddress>& own = own_by_file[inv.sockets.front().source.file];
+    own.merge(analysis::OwnAddresses(inv));
+  }
   for (const plan::HostFacts& h : plan::GatherHostFacts(
            {&inventories, &no_flows, &no_peaks, &no_ports, &catalog::Catalog::Get()})) {
     for (const Socket& s : h.listeners) {
       std::string process = s.process;
+      std::vector<std::string> services = s.services;
+      if (const ProcessInfo* p = folder_processes.Find(s)) {
+        if (process.empty()) process = p->image;
+        if (services.empty()) services = p->services;
+      }
       if (process.empty() && s.pid) {
         if (auto it = h.processes.find(*s.pid); it != h.processes.end()) process = it->second.image;
       }
-      const std::vector<std::string> services = h.ServicesOf(s);
+      if (services.empty()) services = h.ServicesOf(s);
       std::string text = process;
       if (!services.empty()) {
         text += fmt::format("{}({})", text.empty() ? "" : " ", fmt::join(services, ", "));
@@ -149,9 +170,13 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
         owners.emplace(std::make_tuple(s.local.address, s.local.proto, s.local.port), text);
         continue;
       }
-      for (const IpAddress& mine : h.addresses) {
-        if (mine.is_v4() == s.local.address.is_v4()) {
-          owners.emplace(std::make_tuple(mine, s.local.proto, s.local.port), text);
+      std::set<IpAddress> mine = h.addresses;
+      if (auto own = own_by_file.find(s.source.file); own != own_by_file.end()) {
+        mine.insert(own->second.begin(), own->second.end());
+      }
+      for (const IpAddress& a : mine) {
+        if (a.is_v4() == s.local.address.is_v4()) {
+          owners.emplace(std::make_tuple(a, s.local.proto, s.local.port), text);
         }
       }
     }

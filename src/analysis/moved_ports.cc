@@ -1,0 +1,103 @@
+#include "analysis/moved_ports.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "analysis/host_knowledge.h"
+#include "text/strings.h"
+
+namespace highport::analysis {
+namespace {
+
+// The folder a record came from, whole: "evidence/dc01/2026-12-01".
+std::string FolderOf(const SourceRef& source) {
+  if (source.file.empty() || source.file == "-") return {};
+  return std::filesystem::path(source.file).parent_path().string();
+}
+
+// "svchost.exe|schedule", "lsass.exe|", "|spooler": the owner told apart
+// from others whatever the case or the order of its services. Empty: unknown.
+std::string OwnerKey(std::string_view image, std::vector<std::string> services) {
+  if (image.empty() && services.empty()) return {};
+  for (std::string& s : services) s = text::ToLowerAscii(s);
+  std::sort(services.begin(), services.end());
+  std::string key = text::ToLowerAscii(image);
+  key += '|';
+  for (size_t i = 0; i < services.size(); ++i) {
+    if (i > 0) key += ',';
+    key += services[i];
+  }
+  return key;
+}
+
+// The listener's owner, from the socket or from a process list of its folder.
+std::string OwnerOf(const Socket& s, const FolderProcesses& processes) {
+  std::string_view image = s.process;
+  std::vector<std::string> services = s.services;
+  if (const ProcessInfo* p = processes.Find(s)) {
+    if (image.empty()) image = p->image;
+    if (services.empty()) services = p->services;
+  }
+  return OwnerKey(image, std::move(services));
+}
+
+}  // namespace
+
+FolderProcesses::FolderProcesses(const std::vector<ingest::SocketInventory>& inventories) {
+  for (const ingest::SocketInventory& inv : inventories) {
+    for (const ProcessInfo& p : inv.processes) by_folder_[FolderOf(p.source)].try_emplace(p.pid, &p);
+  }
+}
+
+const ProcessInfo* FolderProcesses::Find(const Socket& socket) const {
+  if (!socket.pid) return nullptr;
+  auto folder = by_folder_.find(FolderOf(socket.source));
+  if (folder == by_folder_.end()) return nullptr;
+  auto it = folder->second.find(*socket.pid);
+  return it == folder->second.end() ? nullptr : it->second;
+}
+
+MovedPortSet MovedPorts(const std::vector<ingest::SocketInventory>& inventories) {
+  const FolderProcesses processes(inventories);
+  // (address, protocol, owner) -> inventory -> the owner's ports there.
+  using Key = std::tuple<IpAddress, Proto, std::string>;
+  std::map<Key, std::map<size_t, std::set<uint16_t>>> ports;
+  for (size_t i = 0; i < inventories.size(); ++i) {
+    const ingest::SocketInventory& inv = inventories[i];
+    const std::set<IpAddress> own = OwnAddresses(inv);
+    for (const Socket& s : inv.sockets) {
+      if (!s.IsListener() || s.local.address.is_loopback() || s.local.port < 1024) continue;
+      const std::string owner = OwnerOf(s, processes);
+      if (owner.empty()) continue;
+      const IpAddress& a = s.local.address;
+      if (!a.is_unspecified() || own.empty()) {
+        ports[{a, s.local.proto, owner}][i].insert(s.local.port);
+        continue;
+      }
+      for (const IpAddress& mine : own) {
+        if (mine.is_v4() == a.is_v4()) ports[{mine, s.local.proto, owner}][i].insert(s.local.port);
+      }
+    }
+  }
+  MovedPortSet moved;
+  for (const auto& [key, by_inventory] : ports) {
+    const auto& [address, proto, owner] = key;
+    for (auto a = by_inventory.begin(); a != by_inventory.end(); ++a) {
+      for (auto b = std::next(a); b != by_inventory.end(); ++b) {
+        std::vector<uint16_t> gone, came;
+        std::set_difference(a->second.begin(), a->second.end(), b->second.begin(),
+                            b->second.end(), std::back_inserter(gone));
+        std::set_difference(b->second.begin(), b->second.end(), a->second.begin(),
+                            a->second.end(), std::back_inserter(came));
+        if (gone.empty() || came.empty()) continue;  // only added, or only removed: no move
+        for (uint16_t port : gone) moved.insert({address, proto, port});
+        for (uint16_t port : came) moved.insert({address, proto, port});
+      }
+    }
+  }
+  return moved;
+}
+
+}  // namespace highport::analysis
