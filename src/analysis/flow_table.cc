@@ -97,6 +97,26 @@ PortRange FlowTable::DynamicRangeOf(const IpAddress& server) const {
   return it == knowledge_.dynamic_ranges.end() ? knowledge_.default_dynamic_range : it->second;
 }
 
+// The port-class rule: a port the catalog knows, else the one outside the
+// dynamic range; nothing when both or neither stand out.
+inline std::optional<FlowTable::Decision> FlowTable::ByPortClass(const FlowObservation& f) const {
+  const Proto proto = f.src.proto;
+  const uint8_t* bits = PortBitsOf(proto);
+  const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
+  if ((src_bits ^ dst_bits) & kKnownPort) return Decision{(src_bits & kKnownPort) != 0, ServerRule::kPortClass};
+  if (knowledge_.dynamic_ranges.empty()) {
+    // Both in the default range (the bits say so), as DynamicRange() gives it.
+    if ((src_bits ^ dst_bits) & kInDefaultRange) {
+      return Decision{(dst_bits & kInDefaultRange) != 0, ServerRule::kPortClass};
+    }
+  } else {
+    bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
+    bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
+    if (src_dynamic != dst_dynamic) return Decision{dst_dynamic, ServerRule::kPortClass};
+  }
+  return std::nullopt;
+}
+
 inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) const {
   Proto proto = f.src.proto;
   // Symmetric protocols (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138)
@@ -118,21 +138,27 @@ inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) con
                                                                             : ServerRule::kFirewall;
     return {f.initiator == Initiator::kDestination, rule};
   }
-  if (f.action == TrafficAction::kDropped) return {false, ServerRule::kFirewall};
-  // Port classes: a port the catalog knows, else the one outside the dynamic range.
-  const uint8_t* bits = PortBitsOf(proto);
-  const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
-  if ((src_bits ^ dst_bits) & kKnownPort) return {(src_bits & kKnownPort) != 0, ServerRule::kPortClass};
-  if (knowledge_.dynamic_ranges.empty()) {
-    // Both in the default range (the bits say so), as DynamicRange() gives it.
-    if ((src_bits ^ dst_bits) & kInDefaultRange) {
-      return {(dst_bits & kInDefaultRange) != 0, ServerRule::kPortClass};
+  if (f.action == TrafficAction::kDropped) {
+    // A dropped packet is an attempt to reach its destination, unless the
+    // packet itself says it answers: a SYN-ACK comes from the server. A
+    // dropped UDP datagram or TCP segment without SYN may be a reply the
+    // firewall's state no longer (or never) matched: SSDP, DNS or WS-
+    // Discovery answers to a multicast query, late packets of a connection.
+    // Where the port classes name the source the server (the reply comes
+    // from the port the catalog knows, or from the one outside the dynamic
+    // range), it is; else the destination is, as for any attempt.
+    // (A SYN with FIN or RST beside it is a scan's probe, not an answer.)
+    constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+    const bool tcp = f.ip_protocol == 6;
+    if (tcp && (f.tcp_flags & kSyn)) {
+      return {(f.tcp_flags & (kFin | kSyn | kRst | kAck)) == (kSyn | kAck), ServerRule::kFirewall};
     }
-  } else {
-    bool src_dynamic = DynamicRange(f.src.address).Contains(f.src.port);
-    bool dst_dynamic = DynamicRange(f.dst.address).Contains(f.dst.port);
-    if (src_dynamic != dst_dynamic) return {dst_dynamic, ServerRule::kPortClass};
+    if (tcp && f.tcp_flags == 0) return {false, ServerRule::kFirewall};  // flags not logged
+    const std::optional<Decision> by_class = ByPortClass(f);
+    if (by_class && by_class->src_is_server) return *by_class;
+    return {false, ServerRule::kFirewall};
   }
+  if (const std::optional<Decision> by_class = ByPortClass(f)) return *by_class;
   return {f.src.port < f.dst.port, ServerRule::kGuess};
 }
 

@@ -9,7 +9,8 @@
 //      says one side's address and port accept connections;
 //   2. handshake: a capture saw the SYN; biflow: IPFIX says who initiated;
 //   3. firewall: Windows Firewall ALLOW rows are written per new connection,
-//      initiator first; a dropped packet goes to its destination;
+//      initiator first; a dropped packet goes to its destination, unless it
+//      answers (a SYN-ACK; a reply from a port the port classes name);
 //   4. port class: a port the catalog knows, else the port outside the
 //      host's dynamic range, else (both or neither) the lower port, marked as
 //      a guess. "Below 1024 is the server" is never used on its own.
@@ -189,6 +190,7 @@ class FlowTable : public ingest::TrafficSink {
     ServerRule rule = ServerRule::kGuess;
   };
   [[gnu::always_inline]] inline Decision DecideServer(const FlowObservation& flow) const;
+  [[gnu::always_inline]] inline std::optional<Decision> ByPortClass(const FlowObservation& flow) const;
   bool IsListener(const IpAddress& address, Proto proto, uint16_t port) const {
     // Inline: the port's bit answers for nearly every observation.
     return (proto == Proto::kUdp ? listened_udp_ : listened_tcp_)[port] &&

@@ -226,6 +226,60 @@ TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
   EXPECT_EQ(dropped.last_us, 203 * kSecond);
 }
 
+// A dropped packet is an attempt on its destination unless the packet says
+// it answers: a SYN-ACK comes from the server, and a datagram or a segment
+// without SYN from a port the port classes name (a known one, or one outside
+// the dynamic range) is that port's reply, as SSDP and NetBIOS answers to a
+// broadcast are (the firewall's state never matched them).
+TEST(FlowTable, ADroppedReplyGoesToItsSource) {
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20;
+  FlowTable table(TestCatalog(), {});
+  auto drop = [&](std::string_view src, uint16_t sport, std::string_view dst, uint16_t dport,
+                  Proto proto, uint8_t flags) {
+    FlowObservation f = Obs(src, sport, dst, dport, 0, 0, proto);
+    f.action = TrafficAction::kDropped;
+    f.connections = 0;
+    f.packets = 1;
+    f.tcp_flags = flags;
+    table.OnFlow(f);
+  };
+  drop("10.0.0.40", 137, "10.0.0.51", 61069, Proto::kUdp, 0);        // a NetBIOS answer
+  drop("10.0.0.5", 446, "10.0.0.66", 50000, Proto::kTcp, kSyn | kAck);  // a SYN-ACK
+  drop("10.0.0.1", 40000, "10.0.0.2", 22,  // a scan's probe with every flag
+       Proto::kTcp, kFin | kSyn | kRst | kPsh | kAck | kUrg);
+  drop("10.0.0.66", 50001, "10.0.0.5", 445, Proto::kTcp, kAck);  // a late ACK to SMB
+  drop("10.0.0.5", 445, "10.0.0.67", 50002, Proto::kTcp, kAck);  // SMB's late answer
+  drop("10.0.0.66", 50003, "10.0.0.5", 50004, Proto::kUdp, 0);   // nothing stands out
+  drop("10.0.0.66", 50005, "10.0.0.5", 50006, Proto::kTcp, 0);   // flags not logged
+  drop("10.0.0.66", 7000, "10.0.0.5", 50007, Proto::kUdp, 0);    // from outside the range
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 8u);
+  auto server_of = [&](uint16_t port) {
+    const FlowEntry& e = Find(flows, port);
+    return e.key.server.ToString() + ":" + std::to_string(e.key.port) + " " +
+           std::string(ServerRuleName(e.rule));
+  };
+  EXPECT_EQ(server_of(137), "10.0.0.40:137 port-class");
+  EXPECT_EQ(Find(flows, 137).flow_class, FlowClass::kFine) << "not a problematic 61069";
+  EXPECT_EQ(Find(flows, 137).attempts, 1u);
+  EXPECT_EQ(server_of(446), "10.0.0.5:446 firewall");
+  EXPECT_EQ(server_of(22), "10.0.0.2:22 firewall");
+  EXPECT_EQ(Find(flows, 445).key.client.ToString(), "10.0.0.66");  // the first of two to 445
+  // The port classes agree that the destination serves: the firewall's rule, as for an attempt.
+  EXPECT_EQ(Find(flows, 445).rule, ServerRule::kFirewall);
+  EXPECT_EQ(std::count_if(flows.begin(), flows.end(),
+                          [](const FlowEntry& e) { return e.key.port == 445; }),
+            2);
+  for (const FlowEntry& e : flows) {
+    if (e.key.port == 445) {
+      EXPECT_EQ(e.key.server.ToString(), "10.0.0.5") << e.key.client.ToString();
+    }
+  }
+  EXPECT_EQ(server_of(50004), "10.0.0.5:50004 firewall");
+  EXPECT_EQ(server_of(50006), "10.0.0.5:50006 firewall");
+  EXPECT_EQ(server_of(7000), "10.0.0.66:7000 port-class");
+}
+
 TEST(FlowTable, LowSourcePortsAreFlagged) {
   FlowTable table(TestCatalog(), {});
   table.OnFlow(Handshake(Obs("10.0.0.30", 123, "10.0.0.5", 445), Initiator::kSource));
