@@ -171,4 +171,46 @@ jq -e '.flows | length == 1' "$work/collect.json" >/dev/null || fail "collect st
 jq -e '.flows[0] | .client == "10.0.0.7" and .server == "10.0.1.5" and .port == 49671 and .packets == 12 and .bytes == 3400' \
   "$work/collect.json" >/dev/null || fail "the collected flow: $(jq -c '.flows[0]' "$work/collect.json")"
 
+# NetFlow v9 data that comes before its template is held, and decoded when
+# the template comes: stored, and not reported as dropped. Header: version
+# 9, one flowset, uptime 100000 ms, 2024-05-01 10:00:00 UTC, sequence 1 and
+# then 2, source id 0. Template 256: IPv4 source and destination, ports,
+# protocol, packets, bytes. Record: 10.0.0.8:51002 -> 10.0.1.5:49672 TCP,
+# 5 packets, 500 bytes (21 bytes, padded to 24).
+: >"$work/collect9.err"
+"$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect9.err" &
+cpid=$!
+pids+=("$cpid")
+port=""
+for _ in $(seq 1 100); do  # at most 10 s
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/collect9.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/collect9.err")"
+data='\x00\x09\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x01\x00\x00\x00\x00'
+data+='\x01\x00\x00\x1c\x0a\x00\x00\x08\x0a\x00\x01\x05\xc7\x3a\xc2\x08\x06\x00\x00\x00\x05'
+data+='\x00\x00\x01\xf4\x00\x00\x00'
+template='\x00\x09\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x02\x00\x00\x00\x00'
+template+='\x00\x00\x00\x24\x01\x00\x00\x07\x00\x08\x00\x04\x00\x0c\x00\x04\x00\x07\x00\x02'
+template+='\x00\x0b\x00\x02\x00\x04\x00\x01\x00\x02\x00\x04\x00\x01\x00\x04'
+printf "$data" >"$work/v9-data.bin"
+printf "$template" >"$work/v9-template.bin"
+[ "$(stat -c %s "$work/v9-data.bin")" -eq 48 ] || fail "the v9 data datagram is not 48 bytes"
+[ "$(stat -c %s "$work/v9-template.bin")" -eq 56 ] || fail "the v9 template datagram is not 56 bytes"
+# Both from one source port (one exporter): one shell, one socket.
+exec 3>"/dev/udp/127.0.0.1/$port"
+cat "$work/v9-data.bin" >&3
+cat "$work/v9-template.bin" >&3
+exec 3>&-
+for _ in $(seq 1 150); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done  # at most 15 s
+kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --idle 1"
+wait "$cpid" || fail "collect exited $?: $(cat "$work/collect9.err")"
+grep -q "1 flow record(s) stored" "$work/collect9.err" || fail "the held record was not stored: $(cat "$work/collect9.err")"
+grep -q "1 data set(s) held until their template came; dropped: 0 malformed, 0 data set(s) whose template never came" \
+  "$work/collect9.err" || fail "held data reported as dropped: $(cat "$work/collect9.err")"
+flows_json --db "$cdb" >"$work/collect9.json"
+jq -e 'any(.flows[]; .client == "10.0.0.8" and .server == "10.0.1.5" and .port == 49672 and .packets == 5 and .bytes == 500)' \
+  "$work/collect9.json" >/dev/null || fail "the held v9 flow: $(jq -c '.flows' "$work/collect9.json")"
+
 echo "PASS store_cli"

@@ -3,6 +3,7 @@
 // such as softflowd send their flow records here, and they go into the
 // evidence database in batches (one transaction a second), where
 // `highport flows --db` and the other analyses find them.
+#include <algorithm>
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
@@ -126,14 +127,18 @@ int Run(const CollectOptions& o) {
   flush();
 
   const ingest::NetflowStats& s = decoder.stats();
+  // Data that came before its template was held (unknown_template counts
+  // those sets); only what never found its template was dropped.
   fmt::print(stderr,
              "highport collect: stopped ({}): {} datagram(s), {} byte(s); {} flow record(s) "
-             "stored, {} template(s), {} options record(s); dropped: {} malformed, {} without a "
-             "template, {} pending, {} over the template cap, {} over the exporter cap; {} "
+             "stored, {} template(s), {} options record(s); {} data set(s) held until their "
+             "template came; dropped: {} malformed, {} data set(s) whose template never came, "
+             "{} template(s) over the template cap, {} datagram(s) over the exporter cap; {} "
              "sequence gap(s); {} datagram(s) not NetFlow\n",
              net::CollectorStopName(run.stop), run.datagrams, run.bytes, sink.stored(), s.templates,
-             s.options_records, s.malformed, s.unknown_template, s.pending_dropped,
-             s.templates_dropped, s.exporters_dropped, s.sequence_gaps, not_netflow);
+             s.options_records, s.unknown_template - std::min(s.unknown_template, s.pending_dropped),
+             s.malformed, s.pending_dropped, s.templates_dropped, s.exporters_dropped,
+             s.sequence_gaps, not_netflow);
   if (run.stop == net::CollectorStop::kError) {
     fmt::print(stderr, "highport collect: receiving failed: {}\n", run.error);
     return kExitUsage;
