@@ -1027,6 +1027,10 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   block.Drain(out);
 
   out += "\nPer server:\n";
+  if (r.instants && !r.peak_rpc_concurrency.empty()) {
+    out += "  (A firewall log's rows carry no duration: from a log alone, \"at once\" counts the\n"
+           "  connections opened in the same second, a lower bound. A capture or NetFlow gives spans.)\n";
+  }
   summary.ForEach([&](const ServerSummary& s) {
     const IpAddress& server = s.server;
     out += fmt::format("  {}: {} client(s)", server.ToString(), s.clients);

@@ -255,6 +255,26 @@ std::string LaidOutRows(const std::vector<analysis::FlowEntry>& flows, Cells cel
   return out;
 }
 
+// With firewall rows among the evidence, the table says beside the peaks
+// that a log's rows are instants; without them, or without a peak, it does not.
+TEST(FlowsReport, PeaksFromFirewallRowsSayTheyAreALowerBound) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  Feed(table);
+  FlowsReport r;
+  r.flows = table.Finish();
+  r.peak_rpc_concurrency = table.peak_rpc_concurrency();
+  ASSERT_FALSE(r.peak_rpc_concurrency.empty());
+  const std::string note = "\"at once\" counts the\n  connections opened in the same second";
+  EXPECT_EQ(FlowsTable(r).find(note), std::string::npos);
+  r.instants = true;
+  const std::string with = FlowsTable(r);
+  const size_t at = with.find(note);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_LT(with.find("Per server:"), at);
+  r.peak_rpc_concurrency.clear();
+  EXPECT_EQ(FlowsTable(r).find(note), std::string::npos);
+}
+
 TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   Feed(table);
