@@ -137,17 +137,28 @@ status=0
 
 echo "== collect: a NetFlow v5 datagram on loopback"
 cdb=$work/collect.db
-: >"$work/collect.err"  # read below before the background shell may have opened it
-"$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect.err" &
-cpid=$!
-pids+=("$cpid")
-port=""
-for _ in $(seq 1 100); do  # at most 10 s
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/collect.err")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/collect.err")"
+# start_collect ERR: `collect` on a free loopback port into $cdb, stopping
+# after a second without datagrams, its stderr in ERR; sets cpid and port.
+start_collect() {
+  : >"$1"  # read below before the background shell may have opened it
+  "$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$1" &
+  cpid=$!
+  pids+=("$cpid")
+  port=""
+  for _ in $(seq 1 100); do  # at most 10 s
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "collect did not say where it listens: $(cat "$1")"
+}
+# wait_collect ERR: until it has stopped (at most 15 s), and its exit status 0.
+wait_collect() {
+  for _ in $(seq 1 150); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --idle 1"
+  wait "$cpid" || fail "collect exited $?: $(cat "$1")"
+}
+start_collect "$work/collect.err"
 # Header: version 5, 1 record, uptime 100000 ms, export time 1714557600
 # (2024-05-01 10:00:00 UTC), sequence 1. Record: 10.0.0.7:51000 -> 10.0.1.5:49671
 # TCP, SYN|ACK|PSH|FIN, 12 packets, 3400 bytes, uptime 90000..95000 ms.
@@ -161,9 +172,7 @@ printf "$v5" >"$work/v5.bin"
 cat "$work/v5.bin" >"/dev/udp/127.0.0.1/$port"
 printf 'hello, not netflow' >"$work/junk.bin"
 cat "$work/junk.bin" >"/dev/udp/127.0.0.1/$port"
-for _ in $(seq 1 150); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done  # at most 15 s
-kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --idle 1"
-wait "$cpid" || fail "collect exited $?: $(cat "$work/collect.err")"
+wait_collect "$work/collect.err"
 grep -q "stopped (idle): 2 datagram(s)" "$work/collect.err" || fail "collect summary: $(cat "$work/collect.err")"
 grep -q "not NetFlow" "$work/collect.err" || fail "the garbage datagram is not reported: $(cat "$work/collect.err")"
 flows_json --db "$cdb" >"$work/collect.json"
@@ -177,17 +186,7 @@ jq -e '.flows[0] | .client == "10.0.0.7" and .server == "10.0.1.5" and .port == 
 # then 2, source id 0. Template 256: IPv4 source and destination, ports,
 # protocol, packets, bytes. Record: 10.0.0.8:51002 -> 10.0.1.5:49672 TCP,
 # 5 packets, 500 bytes (21 bytes, padded to 24).
-: >"$work/collect9.err"
-"$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$work/collect9.err" &
-cpid=$!
-pids+=("$cpid")
-port=""
-for _ in $(seq 1 100); do  # at most 10 s
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/collect9.err")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/collect9.err")"
+start_collect "$work/collect9.err"
 data='\x00\x09\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x01\x00\x00\x00\x00'
 data+='\x01\x00\x00\x1c\x0a\x00\x00\x08\x0a\x00\x01\x05\xc7\x3a\xc2\x08\x06\x00\x00\x00\x05'
 data+='\x00\x00\x01\xf4\x00\x00\x00'
@@ -203,9 +202,7 @@ exec 3>"/dev/udp/127.0.0.1/$port"
 cat "$work/v9-data.bin" >&3
 cat "$work/v9-template.bin" >&3
 exec 3>&-
-for _ in $(seq 1 150); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done  # at most 15 s
-kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --idle 1"
-wait "$cpid" || fail "collect exited $?: $(cat "$work/collect9.err")"
+wait_collect "$work/collect9.err"
 grep -q "1 flow record(s) stored" "$work/collect9.err" || fail "the held record was not stored: $(cat "$work/collect9.err")"
 grep -q "1 data set(s) held until their template came; dropped: 0 malformed, 0 data set(s) whose template never came" \
   "$work/collect9.err" || fail "held data reported as dropped: $(cat "$work/collect9.err")"
