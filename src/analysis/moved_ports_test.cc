@@ -35,6 +35,14 @@ ingest::SocketInventory Tasklist(const std::string& folder, std::vector<ProcessI
   return inv;
 }
 
+// A listener that names its owner itself (netstat -b, ss -p), without a pid.
+Socket Owned(Proto proto, std::string_view address, uint16_t port, std::string process) {
+  Socket s = ListenSocket(proto, address, port, 0);
+  s.pid.reset();
+  s.process = std::move(process);
+  return s;
+}
+
 bool Has(const MovedPortSet& moved, std::string_view address, uint16_t port,
          Proto proto = Proto::kTcp) {
   return moved.count({*IpAddress::Parse(address), proto, port}) > 0;
@@ -87,24 +95,18 @@ TEST(MovedPorts, PidsAreJoinedWithinTheirFolderOnly) {
 
 // What is no move of one service on one host.
 TEST(MovedPorts, OtherHostsOwnersProtocolsAndLowPortsAreNoMove) {
-  auto with_owner = [](Proto proto, std::string_view address, uint16_t port, std::string process) {
-    Socket s = ListenSocket(proto, address, port, 0);
-    s.pid.reset();
-    s.process = std::move(process);  // netstat -b, ss -p: the socket names its owner
-    return s;
-  };
   const std::vector<ingest::SocketInventory> inputs = {
       Netstat("ev/a", "10.0.0.10",
-              {with_owner(Proto::kTcp, "0.0.0.0", 50001, "agent.exe"),
-               with_owner(Proto::kTcp, "0.0.0.0", 700, "legacy.exe"),
-               with_owner(Proto::kUdp, "0.0.0.0", 50010, "voip.exe"),
+              {Owned(Proto::kTcp, "0.0.0.0", 50001, "agent.exe"),
+               Owned(Proto::kTcp, "0.0.0.0", 700, "legacy.exe"),
+               Owned(Proto::kUdp, "0.0.0.0", 50010, "voip.exe"),
                ListenSocket(Proto::kTcp, "0.0.0.0", 50020, 9999)}),  // no owner known
       Netstat("ev/b", "10.0.0.20",  // another host
-              {with_owner(Proto::kTcp, "0.0.0.0", 50002, "agent.exe")}),
+              {Owned(Proto::kTcp, "0.0.0.0", 50002, "agent.exe")}),
       Netstat("ev/c", "10.0.0.10",
-              {with_owner(Proto::kTcp, "0.0.0.0", 50003, "other.exe"),
-               with_owner(Proto::kTcp, "0.0.0.0", 701, "legacy.exe"),
-               with_owner(Proto::kTcp, "0.0.0.0", 50010, "voip.exe"),  // TCP, not UDP
+              {Owned(Proto::kTcp, "0.0.0.0", 50003, "other.exe"),
+               Owned(Proto::kTcp, "0.0.0.0", 701, "legacy.exe"),
+               Owned(Proto::kTcp, "0.0.0.0", 50010, "voip.exe"),  // TCP, not UDP
                ListenSocket(Proto::kTcp, "0.0.0.0", 50021, 9999)}),
   };
   EXPECT_TRUE(MovedPorts(inputs).empty());
@@ -115,10 +117,7 @@ TEST(MovedPorts, OtherHostsOwnersProtocolsAndLowPortsAreNoMove) {
 // shows none of its own addresses keeps the wildcard (any server).
 TEST(MovedPorts, AddressesAreTheHostsOwn) {
   auto agent = [](std::string_view address, uint16_t port) {
-    Socket s = ListenSocket(Proto::kTcp, address, port, 0);
-    s.pid.reset();
-    s.process = "agent.exe";
-    return s;
+    return Owned(Proto::kTcp, address, port, "agent.exe");
   };
   ingest::SocketInventory two_addresses =
       Netstat("ev/dc01/day1", "10.0.0.10", {agent("0.0.0.0", 50001), agent("10.0.0.12", 50100)});

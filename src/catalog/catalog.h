@@ -86,8 +86,8 @@ class Catalog {
   // FindPort runs for every flow a report prints: per protocol (TCP, UDP)
   // and port, 1 + the index of the first entry in ports_, 0 for none. In
   // pages of 256 ports, only the pages some entry is on (47 of 512, 47 KiB):
-  // a flat index was 512 KiB of zeros written at every start, a third of
-  // the time `highport flows` took on an empty log.
+  // a flat index was 512 KiB of zeros written at every start (110 page
+  // faults; `flows` on an empty log, min 6.6 -> 6.3 ms).
   using PortPage = std::array<uint32_t, 256>;
   std::array<uint16_t, 256> port_page_[2] = {};  // 1 + the page's index in port_pages_, 0: none
   std::vector<PortPage> port_pages_;
