@@ -48,6 +48,26 @@ void AppendSourceRef(std::string& out, const EvidenceView& s) {
   }
 }
 
+// "seen in dc01/pfirewall.log:64, :222, capture.pcap:packet 9+54" and a
+// newline, after `indent`: a flow's evidence under its table row, a file
+// named once for the rows after it that are in it too.
+void AppendEvidenceLine(std::string& out, std::string_view indent, const FlowRef& f) {
+  out += indent;
+  out += "seen in ";
+  std::string_view last_file;
+  for (size_t k = 0; k < f.v.evidence; ++k) {
+    EvidenceView s = f.Evidence(k);
+    if (k > 0) out += ", ";
+    if (k > 0 && s.file == last_file) {
+      s.file = {};
+    } else {
+      last_file = s.file;
+    }
+    AppendSourceRef(out, s);
+  }
+  out += '\n';
+}
+
 // Whatever a block of output needs, handed on once it is large enough.
 constexpr size_t kBlock = 1 << 16;
 void MaybeFlush(std::string& out, const FlushText& flush) {
@@ -617,7 +637,7 @@ class SummaryBeside {
  private:
   void Gather() {
     try {
-      ForEachFlowRef<false>(r_, [&](const FlowRef& f) { summary_.Add(f.v); });
+      ForEachFlowRef<EvidenceFor::kNone>(r_, [&](const FlowRef& f) { summary_.Add(f.v); });
     } catch (...) {
       error_ = std::current_exception();
     }
@@ -984,7 +1004,7 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   const EnumNames names;
   LastAddress last_server;
   std::array<size_t, 9> widest{};
-  ForEachFlowRef<false>(r, [&](const FlowRef& f) {
+  ForEachFlowRef<EvidenceFor::kNone>(r, [&](const FlowRef& f) {
     const FlowView& e = f.v;
     problematic += e.flow_class == FlowClass::kProblematic;
     // The widest cells, laid out once: MeasureWidths() caps each width,
@@ -1013,15 +1033,23 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   table.AppendHeader(out);
   RowBlock block;
   const TableRowLayout layout(table);
-  ForEachFlowRef<false>(r, [&](const FlowRef& f) {
+  // A flagged flow's evidence goes on a line of its own under the row,
+  // indented to the CLIENT column.
+  const std::string indent(table.widths()[0] + 2, ' ');
+  ForEachFlowRef<EvidenceFor::kFlagged>(r, [&](const FlowRef& f) {
     const FlowView& e = f.v;
-    if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
-      block.Done(end, out, flush);
-      return;
+    // (A record's FlowRef has every flow's evidence; only flagged ones are listed.)
+    const bool evidence = e.evidence > 0 && IsFlagged(e.flow_class);
+    if (!evidence) {
+      if (char* end = AppendTableRow(block, e, r.owners, layout, names, times, last_server)) {
+        block.Done(end, out, flush);
+        return;
+      }
     }
     block.Drain(out);  // the general path appends to `out`
     TableCells(e, r.owners, row, times);
     table.AppendRow(row, TableWidths(e, r.owners, times, names).data(), out);
+    if (evidence) AppendEvidenceLine(out, indent, f);
     MaybeFlush(out, flush);
   });
   block.Drain(out);

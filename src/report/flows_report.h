@@ -74,10 +74,18 @@ struct FlowRef {
   static FlowRef Of(const analysis::FlowEntry& e);
 };
 
+// Which flows' evidence ForEachFlowRef looks up: every flow's (JSON, CSV),
+// none (passes that only count or measure), or only the flows the table
+// flags (problematic and low-source: it lists their evidence under the row).
+enum class EvidenceFor : uint8_t { kAll, kNone, kFlagged };
+inline bool IsFlagged(analysis::FlowClass c) {
+  return c == analysis::FlowClass::kProblematic || c == analysis::FlowClass::kLowSource;
+}
+
 // Calls f(const FlowRef&) for every flow of the report in order, as ForEachFlow.
-// Without kEvidence (the table has no such column) a compact flow's evidence
-// is not looked up, and the FlowRef says it has none.
-template <bool kEvidence = true, class F>
+// A compact flow's evidence is looked up only as kEvidence asks; the others'
+// FlowRef says they have none.
+template <EvidenceFor kEvidence = EvidenceFor::kAll, class F>
 void ForEachFlowRef(const FlowsReport& r, F&& f) {
   if (r.compact == nullptr) {
     for (const analysis::FlowEntry& e : r.flows) f(FlowRef::Of(e));
@@ -95,7 +103,9 @@ void ForEachFlowRef(const FlowsReport& r, F&& f) {
     if (i + kAhead / 2 < n) r.compact->PrefetchPointees(i + kAhead / 2);
     r.compact->View(i, ref.v);
     // A key keeps at most three evidence rows (a two-bit count).
-    ref.v.evidence = kEvidence ? std::min<uint32_t>(ref.v.evidence, ref.views.size()) : 0;
+    const bool wanted = kEvidence == EvidenceFor::kAll ||
+                        (kEvidence == EvidenceFor::kFlagged && IsFlagged(ref.v.flow_class));
+    ref.v.evidence = wanted ? std::min<uint32_t>(ref.v.evidence, ref.views.size()) : 0;
     for (uint32_t k = 0; k < ref.v.evidence; ++k) r.compact->Evidence(i, k, ref.views[k]);
     f(static_cast<const FlowRef&>(ref));
   }

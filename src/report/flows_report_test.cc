@@ -227,7 +227,6 @@ TEST(FlowsReport, StreamedWritersAgreeWithTheTreeAndTheRecords) {
   EXPECT_GT(flushes, 0u);  // the large texts were handed on in blocks
 }
 
-// Evidence as the streamed CSV writes it, against SourceRef::ToString().
 // One TCP connection 10.0.0.9:50000 -> 10.0.0.5:445, its source to be set.
 FlowObservation SmbConnection() {
   FlowObservation f;
@@ -238,11 +237,21 @@ FlowObservation SmbConnection() {
   return f;
 }
 
-// The table's rows, written straight (AppendTableRow), as the general layout
-// (TableLayout over FlowTableCells) writes them: rows with zones (which take
-// the general path), cells to cut, a non-ASCII owner, a What ending in spaces.
+// The line under a problematic or low-source flow's row: its evidence,
+// each file named once for the references after it that are in it too.
+std::string EvidenceLine(const analysis::FlowEntry& e, size_t indent) {
+  std::string line = std::string(indent, ' ') + "seen in ";
+  for (size_t k = 0; k < e.evidence.size(); ++k) {
+    std::string ref = e.evidence[k].ToString();
+    if (k > 0 && e.evidence[k].file == e.evidence[k - 1].file) ref.erase(0, e.evidence[k].file.size());
+    line += (k > 0 ? ", " : "") + ref;
+  }
+  return line + "\n";
+}
+
 // The table's rows as the general TableLayout lays out `cells` of each flow
-// (the header line first), to hold the writer's straight rows to.
+// (the header line first), with each flagged flow's evidence line, to hold
+// the writer's straight rows to.
 template <class Cells>
 std::string LaidOutRows(const std::vector<analysis::FlowEntry>& flows, Cells cells) {
   TableLayout layout({"CLASS", "CLIENT", "SERVER", "PORT", "CONNECTIONS", "FIRST SEEN",
@@ -251,8 +260,51 @@ std::string LaidOutRows(const std::vector<analysis::FlowEntry>& flows, Cells cel
   for (const analysis::FlowEntry& e : flows) layout.Measure(cells(e));
   std::string out;
   layout.AppendHeader(out);
-  for (const analysis::FlowEntry& e : flows) layout.AppendRow(cells(e), out);
+  for (const analysis::FlowEntry& e : flows) {
+    layout.AppendRow(cells(e), out);
+    const bool flagged = e.flow_class == analysis::FlowClass::kProblematic ||
+                         e.flow_class == analysis::FlowClass::kLowSource;
+    if (flagged && !e.evidence.empty()) out += EvidenceLine(e, layout.widths()[0] + 2);
+  }
   return out;
+}
+
+// "Problematic flows first, each with its evidence": in the table, the
+// first rows or packets of a problematic or low-source flow are listed
+// under its row; a fine flow's are not (JSON and CSV have them all).
+TEST(FlowsReport, TableListsTheEvidenceOfFlaggedFlowsUnderTheirRow) {
+  analysis::FlowTable table(analysis::testing::TestCatalog(), {});
+  FlowObservation f = SmbConnection();
+  f.source = {"dc01/pfirewall.log", 17, 0, 0};
+  table.OnFlow(f);  // fine: tcp/445
+  f.dst.port = 49670;
+  table.OnFlow(f);  // problematic, three references in two files
+  f.source = {"dc01/pfirewall.log", 18, 0, 0};
+  table.OnFlow(f);
+  f.source = {"core.pcap", 0, 9, 54};
+  table.OnFlow(f);
+  f.dst.port = 445;
+  f.src = {*IpAddress::Parse("10.0.0.7"), Proto::kTcp, 1000};  // low-source
+  f.source = {"fs01/pfirewall.log", 3, 0, 0};
+  table.OnFlow(f);
+  FlowsReport r;
+  r.flows = table.Finish();
+  ASSERT_EQ(r.flows.size(), 3u);
+  const std::string text = FlowsTable(r);
+  const std::string problematic = "seen in dc01/pfirewall.log:17, :18, core.pcap:packet 9+54\n";
+  const size_t at = text.find(problematic);
+  ASSERT_NE(at, std::string::npos) << text;
+  // Under its own row, indented to the CLIENT column.
+  const size_t row = text.rfind("\nproblematic ", at);
+  ASSERT_NE(row, std::string::npos);
+  EXPECT_EQ(text.find('\n', row + 1) + 1 + std::string("problematic  ").size(), at) << text;
+  EXPECT_NE(text.find("seen in fs01/pfirewall.log:3\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find(":17\n"), std::string::npos) << "the fine flow's evidence is listed";
+  size_t lists = 0;
+  for (size_t at = text.find("seen in "); at != std::string::npos; at = text.find("seen in ", at + 1)) {
+    ++lists;
+  }
+  EXPECT_EQ(lists, 2u);
 }
 
 // With firewall rows among the evidence, the table says beside the peaks
@@ -275,6 +327,9 @@ TEST(FlowsReport, PeaksFromFirewallRowsSayTheyAreALowerBound) {
   EXPECT_EQ(FlowsTable(r).find(note), std::string::npos);
 }
 
+// The table's rows, written straight (AppendTableRow), as the general layout
+// (TableLayout over FlowTableCells) writes them: rows with zones (which take
+// the general path), cells to cut, a non-ASCII owner, a What ending in spaces.
 TEST(FlowsReport, TableRowsAgreeWithTheGeneralLayout) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   Feed(table);
@@ -336,6 +391,7 @@ TEST(FlowsReport, KeptServerTextIsOnlyTheSameAddresses) {
   }
 }
 
+// Evidence as the streamed CSV writes it, against SourceRef::ToString().
 TEST(FlowsReport, CsvEvidenceIsSourceRefToString) {
   analysis::FlowTable table(analysis::testing::TestCatalog(), {});
   FlowObservation f = SmbConnection();

@@ -114,7 +114,7 @@ void AppendFlowWhat(std::string& out, const analysis::FlowView& v, const Listene
 
 std::vector<ServerSummary> ServerSummaries(const FlowsReport& r) {
   ServerSummaryBuilder builder(r);
-  ForEachFlowRef<false>(r, [&](const FlowRef& f) { builder.Add(f.v); });
+  ForEachFlowRef<EvidenceFor::kNone>(r, [&](const FlowRef& f) { builder.Add(f.v); });
   return builder.Finish();
 }
 
