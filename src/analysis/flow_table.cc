@@ -565,7 +565,14 @@ FinishedFlows FlowTable::FinishCompact() {
                              knowledge_.moved_ports.empty();
   const PortRange range = knowledge_.default_dynamic_range;
   for (size_t i = 0; i < n; ++i) {
-    const Counters& c = counters_[i];
+    Counters& c = counters_[i];
+    // An endpoint-mapper answer read after the flow's first observation (a
+    // later file, a capture's answer to a later query) decides it by rule 1,
+    // as if it had been read first: the same label whatever the input order.
+    if (!rpc_ports_.empty() && c.rule != ServerRule::kEndpointMapper &&
+        c.key.proto == Proto::kTcp && rpc_ports_.count({addresses[c.key.server], c.key.port})) {
+      c.rule = ServerRule::kEndpointMapper;
+    }
     server_of[i] = c.key.server;
     dynamic[i] = by_port_alone ? IsDynamicIn(range, c.key.proto, c.key.port)
                                : IsDynamicPort(addresses[c.key.server], c.key.proto, c.key.port);

@@ -189,6 +189,52 @@ TEST(FlowTable, TheEndpointMapperMakesAPortDynamicAndNamesIt) {
   EXPECT_FALSE(Find(flows, 3000).dynamic);
 }
 
+// An endpoint-mapper answer read after the flows it explains (a later
+// file, the database after the files) gives the same flows as one read
+// before them: each flow decided in the right direction by its own
+// evidence (handshake, firewall row, port class) says endpoint-mapper,
+// as rule 1 would have said. Flows to other ports keep their rule.
+TEST(FlowTable, AnEndpointMapperAnswerReadLateDecidesAsOneReadFirst) {
+  std::vector<FlowObservation> traffic = {
+      Handshake(Obs("10.0.0.30", 61000, "10.0.0.5", 49701, 10, 20), Initiator::kSource),
+      Obs("10.0.0.31", 61001, "10.0.0.5", 49701, 10, 20),  // no direction: port classes
+      Obs("10.0.0.30", 61002, "10.0.0.5", 445, 9, 9),
+      Handshake(Obs("10.0.0.30", 61003, "10.0.0.5", 49702, 10, 20), Initiator::kSource),
+  };
+  FlowObservation row = Obs("10.0.0.32", 61004, "10.0.0.5", 49701, 30, 30);
+  row.action = TrafficAction::kAllowed;
+  row.initiator = Initiator::kSource;
+  row.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  traffic.push_back(row);
+  const RpcRegistration netlogon =
+      Registration("10.0.0.5", 49701, "12345678-1234-abcd-ef00-01234567cffb");
+
+  FlowTable first(TestCatalog(), {});
+  first.OnRpcRegistration(netlogon);
+  for (const FlowObservation& f : traffic) first.OnFlow(f);
+  FlowTable late(TestCatalog(), {});
+  for (const FlowObservation& f : traffic) late.OnFlow(f);
+  late.OnRpcRegistration(netlogon);
+  const std::vector<FlowEntry> want = first.Finish();
+  const std::vector<FlowEntry> got = late.Finish();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].key, want[i].key) << i;
+    EXPECT_EQ(ServerRuleName(got[i].rule), ServerRuleName(want[i].rule)) << i;
+    EXPECT_EQ(got[i].interfaces, want[i].interfaces) << i;
+    EXPECT_EQ(got[i].flow_class, want[i].flow_class) << i;
+  }
+  size_t by_epm = 0;
+  for (const FlowEntry& e : got) {
+    by_epm += e.rule == ServerRule::kEndpointMapper;
+    if (e.key.port != 49701) {
+      EXPECT_NE(e.rule, ServerRule::kEndpointMapper) << e.key.port;
+    }
+  }
+  EXPECT_EQ(by_epm, 3u);
+  EXPECT_EQ(Find(got, 49702).rule, ServerRule::kHandshake);
+}
+
 TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
   FlowTable table(TestCatalog(), {});
   FlowObservation allow = Obs("10.0.0.30", 61000, "10.0.0.5", 5665, 100, 100);

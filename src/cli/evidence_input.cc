@@ -221,6 +221,15 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   for (const ingest::SocketInventory& inv : evidence.inventories) {
     for (const RpcRegistration& r : inv.rpc_registrations) evidence.table->OnRpcRegistration(r);
   }
+  // The database's endpoint-mapper answers before any traffic, the files'
+  // too: an answer decides which side of a later flow is the server, and
+  // `flows --db DB FILE` must not depend on which is read first.
+  if (db) {
+    Result<std::vector<RpcRegistration>> stored = db->Registrations();
+    if (!stored) return stored.error();
+    for (const RpcRegistration& r : *stored) evidence.table->OnRpcRegistration(r);
+    evidence.stored += stored->size();
+  }
 
   ProgressBar progress;
   for (const auto& [path, kind] : traffic) {
@@ -253,7 +262,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     std::optional<ingest::LocalTimeSink> to_utc;
     if (log_zone) to_utc.emplace(*evidence.table, *log_zone);
     Result<store::ReplayStats> replayed =
-        db->Replay(*evidence.table, to_utc ? &*to_utc : nullptr);
+        db->Replay(*evidence.table, to_utc ? &*to_utc : nullptr, /*registrations=*/false);
     if (!replayed) return replayed.error();
     evidence.local_time = evidence.local_time || replayed->local_time;
     evidence.inputs += replayed->sources;

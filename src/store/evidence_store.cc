@@ -201,6 +201,44 @@ class StoredAddresses {
   IpAddress address_;
 };
 
+// Every stored endpoint-mapper answer, oldest source first, to `take`;
+// returns how many there were.
+template <class Take>
+uint64_t ReadRegistrations(SQLite::Database& db, uint64_t& bad_addresses, Take&& take) {
+  SQLite::Statement q(db,
+                      "SELECT s.path, r.host, r.uuid, r.version_major, r.version_minor, "
+                      "r.annotation, r.protocol, r.address, r.transport, r.port, r.address_text, "
+                      "r.pipe, r.binding, r.line, r.packet, r.offset FROM rpc_registration r "
+                      "JOIN source s ON s.id = r.source_id ORDER BY r.source_id, r.rowid");
+  uint64_t count = 0;
+  while (q.executeStep()) {
+    RpcRegistration r;
+    r.source.file = q.getColumn(0).getString();
+    r.host = q.getColumn(1).getString();
+    r.uuid = q.getColumn(2).getString();
+    r.version_major = static_cast<uint16_t>(q.getColumn(3).getInt());
+    r.version_minor = static_cast<uint16_t>(q.getColumn(4).getInt());
+    r.annotation = q.getColumn(5).getString();
+    r.protocol = q.getColumn(6).getString();
+    if (!q.getColumn(7).isNull()) {
+      Endpoint e;
+      e.address = ParseStored(q.getColumn(7).getString(), bad_addresses);
+      e.proto = q.getColumn(8).getInt() == 1 ? Proto::kUdp : Proto::kTcp;
+      e.port = static_cast<uint16_t>(q.getColumn(9).getInt());
+      r.endpoint = e;
+    }
+    r.address_text = q.getColumn(10).getString();
+    r.pipe = q.getColumn(11).getString();
+    r.binding = q.getColumn(12).getString();
+    r.source.line = static_cast<uint64_t>(q.getColumn(13).getInt64());
+    r.source.packet = static_cast<uint64_t>(q.getColumn(14).getInt64());
+    r.source.offset = static_cast<uint64_t>(q.getColumn(15).getInt64());
+    take(r);
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 std::string UtcTimestamp() {
@@ -350,8 +388,19 @@ Result<std::vector<StoredInventory>> EvidenceStore::Inventories() {
   });
 }
 
+Result<std::vector<RpcRegistration>> EvidenceStore::Registrations() {
+  return Guard(path_, [&]() -> Result<std::vector<RpcRegistration>> {
+    std::vector<RpcRegistration> registrations;
+    uint64_t bad_addresses = 0;  // Replay() counts them
+    ReadRegistrations(*db_, bad_addresses,
+                      [&](const RpcRegistration& r) { registrations.push_back(r); });
+    return registrations;
+  });
+}
+
 Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
-                                          ingest::TrafficSink* local_time_sink) {
+                                          ingest::TrafficSink* local_time_sink,
+                                          bool registrations) {
   return Guard(path_, [&]() -> Result<ReplayStats> {
     ReplayStats stats;
     uint64_t bad_addresses = 0;
@@ -371,36 +420,10 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
         }
       }
     }
-    {
-      SQLite::Statement q(*db_,
-                          "SELECT source_id, host, uuid, version_major, version_minor, annotation, "
-                          "protocol, address, transport, port, address_text, pipe, binding, line, "
-                          "packet, offset FROM rpc_registration ORDER BY source_id, rowid");
-      while (q.executeStep()) {
-        RpcRegistration r;
-        r.source.file = paths[q.getColumn(0).getInt64()];
-        r.host = q.getColumn(1).getString();
-        r.uuid = q.getColumn(2).getString();
-        r.version_major = static_cast<uint16_t>(q.getColumn(3).getInt());
-        r.version_minor = static_cast<uint16_t>(q.getColumn(4).getInt());
-        r.annotation = q.getColumn(5).getString();
-        r.protocol = q.getColumn(6).getString();
-        if (!q.getColumn(7).isNull()) {
-          Endpoint e;
-          e.address = ParseStored(q.getColumn(7).getString(), bad_addresses);
-          e.proto = q.getColumn(8).getInt() == 1 ? Proto::kUdp : Proto::kTcp;
-          e.port = static_cast<uint16_t>(q.getColumn(9).getInt());
-          r.endpoint = e;
-        }
-        r.address_text = q.getColumn(10).getString();
-        r.pipe = q.getColumn(11).getString();
-        r.binding = q.getColumn(12).getString();
-        r.source.line = static_cast<uint64_t>(q.getColumn(13).getInt64());
-        r.source.packet = static_cast<uint64_t>(q.getColumn(14).getInt64());
-        r.source.offset = static_cast<uint64_t>(q.getColumn(15).getInt64());
+    if (registrations) {
+      stats.registrations = ReadRegistrations(*db_, bad_addresses, [&](const RpcRegistration& r) {
         sink.OnRpcRegistration(r);
-        ++stats.registrations;
-      }
+      });
     }
     {
       SQLite::Statement q(*db_, "SELECT source_id, count, line, packet FROM lost_events ORDER BY source_id, rowid");

@@ -98,12 +98,19 @@ class EvidenceStore {
 
   // The stored socket inventories, whole, oldest first.
   Result<std::vector<StoredInventory>> Inventories();
-  // Gives every stored registration, observation and lost-event count to the
-  // sink (registrations first, then per source in the order they were read).
-  // Observations of sources with local times go to `local_time_sink` instead
-  // when one is given (an ingest::LocalTimeSink that makes them UTC).
+  // The stored endpoint-mapper answers, oldest source first: for a reader
+  // that needs them before any traffic, its files' included (an answer
+  // teaches which side of a flow is the server).
+  Result<std::vector<RpcRegistration>> Registrations();
+  // Gives every stored registration (unless `registrations` is false: the
+  // caller took them from Registrations()), observation and lost-event
+  // count to the sink (registrations first, then per source in the order
+  // they were read). Observations of sources with local times go to
+  // `local_time_sink` instead when one is given (an ingest::LocalTimeSink
+  // that makes them UTC).
   Result<ReplayStats> Replay(ingest::TrafficSink& sink,
-                             ingest::TrafficSink* local_time_sink = nullptr);
+                             ingest::TrafficSink* local_time_sink = nullptr,
+                             bool registrations = true);
 
  private:
   EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db);

@@ -445,6 +445,24 @@ TEST_F(StoreTest, RegistrationsAndLostEventsComeBack) {
   EXPECT_EQ(out.registrations[0].source.packet, 7u);
   EXPECT_EQ(out.registrations[0].source.file, "x.pcap");
   EXPECT_EQ(out.lost, 12u);
+
+  // Alone, for a reader that needs them before its files' traffic; and a
+  // replay that leaves them out, so that they are not given twice.
+  Result<std::vector<RpcRegistration>> alone = db->Registrations();
+  ASSERT_TRUE(alone);
+  ASSERT_EQ(alone->size(), 1u);
+  EXPECT_EQ((*alone)[0].uuid, r.uuid);
+  EXPECT_EQ((*alone)[0].version_major, 3);
+  EXPECT_EQ((*alone)[0].host, r.host);
+  EXPECT_EQ((*alone)[0].endpoint, r.endpoint);
+  EXPECT_EQ((*alone)[0].binding, r.binding);
+  EXPECT_EQ((*alone)[0].source.ToString(), "x.pcap:packet 7+0");
+  ingest::CollectingSink rest;
+  Result<ReplayStats> replayed = db->Replay(rest, nullptr, /*registrations=*/false);
+  ASSERT_TRUE(replayed);
+  EXPECT_TRUE(rest.registrations.empty());
+  EXPECT_EQ(replayed->registrations, 0u);
+  EXPECT_EQ(rest.lost, 12u);
 }
 
 }  // namespace
