@@ -126,6 +126,28 @@ flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"
 cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE after growth"
 
+echo "== a folder: inventories first, what is no evidence left out, flows and servers counted"
+mkdir -p "$work/site/dc01"
+{ header; rows 0 3000; } >"$work/site/dc01/pfirewall.log"
+printf 'Active Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       900\r\n  TCP    10.0.1.5:49670         0.0.0.0:0              LISTENING       700\r\n' \
+  >"$work/site/dc01/netstat-ano.txt"
+printf 'collected on Monday\n' >"$work/site/README.txt"
+status=0
+"$highport" ingest --db "$work/site.db" "$work/site" >"$work/site.out" 2>"$work/site.err" || status=$?
+[ "$status" -eq 0 ] || fail "ingest of a folder: exit $status, $(cat "$work/site.err")"
+grep -q "left out: $work/site/README.txt" "$work/site.err" || fail "the README is not named as left out: $(cat "$work/site.err")"
+[ "$(grep -c ', new: ' "$work/site.out")" -eq 2 ] || fail "not two new sources: $(cat "$work/site.out")"
+head -1 "$work/site.out" | grep -q 'netstat-ano.txt: inventory, new' || fail "the inventory is not stored first: $(cat "$work/site.out")"
+# The summary's flows and servers are those flows --db finds in the same database.
+"$highport" flows --db "$work/site.db" --format json -o "$work/site.json" 2>/dev/null || true
+want="$(jq '.flows | length' "$work/site.json") flow(s), $(jq '.servers | length' "$work/site.json") server(s) in the traffic this run stored"
+[ "$(jq '.flows | length' "$work/site.json")" -gt 100 ] || fail "too few flows in the folder's database"
+grep -q "; $want" "$work/site.err" || fail "summary: want '$want', got: $(tail -2 "$work/site.err")"
+grep -q '"server_by": "listener"' "$work/site.json" || fail "the stored inventory did not decide a flow"
+status=0
+"$highport" ingest --db "$work/site.db" "$work/site/README.txt" >/dev/null 2>"$work/readme.err" || status=$?
+[ "$status" -eq 2 ] || fail "a file named on its own that is no evidence: exit $status, $(cat "$work/readme.err")"
+
 echo "== a database that is not there is an error, and is not made"
 status=0
 "$highport" flows --db "$work/missing.db" >/dev/null 2>"$work/missing.err" || status=$?

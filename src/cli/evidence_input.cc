@@ -29,43 +29,6 @@ struct Spooled {
   }
 };
 
-// One input: a path to read, and whether it was named by the user (an
-// unreadable one is an error) or found in a directory (skipped if it is no
-// evidence: a README beside the logs must not stop an audit).
-struct InputFile {
-  std::string path;
-  bool found_in_directory = false;
-};
-
-// Expands directories into their regular files, in name order, so that runs
-// are reproducible; hidden files and directories (".git") are left out.
-Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& given) {
-  namespace fs = std::filesystem;
-  std::vector<InputFile> files;
-  for (const std::string& path : given) {
-    std::error_code ec;
-    if (path == "-" || !fs::is_directory(path, ec)) {
-      files.push_back({path, false});
-      continue;
-    }
-    std::vector<std::string> found;
-    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-    if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
-    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
-      const std::string name = it->path().filename().string();
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file(ec)) found.push_back(it->path().string());
-    }
-    std::sort(found.begin(), found.end());
-    for (std::string& f : found) files.push_back({std::move(f), true});
-  }
-  return files;
-}
-
 // The same file given twice (`dc01/* all/*`, a copy of a log under another
 // name) must not count its connections twice. Files of the same size whose
 // first 64 KiB hash alike are compared whole; only identical ones are skipped.
@@ -97,6 +60,33 @@ class DuplicateFiles {
 };
 
 }  // namespace
+
+Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& given) {
+  namespace fs = std::filesystem;
+  std::vector<InputFile> files;
+  for (const std::string& path : given) {
+    std::error_code ec;
+    if (path == "-" || !fs::is_directory(path, ec)) {
+      files.push_back({path, false});
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) return Error{fmt::format("{}: cannot list the directory: {}", path, ec.message())};
+      const std::string name = it->path().filename().string();
+      if (!name.empty() && name[0] == '.') {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    for (std::string& f : found) files.push_back({std::move(f), true});
+  }
+  return files;
+}
 
 Result<std::string> SpoolStdin() {
   char path[] = "/tmp/highport-stdin-XXXXXX";
@@ -292,13 +282,16 @@ void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, si
   if (evidence.skipped > 0) skipped = fmt::format(" ({} skipped, see above)", evidence.skipped);
   fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s), {} server(s)\n", command,
              evidence.inputs, fmt::join(read, ", "), skipped, flows, servers);
-  if (!evidence.unrecognised.empty()) {
-    // Named, so that a log in a format highport does not read is not
-    // silently missing from the analysis.
-    fmt::print(stderr, "highport {}: {} file(s) in the given directories are not evidence "
-                       "highport reads, left out: {}\n",
-               command, evidence.unrecognised.size(), fmt::join(evidence.unrecognised, ", "));
-  }
+  PrintLeftOut(command, evidence.unrecognised);
+}
+
+void PrintLeftOut(std::string_view command, const std::vector<std::string>& unrecognised) {
+  // Named, so that a log in a format highport does not read is not silently
+  // missing from the analysis.
+  if (unrecognised.empty()) return;
+  fmt::print(stderr, "highport {}: {} file(s) in the given directories are not evidence "
+                     "highport reads, left out: {}\n",
+             command, unrecognised.size(), fmt::join(unrecognised, ", "));
 }
 
 }  // namespace highport::cli

@@ -52,6 +52,23 @@ struct Evidence {
 // marked in input_error, and the other inputs are still read.
 Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions& options);
 
+// One input: a path to read, and whether it was named by the user (an
+// unreadable one is an error) or found in a directory (skipped if it is no
+// evidence: a README beside the logs must not stop an audit).
+struct InputFile {
+  std::string path;
+  bool found_in_directory = false;
+};
+
+// Expands directories into their regular files (recursively, in name order,
+// so that runs are reproducible; hidden files and directories such as
+// ".git" are left out). Files and "-" stay as given.
+Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& given);
+
+// "highport COMMAND: 2 file(s) in the given directories are not evidence
+// highport reads, left out: ..." on stderr; nothing when there are none.
+void PrintLeftOut(std::string_view command, const std::vector<std::string>& unrecognised);
+
 // Standard input, copied to a temporary file (it is read twice: detection,
 // then the reader). The caller removes it.
 Result<std::string> SpoolStdin();

@@ -4,14 +4,18 @@
 // Safe to repeat: the same file counts once, a grown log adds only its new
 // rows, and an ingest that was killed is completed (store/file_ingest.h).
 #include <cstdio>
+#include <memory>
 
 #include "CLI/CLI.hpp"
+#include "analysis/host_knowledge.h"
+#include "catalog/catalog.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/evidence_input.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "fmt/format.h"
+#include "ingest/load.h"
 #include "store/evidence_store.h"
 #include "store/file_ingest.h"
 
@@ -33,7 +37,10 @@ void Setup(CLI::App& app, IngestCommandOptions& o) {
       "rows, an ingest that was interrupted is completed. A firewall log's unfinished last line "
       "waits for the next ingest.\n"
       "Exit: 0 every file stored, 2 some file could not be read or stored (the others are).");
-  app.add_option("files", o.files, "evidence files")->required();
+  app.add_option("files", o.files,
+                 "evidence files and directories (walked in name order; files in them that are "
+                 "no evidence are listed and left out)")
+      ->required();
   app.add_option("--db", o.db, "the evidence database (created if missing)")->capture_default_str();
   app.add_option("--batch", o.batch, "observations per transaction")
       ->check(CLI::Range(1, 10'000'000))
@@ -57,6 +64,46 @@ std::string Line(const store::IngestReport& r) {
   return text;
 }
 
+// A file to ingest, its kind detected first: inventories are stored before
+// traffic, so that the flows counted in the traffic are decided with them.
+struct Pending {
+  std::string given;  // as named, or found in a directory; "-" for standard input
+  std::string path;   // where it is read (standard input: a spooled copy)
+};
+
+// Removes the spooled copies of standard input however the run ends.
+struct SpooledCopies {
+  std::vector<std::string> paths;
+  ~SpooledCopies() {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  }
+};
+
+// The flows in what this run stores, decided with every inventory and
+// endpoint-mapper answer the database holds (the run's own inventories were
+// stored first): the summary's "flows, servers".
+Result<std::unique_ptr<analysis::FlowTable>> FlowTableFor(store::EvidenceStore& db) {
+  Result<std::vector<store::StoredInventory>> stored = db.Inventories();
+  if (!stored) return stored.error();
+  std::vector<ingest::SocketInventory> inventories;
+  Diagnostics reported_at_their_ingest;
+  for (const store::StoredInventory& s : *stored) {
+    Result<ingest::LoadedInventory> loaded =
+        ingest::LoadInventoryBytes(s.path, s.content, {}, reported_at_their_ingest);
+    if (loaded) inventories.push_back(std::move(loaded->inventory));
+  }
+  auto table = std::make_unique<analysis::FlowTable>(
+      catalog::Catalog::Get(), analysis::KnowledgeFromInventories(inventories));
+  table->set_peaks(false);
+  for (const ingest::SocketInventory& inv : inventories) {
+    for (const RpcRegistration& r : inv.rpc_registrations) table->OnRpcRegistration(r);
+  }
+  Result<std::vector<RpcRegistration>> registrations = db.Registrations();
+  if (!registrations) return registrations.error();
+  for (const RpcRegistration& r : *registrations) table->OnRpcRegistration(r);
+  return table;
+}
+
 int Run(const IngestCommandOptions& o) {
   Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
   if (!opened) {
@@ -64,15 +111,17 @@ int Run(const IngestCommandOptions& o) {
     return kExitUsage;
   }
   store::EvidenceStore& db = **opened;
-  Diagnostics diagnostics;
-  ProgressBar progress;
+  Result<std::vector<InputFile>> inputs = ExpandInputs(o.files);
+  if (!inputs) {
+    fmt::print(stderr, "highport ingest: {}\n", inputs.error().message);
+    return kExitUsage;
+  }
   bool failed = false;
-  uint64_t records = 0, stored = 0, skipped = 0;
-  for (const std::string& given : o.files) {
-    std::string path = given;
-    std::string spooled;
-    store::IngestOptions options;
-    options.batch_size = o.batch;
+  SpooledCopies spooled;
+  std::vector<Pending> inventories, traffic;
+  std::vector<std::string> unrecognised;
+  for (const auto& [given, found_in_directory] : *inputs) {
+    Pending file{given, given};
     if (given == "-") {
       Result<std::string> spool = SpoolStdin();
       if (!spool) {
@@ -80,31 +129,71 @@ int Run(const IngestCommandOptions& o) {
         failed = true;
         continue;
       }
-      path = spooled = *spool;
-      options.name = "<stdin>";
+      file.path = *spool;
+      spooled.paths.push_back(file.path);
     }
+    // A file named on its own that is no evidence fails below, with its
+    // reason; one found in a directory (a README beside the logs) is left out.
+    Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(file.path);
+    if (!kind || *kind != ingest::EvidenceKind::kInventory) {
+      if (!kind && found_in_directory) {
+        unrecognised.push_back(given);
+      } else {
+        traffic.push_back(std::move(file));
+      }
+      continue;
+    }
+    if (found_in_directory) {
+      Diagnostics reported_when_stored;
+      if (!ingest::LoadInventory(file.path, {}, reported_when_stored)) {
+        unrecognised.push_back(given);
+        continue;
+      }
+    }
+    inventories.push_back(std::move(file));
+  }
+
+  Diagnostics diagnostics;
+  ProgressBar progress;
+  uint64_t files = 0, records = 0, stored = 0, skipped = 0;
+  auto ingest = [&](const Pending& file, ingest::TrafficSink* also) {
+    store::IngestOptions options;
+    options.batch_size = o.batch;
+    options.also = also;
+    if (file.given == "-") options.name = "<stdin>";
     if (progress.enabled()) {
-      progress.Start(given);
+      progress.Start(file.given);
       options.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
     }
-    Result<store::IngestReport> report = store::IngestFile(db, path, options, diagnostics);
+    Result<store::IngestReport> report = store::IngestFile(db, file.path, options, diagnostics);
     progress.Clear();
-    if (!spooled.empty()) std::remove(spooled.c_str());
+    ++files;
     if (!report) {
       fmt::print(stderr, "highport ingest: {}\n", report.error().message);
       failed = true;
-      continue;
+      return;
     }
-    if (!spooled.empty()) report->path = "<stdin>";
+    report->path = file.given == "-" ? "<stdin>" : file.given;
     fmt::print("{}\n", Line(*report));
     records += report->records;
     stored += report->stored;
     skipped += report->skipped;
+  };
+  for (const Pending& file : inventories) ingest(file, nullptr);
+  Result<std::unique_ptr<analysis::FlowTable>> table = FlowTableFor(db);
+  if (!table) {
+    fmt::print(stderr, "highport ingest: {}\n", table.error().message);
+    return kExitUsage;
   }
+  for (const Pending& file : traffic) ingest(file, table->get());
+  const analysis::FinishedFlows flows = (*table)->FinishCompact();
   std::fflush(stdout);
   PrintFindings(diagnostics);
-  fmt::print(stderr, "highport ingest: {} file(s) into {}: {} record(s) read, {} stored, {} skipped\n",
-             o.files.size(), o.db, records, stored, skipped);
+  fmt::print(stderr,
+             "highport ingest: {} file(s) into {}: {} record(s) read, {} stored, {} skipped; "
+             "{} flow(s), {} server(s) in the traffic this run stored\n",
+             files, o.db, records, stored, skipped, flows.size(), flows.CountServers());
+  PrintLeftOut("ingest", unrecognised);
   return failed ? kExitUsage : kExitOk;
 }
 

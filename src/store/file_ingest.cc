@@ -49,7 +49,7 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
                                    IngestReport report, const IngestOptions& options,
                                    Diagnostics& diagnostics) {
   Diagnostics local;
-  StoreSink sink(store, source, options.batch_size, skip_line);
+  StoreSink sink(store, source, options.batch_size, skip_line, options.also);
   ingest::TrafficReadOptions read_options;
   read_options.byte_limit = source.prefix_bytes;
   read_options.progress = options.progress;

@@ -51,6 +51,9 @@ struct IngestOptions {
   size_t batch_size = 20000;  // observations per transaction
   std::string name;           // what the database calls the source; empty: the path
   std::function<void(uint64_t done, uint64_t total)> progress;
+  // Every observation, registration and lost-event count this run stores
+  // also goes here (none of what was stored before).
+  ingest::TrafficSink* also = nullptr;
 };
 
 // Detects the file's kind and adds it. Fails when the file cannot be read,

@@ -5,11 +5,12 @@
 namespace highport::store {
 
 StoreSink::StoreSink(EvidenceStore& store, SourceRow& source, size_t batch_size,
-                     uint64_t skip_through_line)
+                     uint64_t skip_through_line, ingest::TrafficSink* also)
     : store_(store),
       source_(source),
       batch_size_(std::max<size_t>(batch_size, 1)),
-      skip_through_line_(skip_through_line) {}
+      skip_through_line_(skip_through_line),
+      also_(also) {}
 
 bool StoreSink::Skip(const SourceRef& where) const {
   return where.line != 0 && where.line <= skip_through_line_;
@@ -21,6 +22,7 @@ void StoreSink::OnFlow(const FlowObservation& flow) {
     return;
   }
   if (error_) return;
+  if (also_) also_->OnFlow(flow);
   batch_.flows.push_back(flow);
   reached_line_ = std::max(reached_line_, flow.source.line);
   MaybeFlush();
@@ -28,12 +30,14 @@ void StoreSink::OnFlow(const FlowObservation& flow) {
 
 void StoreSink::OnRpcRegistration(const RpcRegistration& registration) {
   if (error_) return;
+  if (also_) also_->OnRpcRegistration(registration);
   batch_.registrations.push_back(registration);
   MaybeFlush();
 }
 
 void StoreSink::OnLostEvents(uint64_t count, const SourceRef& where) {
   if (Skip(where) || error_) return;
+  if (also_) also_->OnLostEvents(count, where);
   batch_.lost.emplace_back(count, where);
   reached_line_ = std::max(reached_line_, where.line);
 }

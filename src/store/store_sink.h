@@ -16,8 +16,10 @@ class StoreSink : public ingest::TrafficSink {
  public:
   // Observations from lines up to `skip_through_line` are stored already (a
   // firewall log read again from its start): they are counted, not stored.
+  // What is stored also goes to `also` when given (ingest counts the flows
+  // it added); what was stored before does not.
   StoreSink(EvidenceStore& store, SourceRow& source, size_t batch_size,
-            uint64_t skip_through_line = 0);
+            uint64_t skip_through_line = 0, ingest::TrafficSink* also = nullptr);
 
   void OnFlow(const FlowObservation& flow) override;
   void OnRpcRegistration(const RpcRegistration& registration) override;
@@ -39,6 +41,7 @@ class StoreSink : public ingest::TrafficSink {
   SourceRow& source_;
   size_t batch_size_;
   uint64_t skip_through_line_;
+  ingest::TrafficSink* also_;
   Batch batch_;
   uint64_t reached_line_ = 0;
   uint64_t stored_ = 0;
