@@ -28,6 +28,16 @@ jqe '.servers | map(.peak_rpc_concurrency) | max == 1' "peak concurrency"
 # The same capture from standard input.
 expect 1 "$highport" flows --format json - <"$data/capture/netns_any_sll2.pcapng"
 jqe '[.flows[] | select(.proto == "tcp")] | length == 2' "capture from stdin"
+# Evidence and findings name standard input "<stdin>", never the temporary
+# copy it was read from (gone by the time anyone looks).
+jqe 'all(.flows[].evidence[]; startswith("<stdin>:packet "))' "a capture's evidence from stdin is <stdin>"
+expect 1 "$highport" flows --format csv - <"$data/pfirewall/standard17.log"
+contains "$work/out" ",<stdin>:"
+contains "$work/err" "<stdin>:"
+grep -q "highport-stdin" "$work/out" "$work/err" && fail "the spooled copy of stdin is named: $(grep -h highport-stdin "$work/out" "$work/err" | head -3)"
+printf 'neither a capture nor a log\n' >"$work/junk.txt"
+expect 2 "$highport" flows - <"$work/junk.txt"
+contains "$work/err" "highport flows: <stdin>: not a supported inventory format"
 
 # A firewall log: ALLOW rows are connections, the initiator first.
 expect 1 "$highport" flows --format json "$data/pfirewall/standard17.log"

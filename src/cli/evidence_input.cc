@@ -17,6 +17,7 @@
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
 #include "store/fingerprint.h"
+#include "text/document.h"
 
 namespace highport::cli {
 namespace {
@@ -57,6 +58,55 @@ class DuplicateFiles {
     return hash && !hash->empty() ? hash->rbegin()->second : path;
   }
   std::map<std::pair<uint64_t, std::string>, std::string> seen_;
+};
+
+// Standard input is read from a spooled copy; findings, evidence and
+// messages name it "<stdin>", never the temporary file that is gone when
+// the user reads them.
+constexpr const char* kStdinName = "<stdin>";
+
+// The message with the spooled copy's path replaced by "<stdin>".
+std::string NamedAsGiven(std::string message, const std::string& path, const std::string& name) {
+  if (path == name) return message;
+  for (size_t at = message.find(path); at != std::string::npos; at = message.find(path, at)) {
+    message.replace(at, path.size(), name);
+    at += name.size();
+  }
+  return message;
+}
+
+// Gives the next sink every observation as read, its source named `name`
+// (a reader names what it read after the path it opened).
+class RenamingSink : public ingest::TrafficSink {
+ public:
+  RenamingSink(ingest::TrafficSink& next, std::string name) : next_(next), name_(std::move(name)) {}
+  void OnFlow(const FlowObservation& flow) override {
+    flow_ = flow;  // the strings' storage is reused: no allocation per observation
+    flow_.source.file = name_;
+    next_.OnFlow(flow_);
+  }
+  void OnRpcRegistration(const RpcRegistration& r) override {
+    RpcRegistration renamed = r;
+    renamed.source.file = name_;
+    next_.OnRpcRegistration(renamed);
+  }
+  void OnLostEvents(uint64_t count, const SourceRef& where) override {
+    SourceRef renamed = where;
+    renamed.file = name_;
+    next_.OnLostEvents(count, renamed);
+  }
+
+ private:
+  ingest::TrafficSink& next_;
+  std::string name_;
+  FlowObservation flow_;
+};
+
+// A traffic file to read after the inventories.
+struct TrafficInput {
+  std::string path;  // where it is read
+  std::string name;  // what findings and evidence call it
+  ingest::EvidenceKind kind;
 };
 
 }  // namespace
@@ -141,7 +191,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   }
 
   Spooled spooled;
-  std::vector<std::pair<std::string, ingest::EvidenceKind>> traffic;
+  std::vector<TrafficInput> traffic;
   Result<std::vector<InputFile>> inputs = ExpandInputs(options.files);
   if (!inputs) return inputs.error();
   DuplicateFiles duplicates;
@@ -160,29 +210,33 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       path = *spool;
       spooled.paths.push_back(path);
     }
+    const std::string name = given == "-" ? kStdinName : given;
     Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(path);
     if (!kind && found_in_directory) {
       evidence.unrecognised.push_back(path);
       continue;
     }
     if (!kind) {
-      fmt::print(stderr, "highport {}: {}\n", command, kind.error().message);
+      fmt::print(stderr, "highport {}: {}\n", command,
+                 NamedAsGiven(kind.error().message, path, name));
       evidence.input_error = true;
       continue;
     }
     if (*kind != ingest::EvidenceKind::kInventory) {
-      traffic.emplace_back(path, *kind);
+      traffic.push_back({path, name, *kind});
       continue;
     }
+    Result<std::string> bytes = text::ReadFileBytes(path);
     Result<ingest::LoadedInventory> loaded =
-        ingest::LoadInventory(path, {}, evidence.diagnostics);
+        bytes ? ingest::LoadInventoryBytes(name, *bytes, {}, evidence.diagnostics)
+              : Result<ingest::LoadedInventory>(bytes.error());
     if (!loaded && found_in_directory) {
       evidence.unrecognised.push_back(path);
       continue;
     }
     if (!loaded) {
       fmt::print(stderr, "highport {}: {} (nor a capture or a firewall log)\n", command,
-                 loaded.error().message);
+                 NamedAsGiven(loaded.error().message, path, name));
       evidence.input_error = true;
       continue;
     }
@@ -222,10 +276,10 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   }
 
   ProgressBar progress;
-  for (const auto& [path, kind] : traffic) {
+  for (const auto& [path, name, kind] : traffic) {
     ingest::TrafficReadOptions read_options;
     if (progress.enabled()) {
-      progress.Start(path);
+      progress.Start(name);
       read_options.progress = [&progress](uint64_t done, uint64_t total) {
         progress.Update(done, total);
       };
@@ -233,12 +287,15 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     // Firewall logs' local times go through the zone the user named.
     std::optional<ingest::LocalTimeSink> to_utc;
     if (log_zone && kind == ingest::EvidenceKind::kFirewallLog) to_utc.emplace(*evidence.table, *log_zone);
-    ingest::TrafficSink& sink = to_utc ? static_cast<ingest::TrafficSink&>(*to_utc) : *evidence.table;
+    ingest::TrafficSink* sink = to_utc ? static_cast<ingest::TrafficSink*>(&*to_utc) : evidence.table.get();
+    std::optional<RenamingSink> renamed;
+    if (name != path) sink = &renamed.emplace(*sink, name);
     Result<ingest::TrafficFileStats> read =
-        ingest::ReadTrafficFile(path, kind, sink, evidence.diagnostics, read_options);
+        ingest::ReadTrafficFile(path, kind, *sink, evidence.diagnostics, read_options);
+    evidence.diagnostics.RenameFile(path, name);
     progress.Clear();
     if (!read) {
-      fmt::print(stderr, "highport {}: {}\n", command, read.error().message);
+      fmt::print(stderr, "highport {}: {}\n", command, NamedAsGiven(read.error().message, path, name));
       evidence.input_error = true;
       continue;
     }

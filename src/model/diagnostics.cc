@@ -33,4 +33,11 @@ void Diagnostics::Report(Finding finding) {
   findings_.push_back(std::move(finding));
 }
 
+void Diagnostics::RenameFile(const std::string& from, const std::string& to) {
+  if (from == to) return;
+  for (Finding& f : findings_) {
+    if (f.where.file == from) f.where.file = to;
+  }
+}
+
 }  // namespace highport

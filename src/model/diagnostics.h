@@ -39,6 +39,10 @@ class Diagnostics {
   void SkipLine(const std::string& file, uint64_t line, std::string id, std::string reason);
   void Note(const std::string& file, uint64_t line, std::string id, std::string reason);
 
+  // The kept findings about `from` say `to` instead: a file read from a
+  // temporary copy (standard input) is named as the user knows it.
+  void RenameFile(const std::string& from, const std::string& to);
+
   const std::vector<Finding>& findings() const { return findings_; }  // the kept ones
   // Findings that made a record be skipped (warnings and errors), kept or not.
   size_t skipped() const { return skipped_; }

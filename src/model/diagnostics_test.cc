@@ -19,5 +19,20 @@ TEST(DiagnosticsTest, KeepsTheFirstOfEachKindAndCountsEveryOne) {
   EXPECT_EQ(d.counts().at("pfirewall.local_time").severity, Finding::Severity::kNote);
 }
 
+// Standard input is read from a temporary copy: its findings are renamed
+// "<stdin>" afterwards, and only its own.
+TEST(DiagnosticsTest, RenamesTheFindingsOfOneFile) {
+  Diagnostics d;
+  d.SkipLine("/tmp/highport-stdin-ab12", 4, "pfirewall.fields", "row has 5 fields");
+  d.SkipLine("/tmp/highport-stdin-ab12x", 5, "pfirewall.fields", "another file");
+  d.Note("dc01/pfirewall.log", 3, "pfirewall.local_time", "local");
+  d.RenameFile("/tmp/highport-stdin-ab12", "<stdin>");
+  ASSERT_EQ(d.findings().size(), 3u);
+  EXPECT_EQ(d.findings()[0].ToString(), "<stdin>:4: row has 5 fields");
+  EXPECT_EQ(d.findings()[1].where.file, "/tmp/highport-stdin-ab12x");
+  EXPECT_EQ(d.findings()[2].where.file, "dc01/pfirewall.log");
+  EXPECT_EQ(d.skipped(), 2u);
+}
+
 }  // namespace
 }  // namespace highport
