@@ -35,6 +35,17 @@ expect 1 "$highport" flows --format csv - <"$data/pfirewall/standard17.log"
 contains "$work/out" ",<stdin>:"
 contains "$work/err" "<stdin>:"
 grep -q "highport-stdin" "$work/out" "$work/err" && fail "the spooled copy of stdin is named: $(grep -h highport-stdin "$work/out" "$work/err" | head -3)"
+# More findings than the terminal lists one by one: each kind is counted,
+# with its first location, also a kind that first came after the 50 shown.
+{
+  head -5 "$data/pfirewall/standard17.log"
+  for i in $(seq 1 60); do echo "2023-03-14 10:00:00 ALLOW TCP 10.20.30.40"; done
+  echo "2023-03-14 10:00:01 ALLOW TCP 10.20.30.40 10.20.1.5 x 445 0 - - - - - - - SEND"
+} >"$work/damaged.log"
+expect 0 "$highport" flows "$work/damaged.log"
+contains "$work/err" "62 finding(s) in all, 50 shown above"
+contains "$work/err" "60  pfirewall.field_count (skipped)  first: $work/damaged.log:6: row has 5 fields"
+contains "$work/err" "1  pfirewall.bad_port (skipped)  first: $work/damaged.log:66: source port 'x'"
 printf 'neither a capture nor a log\n' >"$work/junk.txt"
 expect 2 "$highport" flows - <"$work/junk.txt"
 contains "$work/err" "highport flows: <stdin>: not a supported inventory format"

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "fmt/format.h"
 
@@ -33,10 +34,18 @@ void PrintFindings(const Diagnostics& diagnostics, size_t limit) {
   if (total <= limit) return;
   // Too many to read one by one: how many of each kind, so that a damaged
   // log's millions of bad rows still say what was wrong with them.
-  fmt::print(stderr, "... {} finding(s) in all, {} shown above; by kind:\n", total,
-             std::min<uint64_t>(limit, diagnostics.findings().size()));
+  // Each kind with its first finding: a kind that first came after the
+  // ones shown still says where to look. (Every kind keeps its first ones.)
+  fmt::print(stderr, "... {} finding(s) in all, {} shown above; by kind, with the first of each:\n",
+             total, std::min<uint64_t>(limit, diagnostics.findings().size()));
+  std::map<std::string_view, const Finding*> first;
+  for (const Finding& f : diagnostics.findings()) first.emplace(f.id, &f);
   for (const auto& [id, count] : diagnostics.counts()) {
-    fmt::print(stderr, "  {:>10}  {}\n", count.count, id);
+    // Warnings and errors each skipped a record; notes skipped nothing.
+    const bool notes = count.severity == Finding::Severity::kNote;
+    fmt::print(stderr, "  {:>10}  {} ({})", count.count, id, notes ? "notes" : "skipped");
+    if (auto it = first.find(id); it != first.end()) fmt::print(stderr, "  first: {}", it->second->ToString());
+    fmt::print(stderr, "\n");
   }
 }
 
