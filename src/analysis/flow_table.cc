@@ -321,8 +321,15 @@ inline void FlowTable::Apply(const Update& u) {
   bool new_attempt = false;
   if (attempt) {
     const uint64_t attempts = e.wide ? wide_counts_[e.counts.connections].attempts : e.counts.attempts;
-    new_attempt = !(attempts > 0 && e.last_drop_port == u.client_port &&
-                    u.first_us - e.last_drop_us < kAttemptWindowUs);
+    if (attempts > 0 && e.last_drop_port != u.client_port) {
+      // Another client port than the key's last attempt's: the cache of
+      // recent attempts, told the last one first (the key held it alone).
+      RememberAttempt(flow, e.last_drop_port, e.last_drop_us);
+      new_attempt = !AttemptSeenRecently(flow, u.client_port, u.first_us);
+    } else {
+      // The key's last attempt answers for nearly every retransmission.
+      new_attempt = !(attempts > 0 && u.first_us - e.last_drop_us < kAttemptWindowUs);
+    }
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
   } else if (u.lifetime) {
@@ -339,6 +346,27 @@ inline void FlowTable::Apply(const Update& u) {
     ++e.evidence;
     evidence_.push_back(PackEvidence(flow, u.file, u.line, u.packet, u.offset));
   }
+}
+
+FlowTable::RecentAttempt& FlowTable::RecentAttemptSlot(uint32_t flow, uint16_t client_port) {
+  if (recent_attempts_.empty()) recent_attempts_.resize(size_t{1} << kRecentAttemptBits);
+  const uint64_t h = (uint64_t{flow} << 16 | client_port) * 0x9E3779B97F4A7C15ull;
+  return recent_attempts_[h >> (64 - kRecentAttemptBits)];
+}
+
+void FlowTable::RememberAttempt(uint32_t flow, uint16_t client_port, int64_t us) {
+  RecentAttempt& slot = RecentAttemptSlot(flow, client_port);
+  // (The same attempt may be in the slot already, with a later time.)
+  if (slot.flow == flow && slot.client_port == client_port && slot.us > us) return;
+  slot = {us, flow, client_port};
+}
+
+bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, int64_t us) {
+  RecentAttempt& slot = RecentAttemptSlot(flow, client_port);
+  const bool seen = slot.flow == flow && slot.client_port == client_port &&
+                    us - slot.us < kAttemptWindowUs;
+  slot = {us, flow, client_port};
+  return seen;
 }
 
 // Get() assigns from the names' strings: from a string_view (ViewEvidence()

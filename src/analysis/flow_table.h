@@ -343,6 +343,24 @@ class FlowTable : public ingest::TrafficSink {
   BlockVector<EvidenceRow> evidence_;
   std::vector<WideEvidence> wide_evidence_;
   LifetimeLog lifetimes_;
+  // Recent attempts by (key, client port), for retransmissions that
+  // interleave: parallel connection attempts to one dropped port (a browser
+  // opens six) retransmit in turn, and a key remembers only its last client
+  // port. Direct-mapped, made at the first attempt whose port differs from
+  // its key's last: a collision forgets an attempt, which can only count a
+  // retransmission as a new attempt, never merge two attempts.
+  struct RecentAttempt {
+    int64_t us = 0;
+    uint32_t flow = UINT32_MAX;
+    uint16_t client_port = 0;
+  };
+  static constexpr int kRecentAttemptBits = 16;  // 65536 x 16 bytes: 1 MiB
+  std::vector<RecentAttempt> recent_attempts_;
+  RecentAttempt& RecentAttemptSlot(uint32_t flow, uint16_t client_port);
+  void RememberAttempt(uint32_t flow, uint16_t client_port, int64_t us);
+  // Whether (flow, client port) had an attempt within the window before
+  // `us`; remembers this one.
+  bool AttemptSeenRecently(uint32_t flow, uint16_t client_port, int64_t us);
   bool peaks_ = true;
   std::array<Update, kQueue> queue_;
   uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue

@@ -272,6 +272,40 @@ TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
   EXPECT_EQ(dropped.last_us, 203 * kSecond);
 }
 
+// Parallel connection attempts to one dropped port (a browser opens several)
+// retransmit in turn: each client port is one attempt per minute, however
+// they interleave, over many keys at once; a port seen again after the
+// minute is a new attempt, and a scan's every port is one.
+TEST(FlowTable, InterleavedRetransmissionsAreOneAttemptPerClientPort) {
+  FlowTable table(TestCatalog(), {});
+  auto drop = [&](std::string_view client, uint16_t port, uint16_t server_port, int64_t t) {
+    FlowObservation f = Obs(client, port, "10.0.0.5", server_port, t, t);
+    f.action = TrafficAction::kDropped;
+    f.connections = 0;
+    f.packets = 1;
+    f.tcp_flags = 0x02;  // SYN
+    table.OnFlow(f);
+  };
+  // 200 clients, each with three ports retransmitting in turn at 0, 3 and 9 s.
+  for (int64_t t : {0, 3, 9}) {
+    for (int c = 0; c < 200; ++c) {
+      const std::string client = "10.1.0." + std::to_string(c);
+      for (uint16_t port : {50001, 50002, 50003}) drop(client, port, 8443, t);
+    }
+  }
+  drop("10.1.0.7", 50001, 8443, 100);  // the same port after the minute: a new attempt
+  for (uint16_t port = 40000; port < 40100; ++port) drop("10.9.9.9", port, 8443, 5);  // a scan
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 201u);
+  for (const FlowEntry& e : flows) {
+    const std::string client = e.key.client.ToString();
+    const uint64_t want = client == "10.9.9.9" ? 100 : client == "10.1.0.7" ? 4 : 3;
+    EXPECT_EQ(e.attempts, want) << client;
+    EXPECT_EQ(e.dropped, client == "10.9.9.9" ? 100u : client == "10.1.0.7" ? 10u : 9u) << client;
+    EXPECT_EQ(e.connections, 0u) << client;
+  }
+}
+
 // A dropped packet is an attempt on its destination unless the packet says
 // it answers: a SYN-ACK comes from the server, and a datagram or a segment
 // without SYN from a port the port classes name (a known one, or one outside
