@@ -85,6 +85,16 @@ flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"
 [ "$(jq '.flows | length' "$work/file.json")" -gt 1000 ] || fail "the direct read found too few flows"
 cmp -s "$work/db.json" "$work/file.json" || fail "flows --db differs from flows FILE: $(diff "$work/db.json" "$work/file.json" | head -20)"
+echo "== flows --db DB FILE, the file in the database too: counted once"
+flows_json --db "$db" "$work/pfirewall.log" >"$work/both.json"
+cmp -s "$work/both.json" "$work/file.json" || fail "flows --db DB FILE counts the stored file twice: $(diff "$work/both.json" "$work/file.json" | head -10)"
+"$highport" flows --db "$db" "$work/pfirewall.log" --format csv >/dev/null 2>"$work/both.err" || true
+grep -q "pfirewall.log: note: .* holds it too" "$work/both.err" || fail "the file held by the database is not noted: $(head -3 "$work/both.err")"
+# A copy that has grown since: read from the file, the stored rows left out.
+{ cat "$work/pfirewall.log"; rows $total $((total + 700)); } >"$work/grown-copy.log"
+flows_json --db "$db" "$work/grown-copy.log" >"$work/both.json"
+flows_json "$work/grown-copy.log" >"$work/file.json"
+cmp -s "$work/both.json" "$work/file.json" || fail "flows --db DB GROWN-COPY differs from flows GROWN-COPY: $(diff "$work/both.json" "$work/file.json" | head -10)"
 # The stored log keeps its local times; --log-timezone converts them on the
 # way out of the database exactly as it does for the file.
 flows_json --db "$db" --log-timezone Europe/Berlin >"$work/db-utc.json"

@@ -16,6 +16,7 @@
 #include "ingest/local_time.h"
 #include "ingest/traffic_load.h"
 #include "store/evidence_store.h"
+#include "store/file_ingest.h"
 #include "store/fingerprint.h"
 #include "text/document.h"
 
@@ -275,6 +276,24 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     evidence.stored += stored->size();
   }
 
+  // A file the database holds too (`flows --db site.db todays-pfirewall.log`
+  // after today's ingest) is read from the file, the newer, and its stored
+  // copy is left out of the replay: nothing counts twice.
+  store::ReplayOptions replay;
+  if (db) {
+    for (const auto& [path, name, kind] : traffic) {
+      Result<std::vector<store::SourceRow>> held = store::StoredPrefixesOf(*db, path, kind);
+      if (!held) continue;  // the file's own error comes when it is read
+      for (const store::SourceRow& s : *held) {
+        replay.leave_out.insert(s.id);
+        evidence.diagnostics.Note(name, 0, "input.in_database",
+                                  fmt::format("{} holds it too (as {}): read from the file, the "
+                                              "stored copy left out",
+                                              options.db, s.path));
+      }
+    }
+  }
+
   ProgressBar progress;
   for (const auto& [path, name, kind] : traffic) {
     ingest::TrafficReadOptions read_options;
@@ -308,8 +327,9 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     // Stored firewall logs keep their local times; the zone applies now, as for files.
     std::optional<ingest::LocalTimeSink> to_utc;
     if (log_zone) to_utc.emplace(*evidence.table, *log_zone);
-    Result<store::ReplayStats> replayed =
-        db->Replay(*evidence.table, to_utc ? &*to_utc : nullptr, /*registrations=*/false);
+    replay.local_time_sink = to_utc ? &*to_utc : nullptr;
+    replay.registrations = false;  // given before the traffic, above
+    Result<store::ReplayStats> replayed = db->Replay(*evidence.table, replay);
     if (!replayed) return replayed.error();
     evidence.local_time = evidence.local_time || replayed->local_time;
     evidence.inputs += replayed->sources;

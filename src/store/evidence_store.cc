@@ -399,8 +399,12 @@ Result<std::vector<RpcRegistration>> EvidenceStore::Registrations() {
 }
 
 Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
-                                          ingest::TrafficSink* local_time_sink,
-                                          bool registrations) {
+                                          const ReplayOptions& options) {
+  ingest::TrafficSink* local_time_sink = options.local_time_sink;
+  // The sources left out, for the queries below (ids: integers, no quoting).
+  std::string left_out;
+  for (int64_t id : options.leave_out) left_out += fmt::format("{}{}", left_out.empty() ? "" : ",", id);
+  const std::string where = left_out.empty() ? "" : " WHERE source_id NOT IN (" + left_out + ")";
   return Guard(path_, [&]() -> Result<ReplayStats> {
     ReplayStats stats;
     uint64_t bad_addresses = 0;
@@ -414,19 +418,21 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
       while (q.executeStep()) {
         paths[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
         if (q.getColumn(4).getInt() != 0) local_time.insert(q.getColumn(0).getInt64());
+        if (options.leave_out.count(q.getColumn(0).getInt64())) continue;
         ++stats.sources;
         if (q.getColumn(2).getInt() == 0 && q.getColumn(3).getString() != "collector") {
           stats.incomplete.push_back(q.getColumn(1).getString());
         }
       }
     }
-    if (registrations) {
+    if (options.registrations) {
       stats.registrations = ReadRegistrations(*db_, bad_addresses, [&](const RpcRegistration& r) {
         sink.OnRpcRegistration(r);
       });
     }
     {
-      SQLite::Statement q(*db_, "SELECT source_id, count, line, packet FROM lost_events ORDER BY source_id, rowid");
+      SQLite::Statement q(*db_, "SELECT source_id, count, line, packet FROM lost_events" + where +
+                                    " ORDER BY source_id, rowid");
       while (q.executeStep()) {
         SourceRef where;
         where.file = paths[q.getColumn(0).getInt64()];
@@ -439,7 +445,7 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
                         "SELECT source_id, src, src_port, dst, dst_port, transport, ip_protocol, "
                         "first_us, last_us, packets, bytes, connections, tcp_flags, initiator, "
                         "evidence, action, local_side, pid, line, packet, offset, one_direction "
-                        "FROM observation ORDER BY source_id, rowid");
+                        "FROM observation" + where + " ORDER BY source_id, rowid");
     FlowObservation f;
     int64_t current_source = -1;
     ingest::TrafficSink* to = &sink;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,6 +69,17 @@ struct ReplayStats {
   bool local_time = false;
 };
 
+struct ReplayOptions {
+  // Observations of sources with local times go here instead when given (an
+  // ingest::LocalTimeSink that makes them UTC).
+  ingest::TrafficSink* local_time_sink = nullptr;
+  // False: the caller took them from Registrations() already.
+  bool registrations = true;
+  // Sources whose observations and lost events are not given (their files
+  // are read directly: StoredPrefixesOf, file_ingest.h).
+  std::set<int64_t> leave_out;
+};
+
 // Now, in UTC, as the database writes times: "2026-11-25T03:16:48Z".
 std::string UtcTimestamp();
 
@@ -102,15 +114,10 @@ class EvidenceStore {
   // that needs them before any traffic, its files' included (an answer
   // teaches which side of a flow is the server).
   Result<std::vector<RpcRegistration>> Registrations();
-  // Gives every stored registration (unless `registrations` is false: the
-  // caller took them from Registrations()), observation and lost-event
-  // count to the sink (registrations first, then per source in the order
-  // they were read). Observations of sources with local times go to
-  // `local_time_sink` instead when one is given (an ingest::LocalTimeSink
-  // that makes them UTC).
-  Result<ReplayStats> Replay(ingest::TrafficSink& sink,
-                             ingest::TrafficSink* local_time_sink = nullptr,
-                             bool registrations = true);
+  // Gives every stored registration, observation and lost-event count to
+  // the sink (registrations first, then per source in the order they were
+  // read), as `options` say.
+  Result<ReplayStats> Replay(ingest::TrafficSink& sink, const ReplayOptions& options = {});
 
  private:
   EvidenceStore(std::string path, std::unique_ptr<SQLite::Database> db);

@@ -106,6 +106,30 @@ Result<IngestReport> IngestInventory(EvidenceStore& store, SourceRow& source, In
 
 }  // namespace
 
+Result<std::vector<SourceRow>> StoredPrefixesOf(EvidenceStore& store, const std::string& path,
+                                                EvidenceKind kind) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  Result<std::vector<SourceRow>> known = store.Sources(ingest::EvidenceKindName(kind));
+  if (!known) return known.error();
+  std::vector<uint64_t> boundaries;
+  for (const SourceRow& s : *known) {
+    if (s.prefix_bytes > 0 && s.prefix_bytes <= size) boundaries.push_back(s.prefix_bytes);
+  }
+  std::vector<SourceRow> held;
+  if (boundaries.empty()) return held;
+  // Read only as far as the longest stored prefix.
+  const uint64_t length = *std::max_element(boundaries.begin(), boundaries.end());
+  Result<std::map<uint64_t, std::string>> hashes = HashPrefixes(path, length, boundaries);
+  if (!hashes) return hashes.error();
+  for (const SourceRow& s : *known) {
+    auto hash = hashes->find(s.prefix_bytes);
+    if (s.prefix_bytes > 0 && hash != hashes->end() && hash->second == s.prefix_hash) held.push_back(s);
+  }
+  return held;
+}
+
 std::string_view IngestOutcomeName(IngestOutcome outcome) {
   switch (outcome) {
     case IngestOutcome::kNew: return "new";

@@ -62,4 +62,12 @@ struct IngestOptions {
 Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
                                 const IngestOptions& options, Diagnostics& diagnostics);
 
+// The stored sources whose stored bytes are where this file begins (the same
+// file, read before up to then, under any name): a reader that takes the
+// file and the database together reads the file, and leaves these out of
+// the database's replay, so that nothing counts twice. (An older, shorter
+// copy of a stored log is not found: only the stored prefix's hash is kept.)
+Result<std::vector<SourceRow>> StoredPrefixesOf(EvidenceStore& store, const std::string& path,
+                                                ingest::EvidenceKind kind);
+
 }  // namespace highport::store

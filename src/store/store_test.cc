@@ -224,7 +224,7 @@ TEST_F(StoreTest, StoredLocalTimesAreConvertedWhenAZoneIsGiven) {
   ASSERT_TRUE(zone);
   ingest::CollectingSink converted;
   ingest::LocalTimeSink to_utc(converted, *zone);
-  Result<ReplayStats> replayed = db->Replay(converted, &to_utc);
+  Result<ReplayStats> replayed = db->Replay(converted, {.local_time_sink = &to_utc});
   ASSERT_TRUE(replayed);
   EXPECT_FALSE(replayed->local_time);
   ASSERT_EQ(converted.flows.size(), 7u);
@@ -458,7 +458,7 @@ TEST_F(StoreTest, RegistrationsAndLostEventsComeBack) {
   EXPECT_EQ((*alone)[0].binding, r.binding);
   EXPECT_EQ((*alone)[0].source.ToString(), "x.pcap:packet 7+0");
   ingest::CollectingSink rest;
-  Result<ReplayStats> replayed = db->Replay(rest, nullptr, /*registrations=*/false);
+  Result<ReplayStats> replayed = db->Replay(rest, {.registrations = false});
   ASSERT_TRUE(replayed);
   EXPECT_TRUE(rest.registrations.empty());
   EXPECT_EQ(replayed->registrations, 0u);
