@@ -106,6 +106,9 @@ cmp -s "$work/db-utc.json" "$work/db.json" && fail "--log-timezone changed nothi
 jq -e '.local_time == false' "$work/db-zone.json" >/dev/null || fail "flows --db --log-timezone still says the times are local"
 "$highport" flows --db "$db" --format json -o "$work/db-local.json" 2>/dev/null || true
 jq -e '.local_time == true' "$work/db-local.json" >/dev/null || fail "flows --db does not say that the stored log's times are local"
+# The stored rows are a log's: its peaks count instants, and the table says so.
+"$highport" flows --db "$db" -o "$work/db-table.txt" 2>/dev/null || true
+grep -q "rows carry no duration" "$work/db-table.txt" || fail "flows --db does not say that a log's peaks are a lower bound"
 
 echo "== a progress bar on a terminal, silence otherwise"
 if command -v script >/dev/null; then

@@ -334,6 +334,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     evidence.local_time = evidence.local_time || replayed->local_time;
     evidence.inputs += replayed->sources;
     evidence.stored += replayed->observations + replayed->registrations;
+    evidence.stored_rows += replayed->firewall_log_observations;
     for (const std::string& path : replayed->incomplete) {
       evidence.diagnostics.Note(path, 0, "store.incomplete",
                                 "its last ingest did not finish; run highport ingest on it again");

@@ -41,6 +41,7 @@ struct Evidence {
   uint64_t packets = 0;   // of captures
   uint64_t rows = 0;      // of firewall logs
   uint64_t stored = 0;    // observations and registrations read from the database
+  uint64_t stored_rows = 0;  // of those, firewall log rows
   uint64_t skipped = 0;   // packets or rows a reader could not read
   bool local_time = false;
   bool input_error = false;  // some input could not be read at all (printed already)

@@ -12,6 +12,7 @@
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
+#include "ingest/traffic_load.h"
 #include "store/schema.h"
 
 namespace highport::store {
@@ -412,12 +413,16 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
     SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
     std::map<int64_t, std::string> paths;
     std::set<int64_t> local_time;  // sources whose times are local
+    std::set<int64_t> firewall_logs;
     {
       SQLite::Statement q(*db_,
                           "SELECT id, path, complete, kind, local_time FROM source ORDER BY id");
       while (q.executeStep()) {
         paths[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
         if (q.getColumn(4).getInt() != 0) local_time.insert(q.getColumn(0).getInt64());
+        if (q.getColumn(3).getString() == ingest::EvidenceKindName(ingest::EvidenceKind::kFirewallLog)) {
+          firewall_logs.insert(q.getColumn(0).getInt64());
+        }
         if (options.leave_out.count(q.getColumn(0).getInt64())) continue;
         ++stats.sources;
         if (q.getColumn(2).getInt() == 0 && q.getColumn(3).getString() != "collector") {
@@ -450,6 +455,7 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
     int64_t current_source = -1;
     ingest::TrafficSink* to = &sink;
     bool local = false;
+    bool firewall_log = false;
     // The columns are taken once (each getColumn() copies a shared pointer)
     // and read again for every row.
     std::vector<SQLite::Column> c;
@@ -464,7 +470,9 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
         f.source.file = paths[source_id];
         local = local_time.count(source_id) > 0;
         to = local && local_time_sink ? local_time_sink : &sink;
+        firewall_log = firewall_logs.count(source_id) > 0;
       }
+      stats.firewall_log_observations += firewall_log;
       Proto proto = c[5].getInt() == 1 ? Proto::kUdp : Proto::kTcp;
       f.src = Endpoint{src_addresses.Read(c[1], bad_addresses), proto,
                        static_cast<uint16_t>(c[2].getInt())};

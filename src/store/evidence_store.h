@@ -62,6 +62,7 @@ struct ReplayStats {
   uint64_t sources = 0;
   uint64_t observations = 0;
   uint64_t registrations = 0;
+  uint64_t firewall_log_observations = 0;  // of `observations`: rows of firewall logs
   std::vector<std::string> incomplete;  // sources whose last ingest did not finish
   uint64_t bad_addresses = 0;            // stored addresses that do not parse (edited by hand?)
   // Observations with local times were given to the sink as written (no
