@@ -116,6 +116,10 @@ if command -v script >/dev/null; then
   script -qec "$highport ingest --db $work/tty.db $work/pfirewall.log" /dev/null >"$work/tty.out" 2>&1 || true
   grep -q '%' "$work/tty.out" && grep -q '\[#' "$work/tty.out" || fail "no progress bar on a terminal: $(head -c 300 "$work/tty.out")"
   grep -q 'firewall-log, new: 300000 record' "$work/tty.out" || fail "the terminal run did not finish: $(tail -c 300 "$work/tty.out")"
+  # Reading the database back shows one too, in rows.
+  script -qec "$highport flows --db $work/tty.db --format csv -o $work/tty.csv" /dev/null >"$work/tty-flows.out" 2>&1 || true
+  grep -q 'M rows/s' "$work/tty-flows.out" && grep -q '\[#' "$work/tty-flows.out" || fail "no progress bar while flows --db reads: $(head -c 300 "$work/tty-flows.out")"
+  grep -q 'flow(s)' "$work/tty-flows.out" || fail "the terminal flows --db run did not finish: $(tail -c 300 "$work/tty-flows.out")"
 fi
 grep -q '\[#' "$work/ingest2.out" && fail "a progress bar was drawn where stderr is no terminal"
 

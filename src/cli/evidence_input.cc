@@ -329,7 +329,12 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     if (log_zone) to_utc.emplace(*evidence.table, *log_zone);
     replay.local_time_sink = to_utc ? &*to_utc : nullptr;
     replay.registrations = false;  // given before the traffic, above
+    if (progress.enabled()) {
+      progress.Start(options.db, ProgressBar::Unit::kRecords);
+      replay.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    }
     Result<store::ReplayStats> replayed = db->Replay(*evidence.table, replay);
+    progress.Clear();
     if (!replayed) return replayed.error();
     evidence.local_time = evidence.local_time || replayed->local_time;
     evidence.inputs += replayed->sources;

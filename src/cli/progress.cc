@@ -11,7 +11,10 @@ namespace {
 
 constexpr int kBarWidth = 30;
 
-std::string Megabytes(double bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+// "12.3 MB", or "1.2 M rows".
+std::string Amount(double units, ProgressBar::Unit unit) {
+  return fmt::format("{:.1f} {}", units / 1e6, unit == ProgressBar::Unit::kBytes ? "MB" : "M rows");
+}
 
 }  // namespace
 
@@ -19,8 +22,9 @@ ProgressBar::ProgressBar() : enabled_(::isatty(STDERR_FILENO) == 1) {}
 
 ProgressBar::~ProgressBar() { Clear(); }
 
-void ProgressBar::Start(std::string label) {
+void ProgressBar::Start(std::string label, Unit unit) {
   label_ = std::move(label);
+  unit_ = unit;
   if (label_.size() > 40) label_ = "..." + label_.substr(label_.size() - 37);
   started_ = std::chrono::steady_clock::now();
   last_draw_ = {};
@@ -43,10 +47,10 @@ void ProgressBar::Update(uint64_t done, uint64_t total) {
     }
     line = fmt::format("{} [{}{}] {:3.0f}% {}/s{}", label_, std::string(filled, '#'),
                        std::string(kBarWidth - filled, '.'), share * 100,
-                       Megabytes(rate), eta);
+                       Amount(rate, unit_), eta);
   } else {
-    line = fmt::format("{} {} read, {}/s", label_, Megabytes(static_cast<double>(done)),
-                       Megabytes(rate));
+    line = fmt::format("{} {} read, {}/s", label_, Amount(static_cast<double>(done), unit_),
+                       Amount(rate, unit_));
   }
   // \r and erase-to-end-of-line: redraw in place.
   std::fprintf(stderr, "\r%s\x1b[K", line.c_str());

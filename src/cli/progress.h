@@ -17,9 +17,11 @@ class ProgressBar {
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   bool enabled() const { return enabled_; }
+  // What Update() counts: bytes of a file, or records (a database's rows).
+  enum class Unit : uint8_t { kBytes, kRecords };
   // The input now being read ("pfirewall.log"); resets the rate.
-  void Start(std::string label);
-  // Bytes read so far of `total` (0: unknown size, no percentage).
+  void Start(std::string label, Unit unit = Unit::kBytes);
+  // Units read so far of `total` (0: unknown size, no percentage).
   void Update(uint64_t done, uint64_t total);
   // Erases the bar, so that what is printed next starts on a clean line.
   void Clear();
@@ -28,6 +30,7 @@ class ProgressBar {
   bool enabled_ = false;
   bool drawn_ = false;
   std::string label_;
+  Unit unit_ = Unit::kBytes;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_;
 };

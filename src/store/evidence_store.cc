@@ -414,9 +414,10 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
     std::map<int64_t, std::string> paths;
     std::set<int64_t> local_time;  // sources whose times are local
     std::set<int64_t> firewall_logs;
+    uint64_t expected = 0;  // observations (and registrations) stored, for the progress
     {
       SQLite::Statement q(*db_,
-                          "SELECT id, path, complete, kind, local_time FROM source ORDER BY id");
+                          "SELECT id, path, complete, kind, local_time, stored FROM source ORDER BY id");
       while (q.executeStep()) {
         paths[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
         if (q.getColumn(4).getInt() != 0) local_time.insert(q.getColumn(0).getInt64());
@@ -425,6 +426,7 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
         }
         if (options.leave_out.count(q.getColumn(0).getInt64())) continue;
         ++stats.sources;
+        expected += static_cast<uint64_t>(q.getColumn(5).getInt64());
         if (q.getColumn(2).getInt() == 0 && q.getColumn(3).getString() != "collector") {
           stats.incomplete.push_back(q.getColumn(1).getString());
         }
@@ -495,7 +497,9 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
       f.source.offset = static_cast<uint64_t>(c[20].getInt64());
       f.one_direction = c[21].getInt() != 0;
       to->OnFlow(f);
-      ++stats.observations;
+      if ((++stats.observations & 0xffff) == 0 && options.progress) {
+        options.progress(stats.observations, std::max(expected, stats.observations));
+      }
       stats.local_time = stats.local_time || (local && !local_time_sink);
     }
     snapshot.commit();

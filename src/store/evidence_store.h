@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -79,6 +80,9 @@ struct ReplayOptions {
   // Sources whose observations and lost events are not given (their files
   // are read directly: StoredPrefixesOf, file_ingest.h).
   std::set<int64_t> leave_out;
+  // Called now and then with the observations given so far and how many
+  // there are (the sources' stored counts), for a progress bar.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 // Now, in UTC, as the database writes times: "2026-11-25T03:16:48Z".
