@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <set>
 
 #include "text/strings.h"
 
@@ -20,6 +22,12 @@ std::string FolderOf(const std::string& file) {
   std::filesystem::path parent = std::filesystem::path(file).parent_path();
   std::string name = parent.filename().string();
   return name == "." || name == ".." ? std::string() : name;
+}
+
+// The folder above that: "evidence/app01/day2/netstat.txt" -> "app01".
+std::string GrandFolderOf(const std::string& file) {
+  if (file.empty() || file == "-") return {};
+  return FolderOf(std::filesystem::path(file).parent_path().string());
 }
 
 std::string FileOf(const ingest::SocketInventory& inv) {
@@ -103,6 +111,7 @@ struct Builder {
   std::vector<HostFacts> hosts;
   std::map<IpAddress, size_t> by_address;
   std::map<std::string, size_t> by_name;
+  std::map<size_t, std::string> named_by_folder;  // host -> a file whose folder named it
 
   size_t Named(const std::string& name) {
     if (auto it = by_name.find(name); it != by_name.end()) return it->second;
@@ -153,6 +162,36 @@ std::vector<std::string> HostFacts::ServicesOf(const Socket& listener) const {
   return {};
 }
 
+// A folder of socket lists whose own addresses are exactly those of a host
+// another folder named is that host at another moment
+// (evidence/app01/day1 and evidence/app01/day2: a snapshot a day): it joins
+// it rather than making a second host of the same machine, and sibling
+// folders name it by the folder above them ("app01"). Exactly the same
+// addresses: two nodes of a cluster that both held its virtual address
+// differ in their own addresses, and stay apart.
+std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketInventory& inv,
+                                              const std::string& folder) {
+  if (b.by_name.count(folder)) return std::nullopt;  // that folder's host already
+  std::set<IpAddress> own;
+  for (const Socket& s : inv.sockets) {
+    const IpAddress& a = s.local.address;
+    if (IsHostAddress(s) && !a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
+  }
+  if (own.empty()) return std::nullopt;
+  auto it = b.by_address.find(*own.begin());
+  if (it == b.by_address.end()) return std::nullopt;
+  const size_t host = it->second;
+  auto first = b.named_by_folder.find(host);
+  if (first == b.named_by_folder.end() || b.hosts[host].addresses != own) return std::nullopt;
+  b.by_name[folder] = host;  // the folder's process list joins it too
+  const std::string parent = GrandFolderOf(FileOf(inv));
+  if (!parent.empty() && parent == GrandFolderOf(first->second) && !b.by_name.count(parent)) {
+    b.hosts[host].entry.name = parent;
+    b.by_name[parent] = host;
+  }
+  return host;
+}
+
 std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
   Builder b;
   // Inventories: by the host they name, else by the folder they came from.
@@ -185,10 +224,15 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
         }
       }
       host = found ? b.ForAddress(first) : b.Named(FileOf(inv).empty() ? "host" : FileOf(inv));
-    } else {
+    } else if (auto address = IpAddress::Parse(name)) {
       // An address-named host (an rpcdump of 10.0.0.10) joins the host that has that address.
-      auto address = IpAddress::Parse(name);
-      host = address ? b.ForAddress(*address) : b.Named(name);
+      host = b.ForAddress(*address);
+    } else if (std::optional<size_t> same = inv.host.empty() ? SameHostAtAnotherMoment(b, inv, name)
+                                                             : std::nullopt) {
+      host = *same;
+    } else {
+      host = b.Named(name);
+      if (inv.host.empty()) b.named_by_folder.emplace(host, FileOf(inv));
     }
     HostFacts& h = b.hosts[host];
     h.has_inventory = h.has_inventory || !inv.sockets.empty() || !inv.processes.empty();

@@ -94,6 +94,43 @@ TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
   EXPECT_FALSE(facts[1].has_inventory);
 }
 
+// A host with a folder per moment (evidence/app01/day1, .../day2: its own
+// addresses the same) is one host, named by the folder above; its process
+// lists join it. Two cluster nodes that both show the virtual address, each
+// with an address of its own, stay two; so do folders of other addresses.
+TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
+  World w;
+  auto snapshot = [](const std::string& folder, uint16_t port, uint32_t pid,
+                     std::vector<std::string> addresses) {
+    ingest::SocketInventory inv;
+    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, folder + "/netstat.txt"));
+    for (const std::string& a : addresses) {
+      inv.sockets.push_back(Listen(a, port, "agent.exe", pid, Proto::kTcp, folder + "/netstat.txt"));
+    }
+    return inv;
+  };
+  w.inventories.push_back(snapshot("evidence/app01/day1", 5011, 2200, {"10.20.1.7"}));
+  w.inventories.push_back(snapshot("evidence/app01/day2", 5013, 2316, {"10.20.1.7"}));
+  ingest::SocketInventory tasks;
+  tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
+  w.inventories.push_back(tasks);
+  w.inventories.push_back(snapshot("evidence/node1", 8000, 500, {"10.30.0.1", "10.30.0.100"}));
+  w.inventories.push_back(snapshot("evidence/node2", 8000, 500, {"10.30.0.2", "10.30.0.100"}));
+  w.inventories.push_back(snapshot("evidence/other/day3", 8000, 500, {"10.40.0.1"}));
+  auto facts = w.Facts();
+  std::vector<std::string> names;
+  for (const HostFacts& h : facts) names.push_back(h.entry.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"app01", "day3", "node1", "node2"}));
+  for (const HostFacts& h : facts) {
+    if (h.entry.name != "app01") continue;
+    EXPECT_EQ(h.addresses, (std::set<IpAddress>{*IpAddress::Parse("10.20.1.7")}));
+    EXPECT_EQ(h.entry.listeners, (std::vector<std::string>{"tcp/135", "tcp/5011", "tcp/5013"}));
+    ASSERT_TRUE(h.processes.count(2316));
+    EXPECT_EQ(h.processes.at(2316).services, std::vector<std::string>{"AgentSvc"});
+  }
+}
+
 TEST(HostFacts, StaticListenersLeaveOutDynamicAndRpcPorts) {
   World w;
   ingest::SocketInventory inv = DcInventory();
