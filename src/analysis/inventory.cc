@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "analysis/moved_ports.h"
 #include "analysis/verdict.h"
 #include "text/strings.h"
 
@@ -77,6 +78,10 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
   }
   result.host = std::move(host);
   std::map<uint16_t, std::vector<std::string>> rpc_by_port = RpcInterfacesByPort(inputs, catalog);
+  const FolderProcesses folder_processes(inputs);
+  // One host: a port some service moved from or to, on any of its addresses.
+  std::set<std::pair<Proto, uint16_t>> moved;
+  for (const auto& [address, proto, port] : MovedPorts(inputs)) moved.emplace(proto, port);
 
   using Key = std::tuple<Proto, IpAddress, uint16_t, uint32_t>;
   std::set<Key> seen;
@@ -92,9 +97,11 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
       entry.listener = socket;
       Listener& l = entry.listener;
       if (l.pid) {
-        if (auto it = processes.find(*l.pid); it != processes.end()) {
-          if (l.process.empty()) l.process = it->second->image;
-          for (const std::string& s : it->second->services) {
+        const ProcessInfo* owner = folder_processes.Find(socket);
+        if (auto it = processes.find(*l.pid); owner == nullptr && it != processes.end()) owner = it->second;
+        if (owner) {
+          if (l.process.empty()) l.process = owner->image;
+          for (const std::string& s : owner->services) {
             if (std::find(l.services.begin(), l.services.end(), s) == l.services.end()) {
               l.services.push_back(s);
             }
@@ -106,6 +113,7 @@ HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs,
       entry.port_entry = catalog.FindPort(l.local.proto, l.local.port);
       entry.service_entry = FindOwningService(l, catalog);
       entry.dynamic = IsDynamic(l, result.host, entry.port_entry);
+      entry.moved = entry.port_entry == nullptr && moved.count({l.local.proto, l.local.port}) > 0;
       if (l.local.proto == Proto::kTcp) {
         if (auto it = rpc_by_port.find(l.local.port); it != rpc_by_port.end()) {
           entry.rpc_interfaces = it->second;

@@ -30,6 +30,10 @@ struct InventoryEntry {
   Listener listener;  // with process and services joined in
   PortClass port_class = PortClass::kWellKnown;
   bool dynamic = false;  // allocated from the host's dynamic range, not a fixed service port
+  // Its owner was seen on another port at another moment (two inventories of
+  // the host in folders of their own: moved_ports.h), and the catalog knows
+  // no service on it: a port taken at each start, wherever it lies.
+  bool moved = false;
   const catalog::PortEntry* port_entry = nullptr;        // the catalog's service on this port
   const catalog::ServiceEntry* service_entry = nullptr;  // the catalog's owning service
   // RPC interfaces an endpoint mapper placed on this TCP port (rpcdump input), by name.
@@ -44,8 +48,10 @@ struct HostInventory {
 };
 
 // Joins the sockets of all inputs with the process lists (pid -> image and
-// services) and the endpoint-mapper registrations (port -> RPC interfaces),
-// keeps the listeners, drops duplicates and judges each one.
+// services; a folder's own list first, since a folder is one moment of the
+// host and a pid names another process after a restart) and the
+// endpoint-mapper registrations (port -> RPC interfaces), keeps the
+// listeners, drops duplicates and judges each one.
 HostInventory BuildInventory(const std::vector<ingest::SocketInventory>& inputs, Host host,
                              const catalog::Catalog& catalog);
 

@@ -124,6 +124,40 @@ TEST(Inventory, HostDynamicRangeDecidesAllocation) {
   EXPECT_FALSE(Entry(inv, Proto::kTcp, 49668).dynamic);
 }
 
+// Two moments of one host, a folder each: the agent's pid 2200 on day 1 is
+// pid 2316 on day 2, and pid 2200 is another process by then. Its port
+// moved from 5011 to 5013: both are dynamic, whatever the range says; the
+// day's own process list names each pid. A port the catalog knows, and a
+// service that only came, stay as they were.
+TEST(Inventory, APortItsServiceMovedFromIsDynamicAndPidsJoinTheirOwnMoment) {
+  auto moment = [](const std::string& day, uint16_t port, uint32_t pid, uint32_t other_pid) {
+    ingest::SocketInventory netstat, tasklist;
+    netstat.sockets = {ListenSocket(Proto::kTcp, "10.20.1.7", 5665, 3012),
+                       ListenSocket(Proto::kTcp, "10.20.1.7", port, pid)};
+    for (Socket& s : netstat.sockets) s.source.file = "app01/" + day + "/netstat.txt";
+    tasklist.processes = {{pid, "agent.exe", {"AgentSvc"}, {"app01/" + day + "/tasklist.txt", 3}},
+                          {other_pid, "dns.exe", {"DNS"}, {"app01/" + day + "/tasklist.txt", 4}},
+                          {3012, "icinga2.exe", {}, {"app01/" + day + "/tasklist.txt", 5}}};
+    return std::vector<ingest::SocketInventory>{netstat, tasklist};
+  };
+  std::vector<ingest::SocketInventory> inputs = moment("day1", 5011, 2200, 2316);
+  for (ingest::SocketInventory& i : moment("day2", 5013, 2316, 2200)) inputs.push_back(i);
+  inputs[2].sockets.push_back(ListenSocket(Proto::kTcp, "10.20.1.7", 8080, 4444));  // only came
+  inputs[2].sockets.back().source.file = "app01/day2/netstat.txt";
+  HostInventory inv = BuildInventory(inputs, Host{}, TestCatalog());
+  for (uint16_t port : {5011, 5013}) {
+    const InventoryEntry& e = Entry(inv, Proto::kTcp, port);
+    EXPECT_TRUE(e.moved) << port;
+    EXPECT_EQ(e.listener.process, "agent.exe") << port;
+    EXPECT_EQ(e.listener.services, std::vector<std::string>{"AgentSvc"}) << port;
+    EXPECT_EQ(e.verdict.id, "service-moved") << port;
+    EXPECT_EQ(e.verdict.severity, Severity::kAct) << port;
+  }
+  EXPECT_FALSE(Entry(inv, Proto::kTcp, 5665).moved);  // icinga: the catalog's fixed port
+  EXPECT_FALSE(Entry(inv, Proto::kTcp, 8080).moved);
+  EXPECT_EQ(Entry(inv, Proto::kTcp, 8080).verdict.id, "unknown-static");
+}
+
 TEST(Inventory, NetbiosIsWorthAReviewWithTheNetbtCure) {
   ingest::SocketInventory netstat;
   netstat.sockets = {ListenSocket(Proto::kUdp, "10.0.0.10", 137, 4)};

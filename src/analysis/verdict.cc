@@ -180,6 +180,15 @@ void JudgeListener(InventoryEntry& e, const Host& host, const catalog::Catalog& 
     JudgeDynamic(e, host);
     return;
   }
+  if (e.moved) {
+    v = {"service-moved", Severity::kAct,
+         fmt::format("{} on a port that moves (its service was seen on another)", Owner(e)),
+         "No fixed rule fits a port that moves: pin it in the service's own settings if it has "
+         "one; else allow its ports only from the clients that use it, and if it is RPC, the "
+         "RPC port range confines it." +
+             StopNote(s)};
+    return;
+  }
   v = {"unknown-static", Severity::kReview,
        fmt::format("{} on a fixed {} port", Owner(e), PortClassName(e.port_class)),
        "Not in the catalog: identify it and allow it only from the clients that need it." +

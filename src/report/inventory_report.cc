@@ -25,7 +25,9 @@ std::string Process(const Listener& l) {
   return l.owner_unavailable ? "(no access)" : "-";
 }
 
-std::string Allocation(const analysis::InventoryEntry& e) { return e.dynamic ? "dynamic" : "static"; }
+std::string Allocation(const analysis::InventoryEntry& e) {
+  return e.dynamic || e.moved ? "dynamic" : "static";
+}
 
 }  // namespace
 
@@ -35,7 +37,7 @@ std::string InventoryTable(const analysis::HostInventory& inv, const Diagnostics
   size_t tcp = 0, udp = 0, dynamic = 0, act = 0;
   for (const analysis::InventoryEntry& e : inv.entries) {
     (e.listener.local.proto == Proto::kTcp ? tcp : udp)++;
-    dynamic += e.dynamic;
+    dynamic += e.dynamic || e.moved;
     act += e.verdict.severity == analysis::Severity::kAct;
   }
   out += fmt::format("Host {}: {} listeners ({} TCP, {} UDP), {} on dynamic ports ({}{}), {} to act on\n\n",
@@ -51,6 +53,7 @@ std::string InventoryTable(const analysis::HostInventory& inv, const Diagnostics
                                                                            : "";
     std::string port_class = std::string(PortClassName(e.port_class));
     if (e.dynamic) port_class = "dynamic*";
+    if (e.moved && !e.dynamic) port_class = "moved*";
     std::string summary = e.verdict.summary;
     if (!e.rpc_interfaces.empty()) summary += " [RPC: " + JoinServices(e.rpc_interfaces, ", ") + "]";
     table.AddRow({std::string(ProtoName(l.local.proto)), l.local.address.ToString(),
@@ -58,7 +61,11 @@ std::string InventoryTable(const analysis::HostInventory& inv, const Diagnostics
                   JoinServices(l.services, ","), mark, summary});
   }
   out += table.Render();
-  out += "\n!! act on it   ? review   dynamic* = taken from the host's dynamic range\n";
+  out += "\n!! act on it   ? review   dynamic* = taken from the host's dynamic range";
+  if (std::any_of(inv.entries.begin(), inv.entries.end(), [](const auto& e) { return e.moved && !e.dynamic; })) {
+    out += "   moved* = its service was on another port at another moment";
+  }
+  out += "\n";
 
   // What to do, grouped: one line per distinct advice, with the ports it covers.
   std::vector<std::pair<std::string, std::vector<std::string>>> actions;
