@@ -161,6 +161,12 @@ want="$(jq '.flows | length' "$work/site.json") flow(s), $(jq '.servers | length
 [ "$(jq '.flows | length' "$work/site.json")" -gt 100 ] || fail "too few flows in the folder's database"
 grep -q "; $want" "$work/site.err" || fail "summary: want '$want', got: $(tail -2 "$work/site.err")"
 grep -q '"server_by": "listener"' "$work/site.json" || fail "the stored inventory did not decide a flow"
+# Standard input is "<stdin>" in what ingest says, findings included.
+{ header; echo "2024-05-01 10:00:00 ALLOW TCP 10.0.0.1"; rows 0 10; } >"$work/damaged.log"
+"$highport" ingest --db "$work/site.db" - <"$work/damaged.log" >"$work/stdin.out" 2>"$work/stdin.err" || true
+grep -q "^<stdin>: firewall-log, new: 11 record(s) read, 10 stored, 1 skipped" "$work/stdin.out" || fail "ingest -: $(cat "$work/stdin.out")"
+grep -q "^<stdin>:6: row has" "$work/stdin.err" || fail "ingest -: the finding does not name <stdin>: $(cat "$work/stdin.err")"
+grep -q "highport-stdin" "$work/stdin.out" "$work/stdin.err" && fail "ingest -: the spooled copy is named"
 status=0
 "$highport" ingest --db "$work/site.db" "$work/site/README.txt" >/dev/null 2>"$work/readme.err" || status=$?
 [ "$status" -eq 2 ] || fail "a file named on its own that is no evidence: exit $status, $(cat "$work/readme.err")"

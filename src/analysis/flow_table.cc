@@ -13,6 +13,13 @@ namespace {
 
 constexpr size_t kEvidencePerFlow = 3;
 constexpr int64_t kAttemptWindowUs = 60'000'000;  // SYN retransmissions stay within a minute
+// Whether two attempts' times are within the window of each other: either
+// may come first (pfirewall.log is read before pfirewall.log.old, a
+// database's older rows after today's file).
+inline bool WithinAttemptWindow(int64_t a_us, int64_t b_us) {
+  const int64_t d = a_us - b_us;
+  return d < kAttemptWindowUs && d > -kAttemptWindowUs;
+}
 
 bool IsHigh(uint16_t port) { return port >= 1024; }
 
@@ -328,7 +335,7 @@ inline void FlowTable::Apply(const Update& u) {
       new_attempt = !AttemptSeenRecently(flow, u.client_port, u.first_us);
     } else {
       // The key's last attempt answers for nearly every retransmission.
-      new_attempt = !(attempts > 0 && u.first_us - e.last_drop_us < kAttemptWindowUs);
+      new_attempt = !(attempts > 0 && WithinAttemptWindow(u.first_us, e.last_drop_us));
     }
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
@@ -364,7 +371,7 @@ void FlowTable::RememberAttempt(uint32_t flow, uint16_t client_port, int64_t us)
 bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, int64_t us) {
   RecentAttempt& slot = RecentAttemptSlot(flow, client_port);
   const bool seen = slot.flow == flow && slot.client_port == client_port &&
-                    us - slot.us < kAttemptWindowUs;
+                    WithinAttemptWindow(us, slot.us);
   slot = {us, flow, client_port};
   return seen;
 }

@@ -295,13 +295,18 @@ TEST(FlowTable, InterleavedRetransmissionsAreOneAttemptPerClientPort) {
   }
   drop("10.1.0.7", 50001, 8443, 100);  // the same port after the minute: a new attempt
   for (uint16_t port = 40000; port < 40100; ++port) drop("10.9.9.9", port, 8443, 5);  // a scan
+  // Today's log before yesterday's (pfirewall.log, then .old): two hours
+  // back is no retransmission either, on the key's last port or another.
+  for (int64_t t : {36000, 28800}) {
+    for (uint16_t port : {50001, 50002}) drop("10.2.0.1", port, 8443, t);
+  }
   const std::vector<FlowEntry> flows = table.Finish();
-  ASSERT_EQ(flows.size(), 201u);
+  ASSERT_EQ(flows.size(), 202u);
   for (const FlowEntry& e : flows) {
     const std::string client = e.key.client.ToString();
-    const uint64_t want = client == "10.9.9.9" ? 100 : client == "10.1.0.7" ? 4 : 3;
+    const uint64_t want = client == "10.9.9.9" ? 100 : client == "10.1.0.7" || client == "10.2.0.1" ? 4 : 3;
     EXPECT_EQ(e.attempts, want) << client;
-    EXPECT_EQ(e.dropped, client == "10.9.9.9" ? 100u : client == "10.1.0.7" ? 10u : 9u) << client;
+    EXPECT_EQ(e.dropped, client == "10.9.9.9" ? 100u : client == "10.1.0.7" ? 10u : client == "10.2.0.1" ? 4u : 9u) << client;
     EXPECT_EQ(e.connections, 0u) << client;
   }
 }

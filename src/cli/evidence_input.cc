@@ -266,16 +266,6 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   for (const ingest::SocketInventory& inv : evidence.inventories) {
     for (const RpcRegistration& r : inv.rpc_registrations) evidence.table->OnRpcRegistration(r);
   }
-  // The database's endpoint-mapper answers before any traffic, the files'
-  // too: an answer decides which side of a later flow is the server, and
-  // `flows --db DB FILE` must not depend on which is read first.
-  if (db) {
-    Result<std::vector<RpcRegistration>> stored = db->Registrations();
-    if (!stored) return stored.error();
-    for (const RpcRegistration& r : *stored) evidence.table->OnRpcRegistration(r);
-    evidence.stored += stored->size();
-  }
-
   // A file the database holds too (`flows --db site.db todays-pfirewall.log`
   // after today's ingest) is read from the file, the newer, and its stored
   // copy is left out of the replay: nothing counts twice.
@@ -292,6 +282,17 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
                                               options.db, s.path));
       }
     }
+  }
+
+  // The database's endpoint-mapper answers before any traffic, the files'
+  // too: an answer decides which side of a later flow is the server, and
+  // `flows --db DB FILE` must not depend on which is read first.
+  uint64_t bad_addresses = 0;
+  if (db) {
+    Result<std::vector<RpcRegistration>> stored = db->Registrations(replay.leave_out, &bad_addresses);
+    if (!stored) return stored.error();
+    for (const RpcRegistration& r : *stored) evidence.table->OnRpcRegistration(r);
+    evidence.stored += stored->size();
   }
 
   ProgressBar progress;
@@ -344,11 +345,12 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       evidence.diagnostics.Note(path, 0, "store.incomplete",
                                 "its last ingest did not finish; run highport ingest on it again");
     }
-    if (replayed->bad_addresses > 0) {
+    bad_addresses += replayed->bad_addresses;
+    if (bad_addresses > 0) {
       evidence.diagnostics.Note(options.db, 0, "store.bad_address",
                                 fmt::format("{} stored address(es) do not parse and were read "
                                             "as 0.0.0.0; was the database edited by hand?",
-                                            replayed->bad_addresses));
+                                            bad_addresses));
     }
   }
   return evidence;

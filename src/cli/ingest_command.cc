@@ -166,6 +166,7 @@ int Run(const IngestCommandOptions& o) {
       options.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
     }
     Result<store::IngestReport> report = store::IngestFile(db, file.path, options, diagnostics);
+    if (file.given == "-") diagnostics.RenameFile(file.path, "<stdin>");  // not the spooled copy
     progress.Clear();
     ++files;
     if (!report) {

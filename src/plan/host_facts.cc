@@ -1,9 +1,11 @@
 #include "plan/host_facts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "text/strings.h"
 
@@ -111,7 +113,13 @@ struct Builder {
   std::vector<HostFacts> hosts;
   std::map<IpAddress, size_t> by_address;
   std::map<std::string, size_t> by_name;
-  std::map<size_t, std::string> named_by_folder;  // host -> a file whose folder named it
+  // Hosts a folder named: one of its files, and the own addresses it showed.
+  struct NamedByFolder {
+    std::string file;
+    std::set<IpAddress> own;
+  };
+  std::map<size_t, NamedByFolder> named_by_folder;
+  std::map<std::string, size_t> by_directory;  // a folder's path -> the host its files describe
 
   size_t Named(const std::string& name) {
     if (auto it = by_name.find(name); it != by_name.end()) return it->second;
@@ -162,34 +170,58 @@ std::vector<std::string> HostFacts::ServicesOf(const Socket& listener) const {
   return {};
 }
 
-// A folder of socket lists whose own addresses are exactly those of a host
-// another folder named is that host at another moment
-// (evidence/app01/day1 and evidence/app01/day2: a snapshot a day): it joins
-// it rather than making a second host of the same machine, and sibling
-// folders name it by the folder above them ("app01"). Exactly the same
-// addresses: two nodes of a cluster that both held its virtual address
-// differ in their own addresses, and stay apart.
-std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketInventory& inv,
-                                              const std::string& folder) {
-  if (b.by_name.count(folder)) return std::nullopt;  // that folder's host already
+// The host's own addresses an inventory shows: specific, not loopback.
+std::set<IpAddress> OwnAddressesOf(const ingest::SocketInventory& inv) {
   std::set<IpAddress> own;
   for (const Socket& s : inv.sockets) {
     const IpAddress& a = s.local.address;
     if (IsHostAddress(s) && !a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
   }
-  if (own.empty()) return std::nullopt;
-  auto it = b.by_address.find(*own.begin());
-  if (it == b.by_address.end()) return std::nullopt;
-  const size_t host = it->second;
-  auto first = b.named_by_folder.find(host);
-  if (first == b.named_by_folder.end() || b.hosts[host].addresses != own) return std::nullopt;
-  b.by_name[folder] = host;  // the folder's process list joins it too
-  const std::string parent = GrandFolderOf(FileOf(inv));
-  if (!parent.empty() && parent == GrandFolderOf(first->second) && !b.by_name.count(parent)) {
-    b.hosts[host].entry.name = parent;
-    b.by_name[parent] = host;
+  return own;
+}
+
+// A folder name that says when, not which host: "2026-12-01", "20261201T0800",
+// "day2", "snapshot-3", "before", "after".
+bool LooksLikeAMoment(std::string_view folder) {
+  std::string word;
+  for (char c : folder) {
+    if (std::isalpha(static_cast<unsigned char>(c))) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  return host;
+  static const std::set<std::string, std::less<>> kWords = {
+      "", "t", "d", "day", "days", "week", "month", "run", "snap", "snapshot", "moment", "time",
+      "before", "after", "old", "new"};
+  return kWords.count(word) > 0;
+}
+
+// A folder of socket lists whose own addresses are exactly those that
+// another folder's showed when it named its host is that host at another
+// moment (evidence/app01/day1 and evidence/app01/day2: a snapshot a day):
+// it joins the host rather than making a second one of the same machine.
+// Exactly the same addresses: two nodes of a cluster that both held its
+// virtual address differ in their own, and stay apart. Sibling folders whose
+// names say when (day1, 2026-12-01) name the host by the folder above them
+// ("app01"); other names (dc01, dc01-after) keep the first one's.
+std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketInventory& inv) {
+  const std::set<IpAddress> own = OwnAddressesOf(inv);
+  for (const IpAddress& a : own) {
+    auto it = b.by_address.find(a);
+    if (it == b.by_address.end()) continue;
+    const size_t host = it->second;
+    auto first = b.named_by_folder.find(host);
+    if (first == b.named_by_folder.end() || first->second.own != own) continue;
+    const std::string file = FileOf(inv);
+    const std::string parent = GrandFolderOf(file);
+    if (!parent.empty() && parent == GrandFolderOf(first->second.file) &&
+        LooksLikeAMoment(FolderOf(file)) && LooksLikeAMoment(FolderOf(first->second.file)) &&
+        !b.by_name.count(parent)) {
+      // The moment's name names no host any more: app02/day1 is not app01's.
+      b.by_name.erase(b.hosts[host].entry.name);
+      b.hosts[host].entry.name = parent;
+      b.by_name[parent] = host;
+    }
+    return host;
+  }
+  return std::nullopt;
 }
 
 std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
@@ -227,12 +259,21 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
     } else if (auto address = IpAddress::Parse(name)) {
       // An address-named host (an rpcdump of 10.0.0.10) joins the host that has that address.
       host = b.ForAddress(*address);
-    } else if (std::optional<size_t> same = inv.host.empty() ? SameHostAtAnotherMoment(b, inv, name)
-                                                             : std::nullopt) {
-      host = *same;
-    } else {
+    } else if (!inv.host.empty()) {
       host = b.Named(name);
-      if (inv.host.empty()) b.named_by_folder.emplace(host, FileOf(inv));
+    } else {
+      // Named by its folder: that folder's host (its socket list came first),
+      // or the same host at another moment, or the host of that name.
+      const std::string directory = std::filesystem::path(FileOf(inv)).parent_path().string();
+      if (auto known = b.by_directory.find(directory); known != b.by_directory.end()) {
+        host = known->second;
+      } else if (std::optional<size_t> same = SameHostAtAnotherMoment(b, inv)) {
+        host = *same;
+      } else {
+        host = b.Named(name);
+        if (!inv.sockets.empty()) b.named_by_folder.try_emplace(host, Builder::NamedByFolder{FileOf(inv), OwnAddressesOf(inv)});
+      }
+      b.by_directory.emplace(directory, host);
     }
     HostFacts& h = b.hosts[host];
     h.has_inventory = h.has_inventory || !inv.sockets.empty() || !inv.processes.empty();

@@ -96,8 +96,11 @@ TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
 
 // A host with a folder per moment (evidence/app01/day1, .../day2: its own
 // addresses the same) is one host, named by the folder above; its process
-// lists join it. Two cluster nodes that both show the virtual address, each
-// with an address of its own, stay two; so do folders of other addresses.
+// lists join it. Another host laid out the same way (app02/day1) is another
+// host, although its folders have the same names. Two cluster nodes that
+// both show the virtual address, each with an address of its own, stay two,
+// also with a folder per moment each. Snapshots in folders whose names say
+// which host, not when (dc01, dc01-after), keep the first one's name.
 TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   World w;
   auto snapshot = [](const std::string& folder, uint16_t port, uint32_t pid,
@@ -111,20 +114,32 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   };
   w.inventories.push_back(snapshot("evidence/app01/day1", 5011, 2200, {"10.20.1.7"}));
   w.inventories.push_back(snapshot("evidence/app01/day2", 5013, 2316, {"10.20.1.7"}));
+  w.inventories.push_back(snapshot("evidence/app02/day1", 5011, 2200, {"10.20.1.8"}));
+  w.inventories.push_back(snapshot("evidence/app02/day2", 5015, 2400, {"10.20.1.8"}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
   w.inventories.push_back(tasks);
-  w.inventories.push_back(snapshot("evidence/node1", 8000, 500, {"10.30.0.1", "10.30.0.100"}));
-  w.inventories.push_back(snapshot("evidence/node2", 8000, 500, {"10.30.0.2", "10.30.0.100"}));
-  w.inventories.push_back(snapshot("evidence/other/day3", 8000, 500, {"10.40.0.1"}));
+  for (const char* node : {"node1", "node2"}) {
+    const std::string own = node == std::string("node1") ? "10.30.0.5" : "10.30.0.6";
+    for (const char* day : {"2026-12-01", "2026-12-02"}) {
+      w.inventories.push_back(snapshot(std::string("cluster/") + node + "/" + day, 8000, 500,
+                                       {"10.30.0.1", own}));
+    }
+  }
+  w.inventories.push_back(snapshot("ev/dc01", 9000, 600, {"10.50.0.10"}));
+  w.inventories.push_back(snapshot("ev/dc01-after", 9001, 601, {"10.50.0.10"}));
   auto facts = w.Facts();
-  std::vector<std::string> names;
-  for (const HostFacts& h : facts) names.push_back(h.entry.name);
-  std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"app01", "day3", "node1", "node2"}));
+  std::map<std::string, std::set<IpAddress>> hosts;
+  for (const HostFacts& h : facts) hosts[h.entry.name] = h.addresses;
+  auto ip = [](const char* text) { return *IpAddress::Parse(text); };
+  EXPECT_EQ(hosts, (std::map<std::string, std::set<IpAddress>>{
+                       {"app01", {ip("10.20.1.7")}},
+                       {"app02", {ip("10.20.1.8")}},
+                       {"node1", {ip("10.30.0.1"), ip("10.30.0.5")}},
+                       {"node2", {ip("10.30.0.6")}},  // the virtual address went to node1
+                       {"dc01", {ip("10.50.0.10")}}}));
   for (const HostFacts& h : facts) {
     if (h.entry.name != "app01") continue;
-    EXPECT_EQ(h.addresses, (std::set<IpAddress>{*IpAddress::Parse("10.20.1.7")}));
     EXPECT_EQ(h.entry.listeners, (std::vector<std::string>{"tcp/135", "tcp/5011", "tcp/5013"}));
     ASSERT_TRUE(h.processes.count(2316));
     EXPECT_EQ(h.processes.at(2316).services, std::vector<std::string>{"AgentSvc"});

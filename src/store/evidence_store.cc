@@ -202,15 +202,26 @@ class StoredAddresses {
   IpAddress address_;
 };
 
+// " WHERE column NOT IN (1,2)" for the sources left out, or "" (ids are
+// integers: nothing to quote).
+std::string LeftOutClause(const std::set<int64_t>& leave_out, std::string_view column) {
+  if (leave_out.empty()) return "";
+  std::string ids;
+  for (int64_t id : leave_out) ids += fmt::format("{}{}", ids.empty() ? "" : ",", id);
+  return fmt::format(" WHERE {} NOT IN ({})", column, ids);
+}
+
 // Every stored endpoint-mapper answer, oldest source first, to `take`;
 // returns how many there were.
 template <class Take>
-uint64_t ReadRegistrations(SQLite::Database& db, uint64_t& bad_addresses, Take&& take) {
+uint64_t ReadRegistrations(SQLite::Database& db, const std::string& where, uint64_t& bad_addresses,
+                           Take&& take) {
   SQLite::Statement q(db,
                       "SELECT s.path, r.host, r.uuid, r.version_major, r.version_minor, "
                       "r.annotation, r.protocol, r.address, r.transport, r.port, r.address_text, "
                       "r.pipe, r.binding, r.line, r.packet, r.offset FROM rpc_registration r "
-                      "JOIN source s ON s.id = r.source_id ORDER BY r.source_id, r.rowid");
+                      "JOIN source s ON s.id = r.source_id" + where +
+                          " ORDER BY r.source_id, r.rowid");
   uint64_t count = 0;
   while (q.executeStep()) {
     RpcRegistration r;
@@ -389,12 +400,14 @@ Result<std::vector<StoredInventory>> EvidenceStore::Inventories() {
   });
 }
 
-Result<std::vector<RpcRegistration>> EvidenceStore::Registrations() {
+Result<std::vector<RpcRegistration>> EvidenceStore::Registrations(const std::set<int64_t>& leave_out,
+                                                                  uint64_t* bad_addresses) {
   return Guard(path_, [&]() -> Result<std::vector<RpcRegistration>> {
     std::vector<RpcRegistration> registrations;
-    uint64_t bad_addresses = 0;  // Replay() counts them
-    ReadRegistrations(*db_, bad_addresses,
+    uint64_t bad = 0;
+    ReadRegistrations(*db_, LeftOutClause(leave_out, "r.source_id"), bad,
                       [&](const RpcRegistration& r) { registrations.push_back(r); });
+    if (bad_addresses) *bad_addresses += bad;
     return registrations;
   });
 }
@@ -402,10 +415,7 @@ Result<std::vector<RpcRegistration>> EvidenceStore::Registrations() {
 Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
                                           const ReplayOptions& options) {
   ingest::TrafficSink* local_time_sink = options.local_time_sink;
-  // The sources left out, for the queries below (ids: integers, no quoting).
-  std::string left_out;
-  for (int64_t id : options.leave_out) left_out += fmt::format("{}{}", left_out.empty() ? "" : ",", id);
-  const std::string where = left_out.empty() ? "" : " WHERE source_id NOT IN (" + left_out + ")";
+  const std::string where = LeftOutClause(options.leave_out, "source_id");
   return Guard(path_, [&]() -> Result<ReplayStats> {
     ReplayStats stats;
     uint64_t bad_addresses = 0;
@@ -433,7 +443,8 @@ Result<ReplayStats> EvidenceStore::Replay(ingest::TrafficSink& sink,
       }
     }
     if (options.registrations) {
-      stats.registrations = ReadRegistrations(*db_, bad_addresses, [&](const RpcRegistration& r) {
+      stats.registrations = ReadRegistrations(*db_, LeftOutClause(options.leave_out, "r.source_id"),
+                                              bad_addresses, [&](const RpcRegistration& r) {
         sink.OnRpcRegistration(r);
       });
     }

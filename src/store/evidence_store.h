@@ -118,7 +118,10 @@ class EvidenceStore {
   // The stored endpoint-mapper answers, oldest source first: for a reader
   // that needs them before any traffic, its files' included (an answer
   // teaches which side of a flow is the server).
-  Result<std::vector<RpcRegistration>> Registrations();
+  // Sources in `leave_out` are left out; `bad_addresses` counts stored
+  // addresses that do not parse (read as 0.0.0.0), as ReplayStats does.
+  Result<std::vector<RpcRegistration>> Registrations(const std::set<int64_t>& leave_out = {},
+                                                     uint64_t* bad_addresses = nullptr);
   // Gives every stored registration, observation and lost-event count to
   // the sink (registrations first, then per source in the order they were
   // read), as `options` say.

@@ -457,6 +457,9 @@ TEST_F(StoreTest, RegistrationsAndLostEventsComeBack) {
   EXPECT_EQ((*alone)[0].endpoint, r.endpoint);
   EXPECT_EQ((*alone)[0].binding, r.binding);
   EXPECT_EQ((*alone)[0].source.ToString(), "x.pcap:packet 7+0");
+  Result<std::vector<RpcRegistration>> none = db->Registrations({row.id});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty()) << "a source left out gave its registrations";
   ingest::CollectingSink rest;
   Result<ReplayStats> replayed = db->Replay(rest, {.registrations = false});
   ASSERT_TRUE(replayed);
