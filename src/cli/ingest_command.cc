@@ -156,7 +156,7 @@ int Run(const IngestCommandOptions& o) {
   Diagnostics diagnostics;
   ProgressBar progress;
   uint64_t files = 0, records = 0, stored = 0, skipped = 0;
-  auto ingest = [&](const Pending& file, ingest::TrafficSink* also) {
+  auto ingest_one = [&](const Pending& file, ingest::TrafficSink* also) {
     store::IngestOptions options;
     options.batch_size = o.batch;
     options.also = also;
@@ -180,13 +180,13 @@ int Run(const IngestCommandOptions& o) {
     stored += report->stored;
     skipped += report->skipped;
   };
-  for (const Pending& file : inventories) ingest(file, nullptr);
+  for (const Pending& file : inventories) ingest_one(file, nullptr);
   Result<std::unique_ptr<analysis::FlowTable>> table = FlowTableFor(db);
   if (!table) {
     fmt::print(stderr, "highport ingest: {}\n", table.error().message);
     return kExitUsage;
   }
-  for (const Pending& file : traffic) ingest(file, table->get());
+  for (const Pending& file : traffic) ingest_one(file, table->get());
   const analysis::FinishedFlows flows = (*table)->FinishCompact();
   std::fflush(stdout);
   PrintFindings(diagnostics);
