@@ -23,6 +23,16 @@ inline bool WithinAttemptWindow(int64_t a_us, int64_t b_us) {
 
 bool IsHigh(uint16_t port) { return port >= 1024; }
 
+// A datagram to a broadcast or multicast address goes to a port every
+// receiver knows in advance: fixed, never dynamic (Spotify's LAN discovery
+// to 192.168.178.255:57621 is no dynamic server port). An IPv4 address
+// ending in 255 is taken for a subnet's broadcast, for UDP only: a host
+// with such an address is rare, and TCP has no broadcast.
+bool IsGroupDestination(const IpAddress& server, Proto proto) {
+  if (proto != Proto::kUdp) return false;
+  return server.is_multicast() || server.is_broadcast() || (server.is_v4() && server.bytes()[3] == 255);
+}
+
 uint64_t Mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdULL;
@@ -434,6 +444,7 @@ void FlowTable::OnLostEvents(uint64_t count, const SourceRef&) { lost_events_ +=
 
 bool FlowTable::IsDynamicPort(const IpAddress& server, Proto proto, uint16_t port) const {
   if (proto == Proto::kTcp && (port == 135 || port == 593)) return false;
+  if (IsGroupDestination(server, proto)) return false;
   if (proto == Proto::kTcp && rpc_ports_.count({server, port})) return true;
   if (IsMovedPort(server, proto, port) && !IsKnownPort(proto, port)) return true;
   return IsDynamicIn(DynamicRange(server), proto, port);
@@ -609,7 +620,8 @@ FinishedFlows FlowTable::FinishCompact() {
       c.rule = ServerRule::kEndpointMapper;
     }
     server_of[i] = c.key.server;
-    dynamic[i] = by_port_alone ? IsDynamicIn(range, c.key.proto, c.key.port)
+    dynamic[i] = by_port_alone ? IsDynamicIn(range, c.key.proto, c.key.port) &&
+                                     !IsGroupDestination(addresses[c.key.server], c.key.proto)
                                : IsDynamicPort(addresses[c.key.server], c.key.proto, c.key.port);
     const catalog::PortEntry* known = catalog_.FindPort(c.key.proto, c.key.port);
     FlowClass flow_class = FlowClass::kFine;

@@ -272,6 +272,42 @@ TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
   EXPECT_EQ(dropped.last_us, 203 * kSecond);
 }
 
+// A datagram to a broadcast or multicast address goes to a port every
+// receiver knows: never a dynamic server port (Spotify's LAN discovery to
+// 192.168.178.255:57621 made two false problematic flows in a real log).
+// TCP to an address ending in 255 is a host's; UDP to a host's high port
+// stays dynamic. The same with and without the port-alone fast path.
+TEST(FlowTable, BroadcastAndMulticastDestinationsAreNoDynamicPorts) {
+  for (bool fast_path : {true, false}) {
+    HostKnowledge k;
+    if (!fast_path) k.dynamic_ranges[*IpAddress::Parse("10.9.9.9")] = PortRange{49152, 65535};
+    FlowTable table(TestCatalog(), k);
+    auto send = [&](std::string_view dst, uint16_t port, Proto proto) {
+      FlowObservation f = Obs("192.168.178.51", 57621, dst, port, 10, 10, proto);
+      f.action = TrafficAction::kAllowed;
+      f.initiator = Initiator::kSource;
+      f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+      table.OnFlow(f);
+    };
+    send("192.168.178.255", 57621, Proto::kUdp);
+    send("239.255.255.250", 50000, Proto::kUdp);
+    send("255.255.255.255", 50001, Proto::kUdp);
+    send("ff02::c", 50002, Proto::kUdp);
+    send("10.0.0.255", 50003, Proto::kTcp);
+    send("10.0.0.5", 50004, Proto::kUdp);
+    const std::vector<FlowEntry> flows = table.Finish();
+    ASSERT_EQ(flows.size(), 6u);
+    for (uint16_t port : {57621, 50000, 50001, 50002}) {
+      EXPECT_FALSE(Find(flows, port).dynamic) << port << (fast_path ? " fast" : "");
+      EXPECT_EQ(Find(flows, port).flow_class, FlowClass::kRestricted) << port;
+    }
+    for (uint16_t port : {50003, 50004}) {
+      EXPECT_TRUE(Find(flows, port).dynamic) << port << (fast_path ? " fast" : "");
+      EXPECT_EQ(Find(flows, port).flow_class, FlowClass::kProblematic) << port;
+    }
+  }
+}
+
 // Parallel connection attempts to one dropped port (a browser opens several)
 // retransmit in turn: each client port is one attempt per minute, however
 // they interleave, over many keys at once; a port seen again after the
