@@ -241,6 +241,10 @@ inline void FlowTable::Locate(Update& u) {
   u.flow = flow;
   u.checked = inserted;  // else Apply() compares the key, in the line prefetched here
   __builtin_prefetch(&counters_[flow], 1);  // one cache line (alignas(64))
+  // An attempt may look into the cache of recent ones (Apply()): its slot too.
+  if ((u.dropped || u.unanswered) && !recent_attempts_.empty()) {
+    __builtin_prefetch(&recent_attempts_[RecentAttemptIndex(flow, u.client_port)], 1);
+  }
 }
 
 void FlowTable::AddKey(const Update& u) {
@@ -315,6 +319,41 @@ FlowTable::EvidenceRow FlowTable::PackWide(uint32_t flow, uint32_t file, uint64_
   return {flow, file << 2 | kWide, static_cast<uint32_t>(wide_evidence_.size() - 1)};
 }
 
+// The cache of recent attempts (flow_table.h), in whole seconds: the window
+// is a minute, and a second more or less at its edge changes nothing a
+// retransmission does (Windows retransmits a SYN after 3, 6 and 12 s).
+inline FlowTable::RecentAttempt& FlowTable::RecentAttemptSlot(uint32_t flow, uint16_t client_port,
+                                                              uint32_t& tag) {
+  if (recent_attempts_.empty()) recent_attempts_.resize(size_t{1} << kRecentAttemptBits);
+  const uint64_t h = RecentAttemptHash(flow, client_port);
+  tag = static_cast<uint32_t>(h >> (64 - kRecentAttemptBits - 32)) | 1;  // never 0 (empty)
+  return recent_attempts_[static_cast<size_t>(h >> (64 - kRecentAttemptBits))];
+}
+
+namespace {
+uint32_t AttemptSecond(int64_t us) { return static_cast<uint32_t>(us / 1'000'000); }
+bool WithinAttemptSeconds(uint32_t a, uint32_t b) {
+  const int64_t d = int64_t{a} - int64_t{b};
+  return d < kAttemptWindowUs / 1'000'000 && d > -kAttemptWindowUs / 1'000'000;
+}
+}  // namespace
+
+inline void FlowTable::RememberAttempt(uint32_t flow, uint16_t client_port, int64_t us) {
+  uint32_t tag = 0;
+  RecentAttempt& slot = RecentAttemptSlot(flow, client_port, tag);
+  // (The same attempt may be in the slot already, with a later time.)
+  if (slot.tag == tag && slot.second > AttemptSecond(us)) return;
+  slot = {tag, AttemptSecond(us)};
+}
+
+inline bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, int64_t us) {
+  uint32_t tag = 0;
+  RecentAttempt& slot = RecentAttemptSlot(flow, client_port, tag);
+  const bool seen = slot.tag == tag && WithinAttemptSeconds(AttemptSecond(us), slot.second);
+  slot = {tag, AttemptSecond(us)};
+  return seen;
+}
+
 inline void FlowTable::Apply(const Update& u) {
   const uint32_t flow =
       u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
@@ -340,12 +379,14 @@ inline void FlowTable::Apply(const Update& u) {
     const uint64_t attempts = e.wide ? wide_counts_[e.counts.connections].attempts : e.counts.attempts;
     if (attempts > 0 && e.last_drop_port != u.client_port) {
       // Another client port than the key's last attempt's: the cache of
-      // recent attempts, told the last one first (the key held it alone).
-      RememberAttempt(flow, e.last_drop_port, e.last_drop_us);
+      // recent attempts, told the last one first where the key held it alone.
+      if (!e.last_attempt_cached) RememberAttempt(flow, e.last_drop_port, e.last_drop_us);
       new_attempt = !AttemptSeenRecently(flow, u.client_port, u.first_us);
+      e.last_attempt_cached = 1;
     } else {
       // The key's last attempt answers for nearly every retransmission.
       new_attempt = !(attempts > 0 && WithinAttemptWindow(u.first_us, e.last_drop_us));
+      e.last_attempt_cached = 0;  // its time in the cache, if any, is older now
     }
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
@@ -363,27 +404,6 @@ inline void FlowTable::Apply(const Update& u) {
     ++e.evidence;
     evidence_.push_back(PackEvidence(flow, u.file, u.line, u.packet, u.offset));
   }
-}
-
-FlowTable::RecentAttempt& FlowTable::RecentAttemptSlot(uint32_t flow, uint16_t client_port) {
-  if (recent_attempts_.empty()) recent_attempts_.resize(size_t{1} << kRecentAttemptBits);
-  const uint64_t h = (uint64_t{flow} << 16 | client_port) * 0x9E3779B97F4A7C15ull;
-  return recent_attempts_[h >> (64 - kRecentAttemptBits)];
-}
-
-void FlowTable::RememberAttempt(uint32_t flow, uint16_t client_port, int64_t us) {
-  RecentAttempt& slot = RecentAttemptSlot(flow, client_port);
-  // (The same attempt may be in the slot already, with a later time.)
-  if (slot.flow == flow && slot.client_port == client_port && slot.us > us) return;
-  slot = {us, flow, client_port};
-}
-
-bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, int64_t us) {
-  RecentAttempt& slot = RecentAttemptSlot(flow, client_port);
-  const bool seen = slot.flow == flow && slot.client_port == client_port &&
-                    WithinAttemptWindow(us, slot.us);
-  slot = {us, flow, client_port};
-  return seen;
 }
 
 // Get() assigns from the names' strings: from a string_view (ViewEvidence()
