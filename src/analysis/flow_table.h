@@ -355,7 +355,7 @@ class FlowTable : public ingest::TrafficSink {
   // retransmission as a new attempt. An entry is 8 bytes (half a 16-byte
   // one's cache misses, measured on 337 k SYNs nobody answered): 32 bits of
   // the (key, port) hash beside the 16 that place it (two attempts merged
-  // by a false match: about one chance in 4 billion), and the second.
+  // by a false match: about one chance in 2 billion), and the second.
   struct RecentAttempt {
     uint32_t tag = 0;  // 0: empty
     uint32_t second = 0;
