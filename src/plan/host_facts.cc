@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 
+#include "analysis/moved_ports.h"
 #include "text/strings.h"
 
 namespace highport::plan {
@@ -142,15 +143,18 @@ struct Builder {
 };
 
 // The host's static listeners, "tcp/389": not in its dynamic range (where
-// the RPC runtime and outgoing connections take ports) and not a port the
-// endpoint mapper placed an interface on, the same test the pin planner uses
-// for "dynamic". What is left is what `verify` may expect open after the change.
+// the RPC runtime and outgoing connections take ports), not a port the
+// endpoint mapper placed an interface on (the same test the pin planner uses
+// for "dynamic"), and not a port its service moved from or to (it will not
+// be there after the next start). What is left is what `verify` may expect
+// open after the change.
 std::vector<std::string> StaticListeners(const HostFacts& h) {
   const PortRange dynamic = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
   std::set<ListenerPort> found;
   for (const Socket& s : h.listeners) {
     if (s.local.port == 0 || dynamic.Contains(s.local.port)) continue;
     if (s.local.proto == Proto::kTcp && h.rpc_ports.count(s.local.port)) continue;
+    if (h.moved_ports.count({s.local.proto, s.local.port})) continue;
     found.insert({s.local.proto, s.local.port});
   }
   std::vector<std::string> out;
@@ -326,6 +330,14 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
   for (const auto& [address, peak] : *in.peaks) {
     HostFacts& h = b.hosts[b.ForAddress(address)];
     h.peak_rpc = std::max(h.peak_rpc, peak);
+  }
+  // Ports a service moved between two moments: each on the host that has the
+  // address (a moved port of a host that showed no address of its own is on
+  // no host: the folder of such an inventory named none by address).
+  for (const auto& [address, proto, port] : analysis::MovedPorts(*in.inventories)) {
+    if (auto it = b.by_address.find(address); it != b.by_address.end()) {
+      b.hosts[it->second].moved_ports.emplace(proto, port);
+    }
   }
   for (HostFacts& h : b.hosts) {
     for (const IpAddress& a : h.addresses) h.entry.addresses.push_back(a.ToString());

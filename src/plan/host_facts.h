@@ -42,6 +42,9 @@ struct HostFacts {
   // endpoint-mapper answers), with the interface names.
   std::map<uint16_t, std::set<std::string>> rpc_ports;
   std::map<uint16_t, SourceRef> rpc_port_sources;  // where each port was first seen registered
+  // (protocol, port) a service moved from or to between two moments of the
+  // host (analysis/moved_ports.h): dynamic wherever they lie.
+  std::set<std::pair<Proto, uint16_t>> moved_ports;
 };
 
 struct HostFactsInput {

@@ -118,6 +118,7 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   w.inventories.push_back(snapshot("evidence/app02/day2", 5015, 2400, {"10.20.1.8"}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
+  tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
   w.inventories.push_back(tasks);
   for (const char* node : {"node1", "node2"}) {
     const std::string own = node == std::string("node1") ? "10.30.0.5" : "10.30.0.6";
@@ -140,7 +141,10 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
                        {"dc01", {ip("10.50.0.10")}}}));
   for (const HostFacts& h : facts) {
     if (h.entry.name != "app01") continue;
-    EXPECT_EQ(h.entry.listeners, (std::vector<std::string>{"tcp/135", "tcp/5011", "tcp/5013"}));
+    // The agent's ports moved (5011 on day 1, 5013 on day 2, one pid each):
+    // neither is a static listener that verify may expect open.
+    EXPECT_EQ(h.entry.listeners, (std::vector<std::string>{"tcp/135"}));
+    EXPECT_EQ(h.moved_ports, (std::set<std::pair<Proto, uint16_t>>{{Proto::kTcp, 5011}, {Proto::kTcp, 5013}}));
     ASSERT_TRUE(h.processes.count(2316));
     EXPECT_EQ(h.processes.at(2316).services, std::vector<std::string>{"AgentSvc"});
   }
