@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 
+#include "analysis/host_knowledge.h"
 #include "analysis/moved_ports.h"
 #include "text/strings.h"
 
@@ -174,16 +175,6 @@ std::vector<std::string> HostFacts::ServicesOf(const Socket& listener) const {
   return {};
 }
 
-// The host's own addresses an inventory shows: specific, not loopback.
-std::set<IpAddress> OwnAddressesOf(const ingest::SocketInventory& inv) {
-  std::set<IpAddress> own;
-  for (const Socket& s : inv.sockets) {
-    const IpAddress& a = s.local.address;
-    if (IsHostAddress(s) && !a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
-  }
-  return own;
-}
-
 // A folder name that says when, not which host: "2026-12-01", "20261201T0800",
 // "day2", "snapshot-3", "before", "after".
 bool LooksLikeAMoment(std::string_view folder) {
@@ -206,7 +197,7 @@ bool LooksLikeAMoment(std::string_view folder) {
 // names say when (day1, 2026-12-01) name the host by the folder above them
 // ("app01"); other names (dc01, dc01-after) keep the first one's.
 std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketInventory& inv) {
-  const std::set<IpAddress> own = OwnAddressesOf(inv);
+  const std::set<IpAddress> own = analysis::OwnAddresses(inv);
   for (const IpAddress& a : own) {
     auto it = b.by_address.find(a);
     if (it == b.by_address.end()) continue;
@@ -275,7 +266,7 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
         host = *same;
       } else {
         host = b.Named(name);
-        if (!inv.sockets.empty()) b.named_by_folder.try_emplace(host, Builder::NamedByFolder{FileOf(inv), OwnAddressesOf(inv)});
+        if (!inv.sockets.empty()) b.named_by_folder.try_emplace(host, Builder::NamedByFolder{FileOf(inv), analysis::OwnAddresses(inv)});
       }
       b.by_directory.emplace(directory, host);
     }

@@ -24,20 +24,41 @@ struct Match {
   std::string hash;  // of the whole prefix being ingested now
 };
 
-Result<Match> FindSource(EvidenceStore& store, const std::string& path, EvidenceKind kind,
-                         uint64_t length) {
+// The stored sources of `kind` whose stored bytes are where the file's first
+// `length` bytes begin (an empty prefix says nothing: every file starts with
+// it). With `length_hash`, also the hash of those `length` bytes; without,
+// the file is read only as far as the longest stored prefix.
+Result<std::vector<SourceRow>> SourcesBeginning(EvidenceStore& store, const std::string& path,
+                                                EvidenceKind kind, uint64_t length,
+                                                std::string* length_hash) {
   Result<std::vector<SourceRow>> known = store.Sources(ingest::EvidenceKindName(kind));
   if (!known) return known.error();
   std::vector<uint64_t> boundaries;
-  for (const SourceRow& s : *known) boundaries.push_back(s.prefix_bytes);
-  Result<std::map<uint64_t, std::string>> hashes = HashPrefixes(path, length, boundaries);
-  if (!hashes) return hashes.error();
-  Match match;
-  match.hash = hashes->at(length);
+  uint64_t longest = 0;
   for (const SourceRow& s : *known) {
-    // An empty prefix says nothing about the file: every file starts with it.
     if (s.prefix_bytes == 0 || s.prefix_bytes > length) continue;
-    if (hashes->at(s.prefix_bytes) != s.prefix_hash) continue;
+    boundaries.push_back(s.prefix_bytes);
+    longest = std::max(longest, s.prefix_bytes);
+  }
+  std::vector<SourceRow> held;
+  const uint64_t read = length_hash ? length : longest;
+  if (read == 0) return held;
+  Result<std::map<uint64_t, std::string>> hashes = HashPrefixes(path, read, boundaries);
+  if (!hashes) return hashes.error();
+  if (length_hash) *length_hash = hashes->at(length);
+  for (const SourceRow& s : *known) {
+    if (s.prefix_bytes == 0 || s.prefix_bytes > length) continue;
+    if (hashes->at(s.prefix_bytes) == s.prefix_hash) held.push_back(s);
+  }
+  return held;
+}
+
+Result<Match> FindSource(EvidenceStore& store, const std::string& path, EvidenceKind kind,
+                         uint64_t length) {
+  Match match;
+  Result<std::vector<SourceRow>> held = SourcesBeginning(store, path, kind, length, &match.hash);
+  if (!held) return held.error();
+  for (const SourceRow& s : *held) {
     if (!match.source || s.prefix_bytes > match.source->prefix_bytes) match.source = s;
   }
   return match;
@@ -110,24 +131,7 @@ Result<std::vector<SourceRow>> StoredPrefixesOf(EvidenceStore& store, const std:
                                                 EvidenceKind kind) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  Result<std::vector<SourceRow>> known = store.Sources(ingest::EvidenceKindName(kind));
-  if (!known) return known.error();
-  std::vector<uint64_t> boundaries;
-  for (const SourceRow& s : *known) {
-    if (s.prefix_bytes > 0 && s.prefix_bytes <= size) boundaries.push_back(s.prefix_bytes);
-  }
-  std::vector<SourceRow> held;
-  if (boundaries.empty()) return held;
-  // Read only as far as the longest stored prefix.
-  const uint64_t length = *std::max_element(boundaries.begin(), boundaries.end());
-  Result<std::map<uint64_t, std::string>> hashes = HashPrefixes(path, length, boundaries);
-  if (!hashes) return hashes.error();
-  for (const SourceRow& s : *known) {
-    auto hash = hashes->find(s.prefix_bytes);
-    if (s.prefix_bytes > 0 && hash != hashes->end() && hash->second == s.prefix_hash) held.push_back(s);
-  }
-  return held;
+  return SourcesBeginning(store, path, kind, static_cast<uint64_t>(st.st_size), nullptr);
 }
 
 std::string_view IngestOutcomeName(IngestOutcome outcome) {
