@@ -130,6 +130,87 @@ jqe 'any(.flows[]; .port == 5013 and .owner == "agent.exe (AgentSvc)")' "the mov
 expect 0 "$highport" flows --format json "$work/app01/day2" "$work/app01.log"
 jqe '[.flows[] | select(.port == 5013)][0] | .class == "restricted" and .dynamic == false' "one inventory: no move"
 
+# A newer firewall log's pid column names the process that accepted each
+# connection: dc02's netstat (taken later) no longer shows 49712 or 49670,
+# but its log's RECEIVE rows do, with pids that the tasklist of the same
+# folder names. A pid that list does not name stays a pid; 49670 had two
+# owners over the log's time; a SEND row's pid is dc02's own client program,
+# not the remote server's; the same pid in another host's folder is another
+# process (no join across folders).
+mkdir -p "$work/dc02" "$work/ws07"
+cat >"$work/dc02/netstat-ano.txt" <<'EOF'
+
+Active Connections
+
+  Proto  Local Address          Foreign Address        State           PID
+  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       960
+  TCP    0.0.0.0:49668          0.0.0.0:0              LISTENING       712
+  TCP    0.0.0.0:49671          0.0.0.0:0              LISTENING       960
+  TCP    10.0.0.11:49668        10.0.1.23:50007        ESTABLISHED     712
+EOF
+cat >"$work/dc02/tasklist-svc.txt" <<'EOF'
+
+Image Name                     PID Services
+========================= ======== ============================================
+System                           4 N/A
+lsass.exe                      712 Kdc, KeyIso, Netlogon, NTDS, SamSs
+svchost.exe                    960 RpcEptMapper, RpcSs
+svchost.exe                   1720 Winmgmt
+EOF
+fields='#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid'
+cat >"$work/dc02/pfirewall.log" <<EOF
+#Version: 1.5
+#Software: Microsoft Windows Firewall
+#Time Format: Local
+$fields
+2026-12-01 08:00:00 ALLOW TCP 10.0.0.30 10.0.0.11 50001 49712 0 - 0 0 0 - - - RECEIVE 1720
+2026-12-01 08:00:05 ALLOW TCP 10.0.0.30 10.0.0.11 50002 49712 0 - 0 0 0 - - - RECEIVE 1720
+2026-12-01 08:01:00 ALLOW TCP 10.0.1.21 10.0.0.11 50003 49670 0 - 0 0 0 - - - RECEIVE 712
+2026-12-01 09:30:00 ALLOW TCP 10.0.1.22 10.0.0.11 50004 49670 0 - 0 0 0 - - - RECEIVE 5120
+2026-12-01 08:02:00 ALLOW TCP 10.0.0.11 10.0.0.12 50005 49690 0 - 0 0 0 - - - SEND 960
+2026-12-01 08:03:00 ALLOW TCP 10.0.0.30 10.0.0.11 50006 445 0 - 0 0 0 - - - RECEIVE 4
+2026-12-01 08:04:00 ALLOW TCP 10.0.1.23 10.0.0.11 50007 49668 0 - 0 0 0 - - - RECEIVE 712
+2026-12-01 08:05:00 ALLOW TCP 10.0.1.24 10.0.0.11 50008 49669 0 - 0 0 0 - - - RECEIVE 0
+2026-12-01 08:06:00 ALLOW TCP 10.0.1.24 10.0.0.11 50009 49671 0 - 0 0 0 - - - RECEIVE 1720
+EOF
+cat >"$work/ws07/tasklist-svc.txt" <<'EOF'
+
+Image Name                     PID Services
+========================= ======== ============================================
+chrome.exe                    1720 N/A
+EOF
+cat >"$work/ws07/pfirewall.log" <<EOF
+#Version: 1.5
+#Software: Microsoft Windows Firewall
+#Time Format: Local
+$fields
+2026-12-01 08:00:00 ALLOW TCP 10.0.0.40 10.0.0.17 50001 49800 0 - 0 0 0 - - - RECEIVE 1720
+2026-12-01 08:00:00 ALLOW TCP 10.0.0.40 10.0.0.17 50002 49801 0 - 0 0 0 - - - RECEIVE 1720
+2026-12-01 08:00:01 ALLOW TCP 10.0.0.40 10.0.0.17 50003 5985 0 - 0 0 0 - - - RECEIVE 4
+EOF
+expect 1 "$highport" flows --format json "$work/dc02" "$work/ws07"
+owner() { jq -r --argjson p "$1" '[.flows[] | select(.port == $p)][0].owner' "$work/out"; }
+[[ $(owner 49712) == "svchost.exe (Winmgmt)" ]] || fail "49712's owner from the log's pid: $(owner 49712)"
+[[ $(owner 49670) == "lsass.exe (Kdc, KeyIso, Netlogon, NTDS, SamSs) or pid 5120" ]] ||
+  fail "49670's two owners: $(owner 49670)"
+[[ $(owner 49668) == "lsass.exe (Kdc, KeyIso, Netlogon, NTDS, SamSs)" ]] ||
+  fail "the netstat's listener, the same process as the log's: $(owner 49668)"
+[[ $(owner 49671) == "svchost.exe (RpcEptMapper, RpcSs) or svchost.exe (Winmgmt)" ]] ||
+  fail "the netstat's listener first, then the log's other process: $(owner 49671)"
+[[ $(owner 49669) == null ]] || fail "pid 0 is no process: $(owner 49669)"
+[[ $(owner 49690) == null ]] || fail "a SEND row's pid named the remote server's port: $(owner 49690)"
+[[ $(owner 445) == "System" ]] || fail "pid 4 is System: $(owner 445)"
+[[ $(owner 49800) == "chrome.exe" ]] || fail "ws07's pid 1720 is its own process, not dc02's svchost: $(owner 49800)"
+[[ $(owner 5985) == "System" ]] || fail "pid 4 is System without a process list too: $(owner 5985)"
+expect 1 "$highport" flows "$work/dc02"
+contains "$work/out" "svchost.exe (Winmgmt)"
+# The same from a database: the pids and the process lists are stored.
+expect 0 "$highport" ingest --db "$work/pids.db" "$work/dc02" "$work/ws07"
+expect 1 "$highport" flows --format json --db "$work/pids.db"
+[[ $(owner 49670) == "lsass.exe (Kdc, KeyIso, Netlogon, NTDS, SamSs) or pid 5120" ]] ||
+  fail "49670's two owners, from the database: $(owner 49670)"
+[[ $(owner 49800) == "chrome.exe" ]] || fail "ws07's pid from the database: $(owner 49800)"
+
 # Bad input: a file of no known kind is an error that names what was tried; the rest is read.
 printf 'hello\n' >"$work/hello.txt"
 expect 2 "$highport" flows "$work/hello.txt" "$data/pfirewall/standard17.log"

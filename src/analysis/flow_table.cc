@@ -228,6 +228,7 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   u.bytes = f.bytes;
   u.connections = f.connections;
   u.file = files_.Intern(f.source.file);
+  if (f.pid) [[unlikely]] NotePid(f, d, u.file);
   u.line = f.source.line;
   u.packet = f.source.packet;
   u.offset = f.source.offset;
@@ -245,6 +246,16 @@ inline void FlowTable::Locate(Update& u) {
   if ((u.dropped || u.unanswered) && !recent_attempts_.empty()) {
     __builtin_prefetch(&recent_attempts_[RecentAttemptIndex(flow, u.client_port)], 1);
   }
+}
+
+void FlowTable::NotePid(const FlowObservation& f, const Decision& d, uint32_t file) {
+  // The pid is the logging host's process: the server's only where that
+  // host is the server (a SEND row's is the client's program), and 0 is
+  // no process (the System Idle Process: rows Windows could not attribute).
+  const bool local_is_server = d.src_is_server ? f.local_side == LocalSide::kSource
+                                               : f.local_side == LocalSide::kDestination;
+  if (!local_is_server || *f.pid == 0) return;
+  server_pids_.Note(d.src_is_server ? f.src : f.dst, *f.pid, file);
 }
 
 void FlowTable::AddKey(const Update& u) {
@@ -585,6 +596,7 @@ std::vector<FlowEntry> FlowTable::Finish() {
 FinishedFlows FlowTable::FinishCompact() {
   Drain();
   index_.Release();  // no lookups from here on
+  server_pid_list_ = server_pids_.Result([&](uint32_t file) { return files_.Get(file); });
   FinishedFlows f;
   f.table_ = this;
   const size_t n = counters_.size();

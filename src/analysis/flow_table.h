@@ -54,6 +54,7 @@
 #include "analysis/flow_index.h"
 #include "analysis/flow_interner.h"
 #include "analysis/flow_peaks.h"
+#include "analysis/server_pids.h"
 #include "catalog/catalog.h"
 #include "ingest/traffic_sink.h"
 #include "model/observation.h"
@@ -178,6 +179,9 @@ class FlowTable : public ingest::TrafficSink {
   uint64_t unported() const { return unported_; }  // ICMP and other protocols: counted, not keyed
   // Per server: the most connections to dynamic RPC ports open at the same time.
   const std::map<IpAddress, uint64_t>& peak_rpc_concurrency() const { return peak_; }
+  // Which process the logging host's firewall log named on each of its server
+  // ports (server_pids.h), ready once Finish() or FinishCompact() has run.
+  const std::vector<ServerPid>& server_pids() const { return server_pid_list_; }
   // Per server address and TCP port: the interfaces an endpoint mapper placed there.
   const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>>& rpc_ports() const {
     return rpc_ports_;
@@ -304,6 +308,8 @@ class FlowTable : public ingest::TrafficSink {
   [[gnu::always_inline]] inline void Locate(Update& u);
   void AddKey(const Update& u);  // fresh counters for u's key
   [[gnu::noinline]] uint32_t LookUpAgain(const Update& u);
+  // A row with a pid whose logging host is the server: its process there.
+  [[gnu::noinline]] void NotePid(const FlowObservation& f, const Decision& d, uint32_t file);
   [[gnu::noinline]] void Widen(Counters& e);  // its counts to a new WideCounts row
   [[gnu::always_inline]] inline void Apply(const Update& u);
   void Drain();  // everything queued, applied
@@ -380,6 +386,8 @@ class FlowTable : public ingest::TrafficSink {
   uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue
   std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports_;
   std::map<IpAddress, uint64_t> peak_;
+  ServerPids server_pids_;
+  std::vector<ServerPid> server_pid_list_;  // server_pids_ with file names, at the finish
   uint64_t observations_ = 0;
   uint64_t lost_events_ = 0;
   uint64_t unported_ = 0;

@@ -277,6 +277,60 @@ TEST(FlowTable, FirewallRowsAllowedConnectionsAndDroppedAttempts) {
 // 192.168.178.255:57621 made two false problematic flows in a real log).
 // TCP to an address ending in 255 is a host's; UDP to a host's high port
 // stays dynamic. The same with and without the port-alone fast path.
+// A firewall log row's pid is the logging host's process: the server's
+// only where that host is the server (RECEIVE, its own port).
+FlowObservation LogRow(std::string_view src, uint16_t sport, std::string_view dst, uint16_t dport,
+                       LocalSide local, std::optional<uint32_t> pid, std::string file) {
+  FlowObservation f = Obs(src, sport, dst, dport);
+  f.action = TrafficAction::kAllowed;
+  f.initiator = Initiator::kSource;
+  f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  f.local_side = local;
+  f.pid = pid;
+  f.source = {std::move(file), 1, 0, 0};
+  return f;
+}
+
+TEST(FlowTable, ServerPidsAreThoseOfRowsWhoseLoggingHostIsTheServer) {
+  FlowTable table(TestCatalog(), {});
+  const auto in = LocalSide::kDestination, out = LocalSide::kSource;
+  // dc02 accepts on 49712 (pid 1720, three rows, between others), then pid
+  // 2444 took the port once; 49670's pid comes from two logs.
+  table.OnFlow(LogRow("10.0.0.30", 50001, "10.0.0.11", 49712, in, 1720, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.31", 50002, "10.0.0.11", 49670, in, 712, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.30", 50003, "10.0.0.11", 49712, in, 1720, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.30", 50004, "10.0.0.11", 49712, in, 1720, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.30", 50005, "10.0.0.11", 49712, in, 2444, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.31", 50006, "10.0.0.11", 49670, in, 712, "old/pfirewall.log"));
+  // Not the server's: dc02 as the client (its own program's pid), no pid,
+  // pid 0, and a row whose server the listener rule turns around.
+  table.OnFlow(LogRow("10.0.0.11", 50007, "10.0.0.10", 49668, out, 1234, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.30", 50008, "10.0.0.11", 49713, in, std::nullopt, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.30", 50009, "10.0.0.11", 49714, in, 0, "dc02/pfirewall.log"));
+  table.Finish();
+  std::vector<std::tuple<std::string, uint16_t, uint32_t, std::string, uint64_t>> got;
+  for (const ServerPid& p : table.server_pids()) {
+    EXPECT_EQ(p.proto, Proto::kTcp);
+    got.emplace_back(p.server.ToString(), p.port, p.pid, p.file, p.observations);
+  }
+  const decltype(got) want = {
+      {"10.0.0.11", 49670, 712, "dc02/pfirewall.log", 1},
+      {"10.0.0.11", 49670, 712, "old/pfirewall.log", 1},
+      {"10.0.0.11", 49712, 1720, "dc02/pfirewall.log", 3},  // the most rows first
+      {"10.0.0.11", 49712, 2444, "dc02/pfirewall.log", 1},
+  };
+  EXPECT_EQ(got, want);
+
+  // A listener the inventory knows on the row's source port makes the
+  // source the server: a RECEIVE row's pid is then the client's.
+  HostKnowledge k;
+  k.listeners.insert({*IpAddress::Parse("10.0.0.30"), Proto::kTcp, 50010});
+  FlowTable turned(TestCatalog(), k);
+  turned.OnFlow(LogRow("10.0.0.30", 50010, "10.0.0.11", 49715, in, 99, "dc02/pfirewall.log"));
+  turned.Finish();
+  EXPECT_TRUE(turned.server_pids().empty());
+}
+
 TEST(FlowTable, BroadcastAndMulticastDestinationsAreNoDynamicPorts) {
   for (bool fast_path : {true, false}) {
     HostKnowledge k;

@@ -87,7 +87,7 @@ report::FlowsReport FlowsReportOf(AnalysedEvidence& analysed) {
   flows.unported = table.unported();
   flows.skipped = analysed.evidence.skipped;
   flows.local_time = analysed.evidence.local_time;
-  flows.owners = ListenerOwnersOf(analysed.evidence.inventories);
+  flows.owners = ListenerOwnersOf(analysed.evidence.inventories, table.server_pids());
   return flows;
 }
 

@@ -120,7 +120,7 @@ int Run(const FlowsOptions& o) {
   report.observations = table.observations();
   report.lost_events = table.lost_events();
   report.unported = table.unported();
-  report.owners = ListenerOwnersOf(evidence.inventories);
+  report.owners = ListenerOwnersOf(evidence.inventories, table.server_pids());
 
   PrintFindings(evidence.diagnostics);
   Result<bool> written = StreamOutput(o.output, [&](std::string& out, const report::FlushText& flush) {

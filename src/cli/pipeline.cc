@@ -129,7 +129,49 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
                          options);
 }
 
-report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories) {
+namespace {
+
+// "svchost.exe (Winmgmt)": an image and the services it hosts, either may be missing.
+std::string OwnerText(std::string_view process, const std::vector<std::string>& services) {
+  std::string text(process);
+  if (!services.empty()) {
+    text += fmt::format("{}({})", text.empty() ? "" : " ", fmt::join(services, ", "));
+  }
+  return text;
+}
+
+// The owners a firewall log's pid column names. Several processes on one
+// port over the log's time (a dynamic port that a service left and another
+// took) are all listed: the inventory's listener first, then the one most
+// rows named.
+void AddLogPidOwners(const std::vector<analysis::ServerPid>& server_pids,
+                     const analysis::FolderProcesses& folder_processes,
+                     report::ListenerOwners& owners) {
+  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::vector<std::string>> named;
+  for (const analysis::ServerPid& p : server_pids) {
+    const auto key = std::make_tuple(p.server, p.proto, p.port);
+    auto [at, fresh] = named.try_emplace(key);
+    if (fresh) {
+      if (auto listener = owners.find(key); listener != owners.end()) at->second.push_back(listener->second);
+    }
+    Socket socket;
+    socket.pid = p.pid;
+    socket.source.file = p.file;
+    const ProcessInfo* process = folder_processes.Find(socket);
+    std::string text = process ? OwnerText(process->image, process->services) : std::string();
+    // Pid 4 is the kernel on every Windows since Vista (SMB, http.sys: WinRM,
+    // IIS), listed or not.
+    if (text.empty()) text = p.pid == 4 ? "System" : fmt::format("pid {}", p.pid);
+    std::vector<std::string>& texts = at->second;
+    if (std::find(texts.begin(), texts.end(), text) == texts.end()) texts.push_back(text);
+  }
+  for (auto& [key, texts] : named) owners[key] = fmt::format("{}", fmt::join(texts, " or "));
+}
+
+}  // namespace
+
+report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories,
+                                        const std::vector<analysis::ServerPid>& server_pids) {
   // Only the inventories' hosts matter here: no traffic.
   const std::vector<analysis::FlowEntry> no_flows;
   const std::map<IpAddress, uint64_t> no_peaks;
@@ -160,10 +202,7 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
         if (auto it = h.processes.find(*s.pid); it != h.processes.end()) process = it->second.image;
       }
       if (services.empty()) services = h.ServicesOf(s);
-      std::string text = process;
-      if (!services.empty()) {
-        text += fmt::format("{}({})", text.empty() ? "" : " ", fmt::join(services, ", "));
-      }
+      const std::string text = OwnerText(process, services);
       if (text.empty()) continue;
       // A listener on every address stands for each of the host's own.
       if (!s.local.address.is_unspecified()) {
@@ -181,6 +220,7 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
       }
     }
   }
+  AddLogPidOwners(server_pids, folder_processes, owners);
   return owners;
 }
 

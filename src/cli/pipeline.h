@@ -56,8 +56,13 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
 
 // Who listens on each (server address, protocol, port) the inventories show:
 // "svchost.exe (Winmgmt)", joining netstat's PIDs with tasklist's services
-// of the same host (plan/host_facts groups them).
-report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories);
+// of the same host (plan/host_facts groups them). Then what a firewall
+// log's pid column says (`server_pids`, FlowTable::server_pids()), each pid
+// joined with the process list of the log's own folder; a pid no list names
+// stays "pid 1234". A port with more than one owner over time lists each:
+// "lsass.exe (Netlogon) or pid 5120".
+report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventory>& inventories,
+                                        const std::vector<analysis::ServerPid>& server_pids);
 
 // A plan.json (reviewed, maybe edited by hand) read back strictly; "-" is
 // standard input. Errors name the file and, for a bad plan, the JSON pointer.
