@@ -122,6 +122,9 @@ struct Builder {
   };
   std::map<size_t, NamedByFolder> named_by_folder;
   std::map<std::string, size_t> by_directory;  // a folder's path -> the host its files describe
+  // Folder names that two hosts had (site-a/dc01, site-b/dc01): every host
+  // of such a name is named with the folder above it.
+  std::set<std::string> shared_names;
 
   size_t Named(const std::string& name) {
     if (auto it = by_name.find(name); it != by_name.end()) return it->second;
@@ -188,15 +191,25 @@ bool LooksLikeAMoment(std::string_view folder) {
   return kWords.count(word) > 0;
 }
 
+// The host a folder of inventories names: its own name, or where that says
+// when (evidence/app01/2026-12-01/netstat.txt: a moment of app01) the
+// folder above it. An address (evidence/10.0.0.5/) is a host's name.
+std::string HostNameOfFolder(const std::string& file) {
+  const std::string folder = FolderOf(file);
+  if (folder.empty() || IpAddress::Parse(folder) || !LooksLikeAMoment(folder)) return folder;
+  const std::string above = GrandFolderOf(file);
+  return above.empty() ? folder : above;
+}
+
 // A folder of socket lists whose own addresses are exactly those that
 // another folder's showed when it named its host is that host at another
-// moment (evidence/app01/day1 and evidence/app01/day2: a snapshot a day):
-// it joins the host rather than making a second one of the same machine.
-// Exactly the same addresses: two nodes of a cluster that both held its
-// virtual address differ in their own, and stay apart. Sibling folders whose
-// names say when (day1, 2026-12-01) name the host by the folder above them
-// ("app01"); other names (dc01, dc01-after) keep the first one's.
-std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketInventory& inv) {
+// moment (evidence/app01/day1 and evidence/app01/day2: a snapshot a day;
+// dc01 and dc01-after): it joins the host rather than making a second one
+// of the same machine, which keeps the first folder's name (a folder that
+// says when was named by the one above it: HostNameOfFolder). Exactly the
+// same addresses: two nodes of a cluster that both held its virtual address
+// differ in their own, and stay apart.
+std::optional<size_t> SameHostAtAnotherMoment(const Builder& b, const ingest::SocketInventory& inv) {
   const std::set<IpAddress> own = analysis::OwnAddresses(inv);
   for (const IpAddress& a : own) {
     auto it = b.by_address.find(a);
@@ -204,18 +217,63 @@ std::optional<size_t> SameHostAtAnotherMoment(Builder& b, const ingest::SocketIn
     const size_t host = it->second;
     auto first = b.named_by_folder.find(host);
     if (first == b.named_by_folder.end() || first->second.own != own) continue;
-    const std::string file = FileOf(inv);
-    const std::string parent = GrandFolderOf(file);
-    if (!parent.empty() && parent == GrandFolderOf(first->second.file) &&
-        LooksLikeAMoment(FolderOf(file)) && LooksLikeAMoment(FolderOf(first->second.file)) &&
-        !b.by_name.count(parent)) {
-      // The moment's name names no host any more: app02/day1 is not app01's.
-      b.by_name.erase(b.hosts[host].entry.name);
-      b.hosts[host].entry.name = parent;
-      b.by_name[parent] = host;
-    }
     return host;
   }
+  return std::nullopt;
+}
+
+// The folder above the one named `name` on the way up from `file`:
+// "site-b" for ("x/site-b/dc01/netstat.txt", "dc01") and for
+// ("x/site-b/app01/day1/netstat.txt", "app01"); empty where there is none.
+std::string FolderAboveName(const std::string& file, const std::string& name) {
+  std::filesystem::path p = std::filesystem::path(file).parent_path();
+  for (int depth = 0; depth < 64 && !p.empty() && p.filename() != name; ++depth) {
+    if (p.parent_path() == p) return {};
+    p = p.parent_path();
+  }
+  if (p.empty() || p.filename() != name) return {};
+  const std::string above = p.parent_path().filename().string();
+  return above == "." || above == ".." || above == "/" ? std::string() : above;
+}
+
+// A folder named like a host that came before is another host where both
+// folders' socket lists show own addresses and none in common (dc01 of two
+// domains, in evidence/site-a/dc01 and evidence/site-b/dc01): then both are
+// named with the folder above them, "site-a/dc01" and "site-b/dc01", and so
+// is every later host of that name. Without own addresses on either side
+// nothing tells them apart, and the folders stay one host. The host of that
+// name to join, or nullopt and `name` qualified for a new host.
+std::optional<size_t> HostOfFolderName(Builder& b, std::string& name, const ingest::SocketInventory& inv) {
+  const std::string file = FileOf(inv);
+  const std::set<IpAddress> own = analysis::OwnAddresses(inv);
+  auto qualified = [&](const std::string& from) {
+    const std::string above = FolderAboveName(from, name);
+    return above.empty() ? std::string() : above + "/" + name;
+  };
+  if (b.shared_names.count(name)) {
+    const std::string mine = qualified(file);
+    if (!mine.empty()) name = mine;
+    return std::nullopt;
+  }
+  auto it = b.by_name.find(name);
+  if (it == b.by_name.end() || own.empty()) return std::nullopt;
+  const size_t first = it->second;
+  auto named = b.named_by_folder.find(first);
+  const std::set<IpAddress>& theirs = b.hosts[first].addresses;
+  if (named == b.named_by_folder.end() || theirs.empty()) return first;
+  for (const IpAddress& a : own) {
+    if (theirs.count(a)) return first;
+  }
+  const std::string first_name = qualified(named->second.file), mine = qualified(file);
+  if (first_name.empty() || mine.empty() || first_name == mine || b.by_name.count(first_name) ||
+      b.by_name.count(mine)) {
+    return first;
+  }
+  b.shared_names.insert(name);
+  b.by_name.erase(name);
+  b.hosts[first].entry.name = first_name;
+  b.by_name[first_name] = first;
+  name = mine;
   return std::nullopt;
 }
 
@@ -235,7 +293,7 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
   }
   for (const ingest::SocketInventory* listed : ordered) {
     const ingest::SocketInventory& inv = *listed;
-    std::string name = !inv.host.empty() ? inv.host : FolderOf(FileOf(inv));
+    std::string name = !inv.host.empty() ? inv.host : HostNameOfFolder(FileOf(inv));
     size_t host;
     if (name.empty() && inv.sockets.empty()) continue;  // a process list of no known host
     if (name.empty()) {
@@ -264,6 +322,8 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
         host = known->second;
       } else if (std::optional<size_t> same = SameHostAtAnotherMoment(b, inv)) {
         host = *same;
+      } else if (std::optional<size_t> named = HostOfFolderName(b, name, inv)) {
+        host = *named;
       } else {
         host = b.Named(name);
         if (!inv.sockets.empty()) b.named_by_folder.try_emplace(host, Builder::NamedByFolder{FileOf(inv), analysis::OwnAddresses(inv)});

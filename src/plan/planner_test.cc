@@ -150,6 +150,57 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   }
 }
 
+TEST(HostFacts, FoldersOfOneNameWithOtherAddressesAreOtherHosts) {
+  World w;
+  auto snapshot = [](const std::string& folder, uint16_t port, uint32_t pid,
+                     std::vector<std::string> addresses) {
+    ingest::SocketInventory inv;
+    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, folder + "/netstat.txt"));
+    for (const std::string& a : addresses) {
+      inv.sockets.push_back(Listen(a, port, "agent.exe", pid, Proto::kTcp, folder + "/netstat.txt"));
+    }
+    return inv;
+  };
+  // dc01 of two domains, and of a third; each one's process list in its folder.
+  w.inventories.push_back(snapshot("evidence/site-a/dc01", 9000, 600, {"10.1.0.10"}));
+  w.inventories.push_back(snapshot("evidence/site-b/dc01", 9001, 601, {"10.2.0.10"}));
+  w.inventories.push_back(snapshot("evidence/site-c/dc01", 9002, 602, {"10.3.0.10"}));
+  ingest::SocketInventory tasks;
+  tasks.processes.push_back({601, "agent.exe", {"AgentB"}, {"evidence/site-b/dc01/tasklist.txt", 4}});
+  w.inventories.push_back(tasks);
+  // The same name and the same address is one host at another moment;
+  // folders of one name without own addresses cannot be told apart.
+  w.inventories.push_back(snapshot("evidence/site-a/day2/dc01", 9000, 600, {"10.1.0.10"}));
+  w.inventories.push_back(snapshot("old/fs01", 445, 4, {}));
+  w.inventories.push_back(snapshot("new/fs01", 445, 4, {}));
+  // Moments of two hosts of one name: app01 of each site.
+  w.inventories.push_back(snapshot("x/site-a/app01/day1", 5011, 700, {"10.1.0.20"}));
+  w.inventories.push_back(snapshot("x/site-b/app01/day1", 5011, 700, {"10.2.0.20"}));
+  w.inventories.push_back(snapshot("x/site-a/app01/day2", 5013, 701, {"10.1.0.20"}));
+  // A lone moment is named by the folder above it too; an address is a name.
+  w.inventories.push_back(snapshot("x/web01/2026-12-01", 80, 4, {"10.4.0.5"}));
+  w.inventories.push_back(snapshot("x/10.4.0.6", 80, 4, {}));
+  auto facts = w.Facts();
+  std::map<std::string, std::set<IpAddress>> hosts;
+  for (const HostFacts& h : facts) hosts[h.entry.name] = h.addresses;
+  auto ip = [](const char* text) { return *IpAddress::Parse(text); };
+  EXPECT_EQ(hosts, (std::map<std::string, std::set<IpAddress>>{
+                       {"site-a/dc01", {ip("10.1.0.10")}},
+                       {"site-b/dc01", {ip("10.2.0.10")}},
+                       {"site-c/dc01", {ip("10.3.0.10")}},
+                       {"fs01", {}},
+                       {"site-a/app01", {ip("10.1.0.20")}},
+                       {"site-b/app01", {ip("10.2.0.20")}},
+                       {"web01", {ip("10.4.0.5")}},
+                       {"10.4.0.6", {ip("10.4.0.6")}}}));
+  for (const HostFacts& h : facts) {
+    if (h.entry.name != "site-b/dc01") continue;
+    ASSERT_TRUE(h.processes.count(601));
+    EXPECT_EQ(h.processes.at(601).services, std::vector<std::string>{"AgentB"});
+    EXPECT_EQ(h.listeners.size(), 2u);  // its own two, none of site-a's
+  }
+}
+
 TEST(HostFacts, StaticListenersLeaveOutDynamicAndRpcPorts) {
   World w;
   ingest::SocketInventory inv = DcInventory();
