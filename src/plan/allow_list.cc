@@ -182,6 +182,11 @@ class AllowListBuilder {
     auto range = rpc_ranges_.find(key.server);
     if (key.proto != Proto::kTcp) {
       c.reason = "dynamic udp port: it changes at the next restart, and RPC ranges are planned for tcp";
+    } else if (c.flow->interfaces.empty() &&
+               options_.self_chosen_ports.count({key.server, key.proto, key.port})) {
+      c.reason = "a port its service moved from or to, outside the dynamic range: the service "
+                 "picks it itself, not from the RPC range; give it a fixed port in its own "
+                 "configuration, then allow that port";
     } else if (range == rpc_ranges_.end()) {
       c.reason = fmt::format("dynamic port and no RPC range planned for {}: it changes at the next restart",
                              key.server.ToString());

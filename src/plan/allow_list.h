@@ -70,6 +70,11 @@ struct AllowListOptions {
   int max_prefix_v6 = 64;
   std::vector<CidrBlock> internal;  // --internal: blocks fenced besides the private ones
   std::set<IpAddress> own_servers;  // addresses of the hosts the evidence comes from
+  // (server, proto, port) a service moved from or to outside its host's
+  // dynamic range, with no endpoint-mapper interface on it: the service
+  // picks such ports itself, so the planned RPC range will not move it and
+  // no RPC rule covers its flows (they get a reason instead).
+  std::set<std::tuple<IpAddress, Proto, uint16_t>> self_chosen_ports;
 };
 
 // The server is the network's own (see "Whose servers" above).

@@ -1,8 +1,11 @@
 #include "plan/planner.h"
 
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "plan/host_facts.h"
 #include "plan/minimise_planner.h"
 #include "plan/pin_planner.h"
@@ -19,6 +22,71 @@ bool Matches(const HostFacts& h, std::string_view wanted) {
 
 bool Interesting(const HostFacts& h) {
   return h.has_inventory || !h.registrations.empty() || UsesRpc(h);
+}
+
+// The process and services listening on a host's TCP port, as the warning
+// names them: "agent.exe (AgentSvc)"; empty when no inventory says.
+std::string TcpOwnerOf(const HostFacts& h, uint16_t port) {
+  for (const Socket& s : h.listeners) {
+    if (s.local.proto != Proto::kTcp || s.local.port != port) continue;
+    std::string image = s.process;
+    if (image.empty() && s.pid) {
+      if (auto p = h.processes.find(*s.pid); p != h.processes.end()) image = p->second.image;
+    }
+    const std::vector<std::string> services = h.ServicesOf(s);
+    std::string owner = services.empty() ? image : fmt::format("{} ({})", image, fmt::join(services, ", "));
+    if (!owner.empty()) return owner;
+  }
+  return {};
+}
+
+// A host's TCP ports that a service moved from or to outside its dynamic
+// range, by that service: it chose them itself (an agent's own port
+// setting, a counter from a base port), not the RPC runtime, so the planned
+// RPC range will not move it. A service that an endpoint mapper saw on any
+// of its ports is an RPC server: its endpoints are the runtime's, and the
+// range's.
+std::map<std::string, std::set<uint16_t>> SelfChosenPortsOf(const HostFacts& h) {
+  const PortRange dynamic = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
+  std::map<std::string, std::set<uint16_t>> by_owner;
+  std::set<std::string> rpc_servers;
+  for (const auto& [proto, port] : h.moved_ports) {
+    if (proto != Proto::kTcp) continue;
+    std::string owner = TcpOwnerOf(h, port);
+    if (owner.empty()) owner = "a service";
+    if (h.rpc_ports.count(port)) rpc_servers.insert(owner);
+    if (!dynamic.Contains(port)) by_owner[owner].insert(port);
+  }
+  for (const std::string& owner : rpc_servers) by_owner.erase(owner);
+  return by_owner;
+}
+
+std::set<std::tuple<IpAddress, Proto, uint16_t>> SelfChosenPorts(const std::vector<HostFacts*>& hosts) {
+  std::set<std::tuple<IpAddress, Proto, uint16_t>> out;
+  for (const HostFacts* h : hosts) {
+    for (const auto& [owner, ports] : SelfChosenPortsOf(*h)) {
+      for (uint16_t port : ports) {
+        for (const IpAddress& a : h->addresses) out.emplace(a, Proto::kTcp, port);
+      }
+    }
+  }
+  return out;
+}
+
+// One warning per service whose ports SelfChosenPortsOf found: neither the
+// range nor a pin fixes them, and the allow-list leaves their flows out.
+std::vector<std::string> SelfChosenPortWarnings(const HostFacts& h) {
+  std::vector<std::string> out;
+  for (const auto& [owner, ports] : SelfChosenPortsOf(h)) {
+    std::vector<std::string> names;
+    for (uint16_t port : ports) names.push_back(fmt::format("tcp/{}", port));
+    out.push_back(fmt::format(
+        "{}: {} moved between {} over time, outside the dynamic range: it picks its port itself, "
+        "so neither the RPC range nor a pin fixes it; give it a fixed port in its own "
+        "configuration, then allow that port (its flows get no rule)",
+        h.entry.name, owner, fmt::join(names, " and ")));
+  }
+  return out;
 }
 
 }  // namespace
@@ -140,6 +208,10 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
   }
 
   for (const HostFacts* h : chosen) {
+    for (std::string& w : SelfChosenPortWarnings(*h)) plan.warnings.push_back(std::move(w));
+  }
+
+  for (const HostFacts* h : chosen) {
     Role role = h->entry.role;
     for (MinimiseProposal& m : PlanMinimise(*h, role, catalog)) {
       plan.minimise.push_back(std::move(m));
@@ -155,6 +227,7 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
   }
   std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string> programs;
   AllowListOptions allow = o.allow;
+  allow.self_chosen_ports = SelfChosenPorts(chosen);
   // Hosts the evidence comes from (an inventory, an endpoint-mapper listing)
   // are fenced whatever their address; servers seen in traffic only are
   // fenced when their address is internal (allow_list.h).

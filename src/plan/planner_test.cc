@@ -471,6 +471,56 @@ TEST(Planner, TrafficOnlyRpcServerGetsARangeAndAnRpcRule) {
   EXPECT_TRUE(rpc_rule);
 }
 
+// A service that moved between two ports outside its host's dynamic range
+// picks its ports itself: no RPC rule covers it, a warning says what to do.
+// One that moved inside the range (WMI at each start) is the RPC range's,
+// and so is one an endpoint mapper placed an interface on.
+TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
+  World w;
+  auto snapshot = [](const std::string& day, std::vector<std::pair<uint16_t, uint32_t>> listeners) {
+    ingest::SocketInventory inv;
+    const std::string file = "evidence/app01/" + day + "/netstat.txt";
+    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, file));
+    for (const auto& [port, pid] : listeners) {
+      inv.sockets.push_back(Listen("10.20.1.7", port, pid < 3000 ? "agent.exe" : pid < 4000 ? "svchost.exe" : "rpcsrv.exe", pid, Proto::kTcp, file));
+    }
+    return inv;
+  };
+  w.inventories.push_back(snapshot("day1", {{5011, 2200}, {49712, 3100}, {6001, 4100}}));
+  w.inventories.push_back(snapshot("day2", {{5013, 2316}, {49800, 3200}, {6002, 4200}}));
+  ingest::SocketInventory tasks;
+  tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
+  tasks.processes.push_back({3100, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day1/tasklist.txt", 5}});
+  tasks.processes.push_back({4100, "rpcsrv.exe", {"RpcSrv"}, {"evidence/app01/day1/tasklist.txt", 6}});
+  tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
+  tasks.processes.push_back({3200, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day2/tasklist.txt", 5}});
+  tasks.processes.push_back({4200, "rpcsrv.exe", {"RpcSrv"}, {"evidence/app01/day2/tasklist.txt", 6}});
+  w.inventories.push_back(tasks);
+  w.rpc_ports[{*IpAddress::Parse("10.20.1.7"), 6002}] = {"rpcsrv"};
+  for (uint16_t port : {5011, 5013, 49712, 49800, 6001, 6002}) {
+    w.flows.push_back(Flow("10.20.30.40", "10.20.1.7", port, /*dynamic=*/true));
+  }
+  w.flows.back().interfaces = {"rpcsrv"};
+  w.peaks[*IpAddress::Parse("10.20.1.7")] = 2;
+  auto plan = BuildPlan({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat()}, PlannerOptions{});
+  ASSERT_TRUE(plan) << plan.error().message;
+  std::map<uint16_t, std::string> uncovered;
+  for (const UncoveredFlow& u : plan->firewall.uncovered) uncovered[u.port] = u.reason;
+  // 5011 and 5013; not 6001 nor 6002: an endpoint mapper saw RpcSrv on 6002,
+  // so it is an RPC server, whose ports the RPC range governs.
+  EXPECT_EQ(uncovered.size(), 2u);
+  for (uint16_t port : {5011, 5013}) {
+    EXPECT_NE(uncovered[port].find("picks it itself"), std::string::npos) << port << ": " << uncovered[port];
+  }
+  std::vector<std::string> moved;
+  for (const std::string& warning : plan->warnings) {
+    if (warning.find("picks its port itself") != std::string::npos) moved.push_back(warning);
+  }
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_NE(moved[0].find("app01: agent.exe (AgentSvc) moved between tcp/5011 and tcp/5013"), std::string::npos)
+      << moved[0];
+}
+
 TEST(Planner, UnknownHostIsAUsageError) {
   World w;
   w.inventories.push_back(DcInventory());
