@@ -78,6 +78,18 @@ analysis::FlowEntry Flow(std::string_view client, std::string_view server, uint1
   return f;
 }
 
+// One moment of a host in `folder`: the endpoint mapper on every address,
+// and agent.exe (pid) on `port` of each of `addresses`.
+ingest::SocketInventory Snapshot(const std::string& folder, uint16_t port, uint32_t pid,
+                                 const std::vector<std::string>& addresses) {
+  ingest::SocketInventory inv;
+  inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, folder + "/netstat.txt"));
+  for (const std::string& a : addresses) {
+    inv.sockets.push_back(Listen(a, port, "agent.exe", pid, Proto::kTcp, folder + "/netstat.txt"));
+  }
+  return inv;
+}
+
 TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
   World w;
   w.inventories.push_back(DcInventory());
@@ -103,19 +115,10 @@ TEST(HostFacts, InventoriesOfOneFolderAreOneHostNamedByIt) {
 // which host, not when (dc01, dc01-after), keep the first one's name.
 TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   World w;
-  auto snapshot = [](const std::string& folder, uint16_t port, uint32_t pid,
-                     std::vector<std::string> addresses) {
-    ingest::SocketInventory inv;
-    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, folder + "/netstat.txt"));
-    for (const std::string& a : addresses) {
-      inv.sockets.push_back(Listen(a, port, "agent.exe", pid, Proto::kTcp, folder + "/netstat.txt"));
-    }
-    return inv;
-  };
-  w.inventories.push_back(snapshot("evidence/app01/day1", 5011, 2200, {"10.20.1.7"}));
-  w.inventories.push_back(snapshot("evidence/app01/day2", 5013, 2316, {"10.20.1.7"}));
-  w.inventories.push_back(snapshot("evidence/app02/day1", 5011, 2200, {"10.20.1.8"}));
-  w.inventories.push_back(snapshot("evidence/app02/day2", 5015, 2400, {"10.20.1.8"}));
+  w.inventories.push_back(Snapshot("evidence/app01/day1", 5011, 2200, {"10.20.1.7"}));
+  w.inventories.push_back(Snapshot("evidence/app01/day2", 5013, 2316, {"10.20.1.7"}));
+  w.inventories.push_back(Snapshot("evidence/app02/day1", 5011, 2200, {"10.20.1.8"}));
+  w.inventories.push_back(Snapshot("evidence/app02/day2", 5015, 2400, {"10.20.1.8"}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
   tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
@@ -123,12 +126,12 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
   for (const char* node : {"node1", "node2"}) {
     const std::string own = node == std::string("node1") ? "10.30.0.5" : "10.30.0.6";
     for (const char* day : {"2026-12-01", "2026-12-02"}) {
-      w.inventories.push_back(snapshot(std::string("cluster/") + node + "/" + day, 8000, 500,
+      w.inventories.push_back(Snapshot(std::string("cluster/") + node + "/" + day, 8000, 500,
                                        {"10.30.0.1", own}));
     }
   }
-  w.inventories.push_back(snapshot("ev/dc01", 9000, 600, {"10.50.0.10"}));
-  w.inventories.push_back(snapshot("ev/dc01-after", 9001, 601, {"10.50.0.10"}));
+  w.inventories.push_back(Snapshot("ev/dc01", 9000, 600, {"10.50.0.10"}));
+  w.inventories.push_back(Snapshot("ev/dc01-after", 9001, 601, {"10.50.0.10"}));
   auto facts = w.Facts();
   std::map<std::string, std::set<IpAddress>> hosts;
   for (const HostFacts& h : facts) hosts[h.entry.name] = h.addresses;
@@ -152,34 +155,25 @@ TEST(HostFacts, FoldersOfOneHostAtTwoMomentsAreOneHost) {
 
 TEST(HostFacts, FoldersOfOneNameWithOtherAddressesAreOtherHosts) {
   World w;
-  auto snapshot = [](const std::string& folder, uint16_t port, uint32_t pid,
-                     std::vector<std::string> addresses) {
-    ingest::SocketInventory inv;
-    inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, folder + "/netstat.txt"));
-    for (const std::string& a : addresses) {
-      inv.sockets.push_back(Listen(a, port, "agent.exe", pid, Proto::kTcp, folder + "/netstat.txt"));
-    }
-    return inv;
-  };
   // dc01 of two domains, and of a third; each one's process list in its folder.
-  w.inventories.push_back(snapshot("evidence/site-a/dc01", 9000, 600, {"10.1.0.10"}));
-  w.inventories.push_back(snapshot("evidence/site-b/dc01", 9001, 601, {"10.2.0.10"}));
-  w.inventories.push_back(snapshot("evidence/site-c/dc01", 9002, 602, {"10.3.0.10"}));
+  w.inventories.push_back(Snapshot("evidence/site-a/dc01", 9000, 600, {"10.1.0.10"}));
+  w.inventories.push_back(Snapshot("evidence/site-b/dc01", 9001, 601, {"10.2.0.10"}));
+  w.inventories.push_back(Snapshot("evidence/site-c/dc01", 9002, 602, {"10.3.0.10"}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({601, "agent.exe", {"AgentB"}, {"evidence/site-b/dc01/tasklist.txt", 4}});
   w.inventories.push_back(tasks);
   // The same name and the same address is one host at another moment;
   // folders of one name without own addresses cannot be told apart.
-  w.inventories.push_back(snapshot("evidence/site-a/day2/dc01", 9000, 600, {"10.1.0.10"}));
-  w.inventories.push_back(snapshot("old/fs01", 445, 4, {}));
-  w.inventories.push_back(snapshot("new/fs01", 445, 4, {}));
+  w.inventories.push_back(Snapshot("evidence/site-a/day2/dc01", 9000, 600, {"10.1.0.10"}));
+  w.inventories.push_back(Snapshot("old/fs01", 445, 4, {}));
+  w.inventories.push_back(Snapshot("new/fs01", 445, 4, {}));
   // Moments of two hosts of one name: app01 of each site.
-  w.inventories.push_back(snapshot("x/site-a/app01/day1", 5011, 700, {"10.1.0.20"}));
-  w.inventories.push_back(snapshot("x/site-b/app01/day1", 5011, 700, {"10.2.0.20"}));
-  w.inventories.push_back(snapshot("x/site-a/app01/day2", 5013, 701, {"10.1.0.20"}));
+  w.inventories.push_back(Snapshot("x/site-a/app01/day1", 5011, 700, {"10.1.0.20"}));
+  w.inventories.push_back(Snapshot("x/site-b/app01/day1", 5011, 700, {"10.2.0.20"}));
+  w.inventories.push_back(Snapshot("x/site-a/app01/day2", 5013, 701, {"10.1.0.20"}));
   // A lone moment is named by the folder above it too; an address is a name.
-  w.inventories.push_back(snapshot("x/web01/2026-12-01", 80, 4, {"10.4.0.5"}));
-  w.inventories.push_back(snapshot("x/10.4.0.6", 80, 4, {}));
+  w.inventories.push_back(Snapshot("x/web01/2026-12-01", 80, 4, {"10.4.0.5"}));
+  w.inventories.push_back(Snapshot("x/10.4.0.6", 80, 4, {}));
   auto facts = w.Facts();
   std::map<std::string, std::set<IpAddress>> hosts;
   for (const HostFacts& h : facts) hosts[h.entry.name] = h.addresses;
@@ -477,7 +471,7 @@ TEST(Planner, TrafficOnlyRpcServerGetsARangeAndAnRpcRule) {
 // and so is one an endpoint mapper placed an interface on.
 TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
   World w;
-  auto snapshot = [](const std::string& day, std::vector<std::pair<uint16_t, uint32_t>> listeners) {
+  auto moment = [](const std::string& day, std::vector<std::pair<uint16_t, uint32_t>> listeners) {
     ingest::SocketInventory inv;
     const std::string file = "evidence/app01/" + day + "/netstat.txt";
     inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, file));
@@ -486,8 +480,8 @@ TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
     }
     return inv;
   };
-  w.inventories.push_back(snapshot("day1", {{5011, 2200}, {49712, 3100}, {6001, 4100}}));
-  w.inventories.push_back(snapshot("day2", {{5013, 2316}, {49800, 3200}, {6002, 4200}}));
+  w.inventories.push_back(moment("day1", {{5011, 2200}, {49712, 3100}, {6001, 4100}}));
+  w.inventories.push_back(moment("day2", {{5013, 2316}, {49800, 3200}, {6002, 4200}}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
   tasks.processes.push_back({3100, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day1/tasklist.txt", 5}});
