@@ -22,7 +22,6 @@ void StoreSink::OnFlow(const FlowObservation& flow) {
     return;
   }
   if (error_) return;
-  if (also_) also_->OnFlow(flow);
   batch_.flows.push_back(flow);
   reached_line_ = std::max(reached_line_, flow.source.line);
   MaybeFlush();
@@ -30,14 +29,12 @@ void StoreSink::OnFlow(const FlowObservation& flow) {
 
 void StoreSink::OnRpcRegistration(const RpcRegistration& registration) {
   if (error_) return;
-  if (also_) also_->OnRpcRegistration(registration);
   batch_.registrations.push_back(registration);
   MaybeFlush();
 }
 
 void StoreSink::OnLostEvents(uint64_t count, const SourceRef& where) {
   if (Skip(where) || error_) return;
-  if (also_) also_->OnLostEvents(count, where);
   batch_.lost.emplace_back(count, where);
   reached_line_ = std::max(reached_line_, where.line);
 }
@@ -60,6 +57,13 @@ Result<bool> StoreSink::Flush() {
     return *error_;
   }
   stored_ += adding;
+  // Only what was committed counts as what this run stored (a batch whose
+  // commit failed is not in the database, nor in ingest's flow count).
+  if (also_) {
+    for (const RpcRegistration& r : batch_.registrations) also_->OnRpcRegistration(r);
+    for (const FlowObservation& f : batch_.flows) also_->OnFlow(f);
+    for (const auto& [count, where] : batch_.lost) also_->OnLostEvents(count, where);
+  }
   batch_ = Batch{};
   return true;
 }

@@ -17,7 +17,8 @@ class StoreSink : public ingest::TrafficSink {
   // Observations from lines up to `skip_through_line` are stored already (a
   // firewall log read again from its start): they are counted, not stored.
   // What is stored also goes to `also` when given (ingest counts the flows
-  // it added); what was stored before does not.
+  // it added), each batch once it is committed; what was stored before, or
+  // in a batch whose commit failed, does not.
   StoreSink(EvidenceStore& store, SourceRow& source, size_t batch_size,
             uint64_t skip_through_line = 0, ingest::TrafficSink* also = nullptr);
 

@@ -387,6 +387,28 @@ TEST_F(StoreTest, AnInterruptedIngestIsCompletedOnce) {
   EXPECT_TRUE((*db->Sources())[0].complete);
 }
 
+// ingest counts the flows of what it stored (StoreSink's `also`): a batch
+// whose commit failed is not in the database, and is not counted either.
+TEST_F(StoreTest, OnlyCommittedBatchesGoOnToAlso) {
+  Write("pfirewall.log", std::string(kHeader) + Rows(0, 12));
+  auto db = OpenDb();
+  SourceRow row = *db->AddSource(SourceRow{0, "firewall-log", Path("pfirewall.log"), 1, "ab", 0, false, 0, 0, 0});
+  std::vector<FlowObservation> all = ReadDirect(Path("pfirewall.log"));
+  ingest::CollectingSink also;
+  StoreSink sink(*db, row, 4, 0, &also);
+  for (size_t i = 0; i < 6; ++i) sink.OnFlow(all[i]);
+  EXPECT_EQ(also.flows.size(), 4u);  // the first batch, committed; two wait
+  {
+    // Another connection takes the table away: the next commit fails.
+    SQLite::Database other(Path("t.db"), SQLite::OPEN_READWRITE);
+    other.exec("DROP TABLE observation");
+  }
+  for (size_t i = 6; i < 12; ++i) sink.OnFlow(all[i]);
+  EXPECT_FALSE(sink.Flush());
+  EXPECT_EQ(also.flows.size(), 4u);
+  EXPECT_EQ(sink.stored(), 4u);
+}
+
 TEST_F(StoreTest, ACaptureIsReadAgainWholeWhenItGrew) {
   std::string pcap = std::string(HIGHPORT_SOURCE_DIR) + "/src/ingest/testdata/capture/netns_lo_ethernet.pcap";
   fs::copy_file(pcap, Path("c.pcap"));
