@@ -59,6 +59,20 @@ const ProcessInfo* FolderProcesses::Find(const Socket& socket) const {
   return it == folder->second.end() ? nullptr : it->second;
 }
 
+const ProcessInfo* FolderProcesses::FindForLog(uint32_t pid, const std::string& file) const {
+  if (file.empty() || file == "-") return nullptr;
+  std::filesystem::path folder = std::filesystem::path(file).parent_path();
+  for (int up = 0; up <= 2; ++up) {
+    if (auto listed = by_folder_.find(folder.string()); listed != by_folder_.end()) {
+      auto it = listed->second.find(pid);
+      return it == listed->second.end() ? nullptr : it->second;
+    }
+    if (folder.empty() || folder.parent_path() == folder) break;
+    folder = folder.parent_path();
+  }
+  return nullptr;
+}
+
 MovedPortSet MovedPorts(const std::vector<ingest::SocketInventory>& inventories) {
   const FolderProcesses processes(inventories);
   // (address, protocol, owner) -> inventory -> the owner's ports there.

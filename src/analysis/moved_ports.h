@@ -46,6 +46,11 @@ class FolderProcesses {
  public:
   explicit FolderProcesses(const std::vector<ingest::SocketInventory>& inventories);
   const ProcessInfo* Find(const Socket& socket) const;  // null: no pid, or none listed
+  // The process `pid` of a log in `file`: from the process list of the log's
+  // folder, or where that has none, of the nearest folder above it that has
+  // one, two levels up at most (dc01/Firewall/pfirewall.log beside
+  // dc01/tasklist-svc.txt, as a copy of %SystemRoot%\System32\LogFiles keeps it).
+  const ProcessInfo* FindForLog(uint32_t pid, const std::string& file) const;
 
  private:
   std::map<std::string, std::map<uint32_t, const ProcessInfo*>> by_folder_;

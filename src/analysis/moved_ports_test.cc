@@ -94,6 +94,33 @@ TEST(MovedPorts, PidsAreJoinedWithinTheirFolderOnly) {
 }
 
 // What is no move of one service on one host.
+// A firewall log's pid joins the process list of its folder, else of the
+// nearest folder above with one (two levels at most); never a folder beside
+// or below it, nor past the first list found on the way up.
+TEST(FolderProcesses, ALogsPidsJoinTheNearestProcessListAboveIt) {
+  std::vector<ingest::SocketInventory> inventories = {
+      Tasklist("ev/dc01", {{1720, "svchost.exe", {"Winmgmt"}, {}}}),
+      Tasklist("ev/dc02/LogFiles", {{1720, "svchost.exe", {"Schedule"}, {}}}),
+      Tasklist("ev/dc02", {{1720, "dns.exe", {"DNS"}, {}}}),
+      Tasklist("ev/app01/day1", {{1720, "agent.exe", {}, {}}}),
+  };
+  const FolderProcesses processes(inventories);
+  auto image = [&](const std::string& file) {
+    const ProcessInfo* p = processes.FindForLog(1720, file);
+    return p == nullptr ? std::string("none") : p->image + (p->services.empty() ? "" : "/" + p->services[0]);
+  };
+  EXPECT_EQ(image("ev/dc01/pfirewall.log"), "svchost.exe/Winmgmt");
+  EXPECT_EQ(image("ev/dc01/Firewall/pfirewall.log"), "svchost.exe/Winmgmt");
+  EXPECT_EQ(image("ev/dc01/LogFiles/Firewall/pfirewall.log"), "svchost.exe/Winmgmt");
+  EXPECT_EQ(image("ev/dc01/a/b/c/pfirewall.log"), "none");  // three levels: too far
+  EXPECT_EQ(image("ev/dc02/LogFiles/Firewall/pfirewall.log"), "svchost.exe/Schedule");  // the nearest
+  EXPECT_EQ(image("ev/app01/pfirewall.log"), "none");  // the moments are below it
+  EXPECT_EQ(image("ev/pfirewall.log"), "none");
+  EXPECT_EQ(processes.FindForLog(999, "ev/dc01/pfirewall.log"), nullptr);
+  // The nearest list decides, even where it does not name the pid.
+  EXPECT_EQ(processes.FindForLog(999, "ev/dc02/LogFiles/pfirewall.log"), nullptr);
+}
+
 TEST(MovedPorts, OtherHostsOwnersProtocolsAndLowPortsAreNoMove) {
   const std::vector<ingest::SocketInventory> inputs = {
       Netstat("ev/a", "10.0.0.10",

@@ -154,10 +154,7 @@ void AddLogPidOwners(const std::vector<analysis::ServerPid>& server_pids,
     if (fresh) {
       if (auto listener = owners.find(key); listener != owners.end()) at->second.push_back(listener->second);
     }
-    Socket socket;
-    socket.pid = p.pid;
-    socket.source.file = p.file;
-    const ProcessInfo* process = folder_processes.Find(socket);
+    const ProcessInfo* process = folder_processes.FindForLog(p.pid, p.file);
     std::string text = process ? OwnerText(process->image, process->services) : std::string();
     // Pid 4 is the kernel on every Windows since Vista (SMB, http.sys: WinRM,
     // IIS), listed or not.
