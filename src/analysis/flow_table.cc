@@ -255,7 +255,7 @@ void FlowTable::NotePid(const FlowObservation& f, const Decision& d, uint32_t fi
   const bool local_is_server = d.src_is_server ? f.local_side == LocalSide::kSource
                                                : f.local_side == LocalSide::kDestination;
   if (!local_is_server || *f.pid == 0) return;
-  server_pids_.Note(d.src_is_server ? f.src : f.dst, *f.pid, file);
+  server_pids_.Note(d.src_is_server ? f.src : f.dst, *f.pid, file, f.source.line);
 }
 
 void FlowTable::AddKey(const Update& u) {

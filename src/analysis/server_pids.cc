@@ -4,16 +4,16 @@
 
 namespace highport::analysis {
 
-void ServerPids::Note(const Endpoint& server, uint32_t pid, uint32_t file) {
-  if (last_count_ != nullptr && std::get<2>(last_key_) == server.port &&
-      std::get<3>(last_key_) == pid && std::get<4>(last_key_) == file &&
-      std::get<1>(last_key_) == server.proto && std::get<0>(last_key_) == server.address) {
-    ++*last_count_;
+void ServerPids::Note(const Endpoint& server, uint32_t pid, uint32_t file, uint64_t line) {
+  if (last_ != nullptr && std::get<2>(last_key_) == server.port && std::get<3>(last_key_) == pid &&
+      std::get<4>(last_key_) == file && std::get<1>(last_key_) == server.proto &&
+      std::get<0>(last_key_) == server.address) {
+    ++last_->count;
     return;
   }
   last_key_ = Key{server.address, server.proto, server.port, pid, file};
-  last_count_ = &counts_[last_key_];
-  ++*last_count_;
+  last_ = &counts_[last_key_];
+  if (last_->count++ == 0) last_->first_line = line;
 }
 
 void ServerPids::Order(std::vector<ServerPid>& out) {

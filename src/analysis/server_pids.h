@@ -26,6 +26,7 @@ struct ServerPid {
   uint16_t port = 0;
   uint32_t pid = 0;
   std::string file;          // the log that said so: its folder holds the process list
+  uint64_t first_line = 0;    // the first row in it that named this pid there
   uint64_t observations = 0;  // rows that named this pid there
 };
 
@@ -36,16 +37,16 @@ class ServerPids {
  public:
   // `file` is an id the caller keeps (the flow table's file names); Result()
   // is given the names.
-  void Note(const Endpoint& server, uint32_t pid, uint32_t file);
+  void Note(const Endpoint& server, uint32_t pid, uint32_t file, uint64_t line);
   bool empty() const { return counts_.empty(); }
   // Every entry, by server, protocol, port, then the most observed pid first.
   template <class FileName>
   std::vector<ServerPid> Result(FileName&& file_name) const {
     std::vector<ServerPid> out;
     out.reserve(counts_.size());
-    for (const auto& [key, count] : counts_) {
+    for (const auto& [key, seen] : counts_) {
       const auto& [server, proto, port, pid, file] = key;
-      out.push_back({server, proto, port, pid, std::string(file_name(file)), count});
+      out.push_back({server, proto, port, pid, std::string(file_name(file)), seen.first_line, seen.count});
     }
     Order(out);
     return out;
@@ -54,8 +55,12 @@ class ServerPids {
  private:
   static void Order(std::vector<ServerPid>& out);
   using Key = std::tuple<IpAddress, Proto, uint16_t, uint32_t, uint32_t>;
-  std::map<Key, uint64_t> counts_;
-  uint64_t* last_count_ = nullptr;  // counts_[last_key_]: map nodes do not move
+  struct Seen {
+    uint64_t count = 0;
+    uint64_t first_line = 0;
+  };
+  std::map<Key, Seen> counts_;
+  Seen* last_ = nullptr;  // counts_[last_key_]: map nodes do not move
   Key last_key_;
 };
 

@@ -125,7 +125,7 @@ Result<plan::Plan> PlanFromEvidence(const AnalysedEvidence& analysed,
   const analysis::FlowTable& table = *analysed.evidence.table;
   return plan::BuildPlan({&analysed.evidence.inventories, &analysed.flows,
                           &table.peak_rpc_concurrency(), &table.rpc_ports(),
-                          &catalog::Catalog::Get()},
+                          &catalog::Catalog::Get(), &table.server_pids()},
                          options);
 }
 

@@ -390,6 +390,25 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
       b.hosts[it->second].moved_ports.emplace(proto, port);
     }
   }
+  // What firewall logs' pids say listened, on hosts an inventory made
+  // (only those have process lists to name the pid with).
+  if (in.server_pids != nullptr && !in.server_pids->empty()) {
+    const analysis::FolderProcesses folder_processes(*in.inventories);
+    for (const analysis::ServerPid& p : *in.server_pids) {
+      auto host = b.by_address.find(p.server);
+      if (host == b.by_address.end()) continue;
+      const ProcessInfo* process = folder_processes.FindForLog(p.pid, p.file);
+      if (process == nullptr) continue;
+      Socket s;
+      s.local = {p.server, p.proto, p.port};
+      s.state = p.proto == Proto::kTcp ? SocketState::kListen : SocketState::kUnconnected;
+      s.pid = p.pid;
+      s.process = process->image;
+      s.services = process->services;
+      s.source = {p.file, p.first_line, 0, 0};
+      b.hosts[host->second].log_listeners.push_back(std::move(s));
+    }
+  }
   for (HostFacts& h : b.hosts) {
     for (const IpAddress& a : h.addresses) h.entry.addresses.push_back(a.ToString());
     h.entry.group = h.entry.name;

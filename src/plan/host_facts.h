@@ -45,6 +45,11 @@ struct HostFacts {
   // (protocol, port) a service moved from or to between two moments of the
   // host (analysis/moved_ports.h): dynamic wherever they lie.
   std::set<std::pair<Proto, uint16_t>> moved_ports;
+  // Listeners a firewall log's pid column names (analysis/server_pids.h),
+  // joined with a process list of the log's folder: the services behind
+  // dynamic ports that no socket list caught open. For the pins only: a
+  // log's weeks are no snapshot of what listens now.
+  std::vector<Socket> log_listeners;
 };
 
 struct HostFactsInput {
@@ -53,6 +58,7 @@ struct HostFactsInput {
   const std::map<IpAddress, uint64_t>* peaks = nullptr;
   const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>>* rpc_ports = nullptr;
   const catalog::Catalog* catalog = nullptr;
+  const std::vector<analysis::ServerPid>* server_pids = nullptr;  // may be null: none
 };
 
 // Every host the evidence knows as a server, in a stable order (inventories

@@ -71,20 +71,24 @@ std::map<std::string, Sighting> WindowsServicesSeen(const HostFacts& h,
   for (const auto& [port, names] : h.rpc_ports) {
     for (const std::string& name : names) note_interface(port, name, "");
   }
-  for (const Socket& s : h.listeners) {
-    if (s.local.proto != Proto::kTcp) continue;
+  // Listeners of the socket lists, then those a firewall log's pid named
+  // (a dynamic port no snapshot caught open).
+  auto note_listener = [&](const Socket& s, std::string_view kind) {
+    if (s.local.proto != Proto::kTcp) return;
     const PortRange ephemeral = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
-    if (!ephemeral.Contains(s.local.port) && h.rpc_ports.count(s.local.port) == 0) continue;
+    if (!ephemeral.Contains(s.local.port) && h.rpc_ports.count(s.local.port) == 0) return;
     for (const std::string& service : h.ServicesOf(s)) {
       auto& sight = seen[service];
       if (sight.evidence.size() < 4) {
-        sight.evidence.push_back({"listener",
+        sight.evidence.push_back({std::string(kind),
                                   fmt::format("{} tcp/{} {} ({})", h.entry.name, s.local.port,
                                               s.process, service),
                                   s.source.ToString()});
       }
     }
-  }
+  };
+  for (const Socket& s : h.listeners) note_listener(s, "listener");
+  for (const Socket& s : h.log_listeners) note_listener(s, "firewall-log-pid");
   // Traffic to the ports those services sit on: who uses them.
   for (const analysis::FlowEntry* f : h.flows) {
     if (!f->dynamic || f->interfaces.empty()) continue;

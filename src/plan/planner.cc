@@ -111,7 +111,7 @@ std::optional<std::pair<std::string, std::vector<std::string>>> ParseGroup(std::
 Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
   const catalog::Catalog& catalog = *e.catalog;
   std::vector<HostFacts> facts =
-      GatherHostFacts({e.inventories, e.flows, e.peaks, e.rpc_ports, e.catalog});
+      GatherHostFacts({e.inventories, e.flows, e.peaks, e.rpc_ports, e.catalog, e.server_pids});
 
   // Which hosts: those named (--host, --group), else every host with an
   // inventory or RPC evidence.

@@ -39,6 +39,9 @@ struct PlanEvidence {
   const std::map<IpAddress, uint64_t>* peaks = nullptr;
   const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>>* rpc_ports = nullptr;
   const catalog::Catalog* catalog = nullptr;
+  // Which process a firewall log's pid column named on each server port
+  // (FlowTable::server_pids()); may be null.
+  const std::vector<analysis::ServerPid>* server_pids = nullptr;
 };
 
 // Fails when --host or --group names a host the evidence does not know.

@@ -336,6 +336,39 @@ TEST(PinPlanner, NetlogonIsPinnedOnDomainControllersOnly) {
   }
 }
 
+// WMI answered on a dynamic port that the netstat did not catch open; the
+// firewall log's pid column named it (svchost.exe 1720, Winmgmt, by the
+// tasklist of the log's folder): it is pinned like a listener, with the
+// log row as its evidence. A pid no list names, or of a host without an
+// inventory, proposes nothing.
+TEST(PinPlanner, AServiceAFirewallLogsPidNamedOnADynamicPortIsPinned) {
+  World w;
+  w.inventories.push_back(DcInventory());
+  w.inventories[0].processes.push_back({1720, "svchost.exe", {"Winmgmt"}, {"evidence/dc01/tasklist.txt", 12}});
+  std::vector<analysis::ServerPid> pids = {
+      {*IpAddress::Parse("10.0.0.10"), Proto::kTcp, 49712, 1720, "evidence/dc01/pfirewall.log", 64, 12},
+      {*IpAddress::Parse("10.0.0.10"), Proto::kTcp, 49713, 4242, "evidence/dc01/pfirewall.log", 70, 1},
+      {*IpAddress::Parse("10.0.0.77"), Proto::kTcp, 49714, 1720, "evidence/ws77/pfirewall.log", 3, 1},
+  };
+  auto facts = GatherHostFacts({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat(), &pids});
+  ASSERT_FALSE(facts.empty());
+  ASSERT_EQ(facts[0].log_listeners.size(), 1u);
+  auto without = w.Facts();
+  EXPECT_EQ(facts[0].entry.listeners, without[0].entry.listeners);  // for the pins only
+  auto range = PlanRange("dc01", {&facts[0]}, {}, {}, Cat());
+  const std::vector<PinProposal> pins = PlanPins({&facts[0]}, &range, Cat());
+  const PinProposal* wmi = nullptr;
+  for (const PinProposal& p : pins) {
+    if (p.service == "Winmgmt") wmi = &p;
+  }
+  ASSERT_NE(wmi, nullptr);
+  ASSERT_FALSE(wmi->evidence.empty());
+  EXPECT_EQ(wmi->evidence[0].kind, "firewall-log-pid");
+  EXPECT_EQ(wmi->evidence[0].source, "evidence/dc01/pfirewall.log:64");
+  // Without the log's pids, no WMI pin.
+  for (const PinProposal& p : PlanPins({&without[0]}, &range, Cat())) EXPECT_NE(p.service, "Winmgmt");
+}
+
 TEST(PinPlanner, ATakenPreferredPortMovesUp) {
   World w;
   auto dc = DcInventory();
