@@ -211,6 +211,27 @@ expect 1 "$highport" flows --format json --db "$work/pids.db"
   fail "49670's two owners, from the database: $(owner 49670)"
 [[ $(owner 49800) == "chrome.exe" ]] || fail "ws07's pid from the database: $(owner 49800)"
 
+# A host's dynamic range from `netsh int ipv4 show dynamicport tcp` in its
+# folder (a file with no address in it) is that host's: 12345 is in it, so a
+# connection there is problematic; plan keeps its RPC range clear of it.
+mkdir -p "$work/rng/dc03"
+cp "$work/dc02/netstat-ano.txt" "$work/dc02/tasklist-svc.txt" "$work/rng/dc03/"
+printf '\r\nProtocol tcp Dynamic Port Range\r\n---------------------------------\r\nStart Port      : 10000\r\nNumber of Ports : 10000\r\n\r\n' \
+  >"$work/rng/dc03/netsh-dynamicport-tcp.txt"
+cat >"$work/rng/dc03/pfirewall.log" <<EOF
+#Version: 1.5
+#Software: Microsoft Windows Firewall
+#Time Format: Local
+$fields
+2026-12-01 08:00:00 ALLOW TCP 10.0.0.30 10.0.0.11 50001 12345 0 - 0 0 0 - - - RECEIVE 1720
+2026-12-01 08:00:01 ALLOW TCP 10.0.0.30 10.0.0.11 50002 135 0 - 0 0 0 - - - RECEIVE 960
+EOF
+expect 1 "$highport" flows --format json "$work/rng/dc03"
+jqe '[.flows[] | select(.port == 12345)][0] | .class == "problematic" and .dynamic' "the folder's netsh range makes 12345 dynamic"
+expect 0 "$highport" plan "$work/rng/dc03" -o "$work/rng/plan.json"
+jq -e '.hosts[0].tcp_ephemeral_range == "10000-19999" and (.ranges[0].range | split("-") | map(tonumber) | .[0] > 19999 or .[1] < 10000)' \
+  "$work/rng/plan.json" >/dev/null || fail "plan: the host's range and an RPC range clear of it: $(jq -c '[.hosts[0].tcp_ephemeral_range, .ranges[0].range]' "$work/rng/plan.json")"
+
 # Bad input: a file of no known kind is an error that names what was tried; the rest is read.
 printf 'hello\n' >"$work/hello.txt"
 expect 2 "$highport" flows "$work/hello.txt" "$data/pfirewall/standard17.log"

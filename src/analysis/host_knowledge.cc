@@ -1,6 +1,10 @@
 #include "analysis/host_knowledge.h"
 
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "analysis/moved_ports.h"
 
@@ -15,10 +19,28 @@ std::set<IpAddress> OwnAddresses(const ingest::SocketInventory& inventory) {
   return own;
 }
 
+namespace {
+
+// The folder an inventory file sits in, whole ("evidence/dc01"); nothing for
+// standard input or a live host.
+std::optional<std::string> FolderOfFile(const ingest::SocketInventory& inv) {
+  if (inv.file.empty() || inv.file == "<stdin>") return std::nullopt;
+  return std::filesystem::path(inv.file).parent_path().string();
+}
+
+}  // namespace
+
 HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory>& inventories) {
   HostKnowledge k;
+  // A range stated in a file of its own (netsh output beside the netstat,
+  // which shows no address) is the range of the host whose socket lists
+  // share its folder: one folder, one host at one moment.
+  std::map<std::string, std::set<IpAddress>> own_by_folder;
   for (const ingest::SocketInventory& inv : inventories) {
-    const std::set<IpAddress> own = OwnAddresses(inv);
+    if (std::optional<std::string> folder = FolderOfFile(inv)) own_by_folder[*folder].merge(OwnAddresses(inv));
+  }
+  for (const ingest::SocketInventory& inv : inventories) {
+    std::set<IpAddress> own = OwnAddresses(inv);
     for (const Socket& s : inv.sockets) {
       if (!s.IsListener()) continue;
       const IpAddress& a = s.local.address;
@@ -32,6 +54,9 @@ HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory
       }
     }
     if (inv.tcp_dynamic_range) {
+      if (std::optional<std::string> folder = FolderOfFile(inv); own.empty() && folder) {
+        own = own_by_folder[*folder];
+      }
       for (const IpAddress& mine : own) k.dynamic_ranges[mine] = *inv.tcp_dynamic_range;
     }
   }

@@ -36,5 +36,27 @@ TEST(HostKnowledge, WildcardListenersBelongToTheHostsOwnAddresses) {
   EXPECT_EQ(k.dynamic_ranges.count(*IpAddress::Parse("10.0.0.30")), 0u);
 }
 
+// `netsh int ipv4 show dynamicport tcp` shows no address: its range is that
+// of the host whose socket list shares its folder (one folder, one host at
+// one moment), not of a host in another folder; standard input joins none.
+TEST(HostKnowledge, ARangeInAFileOfItsOwnIsThatOfItsFoldersHost) {
+  ingest::SocketInventory netstat;
+  netstat.file = "evidence/dc01/netstat-ano.txt";
+  netstat.sockets = {ListenSocket(Proto::kTcp, "10.0.0.10", 389, 712)};
+  ingest::SocketInventory netsh;
+  netsh.file = "evidence/dc01/netsh-dynamicport-tcp.txt";
+  netsh.tcp_dynamic_range = PortRange{10000, 19999};
+  ingest::SocketInventory other;
+  other.file = "evidence/fs01/netstat-ano.txt";
+  other.sockets = {ListenSocket(Proto::kTcp, "10.0.0.20", 445, 4)};
+  ingest::SocketInventory piped;
+  piped.file = "<stdin>";
+  piped.tcp_dynamic_range = PortRange{30000, 30999};
+
+  HostKnowledge k = KnowledgeFromInventories({netsh, netstat, other, piped});
+  ASSERT_EQ(k.dynamic_ranges.size(), 1u);
+  EXPECT_EQ(k.dynamic_ranges.at(*IpAddress::Parse("10.0.0.10")), (PortRange{10000, 19999}));
+}
+
 }  // namespace
 }  // namespace highport::analysis

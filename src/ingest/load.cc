@@ -26,6 +26,7 @@ Result<LoadedInventory> LoadInventoryBytes(const std::string& name, std::string_
                              name, FormatNamesTried())};
   }
   LoadedInventory loaded;
+  loaded.inventory.file = name;
   loaded.format = *format;
   loaded.encoding = doc.encoding;
   GetFormatInfo(*format).read(doc, loaded.inventory, diagnostics);

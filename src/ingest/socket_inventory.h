@@ -14,6 +14,10 @@ namespace highport::ingest {
 
 struct SocketInventory {
   std::string host;  // when the input names it; else empty
+  // The file it was read from, as named ("<stdin>"; empty for a live host):
+  // its folder tells which host a file without sockets (a netsh range, a
+  // process list) belongs to.
+  std::string file;
   std::vector<Socket> sockets;
   std::vector<ProcessInfo> processes;
   // What an endpoint mapper said (rpcdump output): which RPC interface sits on which port.

@@ -38,7 +38,7 @@ std::string FileOf(const ingest::SocketInventory& inv) {
   if (!inv.sockets.empty()) return inv.sockets.front().source.file;
   if (!inv.processes.empty()) return inv.processes.front().source.file;
   if (!inv.rpc_registrations.empty()) return inv.rpc_registrations.front().source.file;
-  return {};
+  return inv.file == "<stdin>" ? std::string() : inv.file;  // a netsh range: no records
 }
 
 bool IsSambaProcess(std::string_view image) {

@@ -195,6 +195,22 @@ TEST(HostFacts, FoldersOfOneNameWithOtherAddressesAreOtherHosts) {
   }
 }
 
+// The netsh output beside a host's netstat has no records, only the range:
+// it joins the host of its folder.
+TEST(HostFacts, ARangeInAFileOfItsOwnJoinsItsFoldersHost) {
+  World w;
+  w.inventories.push_back(Snapshot("evidence/dc01", 389, 712, {"10.0.0.10"}));
+  ingest::SocketInventory netsh;
+  netsh.file = "evidence/dc01/netsh-dynamicport-tcp.txt";
+  netsh.tcp_dynamic_range = PortRange{5000, 14999};
+  w.inventories.push_back(netsh);
+  auto facts = w.Facts();
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts[0].entry.name, "dc01");
+  EXPECT_EQ(facts[0].tcp_dynamic_range, (PortRange{5000, 14999}));
+  EXPECT_EQ(facts[0].entry.tcp_ephemeral, (PortRange{5000, 14999}));
+}
+
 TEST(HostFacts, StaticListenersLeaveOutDynamicAndRpcPorts) {
   World w;
   ingest::SocketInventory inv = DcInventory();
