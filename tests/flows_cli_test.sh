@@ -211,6 +211,28 @@ expect 1 "$highport" flows --format json --db "$work/pids.db"
   fail "49670's two owners, from the database: $(owner 49670)"
 [[ $(owner 49800) == "chrome.exe" ]] || fail "ws07's pid from the database: $(owner 49800)"
 
+# The log copied off dc02 each day: day2's copy is day1's grown. Its rows up
+# to day1's last line count once, from day1, whose pids join day1's process
+# list (day2's was taken after a reboot: pid 1720 is another process then).
+# The same process list in two folders is each folder's own.
+mkdir -p "$work/daily/dc02/day1" "$work/daily/dc02/day2"
+cp "$work/dc02/pfirewall.log" "$work/daily/dc02/day1/"
+{ cat "$work/dc02/pfirewall.log"; echo "2026-12-02 08:00:00 ALLOW TCP 10.0.0.31 10.0.0.11 50100 49712 0 - 0 0 0 - - - RECEIVE 1720"; } \
+  >"$work/daily/dc02/day2/pfirewall.log"
+cp "$work/dc02/tasklist-svc.txt" "$work/daily/dc02/day1/"
+sed 's/svchost.exe                   1720 Winmgmt/dfsrs.exe                     1720 DFSR/' "$work/dc02/tasklist-svc.txt" \
+  >"$work/daily/dc02/day2/tasklist-svc.txt"
+expect 1 "$highport" flows --format json "$work/daily"
+jqe '[.flows[] | select(.port == 49712)] | map(.connections) | add == 3' "a grown copy's old rows count once"
+jqe '[.flows[] | select(.port == 49712 and .client == "10.0.0.30")][0].evidence | all(contains("/day1/"))' \
+  "the old rows are day1's"
+[[ $(owner 49712) == "svchost.exe (Winmgmt) or dfsrs.exe (DFSR)" ]] ||
+  fail "day1's rows join day1's list, day2's new row day2's: $(owner 49712)"
+contains "$work/err" "its first 13 line(s) are $work/daily/dc02/day1/pfirewall.log"
+cp "$work/daily/dc02/day1/tasklist-svc.txt" "$work/daily/dc02/day2/tasklist-svc.txt"
+expect 1 "$highport" flows --format json "$work/daily"
+[[ $(owner 49712) == "svchost.exe (Winmgmt)" ]] || fail "a process list identical to the other folder's is read: $(owner 49712)"
+
 # A host's dynamic range from `netsh int ipv4 show dynamicport tcp` in its
 # folder (a file with no address in it) is that host's: 12345 is in it, so a
 # connection there is problematic; plan keeps its RPC range clear of it.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
+#include <tuple>
 
 #include "analysis/host_knowledge.h"
 #include "catalog/catalog.h"
@@ -33,17 +34,20 @@ struct Spooled {
 
 // The same file given twice (`dc01/* all/*`, a copy of a log under another
 // name) must not count its connections twice. Files of the same size whose
-// first 64 KiB hash alike are compared whole; only identical ones are skipped.
+// first 64 KiB hash alike are compared whole; only identical ones are
+// skipped, and only within one `scope`: an inventory's is its folder (two
+// hosts, or two moments of one, may well have byte-identical netsh output or
+// process lists, and each folder needs its own), traffic's is everything.
 class DuplicateFiles {
  public:
-  // The earlier file with the same content, or "".
-  std::string SeenAs(const std::string& path) {
+  // The earlier file with the same content in the same scope, or "".
+  std::string SeenAs(const std::string& path, const std::string& scope) {
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec || size == 0) return "";
     Result<std::map<uint64_t, std::string>> head = store::HashPrefixes(path, kHead, {});
     if (!head || head->empty()) return "";
-    const auto key = std::make_pair(size, head->begin()->second);
+    const auto key = std::make_tuple(scope, size, head->begin()->second);
     auto [it, fresh] = seen_.try_emplace(key, path);
     if (fresh) return "";
     if (size > kHead && WholeHash(path) != WholeHash(it->second)) return "";
@@ -58,7 +62,7 @@ class DuplicateFiles {
     Result<std::map<uint64_t, std::string>> hash = store::HashPrefixes(path, size, {});
     return hash && !hash->empty() ? hash->rbegin()->second : path;
   }
-  std::map<std::pair<uint64_t, std::string>, std::string> seen_;
+  std::map<std::tuple<std::string, uint64_t, std::string>, std::string> seen_;
 };
 
 // Standard input is read from a spooled copy; findings, evidence and
@@ -103,12 +107,54 @@ class RenamingSink : public ingest::TrafficSink {
   FlowObservation flow_;
 };
 
+// Leaves out what a log's first `through_line` lines say: those are an
+// earlier copy's, read in full from that copy (store::FindEarlierCopies).
+class SkippingSink : public ingest::TrafficSink {
+ public:
+  SkippingSink(ingest::TrafficSink& next, uint64_t through_line) : next_(next), through_(through_line) {}
+  void OnFlow(const FlowObservation& flow) override {
+    if (flow.source.line > through_) next_.OnFlow(flow);
+  }
+  void OnRpcRegistration(const RpcRegistration& r) override { next_.OnRpcRegistration(r); }
+  void OnLostEvents(uint64_t count, const SourceRef& where) override {
+    if (where.line > through_) next_.OnLostEvents(count, where);
+  }
+
+ private:
+  ingest::TrafficSink& next_;
+  uint64_t through_;
+};
+
 // A traffic file to read after the inventories.
 struct TrafficInput {
   std::string path;  // where it is read
   std::string name;  // what findings and evidence call it
   ingest::EvidenceKind kind;
+  uint64_t skip_through_line = 0;  // an earlier copy's lines, counted there
 };
+
+// Firewall logs copied at two moments: the later copy's rows that the
+// earlier one holds count once, in the earlier copy (whose folder is the
+// moment they were logged in, for the pids' process list too).
+void SkipEarlierCopies(std::vector<TrafficInput>& traffic, Diagnostics& diagnostics) {
+  std::vector<size_t> logs;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < traffic.size(); ++i) {
+    if (traffic[i].kind != ingest::EvidenceKind::kFirewallLog) continue;
+    logs.push_back(i);
+    paths.push_back(traffic[i].path);
+  }
+  const std::vector<std::optional<store::EarlierCopy>> earlier = store::FindEarlierCopies(paths);
+  for (size_t k = 0; k < logs.size(); ++k) {
+    if (!earlier[k] || earlier[k]->lines == 0) continue;
+    TrafficInput& later = traffic[logs[k]];
+    later.skip_through_line = earlier[k]->lines;
+    diagnostics.Note(later.name, 0, "input.grown_copy",
+                     fmt::format("its first {} line(s) are {} (a copy taken before it grew): "
+                                 "their rows count once, there",
+                                 earlier[k]->lines, traffic[logs[earlier[k]->index]].name));
+  }
+}
 
 }  // namespace
 
@@ -198,13 +244,6 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   DuplicateFiles duplicates;
   for (const auto& [given, found_in_directory] : *inputs) {
     std::string path = given;
-    if (given != "-") {
-      if (std::string first = duplicates.SeenAs(given); !first.empty()) {
-        evidence.diagnostics.Note(given, 0, "input.duplicate",
-                                  fmt::format("the same content as {}: read once", first));
-        continue;
-      }
-    }
     if (given == "-") {
       Result<std::string> spool = SpoolStdin();
       if (!spool) return spool.error();
@@ -213,6 +252,16 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     }
     const std::string name = given == "-" ? kStdinName : given;
     Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(path);
+    if (given != "-" && kind) {
+      const std::string scope = *kind == ingest::EvidenceKind::kInventory
+                                    ? std::filesystem::path(given).parent_path().string()
+                                    : std::string();
+      if (std::string first = duplicates.SeenAs(given, scope); !first.empty()) {
+        evidence.diagnostics.Note(given, 0, "input.duplicate",
+                                  fmt::format("the same content as {}: read once", first));
+        continue;
+      }
+    }
     if (!kind && found_in_directory) {
       evidence.unrecognised.push_back(path);
       continue;
@@ -224,7 +273,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       continue;
     }
     if (*kind != ingest::EvidenceKind::kInventory) {
-      traffic.push_back({path, name, *kind});
+      traffic.push_back({path, name, *kind, 0});
       continue;
     }
     Result<std::string> bytes = text::ReadFileBytes(path);
@@ -258,6 +307,8 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     }
   }
 
+  SkipEarlierCopies(traffic, evidence.diagnostics);
+
   analysis::HostKnowledge knowledge = analysis::KnowledgeFromInventories(evidence.inventories);
   if (default_range) knowledge.default_dynamic_range = *default_range;
   evidence.table =
@@ -271,7 +322,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   // copy is left out of the replay: nothing counts twice.
   store::ReplayOptions replay;
   if (db) {
-    for (const auto& [path, name, kind] : traffic) {
+    for (const auto& [path, name, kind, skip] : traffic) {
       Result<std::vector<store::SourceRow>> held = store::StoredPrefixesOf(*db, path, kind);
       if (!held) continue;  // the file's own error comes when it is read
       for (const store::SourceRow& s : *held) {
@@ -296,7 +347,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   }
 
   ProgressBar progress;
-  for (const auto& [path, name, kind] : traffic) {
+  for (const auto& [path, name, kind, skip_through_line] : traffic) {
     ingest::TrafficReadOptions read_options;
     if (progress.enabled()) {
       progress.Start(name);
@@ -310,6 +361,8 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     ingest::TrafficSink* sink = to_utc ? static_cast<ingest::TrafficSink*>(&*to_utc) : evidence.table.get();
     std::optional<RenamingSink> renamed;
     if (name != path) sink = &renamed.emplace(*sink, name);
+    std::optional<SkippingSink> skipping;
+    if (skip_through_line > 0) sink = &skipping.emplace(*sink, skip_through_line);
     Result<ingest::TrafficFileStats> read =
         ingest::ReadTrafficFile(path, kind, *sink, evidence.diagnostics, read_options);
     evidence.diagnostics.RenameFile(path, name);

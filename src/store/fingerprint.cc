@@ -1,6 +1,7 @@
 #include "store/fingerprint.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -100,6 +101,77 @@ Result<uint64_t> CompleteLinesLength(const std::string& path, uint64_t size) {
     end = start;
   }
   return uint64_t{0};
+}
+
+namespace {
+
+// Line feeds in the first `length` bytes: the lines a log's reader numbers there.
+Result<uint64_t> CountLineFeeds(const std::string& path, uint64_t length) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  auto buffer = std::make_unique<char[]>(kChunk);
+  uint64_t lines = 0;
+  for (uint64_t position = 0; position < length;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, length - position));
+    Result<size_t> got = ReadAt(file.fd, buffer.get(), want, position, path);
+    if (!got) return got.error();
+    if (*got < want) return Error{fmt::format("{}: shrank while being read", path)};
+    lines += static_cast<uint64_t>(std::count(buffer.get(), buffer.get() + want, '\n'));
+    position += want;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::vector<std::optional<EarlierCopy>> FindEarlierCopies(const std::vector<std::string>& paths) {
+  const size_t n = paths.size();
+  std::vector<std::optional<EarlierCopy>> out(n);
+  if (n < 2) return out;
+  // Each file's whole lines, and (when another may begin with them) their hash.
+  std::vector<uint64_t> whole(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    struct stat st {};
+    if (::stat(paths[i].c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    Result<uint64_t> complete = CompleteLinesLength(paths[i], static_cast<uint64_t>(st.st_size));
+    if (complete) whole[i] = *complete;
+  }
+  std::vector<std::optional<std::string>> whole_hash(n);
+  auto hash_of = [&](size_t j) -> const std::optional<std::string>& {
+    if (!whole_hash[j]) {
+      Result<std::map<uint64_t, std::string>> h = HashPrefixes(paths[j], whole[j], {});
+      whole_hash[j] = h ? h->at(whole[j]) : std::string("-");
+    }
+    return whole_hash[j];
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (whole[i] == 0) continue;
+    // Shorter copies; of two with the same lines, the one given first is the earlier.
+    std::vector<uint64_t> boundaries;
+    for (size_t j = 0; j < n; ++j) {
+      if (j != i && whole[j] > 0 && (whole[j] < whole[i] || (whole[j] == whole[i] && j < i))) {
+        boundaries.push_back(whole[j]);
+      }
+    }
+    if (boundaries.empty()) continue;
+    const uint64_t longest = *std::max_element(boundaries.begin(), boundaries.end());
+    Result<std::map<uint64_t, std::string>> mine = HashPrefixes(paths[i], longest, boundaries);
+    if (!mine) continue;
+    for (size_t j = 0; j < n; ++j) {
+      if (j == i || whole[j] == 0 || !(whole[j] < whole[i] || (whole[j] == whole[i] && j < i))) continue;
+      if (out[i] && whole[out[i]->index] >= whole[j]) continue;
+      if (mine->at(whole[j]) == *hash_of(j)) out[i] = EarlierCopy{j, 0};
+    }
+    if (out[i]) {
+      Result<uint64_t> lines = CountLineFeeds(paths[out[i]->index], whole[out[i]->index]);
+      if (lines) {
+        out[i]->lines = *lines;
+      } else {
+        out[i].reset();
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace highport::store

@@ -409,6 +409,37 @@ TEST_F(StoreTest, OnlyCommittedBatchesGoOnToAlso) {
   EXPECT_EQ(sink.stored(), 4u);
 }
 
+// A log copied at two moments: the later copy begins with the earlier one's
+// whole lines (not with its half-written last line), and so may the next
+// day's .old; a log that only shares the header begins with none.
+TEST_F(StoreTest, EarlierCopiesAreFoundByTheirWholeLines) {
+  const std::string day1 = std::string(kHeader) + Rows(0, 10) + "2024-05-01 10:00:10 ALLOW TCP 10.0.0";
+  const std::string day2 = std::string(kHeader) + Rows(0, 25);
+  Write("day1.log", day1);
+  Write("day2.log", day2);
+  Write("day3.log.old", day2 + Rows(25, 30));
+  Write("other.log", std::string(kHeader) + Rows(100, 120));
+  Write("same-as-day2.log", day2);
+  const std::vector<std::string> paths = {Path("day3.log.old"), Path("day2.log"), Path("day1.log"),
+                                          Path("other.log"), Path("same-as-day2.log")};
+  const std::vector<std::optional<EarlierCopy>> earlier = FindEarlierCopies(paths);
+  ASSERT_EQ(earlier.size(), paths.size());
+  const uint64_t header_lines = 5;
+  ASSERT_TRUE(earlier[0]);
+  EXPECT_EQ(earlier[0]->index, 1u);  // the longest one it begins with: day2
+  EXPECT_EQ(earlier[0]->lines, header_lines + 25);
+  ASSERT_TRUE(earlier[1]);
+  EXPECT_EQ(earlier[1]->index, 2u);
+  EXPECT_EQ(earlier[1]->lines, header_lines + 10);  // day1's half line is day2's line 16
+  EXPECT_FALSE(earlier[2]);
+  EXPECT_FALSE(earlier[3]);
+  // Two copies with the same lines: the one given first is the earlier.
+  ASSERT_TRUE(earlier[4]);
+  EXPECT_EQ(earlier[4]->index, 1u);
+  EXPECT_EQ(earlier[4]->lines, header_lines + 25);
+  EXPECT_FALSE(FindEarlierCopies({Path("day2.log"), Path("missing.log")})[0]);
+}
+
 TEST_F(StoreTest, ACaptureIsReadAgainWholeWhenItGrew) {
   std::string pcap = std::string(HIGHPORT_SOURCE_DIR) + "/src/ingest/testdata/capture/netns_lo_ethernet.pcap";
   fs::copy_file(pcap, Path("c.pcap"));
