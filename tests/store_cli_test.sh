@@ -171,6 +171,23 @@ status=0
 "$highport" ingest --db "$work/site.db" "$work/site/README.txt" >/dev/null 2>"$work/readme.err" || status=$?
 [ "$status" -eq 2 ] || fail "a file named on its own that is no evidence: exit $status, $(cat "$work/readme.err")"
 
+echo "== two sites' dc01, each ingested as dc01 from its own directory, stay two hosts"
+for site in a b; do
+  mkdir -p "$work/sites/$site/dc01"
+  printf 'Active Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    10.0.%s.10:49670        0.0.0.0:0              LISTENING       700\r\n' \
+    "$([ $site = a ] && echo 1 || echo 2)" >"$work/sites/$site/dc01/netstat-ano.txt"
+  { printf '\r\nImage Name                     PID Services\r\n========================= ======== ============================================\r\n'
+    printf '%-25s %8s %s\r\n' "$([ $site = a ] && echo lsass.exe || echo dfsrs.exe)" 700 "$([ $site = a ] && echo Netlogon || echo DFSR)"
+  } >"$work/sites/$site/dc01/tasklist-svc.txt"
+  (cd "$work/sites/$site" && "$highport" ingest --db "$work/sites.db" dc01 >"$work/sites.out" 2>&1) ||
+    fail "ingest of site $site: $(cat "$work/sites.out")"
+done
+"$highport" plan --db "$work/sites.db" -o "$work/sites.json" >/dev/null 2>&1 || true
+hosts=$(jq -c '[.hosts[] | [.name, .addresses]] | sort' "$work/sites.json" 2>/dev/null)
+[ "$hosts" = '[["a/dc01",["10.0.1.10"]],["b/dc01",["10.0.2.10"]]]' ] || fail "the two dc01 folders were joined: $hosts"
+sqlite3 "$work/sites.db" 'SELECT path FROM source' | grep -q "^$work/sites/b/dc01/tasklist-svc.txt\$" ||
+  fail "paths are not stored whole: $(sqlite3 "$work/sites.db" 'SELECT path FROM source')"
+
 echo "== a database that is not there is an error, and is not made"
 status=0
 "$highport" flows --db "$work/missing.db" >/dev/null 2>"$work/missing.err" || status=$?

@@ -4,6 +4,7 @@
 // Safe to repeat: the same file counts once, a grown log adds only its new
 // rows, and an ingest that was killed is completed (store/file_ingest.h).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "CLI/CLI.hpp"
@@ -160,7 +161,16 @@ int Run(const IngestCommandOptions& o) {
     store::IngestOptions options;
     options.batch_size = o.batch;
     options.also = also;
-    if (file.given == "-") options.name = "<stdin>";
+    // Stored by its absolute path: a database gathers evidence from many
+    // runs and working directories, and site-a/dc01 and site-b/dc01 ingested
+    // as "dc01" from each would be one folder, one host, in it.
+    if (file.given == "-") {
+      options.name = "<stdin>";
+    } else {
+      std::error_code ec;
+      const std::filesystem::path absolute = std::filesystem::absolute(file.given, ec);
+      if (!ec) options.name = absolute.lexically_normal().string();
+    }
     if (progress.enabled()) {
       progress.Start(file.given);
       options.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };

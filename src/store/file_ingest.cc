@@ -53,12 +53,17 @@ Result<std::vector<SourceRow>> SourcesBeginning(EvidenceStore& store, const std:
   return held;
 }
 
+// An inventory is one host at one moment, told by its folder: the same
+// bytes under another path (a process list unchanged since yesterday, the
+// same netsh output on every host) are another inventory, and only a
+// stored source of the same name is this file again.
 Result<Match> FindSource(EvidenceStore& store, const std::string& path, EvidenceKind kind,
-                         uint64_t length) {
+                         uint64_t length, const std::string& name) {
   Match match;
   Result<std::vector<SourceRow>> held = SourcesBeginning(store, path, kind, length, &match.hash);
   if (!held) return held.error();
   for (const SourceRow& s : *held) {
+    if (kind == EvidenceKind::kInventory && s.path != name) continue;
     if (!match.source || s.prefix_bytes > match.source->prefix_bytes) match.source = s;
   }
   return match;
@@ -170,10 +175,30 @@ Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
       return report;
     }
   }
-  Result<Match> match = FindSource(store, path, *kind, length);
-  if (!match) return match.error();
-
   const std::string name = options.name.empty() ? path : options.name;
+  Result<Match> match = FindSource(store, path, *kind, length, name);
+  if (!match) return match.error();
+  // A log copied at two moments (day1/pfirewall.log, then the same log grown
+  // in day2/): the rows stored from the first copy stay that copy's (its
+  // folder is the moment they were logged in); the new rows are a source of
+  // the new copy's, which begins where the first one's lines end.
+  if (match->source && *kind == EvidenceKind::kFirewallLog && match->source->complete &&
+      match->source->path != name && match->source->prefix_bytes < length) {
+    const SourceRow& earlier = *match->source;
+    SourceRow source;
+    source.kind = earlier.kind;
+    source.path = name;
+    source.prefix_bytes = length;
+    source.prefix_hash = match->hash;
+    source.done_line = earlier.done_line;
+    source.local_time = earlier.local_time;
+    Result<SourceRow> added = store.AddSource(source);
+    if (!added) return added.error();
+    source = *added;
+    // A first copy with no row (only the header every log has) makes this no grown copy.
+    report.outcome = earlier.stored > 0 ? IngestOutcome::kGrown : IngestOutcome::kNew;
+    return IngestTraffic(store, source, earlier.done_line, report, options, diagnostics);
+  }
   SourceRow source;
   uint64_t skip_line = 0;
   if (!match->source) {

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
@@ -321,6 +323,57 @@ TEST_F(StoreTest, AGrownLogAddsOnlyItsNewRows) {
   EXPECT_EQ(grown.already_stored, 7u);
   ExpectSameObservations(ReadStored(*db), ReadDirect(Path("pfirewall.log")));
   EXPECT_EQ((*db->Sources())[0].stored, 20u);
+}
+
+// The log copied each day into a folder of that day: the rows stored from
+// day1's copy stay day1's; day2's copy adds its new rows as a source of its
+// own, and a day3 copy again; a killed run of such a copy resumes.
+TEST_F(StoreTest, ACopyGrownInAnotherFolderAddsASourceOfItsOwn) {
+  fs::create_directories(Path("day1"));
+  fs::create_directories(Path("day2"));
+  fs::create_directories(Path("day3"));
+  Write("day1/pfirewall.log", std::string(kHeader) + Rows(0, 7));
+  Write("day2/pfirewall.log", std::string(kHeader) + Rows(0, 12));
+  Write("day3/pfirewall.log", std::string(kHeader) + Rows(0, 20));
+  auto db = OpenDb();
+  EXPECT_EQ(Ingest(*db, "day1/pfirewall.log").stored, 7u);
+  IngestReport day2 = Ingest(*db, "day2/pfirewall.log");
+  EXPECT_EQ(day2.outcome, IngestOutcome::kGrown);
+  EXPECT_EQ(day2.stored, 5u);
+  EXPECT_EQ(day2.already_stored, 7u);
+  EXPECT_EQ(Ingest(*db, "day2/pfirewall.log").outcome, IngestOutcome::kUnchanged);
+  EXPECT_EQ(Ingest(*db, "day3/pfirewall.log").stored, 8u);
+  std::vector<FlowObservation> stored = ReadStored(*db);
+  ASSERT_EQ(stored.size(), 20u);
+  std::map<std::string, size_t> by_file;
+  for (const FlowObservation& f : stored) ++by_file[f.source.file];
+  EXPECT_EQ(by_file, (std::map<std::string, size_t>{{Path("day1/pfirewall.log"), 7},
+                                                    {Path("day2/pfirewall.log"), 5},
+                                                    {Path("day3/pfirewall.log"), 8}}));
+  // Each row once, at the line it has in every copy.
+  std::set<uint64_t> lines;
+  for (const FlowObservation& f : stored) EXPECT_TRUE(lines.insert(f.source.line).second) << f.source.line;
+}
+
+// The same bytes under another path are another inventory (one host at one
+// moment per folder); the same path again is the same one.
+TEST_F(StoreTest, AnInventoryUnderAnotherPathIsAnotherInventory) {
+  const std::string netsh =
+      "\r\nProtocol tcp Dynamic Port Range\r\n---------------------------------\r\n"
+      "Start Port      : 10000\r\nNumber of Ports : 10000\r\n";
+  fs::create_directories(Path("dc01"));
+  fs::create_directories(Path("dc02"));
+  Write("dc01/netsh.txt", netsh);
+  Write("dc02/netsh.txt", netsh);
+  auto db = OpenDb();
+  EXPECT_EQ(Ingest(*db, "dc01/netsh.txt").outcome, IngestOutcome::kNew);
+  EXPECT_EQ(Ingest(*db, "dc02/netsh.txt").outcome, IngestOutcome::kNew);
+  EXPECT_EQ(Ingest(*db, "dc02/netsh.txt").outcome, IngestOutcome::kUnchanged);
+  Result<std::vector<StoredInventory>> inventories = db->Inventories();
+  ASSERT_TRUE(inventories);
+  std::set<std::string> paths;
+  for (const StoredInventory& i : *inventories) paths.insert(i.path);
+  EXPECT_EQ(paths, (std::set<std::string>{Path("dc01/netsh.txt"), Path("dc02/netsh.txt")}));
 }
 
 TEST_F(StoreTest, AHalfWrittenLastLineWaitsForTheNextIngest) {
