@@ -96,6 +96,14 @@ printf '{"schema": "highport-plan",\n "schema_version": 1,\n oops}\n' >"$work/br
 expect 2 "$highport" emit "$work/broken.json" --format reg -o "$work/broken"
 contains "$work/err" "not JSON"
 contains "$work/err" "line 3"
+# Run inside a host's folder with bare file names: the host is the folder
+# (mon01), its process list joins its netstat, as when the folder is given.
+(cd "$examples/mon01" && "$highport" plan netstat-ano.txt tasklist-svc.txt -o "$work/inside.json" >/dev/null 2>&1)
+"$highport" plan "$examples/mon01" -o "$work/outside.json" >/dev/null 2>&1
+inside=$(jq -c '[.hosts[] | [.name, .platform]], [.minimise[].service]' "$work/inside.json" 2>/dev/null)
+[ "$inside" = "$(jq -c '[.hosts[] | [.name, .platform]], [.minimise[].service]' "$work/outside.json")" ] &&
+  [[ $inside == '[["mon01","windows"]]'* ]] || fail "plan inside mon01/ differs from plan mon01: $inside"
+
 # From standard input.
 expect 0 "$highport" emit - --format cmd -o "$work/stdin" <"$work/plan.json"
 [ -f "$work/stdin/cmd/dc01.cmd" ] || fail "emit - did not read the plan from standard input"

@@ -22,16 +22,23 @@ std::string Lower(std::string_view text) {
 
 // The folder an input came from: "evidence/dc01/netstat.txt" -> "dc01".
 std::string FolderOf(const std::string& file) {
-  if (file.empty() || file == "-") return {};
-  std::filesystem::path parent = std::filesystem::path(file).parent_path();
-  std::string name = parent.filename().string();
-  return name == "." || name == ".." ? std::string() : name;
+  if (file.empty() || file == "-" || file == "<stdin>") return {};
+  // Whole: `plan netstat-ano.txt tasklist-svc.txt` run inside evidence/mon01
+  // is about mon01, and ../dc01/netstat.txt about dc01.
+  std::error_code ec;
+  std::filesystem::path whole = std::filesystem::absolute(file, ec);
+  if (ec) whole = file;
+  std::string name = whole.lexically_normal().parent_path().filename().string();
+  return name == "." || name == ".." || name == "/" ? std::string() : name;
 }
 
 // The folder above that: "evidence/app01/day2/netstat.txt" -> "app01".
 std::string GrandFolderOf(const std::string& file) {
-  if (file.empty() || file == "-") return {};
-  return FolderOf(std::filesystem::path(file).parent_path().string());
+  if (file.empty() || file == "-" || file == "<stdin>") return {};
+  std::error_code ec;
+  std::filesystem::path whole = std::filesystem::absolute(file, ec);
+  if (ec) whole = file;
+  return FolderOf(whole.lexically_normal().parent_path().string());
 }
 
 std::string FileOf(const ingest::SocketInventory& inv) {
@@ -226,7 +233,10 @@ std::optional<size_t> SameHostAtAnotherMoment(const Builder& b, const ingest::So
 // "site-b" for ("x/site-b/dc01/netstat.txt", "dc01") and for
 // ("x/site-b/app01/day1/netstat.txt", "app01"); empty where there is none.
 std::string FolderAboveName(const std::string& file, const std::string& name) {
-  std::filesystem::path p = std::filesystem::path(file).parent_path();
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(file, ec);
+  if (ec) p = file;
+  p = p.lexically_normal().parent_path();
   for (int depth = 0; depth < 64 && !p.empty() && p.filename() != name; ++depth) {
     if (p.parent_path() == p) return {};
     p = p.parent_path();
