@@ -93,6 +93,7 @@ class PfirewallParser::Impl {
   }
 
   void set_parallel_min(size_t bytes) { lines_.set_parallel_min(bytes); }
+  void set_leave_out_unfinished_last_line(bool on) { leave_out_unfinished_ = on; }
 
   PfirewallStats Finish() {
     if (!decided_) Decide();
@@ -103,6 +104,8 @@ class PfirewallParser::Impl {
     decoded_.clear();
     if (overlong_) {
       lines_.OverlongLine();
+    } else if (leave_out_unfinished_ && !IsBlank(carry_)) {
+      lines_.UnfinishedLastLine();
     } else if (!carry_.empty()) {
       lines_.Line(carry_);
     }
@@ -240,6 +243,14 @@ class PfirewallParser::Impl {
   std::string head_;     // the first bytes, until the encoding is known
   std::string carry_;    // the unfinished line at the end of the last chunk
   bool overlong_ = false;  // the unfinished line is too long and is being skipped
+  // A last line without a line end is one the firewall is still writing
+  // (files; text handed over whole reads it: tests, fuzzing).
+  bool leave_out_unfinished_ = false;
+
+  // Nothing but spaces, CRs and the NUL padding a log may end in.
+  static bool IsBlank(std::string_view line) {
+    return line.find_first_not_of(std::string_view(" \t\r\0", 4)) == std::string_view::npos;
+  }
   std::string decoded_;  // UTF-16 only: this chunk as UTF-8
   bool odd_ = false;
   unsigned char odd_byte_ = 0;
@@ -252,6 +263,9 @@ PfirewallParser::~PfirewallParser() = default;
 void PfirewallParser::Feed(std::string_view bytes) { impl_->Feed(bytes); }
 PfirewallStats PfirewallParser::Finish() { return impl_->Finish(); }
 void PfirewallParser::set_parallel_min(size_t bytes) { impl_->set_parallel_min(bytes); }
+void PfirewallParser::set_leave_out_unfinished_last_line(bool on) {
+  impl_->set_leave_out_unfinished_last_line(on);
+}
 
 PfirewallStats ReadPfirewallTextChunked(std::string_view name, std::string_view bytes,
                                         size_t chunk_size, TrafficSink& sink,

@@ -112,6 +112,14 @@ void LineReader::OverlongLine() {
   Skip("pfirewall.long_line", [] { return std::string("line longer than 64 KiB; skipped"); });
 }
 
+void LineReader::UnfinishedLastLine() {
+  ++line_;
+  ++stats_.lines;
+  diagnostics_.Note(name_, line_, "pfirewall.unfinished_line",
+                    "the last line has no line end: the firewall was still writing it, so it is "
+                    "left out (read the log again once it has grown)");
+}
+
 template <typename MakeReason>
 void LineReader::Skip(std::string_view id, MakeReason&& make_reason) {
   ++stats_.skipped;

@@ -329,6 +329,7 @@ class LineReader {
   // skipped. Big pieces are read by two threads (pfirewall_batch.cc).
   void Lines(std::string_view lines);
   void OverlongLine();               // a line too long to keep: skipped
+  void UnfinishedLastLine();         // a last line without a line end: left out, noted
   void Finish();
 
   // Off: every row takes the general path (tests compare the two).
