@@ -10,6 +10,7 @@
 #include "plan/minimise_planner.h"
 #include "plan/pin_planner.h"
 #include "plan/range_planner.h"
+#include "text/strings.h"
 
 namespace highport::plan {
 namespace {
@@ -48,17 +49,25 @@ std::string TcpOwnerOf(const HostFacts& h, uint16_t port) {
 // range's.
 std::map<std::string, std::set<uint16_t>> SelfChosenPortsOf(const HostFacts& h) {
   const PortRange dynamic = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
+  // By owner whatever the case (Agent.EXE after an update, agent.exe before),
+  // named as first seen.
+  std::map<std::string, std::string> named;
   std::map<std::string, std::set<uint16_t>> by_owner;
   std::set<std::string> rpc_servers;
   for (const auto& [proto, port] : h.moved_ports) {
     if (proto != Proto::kTcp) continue;
     std::string owner = TcpOwnerOf(h, port);
     if (owner.empty()) owner = "a service";
-    if (h.rpc_ports.count(port)) rpc_servers.insert(owner);
-    if (!dynamic.Contains(port)) by_owner[owner].insert(port);
+    const std::string key = text::ToLowerAscii(owner);
+    named.try_emplace(key, owner);
+    if (h.rpc_ports.count(port)) rpc_servers.insert(key);
+    if (!dynamic.Contains(port)) by_owner[key].insert(port);
   }
-  for (const std::string& owner : rpc_servers) by_owner.erase(owner);
-  return by_owner;
+  std::map<std::string, std::set<uint16_t>> out;
+  for (auto& [key, ports] : by_owner) {
+    if (!rpc_servers.count(key)) out[named[key]] = std::move(ports);
+  }
+  return out;
 }
 
 std::set<std::tuple<IpAddress, Proto, uint16_t>> SelfChosenPorts(const std::vector<HostFacts*>& hosts) {

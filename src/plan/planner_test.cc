@@ -535,7 +535,8 @@ TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
   tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
   tasks.processes.push_back({3100, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day1/tasklist.txt", 5}});
   tasks.processes.push_back({4100, "rpcsrv.exe", {"RpcSrv"}, {"evidence/app01/day1/tasklist.txt", 6}});
-  tasks.processes.push_back({2316, "agent.exe", {"AgentSvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
+  // Day 2 after an update: the same agent, its names in other case.
+  tasks.processes.push_back({2316, "Agent.EXE", {"agentsvc"}, {"evidence/app01/day2/tasklist.txt", 4}});
   tasks.processes.push_back({3200, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day2/tasklist.txt", 5}});
   tasks.processes.push_back({4200, "rpcsrv.exe", {"RpcSrv"}, {"evidence/app01/day2/tasklist.txt", 6}});
   w.inventories.push_back(tasks);
