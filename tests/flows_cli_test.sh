@@ -42,10 +42,17 @@ grep -q "highport-stdin" "$work/out" "$work/err" && fail "the spooled copy of st
   for i in $(seq 1 60); do echo "2023-03-14 10:00:00 ALLOW TCP 10.20.30.40"; done
   echo "2023-03-14 10:00:01 ALLOW TCP 10.20.30.40 10.20.1.5 x 445 0 - - - - - - - SEND"
 } >"$work/damaged.log"
-expect 0 "$highport" flows "$work/damaged.log"
+# Not one row of it could be read: no "nothing problematic" (exit 0) then.
+expect 2 "$highport" flows "$work/damaged.log"
+contains "$work/err" "nothing could be read: every record was skipped"
 contains "$work/err" "62 finding(s) in all, 50 shown above"
 contains "$work/err" "60  pfirewall.field_count (skipped)  first: $work/damaged.log:6: row has 5 fields"
 contains "$work/err" "1  pfirewall.bad_port (skipped)  first: $work/damaged.log:66: source port 'x'"
+# A folder without evidence is no clean network either.
+mkdir -p "$work/nothing"
+printf 'collected on Monday\n' >"$work/nothing/README.txt"
+expect 2 "$highport" flows "$work/nothing"
+contains "$work/err" "no evidence: nothing in $work/nothing is a file highport reads"
 printf 'neither a capture nor a log\n' >"$work/junk.txt"
 expect 2 "$highport" flows - <"$work/junk.txt"
 contains "$work/err" "highport flows: <stdin>: not a supported inventory format"

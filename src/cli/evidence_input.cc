@@ -406,6 +406,22 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
                                             bad_addresses));
     }
   }
+  // Nothing read at all is no "nothing problematic": a script reading exit
+  // 0 would take a wrong folder, or a log in a format nobody reads, for a
+  // clean network.
+  if (!evidence.input_error && !db) {
+    if (evidence.inputs == 0) {
+      fmt::print(stderr, "highport {}: no evidence: nothing in {} is a file highport reads\n",
+                 command, fmt::join(options.files, ", "));
+      evidence.input_error = true;
+    } else if (evidence.inventories.empty() && evidence.table->observations() == 0 &&
+               evidence.skipped > 0) {
+      fmt::print(stderr, "highport {}: nothing could be read: every record was skipped (the "
+                         "findings above say why)\n",
+                 command);
+      evidence.input_error = true;
+    }
+  }
   return evidence;
 }
 

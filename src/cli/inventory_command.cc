@@ -98,6 +98,7 @@ int Run(const InventoryOptions& o) {
     return kExitUsage;
   }
   load.encoding = *encoding;
+  load.format_option = true;
 
   Diagnostics diagnostics;
   std::vector<ingest::SocketInventory> inputs;

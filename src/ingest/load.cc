@@ -21,9 +21,9 @@ Result<LoadedInventory> LoadInventoryBytes(const std::string& name, std::string_
   }
   std::optional<InputFormat> format = options.format ? options.format : DetectFormat(doc);
   if (!format) {
-    return Error{fmt::format("{}: not a supported inventory format (tried {}; force one with "
-                             "--input-format)",
-                             name, FormatNamesTried())};
+    return Error{fmt::format("{}: not a supported inventory format (tried {}{})", name,
+                             FormatNamesTried(),
+                             options.format_option ? "; force one with --input-format" : "")};
   }
   LoadedInventory loaded;
   loaded.inventory.file = name;

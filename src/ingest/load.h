@@ -16,6 +16,8 @@ namespace highport::ingest {
 struct LoadOptions {
   std::optional<InputFormat> format;  // forced with --input-format; else detected
   text::Encoding encoding = text::Encoding::kAuto;
+  // The command has --input-format: a file of no known format says so.
+  bool format_option = false;
 };
 
 struct LoadedInventory {
