@@ -18,6 +18,8 @@
 // starting with "Proto" is the header.
 #include "ingest/netstat.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <map>
 
@@ -62,6 +64,15 @@ class NetstatReader {
 
   void Run() {
     for (size_t i = 0; i < doc_.lines.size(); ++i) ReadLine(i + 1, doc_.lines[i]);
+    // netstat lists listening sockets only with -a: without them the file
+    // tells nothing of what a host offers, and "0 listeners" must not read
+    // as a host that offers nothing.
+    if (seen_row_ && std::none_of(out_.sockets.begin(), out_.sockets.end(),
+                                  [](const Socket& s) { return s.IsListener(); })) {
+      diag_.Note(doc_.name, 0, "netstat.no_listeners",
+                 "no listening socket in it: netstat lists them only with -a; take `netstat "
+                 "-ano` (and -b for the process names) to see what the host offers");
+    }
     for (const auto& [word, line] : unknown_states_) {
       diag_.Note(doc_.name, line, "netstat.unknown_state",
                  fmt::format("state '{}' is not in the language table; rows with it were "
@@ -84,6 +95,14 @@ class NetstatReader {
     }
     bool indented = line.front() == ' ' || line.front() == '\t';
     if (indented && text::StartsWithIgnoreCase(tokens[0], "Proto")) return;  // column header
+    // A row cut short ("TCP 0.0.0.0:5000" at the end of a copy) is no owner
+    // line of the row above it.
+    if (seen_row_ && IsProtoToken(tokens[0])) {
+      last_row_ = -1;
+      diag_.SkipLine(doc_.name, number, "netstat.short_row",
+                     fmt::format("too few columns: '{}'", Abbreviate(trimmed)));
+      return;
+    }
     if (indented && last_row_ >= 0) {
       ReadOwnerLine(trimmed, tokens);
       return;

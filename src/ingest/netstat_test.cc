@@ -63,6 +63,36 @@ TEST(NetstatReader, EnglishAnoWithIpv6ZonesAndOverflow) {
   EXPECT_EQ(client->remote->ToString(), "10.0.0.9:52011");
 }
 
+// A row cut short at the end of a copy is reported where it is, not read
+// as an owner line that made the row above "owner unavailable".
+TEST(NetstatReader, ARowCutShortIsReportedNotAnOwnerLine) {
+  ReadResult r = ReadBytes(ReadNetstat,
+                           "Active Connections\r\n\r\n"
+                           "  Proto  Local Address          Foreign Address        State           PID\r\n"
+                           "  UDP    0.0.0.0:500            *:*                                    1150\r\n"
+                           "  TCP    0.0.0.0:5000\r\n"
+                           "  TCP    0.0.0.0:5001           0.0.0.0:0              LISTENING       970\r\n");
+  ASSERT_EQ(r.inventory.sockets.size(), 2u);
+  const Socket* ike = Find(r, Proto::kUdp, 500, "0.0.0.0");
+  ASSERT_NE(ike, nullptr);
+  EXPECT_FALSE(ike->owner_unavailable);
+  ASSERT_EQ(r.messages().size(), 1u) << ::testing::PrintToString(r.messages());
+  EXPECT_NE(r.messages()[0].find(":5: too few columns: 'TCP    0.0.0.0:5000'"), std::string::npos)
+      << r.messages()[0];
+}
+
+// netstat without -a lists no listening socket: "0 listeners" must say why.
+TEST(NetstatReader, AListWithoutListenersSaysToTakeItWithA) {
+  ReadResult r = ReadBytes(ReadNetstat,
+                           "Active Connections\r\n\r\n"
+                           "  Proto  Local Address          Foreign Address        State\r\n"
+                           "  TCP    10.0.0.5:49668         10.0.0.9:52011         ESTABLISHED\r\n");
+  ASSERT_EQ(r.inventory.sockets.size(), 1u);
+  ASSERT_EQ(r.messages().size(), 1u) << ::testing::PrintToString(r.messages());
+  EXPECT_NE(r.messages()[0].find("no listening socket in it"), std::string::npos) << r.messages()[0];
+  EXPECT_TRUE(ReadBytes(ReadNetstat, kEnglishAno).diagnostics.empty());
+}
+
 TEST(NetstatReader, AnobOwnerLines) {
   ReadResult r = ReadBytes(ReadNetstat,
                            "Active Connections\n\n"
