@@ -375,7 +375,11 @@ inline void FlowTable::Apply(const Update& u) {
   e.last_us = std::max(e.last_us, u.last_us);
   const bool attempt = u.dropped || u.unanswered;
   const bool connection = !attempt && !u.answer_half;
-  const bool low_source = connection && u.client_port > 0 && !IsHigh(u.client_port);
+  // A UDP peer protocol sends from its own port to the same port of the
+  // other (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138): that is how it
+  // works, not a client hiding behind a privileged port.
+  const bool low_source = connection && u.client_port > 0 && !IsHigh(u.client_port) &&
+                          !(u.key.proto == Proto::kUdp && u.client_port == u.key.port);
   // Narrow while every count and every addend is below 2^31 (so no sum
   // reaches 2^32; one test for all of them): dropped <= packets and
   // allowed <= connections, attempts grow by one.

@@ -458,10 +458,23 @@ TEST(FlowTable, ADroppedReplyGoesToItsSource) {
 TEST(FlowTable, LowSourcePortsAreFlagged) {
   FlowTable table(TestCatalog(), {});
   table.OnFlow(Handshake(Obs("10.0.0.30", 123, "10.0.0.5", 445), Initiator::kSource));
+  // UDP from a port to the same port (W32Time's NTP, 123 -> 123) is a peer
+  // protocol at work; the same from 53 to NTP is not.
+  FlowObservation ntp = Obs("10.0.0.30", 123, "10.0.0.1", 123, 0, 0, Proto::kUdp);
+  ntp.initiator = Initiator::kSource;
+  ntp.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  table.OnFlow(ntp);
+  FlowObservation odd = ntp;
+  odd.src.port = 53;
+  odd.dst.address = *IpAddress::Parse("10.0.0.2");
+  table.OnFlow(odd);
   std::vector<FlowEntry> flows = table.Finish();
-  ASSERT_EQ(flows.size(), 1u);
-  EXPECT_EQ(flows[0].flow_class, FlowClass::kLowSource);
-  EXPECT_EQ(flows[0].low_source, 1u);
+  ASSERT_EQ(flows.size(), 3u);
+  std::map<std::string, std::pair<FlowClass, uint64_t>> got;
+  for (const FlowEntry& e : flows) got[e.key.server.ToString()] = {e.flow_class, e.low_source};
+  EXPECT_EQ(got["10.0.0.5"], std::make_pair(FlowClass::kLowSource, uint64_t{1}));
+  EXPECT_EQ(got["10.0.0.1"], std::make_pair(FlowClass::kFine, uint64_t{0}));
+  EXPECT_EQ(got["10.0.0.2"], std::make_pair(FlowClass::kLowSource, uint64_t{1}));
 }
 
 // Counts are kept in 32 bits until they would overflow: past 2^32 (and up
