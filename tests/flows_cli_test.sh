@@ -318,6 +318,11 @@ first() { jq -r '.flows[] | select(.client == "10.0.1.57" and .port == 1433) | .
 "$highport" flows "$root/examples/network/netflow-core.pcap" --format json -o "$work/netflow.json" 2>/dev/null
 [ "$(first "$work/netflow.json")" = "$(first "$work/utc.json")" ] || fail "NetFlow and the converted log disagree: $(first "$work/netflow.json")"
 jq -e '.local_time == false' "$work/utc.json" >/dev/null || fail "converted times still said to be local"
+# The table says which times are which when the log's and NetFlow's meet.
+expect 1 "$highport" flows "$root/examples/fs01/pfirewall.log" "$root/examples/network/netflow-core.pcap"
+contains "$work/out" "Times are the firewall logs' local time, the captures' and NetFlow's UTC"
+expect 1 "$highport" flows "$root/examples/fs01/pfirewall.log"
+contains "$work/out" "Times are the firewall log's local time."
 expect 2 "$highport" flows "$root/examples/fs01/pfirewall.log" --log-timezone Mars/Olympus
 contains "$work/err" "--log-timezone: 'Mars/Olympus' is neither an offset"
 

@@ -87,6 +87,7 @@ report::FlowsReport FlowsReportOf(AnalysedEvidence& analysed) {
   flows.unported = table.unported();
   flows.skipped = analysed.evidence.skipped;
   flows.local_time = analysed.evidence.local_time;
+  flows.utc_too = analysed.evidence.packets > 0 || analysed.evidence.stored > analysed.evidence.stored_rows;
   flows.owners = ListenerOwnersOf(analysed.evidence.inventories, table.server_pids());
   return flows;
 }

@@ -106,6 +106,7 @@ int Run(const FlowsOptions& o) {
   report::FlowsReport report;
   report.skipped = evidence.skipped;
   report.local_time = evidence.local_time;
+  report.utc_too = evidence.packets > 0 || evidence.stored > evidence.stored_rows;
   report.instants = evidence.rows > 0 || evidence.stored_rows > 0;
   // Kept compact and filtered in place: each record is built only while it
   // is printed, so a million flows are never a million FlowEntry records.

@@ -1028,7 +1028,12 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
                        "incomplete.\n",
                        r.lost_events);
   }
-  if (r.local_time) out += "Times are the firewall log's local time.\n";
+  if (r.local_time && r.utc_too) {
+    out += "Times are the firewall logs' local time, the captures' and NetFlow's UTC (a flow seen "
+           "in both may show either; --log-timezone ZONE puts the logs in UTC too).\n";
+  } else if (r.local_time) {
+    out += "Times are the firewall log's local time.\n";
+  }
   out += "\n";
   table.AppendHeader(out);
   RowBlock block;

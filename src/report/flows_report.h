@@ -34,6 +34,7 @@ struct FlowsReport {
   uint64_t unported = 0;   // ICMP and other protocols
   uint64_t skipped = 0;    // input records that could not be read
   bool local_time = false; // a firewall log wrote local time without a zone
+  bool utc_too = false;    // and captures or NetFlow gave UTC times beside it
   // Firewall log rows were read: connections without a duration, which the
   // peak counts as instants (the table says so beside the peaks).
   bool instants = false;
