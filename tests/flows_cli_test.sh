@@ -74,6 +74,8 @@ expect 1 "$highport" flows --problematic --format json "$data/pfirewall/standard
 jqe '(.flows | length) > 0 and all(.flows[]; .class == "problematic")' "--problematic"
 expect 0 "$highport" flows --server 10.20.30.40 --format json "$data/pfirewall/standard17.log"
 jqe '(.flows | length) > 0 and all(.flows[]; .server == "10.20.30.40")' "--server"
+expect 0 "$highport" flows --server 10.99.99.99 "$data/pfirewall/standard17.log"
+contains "$work/err" "no flow has server 10.99.99.99 in this evidence"
 expect 1 "$highport" flows --format csv "$data/pfirewall/standard17.log"
 [ "$(head -n 1 "$work/out" | tr -d '\r')" = "class,client,server,proto,port,dynamic,server_by,what,first_seen,last_seen,connections,allowed,dropped,attempts,packets,bytes,evidence" ] ||
   fail "CSV header: $(head -n 1 "$work/out")"

@@ -116,6 +116,10 @@ int Run(const FlowsOptions& o) {
            (only_server && server != *only_server);
   });
   report.compact = &flows;
+  if (only_server && flows.empty()) {
+    fmt::print(stderr, "highport flows: no flow{} has server {} in this evidence\n",
+               o.problematic ? " that is problematic" : "", only_server->ToString());
+  }
   const size_t servers = flows.CountServers();
   report.peak_rpc_concurrency = table.peak_rpc_concurrency();
   report.observations = table.observations();
