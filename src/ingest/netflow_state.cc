@@ -69,13 +69,6 @@ void NetflowDecoder::State::SequenceCheck(netflow::Exporter& ex, uint8_t version
   netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(version, domain));
   if (dom == nullptr) return;
   if (dom->have_sequence && sequence != dom->next_sequence) {
-    // A little behind: a packet UDP delivered late (its place was reported
-    // as a gap when the next one came). The count goes on from the newest:
-    // taking it back would report every packet after it as lost again.
-    // Far behind is a restarted exporter: counted from here.
-    constexpr uint32_t kReorderWindow = 1024;
-    const uint32_t behind = dom->next_sequence - sequence;
-    if (behind <= kReorderWindow) return;
     ReportGap(version, domain, sequence, dom->next_sequence, where, sink, d);
   }
   dom->have_sequence = advance_known;
