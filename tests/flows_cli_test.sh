@@ -219,6 +219,11 @@ expect 1 "$highport" flows --format json --db "$work/pids.db"
 [[ $(owner 49670) == "lsass.exe (Kdc, KeyIso, Netlogon, NTDS, SamSs) or pid 5120" ]] ||
   fail "49670's two owners, from the database: $(owner 49670)"
 [[ $(owner 49800) == "chrome.exe" ]] || fail "ws07's pid from the database: $(owner 49800)"
+# A file named by a relative path beside the database's stored (absolute) process list.
+rm -f "$work/inv.db"
+expect 0 "$highport" ingest --db "$work/inv.db" "$work/dc02/tasklist-svc.txt"
+(cd "$work" && "$highport" flows --format json --db inv.db dc02/pfirewall.log >"$work/out" 2>"$work/err")
+[[ $(owner 49712) == "svchost.exe (Winmgmt)" ]] || fail "a relative log and the stored list: $(owner 49712)"
 
 # The log copied off dc02 each day: day2's copy is day1's grown. Its rows up
 # to day1's last line count once, from day1, whose pids join day1's process

@@ -21,11 +21,30 @@ std::set<IpAddress> OwnAddresses(const ingest::SocketInventory& inventory) {
 
 namespace {
 
-// The folder an inventory file sits in, whole ("evidence/dc01"); nothing for
-// standard input or a live host.
+// The folder an inventory file sits in (FolderKeyOf); nothing for standard
+// input or a live host.
 std::optional<std::string> FolderOfFile(const ingest::SocketInventory& inv) {
-  if (inv.file.empty() || inv.file == "<stdin>") return std::nullopt;
-  return std::filesystem::path(inv.file).parent_path().string();
+  std::string folder = FolderKeyOf(inv.file);
+  if (folder.empty()) return std::nullopt;
+  return folder;
+}
+
+// The own addresses of the socket lists in `folder` or in folders below it:
+// a range stated once for a host (evidence/app01/netsh.txt) holds for its
+// moments (evidence/app01/day1/netstat.txt, .../day2/).
+std::set<IpAddress> OwnAtOrBelow(const std::map<std::string, std::set<IpAddress>>& own_by_folder,
+                                 const std::string& folder) {
+  std::set<IpAddress> own;
+  for (auto it = own_by_folder.lower_bound(folder); it != own_by_folder.end(); ++it) {
+    const std::string& f = it->first;
+    if (f != folder && (f.size() <= folder.size() || f.compare(0, folder.size(), folder) != 0 ||
+                        f[folder.size()] != '/')) {
+      if (f.compare(0, folder.size(), folder) != 0) break;  // past every folder below it
+      continue;
+    }
+    own.insert(it->second.begin(), it->second.end());
+  }
+  return own;
 }
 
 }  // namespace
@@ -55,7 +74,7 @@ HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory
     }
     if (inv.tcp_dynamic_range) {
       if (std::optional<std::string> folder = FolderOfFile(inv); own.empty() && folder) {
-        own = own_by_folder[*folder];
+        own = OwnAtOrBelow(own_by_folder, *folder);
       }
       for (const IpAddress& mine : own) k.dynamic_ranges[mine] = *inv.tcp_dynamic_range;
     }

@@ -56,6 +56,21 @@ TEST(HostKnowledge, ARangeInAFileOfItsOwnIsThatOfItsFoldersHost) {
   HostKnowledge k = KnowledgeFromInventories({netsh, netstat, other, piped});
   ASSERT_EQ(k.dynamic_ranges.size(), 1u);
   EXPECT_EQ(k.dynamic_ranges.at(*IpAddress::Parse("10.0.0.10")), (PortRange{10000, 19999}));
+
+  // Stated once for the host, above its moments: it holds for each of them,
+  // not for a folder whose name only begins the same (app011).
+  ingest::SocketInventory day1 = netstat, day2 = netstat, lookalike = other;
+  day1.file = "evidence/app01/day1/netstat-ano.txt";
+  day2.file = "evidence/app01/day2/netstat-ano.txt";
+  day2.sockets = {ListenSocket(Proto::kTcp, "10.0.0.11", 389, 712)};
+  lookalike.file = "evidence/app011/day1/netstat-ano.txt";
+  ingest::SocketInventory host_range = netsh;
+  host_range.file = "evidence/app01/netsh-dynamicport-tcp.txt";
+  HostKnowledge moments = KnowledgeFromInventories({host_range, day1, day2, lookalike});
+  EXPECT_EQ(moments.dynamic_ranges.size(), 2u);
+  EXPECT_EQ(moments.dynamic_ranges.count(*IpAddress::Parse("10.0.0.10")), 1u);
+  EXPECT_EQ(moments.dynamic_ranges.count(*IpAddress::Parse("10.0.0.11")), 1u);
+  EXPECT_EQ(moments.dynamic_ranges.count(*IpAddress::Parse("10.0.0.20")), 0u);
 }
 
 }  // namespace

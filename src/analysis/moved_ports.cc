@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <system_error>
 
 #include "analysis/host_knowledge.h"
 #include "text/strings.h"
@@ -11,11 +12,8 @@
 namespace highport::analysis {
 namespace {
 
-// The folder a record came from, whole: "evidence/dc01/2026-12-01".
-std::string FolderOf(const SourceRef& source) {
-  if (source.file.empty() || source.file == "-") return {};
-  return std::filesystem::path(source.file).parent_path().string();
-}
+// The folder a record came from (FolderKeyOf).
+std::string FolderOf(const SourceRef& source) { return FolderKeyOf(source.file); }
 
 // "svchost.exe|schedule", "lsass.exe|", "|spooler": the owner told apart
 // from others whatever the case or the order of its services. Empty: unknown.
@@ -45,6 +43,14 @@ std::string OwnerOf(const Socket& s, const FolderProcesses& processes) {
 
 }  // namespace
 
+std::string FolderKeyOf(const std::string& file) {
+  if (file.empty() || file == "-" || file == "<stdin>") return {};
+  std::error_code ec;
+  std::filesystem::path whole = std::filesystem::absolute(file, ec);
+  if (ec) return {};
+  return whole.lexically_normal().parent_path().string();
+}
+
 FolderProcesses::FolderProcesses(const std::vector<ingest::SocketInventory>& inventories) {
   for (const ingest::SocketInventory& inv : inventories) {
     for (const ProcessInfo& p : inv.processes) by_folder_[FolderOf(p.source)].try_emplace(p.pid, &p);
@@ -60,8 +66,9 @@ const ProcessInfo* FolderProcesses::Find(const Socket& socket) const {
 }
 
 const ProcessInfo* FolderProcesses::FindForLog(uint32_t pid, const std::string& file) const {
-  if (file.empty() || file == "-") return nullptr;
-  std::filesystem::path folder = std::filesystem::path(file).parent_path();
+  const std::string key = FolderKeyOf(file);
+  if (key.empty()) return nullptr;  // standard input lies in no folder
+  std::filesystem::path folder(key);
   for (int up = 0; up <= 2; ++up) {
     if (auto listed = by_folder_.find(folder.string()); listed != by_folder_.end()) {
       auto it = listed->second.find(pid);

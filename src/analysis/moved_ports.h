@@ -38,6 +38,12 @@ namespace highport::analysis {
 
 using MovedPortSet = std::set<std::tuple<IpAddress, Proto, uint16_t>>;
 
+// The folder a file lies in, whole and absolute ("/srv/evidence/dc01"), so
+// that "../dc01/pfirewall.log", "dc01/netstat.txt" and a database's stored
+// path name the same folder; empty for standard input and live sources,
+// which lie in no folder.
+std::string FolderKeyOf(const std::string& file);
+
 // The process behind a socket's pid, from the process lists (tasklist /svc)
 // of the socket's own folder: a folder is one moment of one host, and a pid
 // names another process after a restart, so pids are never joined across

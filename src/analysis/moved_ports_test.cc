@@ -119,6 +119,14 @@ TEST(FolderProcesses, ALogsPidsJoinTheNearestProcessListAboveIt) {
   EXPECT_EQ(processes.FindForLog(999, "ev/dc01/pfirewall.log"), nullptr);
   // The nearest list decides, even where it does not name the pid.
   EXPECT_EQ(processes.FindForLog(999, "ev/dc02/LogFiles/pfirewall.log"), nullptr);
+  // A path through .. names the folder it reaches; a list read from standard
+  // input lies in no folder and names no log's pids.
+  EXPECT_EQ(image("ev/dc02/../dc01/pfirewall.log"), "svchost.exe/Winmgmt");
+  std::vector<ingest::SocketInventory> from_stdin = {Tasklist("x", {{1720, "chrome.exe", {}, {}}})};
+  from_stdin[0].processes[0].source.file = "<stdin>";
+  const FolderProcesses stdin_list(from_stdin);
+  EXPECT_EQ(stdin_list.FindForLog(1720, "pfirewall.log"), nullptr);
+  EXPECT_EQ(stdin_list.FindForLog(1720, "<stdin>"), nullptr);
 }
 
 TEST(MovedPorts, OtherHostsOwnersProtocolsAndLowPortsAreNoMove) {

@@ -327,7 +327,7 @@ std::vector<HostFacts> GatherHostFacts(const HostFactsInput& in) {
     } else {
       // Named by its folder: that folder's host (its socket list came first),
       // or the same host at another moment, or the host of that name.
-      const std::string directory = std::filesystem::path(FileOf(inv)).parent_path().string();
+      const std::string directory = analysis::FolderKeyOf(FileOf(inv));
       if (auto known = b.by_directory.find(directory); known != b.by_directory.end()) {
         host = known->second;
       } else if (std::optional<size_t> same = SameHostAtAnotherMoment(b, inv)) {
