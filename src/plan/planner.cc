@@ -46,34 +46,37 @@ std::string TcpOwnerOf(const HostFacts& h, uint16_t port) {
 // setting, a counter from a base port), not the RPC runtime, so the planned
 // RPC range will not move it. A service that an endpoint mapper saw on any
 // of its ports is an RPC server: its endpoints are the runtime's, and the
-// range's.
-std::map<std::string, std::set<uint16_t>> SelfChosenPortsOf(const HostFacts& h) {
+// range's. A port the catalog knows is a static service's wherever it moved
+// from (the flow table keeps it static, and a rule allows it).
+std::map<std::string, std::set<uint16_t>> SelfChosenPortsOf(const HostFacts& h,
+                                                            const catalog::Catalog& catalog) {
   const PortRange dynamic = h.tcp_dynamic_range.value_or(kWindowsDynamicRange);
   // By owner whatever the case (Agent.EXE after an update, agent.exe before),
-  // named as first seen.
+  // named as first seen; a port whose owner no inventory names is on its own.
   std::map<std::string, std::string> named;
   std::map<std::string, std::set<uint16_t>> by_owner;
   std::set<std::string> rpc_servers;
   for (const auto& [proto, port] : h.moved_ports) {
-    if (proto != Proto::kTcp) continue;
+    if (proto != Proto::kTcp || catalog.FindPort(Proto::kTcp, port) != nullptr) continue;
     std::string owner = TcpOwnerOf(h, port);
+    const std::string key = owner.empty() ? fmt::format("?{}", port) : text::ToLowerAscii(owner);
     if (owner.empty()) owner = "a service";
-    const std::string key = text::ToLowerAscii(owner);
     named.try_emplace(key, owner);
     if (h.rpc_ports.count(port)) rpc_servers.insert(key);
     if (!dynamic.Contains(port)) by_owner[key].insert(port);
   }
-  std::map<std::string, std::set<uint16_t>> out;
+  std::map<std::string, std::set<uint16_t>> out;  // "a service" may hold several lone ports
   for (auto& [key, ports] : by_owner) {
-    if (!rpc_servers.count(key)) out[named[key]] = std::move(ports);
+    if (!rpc_servers.count(key)) out[named[key]].merge(ports);
   }
   return out;
 }
 
-std::set<std::tuple<IpAddress, Proto, uint16_t>> SelfChosenPorts(const std::vector<HostFacts*>& hosts) {
+std::set<std::tuple<IpAddress, Proto, uint16_t>> SelfChosenPorts(const std::vector<HostFacts*>& hosts,
+                                                                 const catalog::Catalog& catalog) {
   std::set<std::tuple<IpAddress, Proto, uint16_t>> out;
   for (const HostFacts* h : hosts) {
-    for (const auto& [owner, ports] : SelfChosenPortsOf(*h)) {
+    for (const auto& [owner, ports] : SelfChosenPortsOf(*h, catalog)) {
       for (uint16_t port : ports) {
         for (const IpAddress& a : h->addresses) out.emplace(a, Proto::kTcp, port);
       }
@@ -84,16 +87,16 @@ std::set<std::tuple<IpAddress, Proto, uint16_t>> SelfChosenPorts(const std::vect
 
 // One warning per service whose ports SelfChosenPortsOf found: neither the
 // range nor a pin fixes them, and the allow-list leaves their flows out.
-std::vector<std::string> SelfChosenPortWarnings(const HostFacts& h) {
+std::vector<std::string> SelfChosenPortWarnings(const HostFacts& h, const catalog::Catalog& catalog) {
   std::vector<std::string> out;
-  for (const auto& [owner, ports] : SelfChosenPortsOf(h)) {
+  for (const auto& [owner, ports] : SelfChosenPortsOf(h, catalog)) {
     std::vector<std::string> names;
     for (uint16_t port : ports) names.push_back(fmt::format("tcp/{}", port));
     out.push_back(fmt::format(
-        "{}: {} moved between {} over time, outside the dynamic range: it picks its port itself, "
+        "{}: {} moved {} {} over time, outside the dynamic range: it picks its port itself, "
         "so neither the RPC range nor a pin fixes it; give it a fixed port in its own "
         "configuration, then allow that port (its flows get no rule)",
-        h.entry.name, owner, fmt::join(names, " and ")));
+        h.entry.name, owner, names.size() == 1 ? "from or to" : "between", fmt::join(names, " and ")));
   }
   return out;
 }
@@ -217,7 +220,7 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
   }
 
   for (const HostFacts* h : chosen) {
-    for (std::string& w : SelfChosenPortWarnings(*h)) plan.warnings.push_back(std::move(w));
+    for (std::string& w : SelfChosenPortWarnings(*h, catalog)) plan.warnings.push_back(std::move(w));
   }
 
   for (const HostFacts* h : chosen) {
@@ -236,7 +239,7 @@ Result<Plan> BuildPlan(const PlanEvidence& e, const PlannerOptions& o) {
   }
   std::map<std::tuple<IpAddress, Proto, uint16_t>, std::string> programs;
   AllowListOptions allow = o.allow;
-  allow.self_chosen_ports = SelfChosenPorts(chosen);
+  allow.self_chosen_ports = SelfChosenPorts(chosen, catalog);
   // Hosts the evidence comes from (an inventory, an endpoint-mapper listing)
   // are fenced whatever their address; servers seen in traffic only are
   // fenced when their address is internal (allow_list.h).

@@ -525,12 +525,15 @@ TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
     const std::string file = "evidence/app01/" + day + "/netstat.txt";
     inv.sockets.push_back(Listen("0.0.0.0", 135, "svchost.exe", 908, Proto::kTcp, file));
     for (const auto& [port, pid] : listeners) {
-      inv.sockets.push_back(Listen("10.20.1.7", port, pid < 3000 ? "agent.exe" : pid < 4000 ? "svchost.exe" : "rpcsrv.exe", pid, Proto::kTcp, file));
+      const char* image = pid < 3000 ? "agent.exe" : pid < 4000 ? "svchost.exe" : pid < 4300 ? "rpcsrv.exe" : "web.exe";
+      inv.sockets.push_back(Listen("10.20.1.7", port, image, pid, Proto::kTcp, file));
     }
     return inv;
   };
-  w.inventories.push_back(moment("day1", {{5011, 2200}, {49712, 3100}, {6001, 4100}}));
-  w.inventories.push_back(moment("day2", {{5013, 2316}, {49800, 3200}, {6002, 4200}}));
+  // A web agent (pid 4300/4400) moved from 8443, a port the catalog knows
+  // (static: the flow table keeps it so, and a rule allows it), to 5020.
+  w.inventories.push_back(moment("day1", {{5011, 2200}, {49712, 3100}, {6001, 4100}, {8443, 4300}}));
+  w.inventories.push_back(moment("day2", {{5013, 2316}, {49800, 3200}, {6002, 4200}, {5020, 4400}}));
   ingest::SocketInventory tasks;
   tasks.processes.push_back({2200, "agent.exe", {"AgentSvc"}, {"evidence/app01/day1/tasklist.txt", 4}});
   tasks.processes.push_back({3100, "svchost.exe", {"Winmgmt"}, {"evidence/app01/day1/tasklist.txt", 5}});
@@ -541,10 +544,11 @@ TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
   tasks.processes.push_back({4200, "rpcsrv.exe", {"RpcSrv"}, {"evidence/app01/day2/tasklist.txt", 6}});
   w.inventories.push_back(tasks);
   w.rpc_ports[{*IpAddress::Parse("10.20.1.7"), 6002}] = {"rpcsrv"};
-  for (uint16_t port : {5011, 5013, 49712, 49800, 6001, 6002}) {
+  for (uint16_t port : {5020, 5011, 5013, 49712, 49800, 6001, 6002}) {
     w.flows.push_back(Flow("10.20.30.40", "10.20.1.7", port, /*dynamic=*/true));
   }
   w.flows.back().interfaces = {"rpcsrv"};
+  w.flows.push_back(Flow("10.20.30.40", "10.20.1.7", 8443));  // static: the catalog knows it
   w.peaks[*IpAddress::Parse("10.20.1.7")] = 2;
   auto plan = BuildPlan({&w.inventories, &w.flows, &w.peaks, &w.rpc_ports, &Cat()}, PlannerOptions{});
   ASSERT_TRUE(plan) << plan.error().message;
@@ -552,17 +556,18 @@ TEST(Planner, APortAServiceChoseItselfGetsNoRpcRuleButAWarning) {
   for (const UncoveredFlow& u : plan->firewall.uncovered) uncovered[u.port] = u.reason;
   // 5011 and 5013; not 6001 nor 6002: an endpoint mapper saw RpcSrv on 6002,
   // so it is an RPC server, whose ports the RPC range governs.
-  EXPECT_EQ(uncovered.size(), 2u);
-  for (uint16_t port : {5011, 5013}) {
+  EXPECT_EQ(uncovered.size(), 3u);  // and 5020, not 8443
+  for (uint16_t port : {5011, 5013, 5020}) {
     EXPECT_NE(uncovered[port].find("picks it itself"), std::string::npos) << port << ": " << uncovered[port];
   }
   std::vector<std::string> moved;
   for (const std::string& warning : plan->warnings) {
     if (warning.find("picks its port itself") != std::string::npos) moved.push_back(warning);
   }
-  ASSERT_EQ(moved.size(), 1u);
+  ASSERT_EQ(moved.size(), 2u);
   EXPECT_NE(moved[0].find("app01: agent.exe (AgentSvc) moved between tcp/5011 and tcp/5013"), std::string::npos)
       << moved[0];
+  EXPECT_NE(moved[1].find("app01: web.exe moved from or to tcp/5020 over time"), std::string::npos) << moved[1];
 }
 
 TEST(Planner, UnknownHostIsAUsageError) {
