@@ -255,6 +255,10 @@ mkdir -p "$work/live"
 expect 1 "$highport" flows --format json "$work/live/pfirewall.log"
 jqe 'all(.flows[]; .port != 49999)' "the half-written last row is left out"
 contains "$work/err" "$work/live/pfirewall.log:14: note: the last line has no line end"
+# A pipe that ended is whole: its last line, without a line end, is a row.
+printf '%s' "$(cat "$work/dc02/pfirewall.log")" >"$work/no-final-newline.log"
+expect 1 "$highport" flows --format json - <"$work/no-final-newline.log"
+jqe 'any(.flows[]; .port == 49671)' "the last row of a pipe is read"
 
 # A host's dynamic range from `netsh int ipv4 show dynamicport tcp` in its
 # folder (a file with no address in it) is that host's: 12345 is in it, so a

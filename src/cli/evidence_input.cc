@@ -113,8 +113,13 @@ class SkippingSink : public ingest::TrafficSink {
  public:
   SkippingSink(ingest::TrafficSink& next, uint64_t through_line) : next_(next), through_(through_line) {}
   void OnFlow(const FlowObservation& flow) override {
-    if (flow.source.line > through_) next_.OnFlow(flow);
+    if (flow.source.line > through_) {
+      next_.OnFlow(flow);
+    } else {
+      ++left_out_;
+    }
   }
+  uint64_t left_out() const { return left_out_; }  // rows the earlier copy counts
   void OnRpcRegistration(const RpcRegistration& r) override { next_.OnRpcRegistration(r); }
   void OnLostEvents(uint64_t count, const SourceRef& where) override {
     if (where.line > through_) next_.OnLostEvents(count, where);
@@ -123,6 +128,7 @@ class SkippingSink : public ingest::TrafficSink {
  private:
   ingest::TrafficSink& next_;
   uint64_t through_;
+  uint64_t left_out_ = 0;
 };
 
 // A traffic file to read after the inventories.
@@ -349,6 +355,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   ProgressBar progress;
   for (const auto& [path, name, kind, skip_through_line] : traffic) {
     ingest::TrafficReadOptions read_options;
+    read_options.whole = name == kStdinName;  // the pipe ended: its last line is a row
     if (progress.enabled()) {
       progress.Start(name);
       read_options.progress = [&progress](uint64_t done, uint64_t total) {
@@ -373,7 +380,8 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       continue;
     }
     ++evidence.inputs;
-    (kind == ingest::EvidenceKind::kCapture ? evidence.packets : evidence.rows) += read->records;
+    (kind == ingest::EvidenceKind::kCapture ? evidence.packets : evidence.rows) +=
+        read->records - (skipping ? std::min(read->records, skipping->left_out()) : 0);
     evidence.skipped += read->skipped;
     evidence.local_time = evidence.local_time || (read->local_time && !to_utc);
   }

@@ -69,6 +69,9 @@ struct PfirewallFileOptions {
   size_t chunk_size = size_t{4} << 20;  // bytes per Feed
   // Read only the first bytes (store/ leaves out a last line still being written).
   uint64_t byte_limit = UINT64_MAX;
+  // A last line without a line end is one the firewall is still writing:
+  // left out, with a note. Off for input known to be whole (a pipe that ended).
+  bool leave_out_unfinished_last_line = true;
   // Called after each chunk with the bytes read so far and the file's size
   // (0 when unknown), for a progress bar.
   std::function<void(uint64_t done, uint64_t total)> progress;

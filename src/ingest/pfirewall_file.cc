@@ -50,7 +50,7 @@ Result<PfirewallStats> ReadPfirewallFile(const std::string& path, TrafficSink& s
 
   PfirewallParser parser(name, sink, diagnostics);
   parser.set_parallel_min(options.parallel_min);
-  parser.set_leave_out_unfinished_last_line(true);
+  parser.set_leave_out_unfinished_last_line(options.leave_out_unfinished_last_line);
   uint64_t done = 0;
   auto feed = [&](const char* bytes, size_t size) {
     for (size_t at = 0; at < size; at += chunk) {

@@ -61,6 +61,7 @@ Result<TrafficFileStats> ReadTrafficFile(const std::string& path, EvidenceKind k
     PfirewallFileOptions file_options;
     file_options.byte_limit = options.byte_limit;
     file_options.progress = options.progress;
+    file_options.leave_out_unfinished_last_line = !options.whole;
     Result<PfirewallStats> read = ReadPfirewallFile(path, sink, diagnostics, file_options);
     if (!read) return Error{read.error().message};
     stats.records = read->rows;

@@ -36,6 +36,10 @@ struct TrafficReadOptions {
   // Read only the first bytes of a firewall log (store/ leaves out a last
   // line that is still being written). Captures are always read whole.
   uint64_t byte_limit = UINT64_MAX;
+  // The input is whole (standard input spooled to a file: the pipe ended),
+  // so a firewall log's last line without a line end is a row, not one the
+  // firewall is still writing.
+  bool whole = false;
   // Called now and then with the bytes read so far and the file's size (0
   // when unknown), for a progress bar.
   std::function<void(uint64_t done, uint64_t total)> progress;

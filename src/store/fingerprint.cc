@@ -105,21 +105,38 @@ Result<uint64_t> CompleteLinesLength(const std::string& path, uint64_t size) {
 
 namespace {
 
-// Line feeds in the first `length` bytes: the lines a log's reader numbers there.
-Result<uint64_t> CountLineFeeds(const std::string& path, uint64_t length) {
+// Line feeds in the first `length` bytes (the lines a log's reader numbers
+// there), and whether a line among them begins with a digit: a row, not
+// only the header that every log of the firewall begins with.
+struct LineCount {
+  uint64_t lines = 0;
+  bool has_row = false;
+};
+Result<LineCount> CountLines(const std::string& path, uint64_t length) {
   Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
   auto buffer = std::make_unique<char[]>(kChunk);
-  uint64_t lines = 0;
+  LineCount count;
+  bool line_start = true;  // no byte of the line but NULs (UTF-16) and a BOM's yet
   for (uint64_t position = 0; position < length;) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, length - position));
     Result<size_t> got = ReadAt(file.fd, buffer.get(), want, position, path);
     if (!got) return got.error();
     if (*got < want) return Error{fmt::format("{}: shrank while being read", path)};
-    lines += static_cast<uint64_t>(std::count(buffer.get(), buffer.get() + want, '\n'));
+    for (size_t i = 0; i < want; ++i) {
+      const unsigned char c = static_cast<unsigned char>(buffer[i]);
+      if (c == '\n') {
+        ++count.lines;
+        line_start = true;
+      } else if (line_start && c != 0 && c != 0xEF && c != 0xBB && c != 0xBF && c != 0xFF &&
+                 c != 0xFE) {
+        count.has_row = count.has_row || (c >= '0' && c <= '9');
+        line_start = false;
+      }
+    }
     position += want;
   }
-  return lines;
+  return count;
 }
 
 }  // namespace
@@ -163,9 +180,11 @@ std::vector<std::optional<EarlierCopy>> FindEarlierCopies(const std::vector<std:
       if (mine->at(whole[j]) == *hash_of(j)) out[i] = EarlierCopy{j, 0};
     }
     if (out[i]) {
-      Result<uint64_t> lines = CountLineFeeds(paths[out[i]->index], whole[out[i]->index]);
-      if (lines) {
-        out[i]->lines = *lines;
+      // A copy of nothing but the header (a log just rotated) is the start
+      // of every log of the firewall, not an earlier copy of this one.
+      Result<LineCount> lines = CountLines(paths[out[i]->index], whole[out[i]->index]);
+      if (lines && lines->has_row) {
+        out[i]->lines = lines->lines;
       } else {
         out[i].reset();
       }

@@ -491,6 +491,10 @@ TEST_F(StoreTest, EarlierCopiesAreFoundByTheirWholeLines) {
   EXPECT_EQ(earlier[4]->index, 1u);
   EXPECT_EQ(earlier[4]->lines, header_lines + 25);
   EXPECT_FALSE(FindEarlierCopies({Path("day2.log"), Path("missing.log")})[0]);
+  // A log just rotated holds only the header every log begins with: it is
+  // no earlier copy of another host's log.
+  Write("rotated.log", std::string(kHeader));
+  EXPECT_FALSE(FindEarlierCopies({Path("rotated.log"), Path("other.log")})[1]);
 }
 
 TEST_F(StoreTest, ACaptureIsReadAgainWholeWhenItGrew) {
