@@ -37,12 +37,11 @@ std::set<IpAddress> OwnAtOrBelow(const std::map<std::string, std::set<IpAddress>
   std::set<IpAddress> own;
   for (auto it = own_by_folder.lower_bound(folder); it != own_by_folder.end(); ++it) {
     const std::string& f = it->first;
-    if (f != folder && (f.size() <= folder.size() || f.compare(0, folder.size(), folder) != 0 ||
-                        f[folder.size()] != '/')) {
-      if (f.compare(0, folder.size(), folder) != 0) break;  // past every folder below it
-      continue;
+    if (f.compare(0, folder.size(), folder) != 0) break;  // past every name it begins
+    // The folder itself, or one below it; not app011 beside app01.
+    if (f.size() == folder.size() || f[folder.size()] == '/') {
+      own.insert(it->second.begin(), it->second.end());
     }
-    own.insert(it->second.begin(), it->second.end());
   }
   return own;
 }

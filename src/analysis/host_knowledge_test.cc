@@ -39,19 +39,25 @@ TEST(HostKnowledge, WildcardListenersBelongToTheHostsOwnAddresses) {
 // `netsh int ipv4 show dynamicport tcp` shows no address: its range is that
 // of the host whose socket list shares its folder (one folder, one host at
 // one moment), not of a host in another folder; standard input joins none.
+// An inventory read from `file`: one listener on `address`, or only a range.
+ingest::SocketInventory Listing(std::string file, std::string_view address, uint16_t port) {
+  ingest::SocketInventory inv;
+  inv.file = std::move(file);
+  inv.sockets = {ListenSocket(Proto::kTcp, address, port, 712)};
+  return inv;
+}
+ingest::SocketInventory RangeFile(std::string file, PortRange range) {
+  ingest::SocketInventory inv;
+  inv.file = std::move(file);
+  inv.tcp_dynamic_range = range;
+  return inv;
+}
+
 TEST(HostKnowledge, ARangeInAFileOfItsOwnIsThatOfItsFoldersHost) {
-  ingest::SocketInventory netstat;
-  netstat.file = "evidence/dc01/netstat-ano.txt";
-  netstat.sockets = {ListenSocket(Proto::kTcp, "10.0.0.10", 389, 712)};
-  ingest::SocketInventory netsh;
-  netsh.file = "evidence/dc01/netsh-dynamicport-tcp.txt";
-  netsh.tcp_dynamic_range = PortRange{10000, 19999};
-  ingest::SocketInventory other;
-  other.file = "evidence/fs01/netstat-ano.txt";
-  other.sockets = {ListenSocket(Proto::kTcp, "10.0.0.20", 445, 4)};
-  ingest::SocketInventory piped;
-  piped.file = "<stdin>";
-  piped.tcp_dynamic_range = PortRange{30000, 30999};
+  const ingest::SocketInventory netstat = Listing("evidence/dc01/netstat-ano.txt", "10.0.0.10", 389);
+  const ingest::SocketInventory netsh = RangeFile("evidence/dc01/netsh-dynamicport-tcp.txt", {10000, 19999});
+  const ingest::SocketInventory other = Listing("evidence/fs01/netstat-ano.txt", "10.0.0.20", 445);
+  const ingest::SocketInventory piped = RangeFile("<stdin>", {30000, 30999});
 
   HostKnowledge k = KnowledgeFromInventories({netsh, netstat, other, piped});
   ASSERT_EQ(k.dynamic_ranges.size(), 1u);
@@ -59,14 +65,11 @@ TEST(HostKnowledge, ARangeInAFileOfItsOwnIsThatOfItsFoldersHost) {
 
   // Stated once for the host, above its moments: it holds for each of them,
   // not for a folder whose name only begins the same (app011).
-  ingest::SocketInventory day1 = netstat, day2 = netstat, lookalike = other;
-  day1.file = "evidence/app01/day1/netstat-ano.txt";
-  day2.file = "evidence/app01/day2/netstat-ano.txt";
-  day2.sockets = {ListenSocket(Proto::kTcp, "10.0.0.11", 389, 712)};
-  lookalike.file = "evidence/app011/day1/netstat-ano.txt";
-  ingest::SocketInventory host_range = netsh;
-  host_range.file = "evidence/app01/netsh-dynamicport-tcp.txt";
-  HostKnowledge moments = KnowledgeFromInventories({host_range, day1, day2, lookalike});
+  HostKnowledge moments = KnowledgeFromInventories(
+      {RangeFile("evidence/app01/netsh-dynamicport-tcp.txt", {10000, 19999}),
+       Listing("evidence/app01/day1/netstat-ano.txt", "10.0.0.10", 389),
+       Listing("evidence/app01/day2/netstat-ano.txt", "10.0.0.11", 389),
+       Listing("evidence/app011/day1/netstat-ano.txt", "10.0.0.20", 445)});
   EXPECT_EQ(moments.dynamic_ranges.size(), 2u);
   EXPECT_EQ(moments.dynamic_ranges.count(*IpAddress::Parse("10.0.0.10")), 1u);
   EXPECT_EQ(moments.dynamic_ranges.count(*IpAddress::Parse("10.0.0.11")), 1u);
