@@ -408,6 +408,11 @@ inline void FlowTable::Apply(const Update& u) {
   } else if (u.lifetime) {
     lifetimes_.Add(flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
   }
+  // A connection of its own (not an aggregate of several) from a known port:
+  // another input may have reported it too.
+  if (shared_on_ && connection && u.connections == 1 && u.client_port != 0) {
+    shared_.Add(flow, u.file, u.client_port, u.first_us, u.packets, u.bytes, u.allowed, low_source);
+  }
   if (e.wide) {
     AddCounts(wide_counts_[e.counts.connections], u.packets, u.bytes, u.dropped, new_attempt,
               connection, u.allowed, low_source, u.connections);
@@ -597,8 +602,30 @@ std::vector<FlowEntry> FlowTable::Finish() {
   return out;
 }
 
+void FlowTable::TakeOffSharedConnections() {
+  for (const SharedConnections::Excess& x : shared_.TakeExcess()) {
+    Counters& c = counters_[x.flow];
+    shared_connections_ += x.connections;
+    // Each count is at least its excess: the excess is part of what was added.
+    if (c.wide) {
+      WideCounts& w = wide_counts_[c.counts.connections];
+      w.connections -= x.connections;
+      w.allowed -= x.allowed;
+      w.low_source -= x.low_source;
+      w.packets -= x.packets;
+      w.bytes -= x.bytes;
+    } else {
+      c.counts.connections -= static_cast<uint32_t>(x.connections);
+      c.counts.allowed -= static_cast<uint32_t>(x.allowed);
+      c.counts.packets -= static_cast<uint32_t>(x.packets);
+      c.counts.bytes -= static_cast<uint32_t>(x.bytes);
+    }
+  }
+}
+
 FinishedFlows FlowTable::FinishCompact() {
   Drain();
+  if (shared_on_) TakeOffSharedConnections();
   index_.Release();  // no lookups from here on
   server_pid_list_ = server_pids_.Result([&](uint32_t file) { return files_.Get(file); });
   FinishedFlows f;

@@ -55,6 +55,7 @@
 #include "analysis/flow_interner.h"
 #include "analysis/flow_peaks.h"
 #include "analysis/server_pids.h"
+#include "analysis/shared_connections.h"
 #include "catalog/catalog.h"
 #include "ingest/traffic_sink.h"
 #include "model/observation.h"
@@ -160,6 +161,12 @@ class FlowTable : public ingest::TrafficSink {
   // connection to a high port, and logging and sweeping them was 17% of a
   // real log's run.
   void set_peaks(bool on) { peaks_ = on; }
+  // On (before the first observation): a connection that two inputs both
+  // reported counts once (shared_connections.h). For runs whose inputs can
+  // see the same connection (both ends' logs, a log beside a capture or
+  // NetFlow); off, one host's own logs keep no sightings (32 bytes a
+  // connection).
+  void set_shared_connections(bool on) { shared_on_ = on; }
 
   void OnFlow(const FlowObservation& flow) override;
   void OnRpcRegistration(const RpcRegistration& registration) override;
@@ -177,6 +184,9 @@ class FlowTable : public ingest::TrafficSink {
   uint64_t observations() const { return observations_; }
   uint64_t lost_events() const { return lost_events_; }
   uint64_t unported() const { return unported_; }  // ICMP and other protocols: counted, not keyed
+  // Connections taken off again because another input had reported them
+  // too (set_shared_connections), ready once Finish() or FinishCompact() has run.
+  uint64_t shared_connections() const { return shared_connections_; }
   // Per server: the most connections to dynamic RPC ports open at the same time.
   const std::map<IpAddress, uint64_t>& peak_rpc_concurrency() const { return peak_; }
   // Which process the logging host's firewall log named on each of its server
@@ -382,6 +392,10 @@ class FlowTable : public ingest::TrafficSink {
   [[gnu::always_inline]] inline bool AttemptSeenRecently(uint32_t flow, uint16_t client_port,
                                                          int64_t us);
   bool peaks_ = true;
+  bool shared_on_ = false;
+  SharedConnections shared_;
+  uint64_t shared_connections_ = 0;
+  void TakeOffSharedConnections();  // at the finish: shared_'s excess off the counts
   std::array<Update, kQueue> queue_;
   uint64_t queued_ = 0, located_ = 0, applied_ = 0;  // counts; positions modulo kQueue
   std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> rpc_ports_;

@@ -936,5 +936,53 @@ TEST(FlowTable, ListenerBitsDecideOnlyForListenedPorts) {
   }
 }
 
+// A firewall ALLOW row of the connection `client:port -> server:389`, as
+// the log in `file` wrote it (one packet).
+FlowObservation LogRow(std::string file, uint16_t port, int64_t second, std::string_view client = "10.0.0.20") {
+  FlowObservation f = Obs(client, port, "10.0.0.10", 389, second, second);
+  f.initiator = Initiator::kSource;
+  f.initiator_evidence = InitiatorEvidence::kFirewallPath;
+  f.action = TrafficAction::kAllowed;
+  f.packets = 1;
+  f.bytes = 52;
+  f.source = {std::move(file), 3, 0, 0};
+  return f;
+}
+
+TEST(FlowTable, AConnectionBothEndsLoggedCountsOnce) {
+  auto run = [](bool shared) {
+    FlowTable table(TestCatalog(), {});
+    table.set_shared_connections(shared);
+    // The client's log (SEND) and the server's (RECEIVE), its clock a second
+    // behind, read one after the other: 3 connections each.
+    for (uint16_t port : {50001, 50002, 50003}) table.OnFlow(LogRow("ws07/pfirewall.log", port, 1000 + port));
+    for (uint16_t port : {50001, 50002, 50003}) table.OnFlow(LogRow("dc01/pfirewall.log", port, 999 + port));
+    // A connection only the server logged, and one from a privileged port.
+    table.OnFlow(LogRow("dc01/pfirewall.log", 50004, 2000));
+    table.OnFlow(LogRow("ws07/pfirewall.log", 800, 3000));
+    table.OnFlow(LogRow("dc01/pfirewall.log", 800, 3000));
+    // The router's NetFlow of the first one: all of its packets.
+    FlowObservation netflow = Obs("10.0.0.20", 50001, "10.0.0.10", 389, 51001, 51003);
+    netflow.packets = 40;
+    netflow.bytes = 9000;
+    netflow.source = {"core.pcap", 0, 12, 0};
+    table.OnFlow(netflow);
+    std::vector<FlowEntry> flows = table.Finish();
+    EXPECT_EQ(flows.size(), 1u);
+    return std::make_pair(flows.at(0), table.shared_connections());
+  };
+  const auto [once, taken_off] = run(true);
+  EXPECT_EQ(once.connections, 5u);
+  EXPECT_EQ(once.allowed, 5u);
+  EXPECT_EQ(once.low_source, 1u);
+  EXPECT_EQ(once.packets, 40u + 2 + 1 + 1);  // NetFlow's 40 for the first
+  EXPECT_EQ(once.bytes, 9000u + 4 * 52);
+  EXPECT_EQ(taken_off, 5u);
+  const auto [twice, none] = run(false);  // the inputs added up, as before
+  EXPECT_EQ(twice.connections, 10u);
+  EXPECT_EQ(twice.low_source, 2u);
+  EXPECT_EQ(none, 0u);
+}
+
 }  // namespace
 }  // namespace highport::analysis

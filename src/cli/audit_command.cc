@@ -84,6 +84,7 @@ report::FlowsReport FlowsReportOf(AnalysedEvidence& analysed) {
   flows.peak_rpc_concurrency = table.peak_rpc_concurrency();
   flows.observations = table.observations();
   flows.lost_events = table.lost_events();
+  flows.shared_connections = table.shared_connections();
   flows.unported = table.unported();
   flows.skipped = analysed.evidence.skipped;
   flows.local_time = analysed.evidence.local_time;

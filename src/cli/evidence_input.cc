@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <system_error>
 #include <tuple>
 
 #include "analysis/host_knowledge.h"
+#include "analysis/moved_ports.h"
 #include "catalog/catalog.h"
 #include "cli/progress.h"
 #include "fmt/format.h"
@@ -160,6 +162,29 @@ void SkipEarlierCopies(std::vector<TrafficInput>& traffic, Diagnostics& diagnost
                                  "their rows count once, there",
                                  earlier[k]->lines, traffic[logs[earlier[k]->index]].name));
   }
+}
+
+// Whether two of the traffic sources (files, and the database's sources
+// not left out) may have seen the same connection: both ends' logs, a log
+// and a capture, NetFlow beside either. Only one host's own firewall log
+// (pfirewall.log and its pfirewall.log.old, in one folder) cannot: its rows
+// are each one connection. Then the flow table keeps no sightings
+// (FlowTable::set_shared_connections: 32 bytes a connection).
+bool MaySeeOneConnectionTwice(const std::vector<TrafficInput>& traffic,
+                              const std::vector<store::SourceRow>& stored) {
+  std::set<std::string> sources;
+  auto add = [&](const std::string& path, bool firewall_log) {
+    if (!firewall_log) {
+      sources.insert(path);
+      return;
+    }
+    std::string name = std::filesystem::path(path).filename().string();
+    if (name.size() > 4 && name.ends_with(".old")) name.resize(name.size() - 4);
+    sources.insert(analysis::FolderKeyOf(path) + '\0' + name);
+  };
+  for (const TrafficInput& t : traffic) add(t.path, t.kind == ingest::EvidenceKind::kFirewallLog);
+  for (const store::SourceRow& s : stored) add(s.path, s.kind == "firewall-log");
+  return sources.size() > 1;
 }
 
 }  // namespace
@@ -341,6 +366,16 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     }
   }
 
+  std::vector<store::SourceRow> stored_traffic;
+  if (db) {
+    Result<std::vector<store::SourceRow>> sources = db->Sources();
+    if (!sources) return sources.error();
+    for (store::SourceRow& s : *sources) {
+      if (s.kind != "inventory" && !replay.leave_out.count(s.id)) stored_traffic.push_back(std::move(s));
+    }
+  }
+  evidence.table->set_shared_connections(MaySeeOneConnectionTwice(traffic, stored_traffic));
+
   // The database's endpoint-mapper answers before any traffic, the files'
   // too: an answer decides which side of a later flow is the server, and
   // `flows --db DB FILE` must not depend on which is read first.
@@ -442,8 +477,12 @@ void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, si
   if (read.empty()) read.push_back("no traffic");
   std::string skipped;
   if (evidence.skipped > 0) skipped = fmt::format(" ({} skipped, see above)", evidence.skipped);
-  fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s), {} server(s)\n", command,
-             evidence.inputs, fmt::join(read, ", "), skipped, flows, servers);
+  std::string shared;
+  if (const uint64_t n = evidence.table ? evidence.table->shared_connections() : 0; n > 0) {
+    shared = fmt::format(" ({} connection(s) two inputs both reported, counted once)", n);
+  }
+  fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s){}, {} server(s)\n", command,
+             evidence.inputs, fmt::join(read, ", "), skipped, flows, shared, servers);
   PrintLeftOut(command, evidence.unrecognised);
 }
 

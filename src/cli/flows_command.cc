@@ -124,6 +124,7 @@ int Run(const FlowsOptions& o) {
   report.peak_rpc_concurrency = table.peak_rpc_concurrency();
   report.observations = table.observations();
   report.lost_events = table.lost_events();
+  report.shared_connections = table.shared_connections();
   report.unported = table.unported();
   report.owners = ListenerOwnersOf(evidence.inventories, table.server_pids());
 

@@ -1028,6 +1028,11 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
                        "incomplete.\n",
                        r.lost_events);
   }
+  if (r.shared_connections > 0) {
+    out += fmt::format("{} connections were reported by two inputs (both ends' firewall logs, or "
+                       "a log and a capture or NetFlow) and count once.\n",
+                       r.shared_connections);
+  }
   if (r.local_time && r.utc_too) {
     out += "Times are the firewall logs' local time, the captures' and NetFlow's UTC (a flow seen "
            "in both may show either; --log-timezone ZONE puts the logs in UTC too).\n";
@@ -1131,6 +1136,7 @@ nlohmann::json FlowsJson(const FlowsReport& r, const Diagnostics& diagnostics) {
           {"local_time", r.local_time},
           {"flows", std::move(flows)},
           {"servers", ServersJson(r)},
+          {"shared_connections", r.shared_connections},
           {"findings", FindingsJson(diagnostics)},
           // Findings beyond the first ones of each kind are counted, not listed.
           {"findings_not_listed", diagnostics.not_kept()}};
@@ -1170,6 +1176,8 @@ void WriteFlowsJson(const FlowsReport& r, const Diagnostics& diagnostics, std::s
   out += ",\n  \"servers\": ";
   gathering.Wait();
   WriteServersJson(r, summary, out, flush);
+  out += ",\n  \"shared_connections\": ";
+  AppendNumber(out, r.shared_connections);
   out += "\n}\n";
 }
 

@@ -31,6 +31,8 @@ struct FlowsReport {
   std::map<IpAddress, uint64_t> peak_rpc_concurrency;
   uint64_t observations = 0;
   uint64_t lost_events = 0;
+  // Connections two inputs both reported, counted once (FlowTable::shared_connections).
+  uint64_t shared_connections = 0;
   uint64_t unported = 0;   // ICMP and other protocols
   uint64_t skipped = 0;    // input records that could not be read
   bool local_time = false; // a firewall log wrote local time without a zone

@@ -1,0 +1,70 @@
+// Connections that two inputs both saw. Both ends of a connection may log it
+// (the client's pfirewall.log says SEND, the server's says RECEIVE), and a
+// firewall log, a capture and a router's NetFlow of the same link each report
+// it again. The flow table adds what every input says; without this, a
+// connection seen from both ends counted twice in the flow's connections,
+// allowed connections, packets and bytes.
+//
+// One sighting is kept per connection an input reported (flow, input, client
+// port, start second), and at the finish the sightings of one connection are
+// found: the same flow and client port, each from another input, within
+// kSkewSeconds of the first. The client port tells connections of one flow
+// apart: a client cannot open a second connection from the same port to the
+// same server port while the first is open or in TIME_WAIT (Windows keeps it
+// 120 s), so within that window the same port is the same connection. The
+// window also covers the clocks of two hosts (Windows domain members keep
+// within seconds; Kerberos fails beyond 5 minutes). An input gives at most one
+// sighting to a connection: two rows of one log are two connections.
+//
+// What one connection counts, from its sightings: one connection; allowed if
+// any input allowed it; the packets and bytes of the sighting that saw most
+// (a firewall row sees one packet, the NetFlow record all of them). The rest
+// is the excess, which FlowTable takes off the flow's counts.
+//
+// Memory grows with connections, 32 bytes each, which is why the table keeps
+// sightings only where a run has inputs that can see the same connection
+// (FlowTable::set_shared_connections): never for one host's own logs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace highport::analysis {
+
+class SharedConnections {
+ public:
+  static constexpr int64_t kSkewSeconds = 120;
+
+  // A connection of flow `flow` (a FlowTable position) that input `input`
+  // (its evidence file id) reported, from `client_port`, starting at `start_us`.
+  void Add(uint32_t flow, uint32_t input, uint16_t client_port, int64_t start_us,
+           uint64_t packets, uint64_t bytes, bool allowed, bool low_source);
+
+  // What the sightings beyond the first of each connection added to a flow.
+  struct Excess {
+    uint32_t flow = 0;
+    uint64_t connections = 0, allowed = 0, low_source = 0, packets = 0, bytes = 0;
+  };
+  // Per flow that has a connection seen more than once, by ascending flow.
+  // Empties the log.
+  std::vector<Excess> TakeExcess();
+
+  size_t size() const { return sightings_.size(); }
+
+ private:
+  struct Sighting {
+    uint64_t bytes;
+    uint32_t packets;  // saturated at 2^32 - 1
+    uint32_t second;   // since the epoch, clamped to [0, 2^32 - 1]
+    uint32_t flow;
+    uint32_t input;
+    uint16_t client_port;
+    uint8_t allowed : 1;
+    uint8_t low_source : 1;
+  };
+  static_assert(sizeof(Sighting) == 32);
+  std::vector<Sighting> sightings_;
+};
+
+}  // namespace highport::analysis

@@ -1,0 +1,82 @@
+#include "analysis/shared_connections.h"
+
+#include "gtest/gtest.h"
+
+namespace highport::analysis {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kNoon = 1'764'590'400;  // 2025-12-01 12:00:00 UTC
+
+// A firewall row's sighting: one packet, allowed.
+void Row(SharedConnections& s, uint32_t flow, uint32_t input, uint16_t port, int64_t second) {
+  s.Add(flow, input, port, second * kSecond, 1, 52, /*allowed=*/true, /*low_source=*/false);
+}
+
+TEST(SharedConnections, BothEndsLogsOfOneConnectionCountItOnce) {
+  SharedConnections s;
+  Row(s, 7, /*client's log*/ 1, 50123, kNoon);
+  Row(s, 7, /*server's log*/ 2, 50123, kNoon + 2);  // the server's clock two seconds ahead
+  const std::vector<SharedConnections::Excess> x = s.TakeExcess();
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(x[0].flow, 7u);
+  EXPECT_EQ(x[0].connections, 1u);
+  EXPECT_EQ(x[0].allowed, 1u);
+  EXPECT_EQ(x[0].packets, 1u);
+  EXPECT_EQ(x[0].bytes, 52u);
+  EXPECT_EQ(s.size(), 0u);  // taken
+}
+
+TEST(SharedConnections, TwoRowsOfOneInputAreTwoConnections) {
+  SharedConnections s;
+  // The same client port twice in one log (after TIME_WAIT, or a log that
+  // repeats): two connections, whatever the times.
+  Row(s, 7, 1, 50123, kNoon);
+  Row(s, 7, 1, 50123, kNoon + 1);
+  // Another port, another flow, or beyond the window: no twin.
+  Row(s, 7, 2, 50124, kNoon);
+  Row(s, 8, 2, 50123, kNoon);
+  Row(s, 7, 2, 50123, kNoon + 1 + SharedConnections::kSkewSeconds + 1);
+  EXPECT_TRUE(s.TakeExcess().empty());
+}
+
+TEST(SharedConnections, EachInputGivesAConnectionOneSighting) {
+  SharedConnections s;
+  // Log 1 has the port twice, log 2 once, beside the second: the first row
+  // stands alone, the second and log 2's are one connection.
+  Row(s, 7, 1, 50123, kNoon);
+  Row(s, 7, 1, 50123, kNoon + 5);
+  Row(s, 7, 2, 50123, kNoon + 6);
+  // Three inputs of one connection: a log, its host's capture, NetFlow.
+  Row(s, 9, 1, 60000, kNoon);
+  s.Add(9, 3, 60000, kNoon * kSecond + 300'000, 12, 4000, /*allowed=*/false, false);
+  s.Add(9, 4, 60000, kNoon * kSecond + 250'000, 10, 3500, false, false);
+  const std::vector<SharedConnections::Excess> x = s.TakeExcess();
+  ASSERT_EQ(x.size(), 2u);
+  EXPECT_EQ(x[0].flow, 7u);
+  EXPECT_EQ(x[0].connections, 1u);
+  EXPECT_EQ(x[1].flow, 9u);
+  EXPECT_EQ(x[1].connections, 2u);
+  EXPECT_EQ(x[1].allowed, 0u);  // one input allowed it: it stays allowed once
+  // The capture saw most: the others' packets and bytes are the excess.
+  EXPECT_EQ(x[1].packets, 1u + 10u);
+  EXPECT_EQ(x[1].bytes, 52u + 3500u);
+}
+
+TEST(SharedConnections, TheOrderOfTheInputsChangesNothing) {
+  auto excess = [](bool reversed) {
+    SharedConnections s;
+    const uint32_t a = reversed ? 2 : 1, b = reversed ? 1 : 2;
+    Row(s, 7, a, 50123, kNoon);
+    Row(s, 7, b, 50123, kNoon);
+    Row(s, 7, a, 50123, kNoon + 130);
+    Row(s, 7, b, 50123, kNoon + 131);
+    std::vector<SharedConnections::Excess> x = s.TakeExcess();
+    return x.empty() ? uint64_t{0} : x[0].connections;
+  };
+  EXPECT_EQ(excess(false), 2u);
+  EXPECT_EQ(excess(true), 2u);
+}
+
+}  // namespace
+}  // namespace highport::analysis
