@@ -66,7 +66,7 @@ jqe '[.flows[] | select(.port == 135)][0] | .class == "fine" and .service != nul
 jqe '[.flows[] | select(.port == 3389)][0] | .dropped == 1 and .attempts == 1 and .connections == 0 and .server == "10.20.30.40"' \
   "a dropped SYN is an attempt"
 expect 1 "$highport" flows "$data/pfirewall/standard17.log"
-contains "$work/out" "12 events or flow records were lost at the source (firewall INFO-EVENTS-LOST rows"
+contains "$work/out" "12 events, flow records or NetFlow v9 export packets were lost at the source (firewall INFO-EVENTS-LOST rows"
 contains "$work/out" "dynamic tcp/49671: used by 10.20.30.40"
 
 # --problematic and --server filter; CSV has one row per flow.

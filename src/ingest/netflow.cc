@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <xxhash.h>
+
 #include "fmt/format.h"
 #include "ingest/netflow_internal.h"
 
@@ -82,6 +84,19 @@ void NetflowDecoder::Decode(const Endpoint& exporter, std::span<const uint8_t> p
   }
   netflow::Exporter* ex = s.FindOrAddExporter(exporter, where, diagnostics);
   if (ex == nullptr) return;
+  // An exporter never sends the same datagram twice (its sequence number
+  // moves on with each), but a mirror port that sees the export on its way
+  // in and out copies each one twice: a repeat counts once.
+  const uint64_t hash = XXH3_64bits(payload.data(), payload.size());
+  if (hash == ex->last_hash && payload.size() == ex->last_size) {
+    ++s.stats.repeated;
+    s.Report(diagnostics, Finding::Severity::kNote, "netflow.repeated_datagram", where, 0,
+             "the same bytes as this exporter's previous datagram (a mirror port's copy?): "
+             "read once");
+    return;
+  }
+  ex->last_hash = hash;
+  ex->last_size = payload.size();
   s.ExpirePending(*ex, arrival_us, diagnostics);
   if (version == 5) {
     s.DecodeV5(*ex, c, where, sink, diagnostics);

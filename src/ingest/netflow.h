@@ -39,6 +39,9 @@ struct NetflowStats {
            templates_dropped = 0, malformed = 0, unknown_template = 0, sequence_gaps = 0;
   // Added after the agreed API: packets dropped because max_exporters were known already.
   uint64_t exporters_dropped = 0;
+  // Datagrams that repeated their exporter's previous one byte for byte (a
+  // mirror port that copies each twice): read once.
+  uint64_t repeated = 0;
 };
 
 // Does this UDP payload look like a NetFlow v5/v9 or IPFIX export packet

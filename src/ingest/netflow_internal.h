@@ -191,6 +191,9 @@ struct PendingPacket {
 };
 
 struct Exporter {
+  // The last datagram's XXH3-64 and size: one that repeats it is a copy.
+  uint64_t last_hash = 0;
+  size_t last_size = 0;
   std::unordered_map<uint64_t, Template> templates;
   std::unordered_map<uint64_t, Domain> domains;
   std::deque<PendingPacket> pending;

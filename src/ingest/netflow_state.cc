@@ -136,11 +136,11 @@ void NetflowDecoder::State::ReportGap(uint8_t version, uint32_t domain,
   std::string_view unit = version == 5    ? "flow records"
                           : version == 10 ? "data records"
                                           : "export packets";
-  if (version != 9) {
-    SourceRef at = where;
-    at.offset = field_at;
-    sink.OnLostEvents(missing, at);
-  }
+  // (v9's lost packets count among the lost events too: how many records
+  // they held is unknown, but that the picture is incomplete is not.)
+  SourceRef at = where;
+  at.offset = field_at;
+  sink.OnLostEvents(missing, at);
   Report(d, Finding::Severity::kWarning, "netflow.sequence_gap", where, field_at,
          fmt::format("sequence {} where {} was expected: {} {} lost (domain {})", sequence,
                      expected, missing, unit, domain));

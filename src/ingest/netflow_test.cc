@@ -271,6 +271,42 @@ TEST(NetflowV9Test, TemplateAndDataInSeparatePackets) {
   EXPECT_EQ(r.decoder.stats().sequence_gaps, 0u);
 }
 
+TEST(NetflowV9Test, LostExportPacketsAreLostEvents) {
+  Exporting r;
+  r.Feed(kV9Template);  // sequence 1
+  std::vector<uint8_t> later = kV9Data;
+  later[15] = 5;  // sequence 5: packets 2, 3 and 4 lost, their records unknown
+  r.Feed(later);
+  EXPECT_EQ(r.decoder.stats().sequence_gaps, 1u);
+  // Lost, whatever they held: the report must say the picture is incomplete.
+  EXPECT_EQ(r.sink.lost, 3u);
+  ASSERT_EQ(r.diagnostics.findings().size(), 1u);
+  EXPECT_EQ(r.diagnostics.findings()[0].ToString(),
+            "test.pcap:packet 2+12: sequence 5 where 2 was expected: 3 export packets lost "
+            "(domain 7)");
+}
+
+TEST(NetflowTest, ADatagramRepeatedByteForByteIsReadOnce) {
+  Exporting r;
+  r.Feed(kV5);
+  r.Feed(kV5);  // a mirror port's second copy
+  EXPECT_EQ(r.sink.flows.size(), 2u);
+  EXPECT_EQ(r.decoder.stats().repeated, 1u);
+  EXPECT_EQ(r.sink.lost, 0u);
+  ASSERT_EQ(r.ids(), std::vector<std::string>{"netflow.repeated_datagram"});
+  // Another exporter's identical bytes are its own datagram; so is the first
+  // exporter's next one, and a repeat of it once another came between.
+  r.exporter.port = 2056;
+  r.Feed(kV5);
+  std::vector<uint8_t> next = kV5;
+  next[19] = 102;  // flow_sequence 102: the next datagram
+  r.exporter.port = 2055;
+  r.Feed(next);
+  r.Feed(kV5);
+  EXPECT_EQ(r.sink.flows.size(), 8u);
+  EXPECT_EQ(r.decoder.stats().repeated, 1u);
+}
+
 TEST(NetflowV9Test, DataBeforeTemplateIsHeldThenDecoded) {
   Exporting r;
   r.Feed(kV9Data);
@@ -303,7 +339,11 @@ TEST(NetflowV9Test, PendingIsBoundedPerExporter) {
   NetflowLimits limits;
   limits.max_pending_packets_per_exporter = 2;
   Exporting r(limits);
-  for (int i = 0; i < 5; ++i) r.Feed(kV9Data);
+  for (int i = 0; i < 5; ++i) {
+    std::vector<uint8_t> data = kV9Data;
+    data[15] = static_cast<uint8_t>(2 + i);  // each its own datagram: sequence 2, 3, ...
+    r.Feed(data);
+  }
   EXPECT_EQ(r.decoder.stats().pending_dropped, 3u);
   r.Feed(kV9Template);
   EXPECT_EQ(r.sink.flows.size(), 2u);

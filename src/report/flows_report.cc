@@ -1023,9 +1023,11 @@ void WriteFlowsTable(const FlowsReport& r, std::string& out, const FlushText& fl
   if (r.lost_events > 0) {
     // Both firewall logs (INFO-EVENTS-LOST rows) and NetFlow/IPFIX exporters
     // (sequence gaps) report losses into the same count.
-    out += fmt::format("{} events or flow records were lost at the source (firewall "
-                       "INFO-EVENTS-LOST rows, NetFlow/IPFIX sequence gaps): the picture is "
-                       "incomplete.\n",
+    // (NetFlow v9 counts export packets, whose records are unknown: they
+    // count as one each.)
+    out += fmt::format("{} events, flow records or NetFlow v9 export packets were lost at the "
+                       "source (firewall INFO-EVENTS-LOST rows, NetFlow/IPFIX sequence gaps): "
+                       "the picture is incomplete.\n",
                        r.lost_events);
   }
   if (r.shared_connections > 0) {
