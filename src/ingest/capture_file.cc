@@ -1,10 +1,14 @@
 // Capture files through libpcap, which reads pcap (both byte orders, micro-
-// and nanosecond timestamps, asked for in microseconds) and pcapng. Every
+// and nanosecond timestamps, asked for in microseconds) and pcapng (but for
+// pcapng whose interfaces differ in link type: pcapng_blocks.h). Every
 // frame goes to a CaptureReader (capture_reader.cc). A file whose link type
 // highport cannot read is an error; a file that ends in the middle of a
 // record is a finding, and what was read before stays.
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,11 +16,13 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "fmt/format.h"
 #include "ingest/capture.h"
 #include "ingest/packet.h"
 #include "ingest/pcap_library.h"
+#include "ingest/pcapng_blocks.h"
 
 namespace highport::ingest {
 namespace {
@@ -80,6 +86,45 @@ Result<CaptureStats> ReadAll(const PcapLibrary& lib, pcap_t* pcap, const std::st
   return reader.stats();
 }
 
+// A pcapng file whose interfaces differ in link type, which libpcap
+// cannot read (pcapng_blocks.h).
+CaptureStats ReadMixedPcapng(std::span<const uint8_t> bytes, const std::string& name,
+                             TrafficSink& sink, Diagnostics& diagnostics,
+                             const CaptureOptions& options) {
+  CaptureReader reader(name, sink, diagnostics, options);
+  ReadPcapngBlocks(bytes, name, reader, diagnostics);
+  reader.Finish();
+  if (options.progress) options.progress(bytes.size(), bytes.size());
+  return reader.stats();
+}
+
+// The file read that way if it is such a pcapng file (mapped, not read into
+// memory: only its block headers are walked to find out); else nothing, and
+// libpcap reads it.
+std::optional<Result<CaptureStats>> ReadIfMixedPcapng(const std::string& path,
+                                                      const std::string& name, TrafficSink& sink,
+                                                      Diagnostics& diagnostics,
+                                                      const CaptureOptions& options) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;  // libpcap's open says why
+  struct stat st {};
+  uint32_t magic = 0;
+  if (::fstat(fd, &st) != 0 || st.st_size < 12 || ::pread(fd, &magic, 4, 0) != 4 ||
+      magic != kPcapngSection) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return std::nullopt;
+  const std::span<const uint8_t> bytes(static_cast<const uint8_t*>(map), size);
+  std::optional<Result<CaptureStats>> out;
+  if (PcapngMixesLinkTypes(bytes)) out = ReadMixedPcapng(bytes, name, sink, diagnostics, options);
+  ::munmap(map, size);
+  return out;
+}
+
 uint32_t Le32(std::string_view b, size_t at) {
   return uint32_t{static_cast<uint8_t>(b[at])} | uint32_t{static_cast<uint8_t>(b[at + 1])} << 8 |
          uint32_t{static_cast<uint8_t>(b[at + 2])} << 16 |
@@ -112,6 +157,9 @@ Result<CaptureStats> ReadCaptureFile(const std::string& path, TrafficSink& sink,
     if (!pcap) return Error{fmt::format("{}: cannot read as pcap or pcapng: {}", name, error)};
     return ReadAll(*lib, pcap, name, sink, diagnostics, options);
   }
+  if (std::optional<Result<CaptureStats>> mixed = ReadIfMixedPcapng(path, name, sink, diagnostics, options)) {
+    return std::move(*mixed);
+  }
   // libpcap reads a file through stdio, record header and packet apart:
   // with stdio's 4 KiB buffer that is a read() every ten packets, a fifth
   // of the time. The FILE is opened here to give it a buffer of 1 MiB,
@@ -137,6 +185,7 @@ Result<CaptureStats> ReadCaptureBytes(std::span<const uint8_t> bytes, const std:
                                       TrafficSink& sink, Diagnostics& diagnostics,
                                       const CaptureOptions& options) {
   if (bytes.empty()) return Error{fmt::format("{}: empty, not a pcap or pcapng capture", name)};
+  if (PcapngMixesLinkTypes(bytes)) return ReadMixedPcapng(bytes, name, sink, diagnostics, options);
   const Result<PcapLibrary>& lib = LoadPcap();
   if (!lib) return Error{fmt::format("{}: {}", name, lib.error().message)};
   // fmemopen only reads through the pointer ("rb"), whatever its constness.
