@@ -44,6 +44,25 @@ TEST(CaptureFlowTest, HandshakeFromClient) {
   EXPECT_EQ(h.reader.stats().tcp_handshakes, 1u);
 }
 
+TEST(CaptureFlowTest, ASynAnsweredByAResetWasRefused) {
+  Harness h;
+  h.Tcp4(true, kTcpSyn, 100, {}, 1, 50000, 49901);
+  h.Tcp4(false, kTcpRst | kTcpAck, 0, {}, 1, 50000, 49901);  // nothing listens there
+  // A connection that opened and ended in a reset is no refusal.
+  h.Tcp4(true, kTcpSyn, 100, {}, 1, 50001, 49902);
+  h.Tcp4(false, kSynAck, 900, {}, 1, 50001, 49902);
+  h.Tcp4(false, kTcpRst | kTcpAck, 901, {}, 1, 50001, 49902);
+  h.reader.Finish();
+  ASSERT_EQ(h.sink.flows.size(), 2u);
+  const FlowObservation& refused = h.sink.flows[0].dst.port == 49901 ? h.sink.flows[0] : h.sink.flows[1];
+  const FlowObservation& opened = h.sink.flows[0].dst.port == 49901 ? h.sink.flows[1] : h.sink.flows[0];
+  // SYN without ACK: the flow table counts it an attempt, not a connection.
+  EXPECT_EQ(refused.tcp_flags, kTcpSyn | kTcpRst);
+  EXPECT_EQ(refused.initiator, Initiator::kSource);
+  EXPECT_EQ(refused.packets, 2u);
+  EXPECT_EQ(opened.tcp_flags, kTcpSyn | kTcpAck | kTcpRst);
+}
+
 TEST(CaptureFlowTest, SynAckAloneNamesTheResponder) {
   Harness h;
   h.Tcp4(false, kSynAck, 900);  // the client's SYN was not captured

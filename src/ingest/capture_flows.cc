@@ -151,9 +151,14 @@ Conn& FlowTracker::Track(const PacketInfo& p, int64_t ts_us, uint64_t packet_num
   c->flags |= p.tcp_flags;
   c->last_us = std::max(c->last_us, ts_us);
   c->first_us = std::min(c->first_us, ts_us);
-  if (from_a != c->src_is_a) c->answered = true;
+  const bool answer = from_a != c->src_is_a;
+  if (answer) c->answered = true;
   if (tcp) {
-    if (c->tcp == TcpState::kSynSent && c->answered) c->tcp = TcpState::kOpen;
+    if (c->tcp == TcpState::kSynSent && answer) {
+      // A SYN-ACK opens it; a reset before any SYN-ACK refuses it.
+      if ((p.tcp_flags & (kTcpRst | kTcpSyn)) == kTcpRst) c->refused = true;
+      c->tcp = TcpState::kOpen;
+    }
     if (p.tcp_flags & kTcpFin) (from_a ? c->fin_a : c->fin_b) = true;
     bool closing = (p.tcp_flags & kTcpRst) != 0 || (c->fin_a && c->fin_b);
     if (closing) c->tcp = TcpState::kClosed;
@@ -184,6 +189,10 @@ void FlowTracker::Emit(Conn& c, End why) {
   f.bytes = c.bytes;
   f.connections = 1;
   f.tcp_flags = k.protocol == kIpProtoTcp ? c.flags : 0;
+  // A refused connection is an attempt (FlowTable counts a SYN nobody
+  // answered with SYN-ACK as one): its flags say SYN and the reset, not the
+  // reset's ACK, which is no answer to the handshake.
+  if (c.refused) f.tcp_flags = kTcpSyn | kTcpRst;
   f.initiator = c.initiator;
   f.initiator_evidence = c.evidence;
   f.source = SourceRef{file_, 0, c.first_packet, 0};

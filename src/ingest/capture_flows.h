@@ -57,6 +57,9 @@ struct Conn {
   bool fin_a = false;
   bool fin_b = false;
   bool answered = false;  // a packet came from the side that is not src
+  // The answer to the SYN was a reset, not a SYN-ACK: the connection was
+  // refused (a closed port, a firewall that rejects), an attempt.
+  bool refused = false;
   bool epm_server_is_a = false;  // for `epm`: which side serves the endpoint mapper
   bool epm_skipped = false;      // max_epm_streams was reached when it started
   Initiator initiator = Initiator::kUnknown;
