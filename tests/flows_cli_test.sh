@@ -53,6 +53,14 @@ mkdir -p "$work/nothing"
 printf 'collected on Monday\n' >"$work/nothing/README.txt"
 expect 2 "$highport" flows "$work/nothing"
 contains "$work/err" "no evidence: nothing in $work/nothing is a file highport reads"
+# Nor is an empty file, a capture of no packet, a log of headers only.
+: >"$work/empty.pcap"
+expect 2 "$highport" flows "$work/empty.pcap"
+contains "$work/err" "highport flows: $work/empty.pcap: the file is empty"
+head -c 24 "$data/capture/netns_lo_ethernet.pcap" >"$work/no-packets.pcap"
+head -4 "$data/pfirewall/standard17.log" >"$work/headers-only.log"
+expect 2 "$highport" flows "$work/no-packets.pcap" "$work/headers-only.log"
+contains "$work/err" "no traffic and no inventory in $work/no-packets.pcap, $work/headers-only.log: nothing to analyse"
 printf 'neither a capture nor a log\n' >"$work/junk.txt"
 expect 2 "$highport" flows - <"$work/junk.txt"
 contains "$work/err" "highport flows: <stdin>: not a supported inventory format"
@@ -310,9 +318,18 @@ jqe 'any(.flows[]; .class == "problematic" and .client == "10.0.0.30" and .port 
 jqe '[.flows[] | select(.server == "10.0.0.10" and .port == 49668 and .class == "problematic") | .client] == ["10.0.0.20", "10.0.1.21", "10.0.1.22", "10.0.1.23", "10.0.1.24"]' \
   "fs01 and the workstations use Netlogon on dc01's dynamic port"
 jqe 'all(.flows[] | select(.port == 49668); .interfaces == ["drsuapi", "netlogon"])' "49668 named drsuapi, netlogon"
+# fs01 -> dc01 LDAP: each connection is in both ends' logs (fs01's SEND,
+# dc01's RECEIVE row) and counts once: as many as fs01's log has rows.
+ldap=$(grep -c "ALLOW TCP 10.0.0.20 10.0.0.10 [0-9]* 389 .* SEND" "$root/examples/fs01/pfirewall.log")
+[ "$ldap" -gt 0 ] || fail "fs01's log has no LDAP rows to dc01"
+jqe "[.flows[] | select(.client == \"10.0.0.20\" and .server == \"10.0.0.10\" and .port == 389)][0] | .connections == $ldap and .allowed == $ldap" \
+  "a connection both ends logged counts once"
+jqe '.shared_connections > 0' "the JSON says how many connections two inputs both reported"
+contains "$work/err" "connection(s) two inputs both reported, counted once"
 # fs01's log drops nine SYNs (three attempts); the core switch saw the same
-# attempts unanswered. Both count: the sources are not merged (their clocks
-# differ: the log is in local time).
+# attempts unanswered. Without --log-timezone the log's local time is an
+# hour off NetFlow's UTC: the attempts are not the same minute's, and count
+# apart.
 jqe 'any(.flows[]; .client == "10.0.1.57" and .port == 1433 and .attempts >= 3 and .dropped == 9 and .connections == 0)' "nb07's dropped SQL attempts"
 # The guest network's port sweep reaches the servers only as unanswered SYNs in
 # the core switch's NetFlow: attempts, never connections.
@@ -344,6 +361,11 @@ expect 1 "$highport" flows "$root/examples/dc01/pfirewall.log" "$work/copy-of-pf
 contains "$work/err" "the same content as $root/examples/dc01/pfirewall.log: read once"
 jq -S '.flows' "$work/once.json" > "$work/a"; jq -S '.flows' "$work/twice.json" > "$work/b"
 cmp -s "$work/a" "$work/b" || fail "a log given twice changed the flows: $(diff "$work/a" "$work/b" | head -5)"
+# So is a small capture (below the 64 KiB first compared), given twice.
+cp "$data/capture/netns_lo_ethernet.pcap" "$work/copy.pcap"
+expect 1 "$highport" flows "$data/capture/netns_lo_ethernet.pcap" "$work/copy.pcap"
+contains "$work/err" "$work/copy.pcap: note: the same content as $data/capture/netns_lo_ethernet.pcap: read once"
+contains "$work/err" "highport flows: 1 input(s)"
 
 # libpcap is loaded when the first capture is read, not at startup (the
 # binary does not need it, nor Graphviz). Where it cannot be loaded (here a

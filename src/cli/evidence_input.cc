@@ -47,7 +47,10 @@ class DuplicateFiles {
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec || size == 0) return "";
-    Result<std::map<uint64_t, std::string>> head = store::HashPrefixes(path, kHead, {});
+    // (Not more than the file holds: a shorter file would be an error, and
+    // two copies of a small capture were read twice.)
+    Result<std::map<uint64_t, std::string>> head =
+        store::HashPrefixes(path, std::min(size, kHead), {});
     if (!head || head->empty()) return "";
     const auto key = std::make_tuple(scope, size, head->begin()->second);
     auto [it, fresh] = seen_.try_emplace(key, path);
@@ -462,6 +465,13 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       fmt::print(stderr, "highport {}: nothing could be read: every record was skipped (the "
                          "findings above say why)\n",
                  command);
+      evidence.input_error = true;
+    } else if (evidence.inventories.empty() && evidence.table->observations() == 0) {
+      // A capture of no packet, a log of headers only, NetFlow whose every
+      // record waited in vain for its template: evidence of nothing.
+      fmt::print(stderr, "highport {}: no traffic and no inventory in {}: nothing to analyse (a finding "
+                         "says why, if one could tell)\n",
+                 command, fmt::join(options.files, ", "));
       evidence.input_error = true;
     }
   }

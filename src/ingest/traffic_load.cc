@@ -36,6 +36,7 @@ std::string_view EvidenceKindName(EvidenceKind kind) {
 Result<EvidenceKind> DetectEvidence(const std::string& path) {
   Result<std::string> head = ReadHead(path);
   if (!head) return Error{head.error().message};
+  if (head->empty()) return Error{fmt::format("{}: the file is empty", path)};
   if (LooksLikeCapture(*head)) return EvidenceKind::kCapture;
   // A firewall log's probe is sure of its header; the inventory formats'
   // probes get the rest (LoadInventory says which formats were tried).
