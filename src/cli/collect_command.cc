@@ -110,7 +110,8 @@ int Run(const CollectOptions& o) {
       [&](const Endpoint& from, std::span<const uint8_t> payload, int64_t arrival_us) {
         ++source.records;
         SourceRef where{source.path, 0, source.records, 0};
-        if (!ingest::LooksLikeNetflow(payload)) {
+        // (A damaged export packet goes to the decoder, which says where.)
+        if (!ingest::LooksLikeNetflow(payload) && !ingest::ClaimsNetflowVersion(payload)) {
           if (++not_netflow <= 20) {
             diagnostics.Report(Finding{Finding::Severity::kWarning, "collect.not_netflow", where,
                                        fmt::format("a datagram from {} is not NetFlow or IPFIX",

@@ -56,6 +56,25 @@ TEST(CaptureNetflowTest, ExportPacketsAreNotConversations) {
   EXPECT_EQ(h.sink.flows[0].dst.ToString(), "192.0.2.2:445");
 }
 
+TEST(CaptureNetflowTest, ADamagedExportPacketIsReportedNotAConversation) {
+  Harness h;
+  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(1))));
+  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(2))));  // a known exporter now
+  Bytes cut = NetflowV5(3);
+  cut.resize(30);  // its count says one record, and half of it is there
+  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, cut)));
+  // To a NetFlow port from a new source, as damaged.
+  Bytes other = NetflowV5(1);
+  other[3] = 0;  // count 0
+  h.Send(Ipv4(kServer, kClient, 17, Udp(40001, 2055, other)));
+  h.reader.Finish();
+  EXPECT_EQ(h.reader.stats().netflow_packets, 4u);
+  EXPECT_EQ(h.reader.stats().udp_conversations, 0u);
+  EXPECT_EQ(h.sink.flows.size(), 2u);
+  EXPECT_EQ(h.diagnostics.findings().size(), 2u);
+  for (const Finding& f : h.diagnostics.findings()) EXPECT_EQ(f.id.rfind("netflow.", 0), 0u) << f.ToString();
+}
+
 TEST(CaptureNetflowTest, AutoDetectionNeedsTwoInARow) {
   Harness h;
   h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 12345, NetflowV5(1))));

@@ -59,6 +59,12 @@ bool LooksLikeNetflow(std::span<const uint8_t> payload) {
   }
 }
 
+bool ClaimsNetflowVersion(std::span<const uint8_t> payload) {
+  if (payload.size() < 2) return false;
+  const uint16_t version = Be16(payload, 0);
+  return version == 5 || version == 9 || version == 10;
+}
+
 NetflowDecoder::NetflowDecoder(NetflowLimits limits) : state_(std::make_unique<State>()) {
   state_->limits = limits;
 }

@@ -47,6 +47,11 @@ struct NetflowStats {
 // Does this UDP payload look like a NetFlow v5/v9 or IPFIX export packet
 // (version and length/count consistent)?
 bool LooksLikeNetflow(std::span<const uint8_t> payload);
+// Whether it at least says it is: version 5, 9 or 10 in its first two
+// bytes. From an exporter already known, or to a NetFlow port, such a
+// datagram that does not look right is a damaged export packet (the decoder
+// says where), not some other UDP traffic.
+bool ClaimsNetflowVersion(std::span<const uint8_t> payload);
 
 class NetflowDecoder {
  public:
