@@ -219,6 +219,9 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   // The server's half of a one-direction pair: its packets count, the
   // connection was counted with the client's half.
   u.answer_half = f.one_direction && d.src_is_server;
+  u.tracked = f.action == TrafficAction::kObserved && f.ip_protocol == 6 && f.connections == 1 &&
+              client.port != 0 && !u.unanswered && !u.answer_half;
+  u.continues = u.tracked && f.tcp_flags != 0 && (f.tcp_flags & kSyn) == 0;
   u.lifetime = peaks_ && !u.unanswered && f.connections > 0 && server.proto == Proto::kTcp &&
                IsHigh(server.port);
   u.client_port = client.port;
@@ -245,6 +248,10 @@ inline void FlowTable::Locate(Update& u) {
   // An attempt may look into the cache of recent ones (Apply()): its slot too.
   if ((u.dropped || u.unanswered) && !recent_attempts_.empty()) {
     __builtin_prefetch(&recent_attempts_[RecentAttemptIndex(flow, u.client_port)], 1);
+  }
+  if (u.tracked && !seen_connections_.empty()) {
+    uint32_t tag = 0;
+    __builtin_prefetch(SeenConnectionSlot(flow, u.client_port, tag), 1);
   }
 }
 
@@ -365,6 +372,22 @@ inline bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, 
   return seen;
 }
 
+inline uint32_t* FlowTable::SeenConnectionSlot(uint32_t flow, uint16_t client_port, uint32_t& tag) {
+  // The attempts' hash, its bits taken from another place.
+  const uint64_t h = RecentAttemptHash(flow, client_port) * 0xD6E8FEB86659FD93ull;
+  tag = static_cast<uint32_t>(h >> (64 - kSeenConnectionBits - 32)) | 1;  // never 0 (empty)
+  return &seen_connections_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
+}
+
+inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
+  if (seen_connections_.empty()) seen_connections_.resize(size_t{1} << kSeenConnectionBits);
+  uint32_t tag = 0;
+  uint32_t* slot = SeenConnectionSlot(flow, u.client_port, tag);
+  const bool seen = *slot == tag;
+  *slot = tag;
+  return u.continues && seen;
+}
+
 inline void FlowTable::Apply(const Update& u) {
   const uint32_t flow =
       u.checked || counters_[u.flow].key == u.key ? u.flow : LookUpAgain(u);
@@ -374,7 +397,9 @@ inline void FlowTable::Apply(const Update& u) {
   e.first_us = std::min(e.first_us, u.first_us);
   e.last_us = std::max(e.last_us, u.last_us);
   const bool attempt = u.dropped || u.unanswered;
-  const bool connection = !attempt && !u.answer_half;
+  // (A later piece of a connection an exporter or capture reported in
+  // pieces adds its packets, not another connection.)
+  const bool connection = !attempt && !u.answer_half && !(u.tracked && ContinuesSeenConnection(u, flow));
   // A UDP peer protocol sends from its own port to the same port of the
   // other (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138): that is how it
   // works, not a client hiding behind a privileged port.

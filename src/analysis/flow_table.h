@@ -306,6 +306,10 @@ class FlowTable : public ingest::TrafficSink {
     ServerRule rule = ServerRule::kGuess;
     bool dropped = false, allowed = false, answer_half = false, lifetime = false,
          unanswered = false;
+    // A TCP conversation seen on the wire or exported (not a firewall row),
+    // whose connection may have been reported in pieces (SeenConnection);
+    // `continues`: its flags are known and hold no SYN, so it began earlier.
+    bool tracked = false, continues = false;
     uint16_t client_port = 0;
     int64_t first_us = 0, last_us = 0;
     uint64_t packets = 0, bytes = 0, connections = 0;
@@ -391,6 +395,20 @@ class FlowTable : public ingest::TrafficSink {
   // remembers this one.
   [[gnu::always_inline]] inline bool AttemptSeenRecently(uint32_t flow, uint16_t client_port,
                                                          int64_t us);
+  // Connections seen on the wire or in NetFlow, by (key, client port): an
+  // exporter reports a long connection in pieces (its active timeout cuts
+  // it every minute to 30 minutes; a capture's idle timeout does the same),
+  // and only the first piece holds the SYN. A piece without SYN whose
+  // (key, client port) was seen before continues that connection: no new
+  // one. Direct-mapped, made at the first such conversation, a tag per
+  // entry (0: empty): a collision forgets a connection, which can only count
+  // a later piece of it again, as every piece counted before.
+  static constexpr int kSeenConnectionBits = 18;  // 262144 x 4 bytes: 1 MiB
+  std::vector<uint32_t> seen_connections_;
+  [[gnu::always_inline]] inline uint32_t* SeenConnectionSlot(uint32_t flow, uint16_t client_port,
+                                                             uint32_t& tag);
+  // Whether this piece continues a connection seen before; remembers it.
+  [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
   bool peaks_ = true;
   bool shared_on_ = false;
   SharedConnections shared_;

@@ -984,5 +984,33 @@ TEST(FlowTable, AConnectionBothEndsLoggedCountsOnce) {
   EXPECT_EQ(none, 0u);
 }
 
+TEST(FlowTable, AConnectionExportedInPiecesCountsOnce) {
+  FlowTable table(TestCatalog(), {});
+  // One 5-minute connection, cut by the exporter's one-minute active
+  // timeout: only the first piece has the SYN, only the last the FIN.
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  auto piece = [&](uint16_t client_port, int64_t minute, uint8_t flags) {
+    FlowObservation f = Obs("10.12.0.1", client_port, "10.12.0.10", 49650, 60 * minute, 60 * minute + 59);
+    f.one_direction = true;
+    f.tcp_flags = flags;
+    table.OnFlow(f);
+  };
+  piece(50001, 0, kSyn | kAck | kPsh);
+  for (int minute = 1; minute < 4; ++minute) piece(50001, minute, kAck | kPsh);
+  piece(50001, 4, kAck | kFin);
+  // A connection whose beginning no record holds (the export began later):
+  // still one connection.
+  piece(50002, 1, kAck | kPsh);
+  piece(50002, 2, kAck);
+  // The same port again, with a SYN: a new connection.
+  piece(50001, 90, kSyn | kAck | kFin);
+  // Flags unknown (a v9 template without them): each piece counts, as before.
+  piece(50003, 0, 0);
+  piece(50003, 1, 0);
+  const FlowEntry flow = table.Finish().at(0);
+  EXPECT_EQ(flow.connections, 1u + 1 + 1 + 2);
+  EXPECT_EQ(flow.packets, 10u * 10);  // every piece's packets count
+}
+
 }  // namespace
 }  // namespace highport::analysis
