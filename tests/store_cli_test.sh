@@ -272,4 +272,19 @@ flows_json --db "$cdb" >"$work/collect9.json"
 jq -e 'any(.flows[]; .client == "10.0.0.8" and .server == "10.0.1.5" and .port == 49672 and .packets == 5 and .bytes == 500)' \
   "$work/collect9.json" >/dev/null || fail "the held v9 flow: $(jq -c '.flows' "$work/collect9.json")"
 
+echo "== a rotated NetFlow capture, ingested an hour after the file before it"
+root=$(cd "$(dirname "$0")/.." && pwd)
+cp "$root/src/ingest/testdata/capture/netflow_v9_rotated_1.pcap" "$work/hour1.pcap"
+cp "$root/src/ingest/testdata/capture/netflow_v9_rotated_2.pcap" "$work/hour2.pcap"
+rdb=$work/rotated.db
+"$highport" ingest --db "$rdb" "$work/hour1.pcap" 2>/dev/null
+"$highport" ingest --db "$rdb" "$work/hour2.pcap" 2>"$work/rotated.err"
+grep -q "template 256 of exporter 192.0.2.1:40000 came in $work/hour1.pcap" "$work/rotated.err" ||
+  fail "hour 2's data without hour 1's template: $(cat "$work/rotated.err")"
+n=$(flows_json --db "$rdb" | jq '.flows | length')
+[ "$n" = 4 ] || fail "the two hours' four records: $n flows"
+# The same two files read together, without a database.
+n=$(flows_json "$work/hour1.pcap" "$work/hour2.pcap" | jq '.flows | length')
+[ "$n" = 4 ] || fail "the two hours read together: $n flows"
+
 echo "PASS store_cli"

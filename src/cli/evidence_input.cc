@@ -391,8 +391,17 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   }
 
   ProgressBar progress;
+  // Rotated captures of one export: templates of the captures read before
+  // (and stored ones) serve a later capture's data.
+  ingest::RememberedTemplates netflow_templates;
+  if (db) {
+    if (Result<size_t> loaded = store::LoadTemplates(*db, netflow_templates); !loaded) {
+      return loaded.error();
+    }
+  }
   for (const auto& [path, name, kind, skip_through_line] : traffic) {
     ingest::TrafficReadOptions read_options;
+    read_options.netflow_templates = &netflow_templates;
     read_options.whole = name == kStdinName;  // the pipe ended: its last line is a row
     if (progress.enabled()) {
       progress.Start(name);

@@ -157,9 +157,16 @@ int Run(const IngestCommandOptions& o) {
   Diagnostics diagnostics;
   ProgressBar progress;
   uint64_t files = 0, records = 0, stored = 0, skipped = 0;
+  // Rotated captures of one export: the templates of the captures stored
+  // before, and of each capture this run reads, for the ones after it.
+  ingest::RememberedTemplates netflow_templates;
+  if (Result<size_t> loaded = store::LoadTemplates(db, netflow_templates); !loaded) {
+    fmt::print(stderr, "highport ingest: {}\n", loaded.error().message);
+  }
   auto ingest_one = [&](const Pending& file, ingest::TrafficSink* also) {
     store::IngestOptions options;
     options.batch_size = o.batch;
+    options.netflow_templates = &netflow_templates;
     options.also = also;
     // Stored by its absolute path: a database gathers evidence from many
     // runs and working directories, and site-a/dc01 and site-b/dc01 ingested

@@ -57,6 +57,9 @@ struct CaptureOptions {
   // looks like NetFlow/IPFIX becomes an exporter (its first one is held until then).
   bool netflow_auto = true;
   NetflowLimits netflow_limits;
+  // The run's templates from earlier capture files (RememberedTemplates,
+  // netflow.h); null: this file's own only.
+  RememberedTemplates* netflow_templates = nullptr;
   size_t max_findings = 1000;  // listed one by one; the rest are counted
   // Called every few thousand packets with the bytes read and the file's size.
   std::function<void(uint64_t done, uint64_t total)> progress;

@@ -50,6 +50,7 @@ struct CaptureReader::State {
         netflow_where{context.file} {
     for (uint16_t port : context.options.epm_ports) epm_ports.set(port);
     for (uint16_t port : context.options.netflow_ports) netflow_ports.set(port);
+    netflow.set_remembered(context.options.netflow_templates);
   }
 
   void Packet(int linktype, int64_t ts_us, std::span<const uint8_t> frame, uint64_t number);

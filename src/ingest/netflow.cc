@@ -74,6 +74,53 @@ NetflowDecoder& NetflowDecoder::operator=(NetflowDecoder&&) noexcept = default;
 
 const NetflowStats& NetflowDecoder::stats() const { return state_->stats; }
 
+void NetflowDecoder::set_remembered(RememberedTemplates* remembered) {
+  state_->remembered = remembered ? remembered->entries_.get() : nullptr;
+}
+
+RememberedTemplates::RememberedTemplates() : entries_(std::make_unique<Entries>()) {}
+RememberedTemplates::~RememberedTemplates() = default;
+size_t RememberedTemplates::size() const { return entries_->templates.size(); }
+
+std::vector<StoredTemplate> RememberedTemplates::DefinedIn(std::string_view file) const {
+  std::vector<StoredTemplate> out;
+  for (const auto& [at, entry] : entries_->templates) {
+    if (entry.file != file) continue;
+    StoredTemplate& s = out.emplace_back();
+    s.exporter = at.first;
+    s.key = at.second;
+    s.options = entry.t.options;
+    ByteWriter w(ByteOrder::kBig);
+    for (const netflow::FieldSpec& f : entry.t.specs) {
+      w.U32(f.enterprise);
+      w.U16(f.element);
+      w.U16(f.length);
+    }
+    s.fields = w.Take();
+  }
+  return out;
+}
+
+bool RememberedTemplates::Restore(const StoredTemplate& stored, std::string file) {
+  if (stored.fields.size() % 8 != 0 || entries_->templates.size() >= netflow::kMaxTemplatesTotal) {
+    return false;
+  }
+  std::vector<netflow::FieldSpec> specs;
+  ByteCursor c(stored.fields, ByteOrder::kBig);
+  while (!c.empty()) {
+    netflow::FieldSpec& f = specs.emplace_back();
+    f.enterprise = c.U32("enterprise");
+    f.element = c.U16("element");
+    f.length = c.U16("length");
+  }
+  netflow::Template t;
+  const auto id = static_cast<uint16_t>(stored.key & 0xffff);
+  if (id < 256 || !netflow::CompileTemplate(id, stored.options, specs, t).empty()) return false;
+  t.specs = std::move(specs);
+  entries_->templates[{stored.exporter, stored.key}] = {std::move(t), std::move(file)};
+  return true;
+}
+
 void NetflowDecoder::Decode(const Endpoint& exporter, std::span<const uint8_t> payload,
                             int64_t arrival_us, const SourceRef& where, TrafficSink& sink,
                             Diagnostics& diagnostics) {
@@ -189,6 +236,7 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
     }
     const uint64_t key = netflow::TemplateKey(version, domain, set_id);
     auto it = ex.templates.find(key);
+    if (it == ex.templates.end() && Recall(ex, key, where, at, d)) it = ex.templates.find(key);
     if (it != ex.templates.end()) {
       const uint64_t n = DecodeDataSet(ex, it->second, domain, body, clock, where, sink, d);
       data_records += n;

@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "ingest/traffic_sink.h"
 #include "model/diagnostics.h"
@@ -53,6 +56,46 @@ bool LooksLikeNetflow(std::span<const uint8_t> payload);
 // says where), not some other UDP traffic.
 bool ClaimsNetflowVersion(std::span<const uint8_t> payload);
 
+// Templates outlive the capture file that carried them. A rotated capture
+// of one export (tcpdump -G or -C starts a new file every hour or every
+// 100 MB) begins with data whose template came in the file before: the
+// exporter resends its templates only every few minutes (Cisco: 30), and
+// without this every record up to the next refresh was dropped. One per
+// run, handed to each file's decoder in turn (set_remembered,
+// CaptureOptions::netflow_templates): data of an exporter with no template
+// of its own for it is read with the one an earlier file defined, and a
+// note says so.
+// A remembered template as the database keeps it (store/), for the capture
+// files of a later `ingest`.
+struct StoredTemplate {
+  Endpoint exporter;
+  uint64_t key = 0;  // version, observation domain and template id (netflow_internal.h)
+  bool options = false;
+  // Per field specifier: enterprise number (4 bytes), element id and length
+  // (2 bytes each), big-endian.
+  std::vector<uint8_t> fields;
+};
+
+class RememberedTemplates {
+ public:
+  RememberedTemplates();
+  ~RememberedTemplates();
+  RememberedTemplates(const RememberedTemplates&) = delete;
+  RememberedTemplates& operator=(const RememberedTemplates&) = delete;
+  size_t size() const;
+  // The templates `file` defined, or refreshed last, to be stored.
+  std::vector<StoredTemplate> DefinedIn(std::string_view file) const;
+  // One read back from the database, as defined in `file`; false (and
+  // nothing remembered) when its fields do not make a template.
+  bool Restore(const StoredTemplate& stored, std::string file);
+
+  struct Entries;  // netflow_internal.h
+
+ private:
+  friend class NetflowDecoder;
+  std::unique_ptr<Entries> entries_;
+};
+
 class NetflowDecoder {
  public:
   explicit NetflowDecoder(NetflowLimits limits = {});
@@ -68,6 +111,9 @@ class NetflowDecoder {
   // End of input: data still waiting for a template is reported as dropped.
   void Finish(TrafficSink& sink, Diagnostics& diagnostics);
   const NetflowStats& stats() const;
+  // Templates learned are remembered there, and data without a template is
+  // read with one remembered from an earlier file. Null: none (the default).
+  void set_remembered(RememberedTemplates* remembered);
 
   struct State;  // netflow_internal.h
 

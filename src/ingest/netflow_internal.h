@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -132,6 +133,13 @@ struct FastPlan {
   Time first_kind = Time::kNone, last_kind = Time::kNone;
 };
 
+// One field specifier of a template: (enterprise, element id, length).
+struct FieldSpec {
+  uint32_t enterprise = 0;
+  uint16_t element = 0;
+  uint16_t length = 0;
+};
+
 struct Template {
   uint16_t id = 0;
   bool options = false;
@@ -143,17 +151,14 @@ struct Template {
   // The template record as it came (id, counts, field specifiers): a refresh
   // with the same bytes is the same template, and is not compiled again.
   std::vector<uint8_t> wire;
+  // What it was compiled from: what the database keeps (StoredTemplate).
+  std::vector<FieldSpec> specs;
 };
 
 // The plan for `t`; `on` false when the general path must read it.
 FastPlan CompilePlan(const Template& t);
 
 // Compiles field specifiers into a Template; "" on success, else the reason.
-struct FieldSpec {
-  uint32_t enterprise = 0;
-  uint16_t element = 0;
-  uint16_t length = 0;
-};
 std::string CompileTemplate(uint16_t id, bool options, std::span<const FieldSpec> fields,
                             Template& out);
 
@@ -191,6 +196,7 @@ struct PendingPacket {
 };
 
 struct Exporter {
+  Endpoint endpoint;  // the datagrams' source
   // The last datagram's XXH3-64 and size: one that repeats it is a copy.
   uint64_t last_hash = 0;
   size_t last_size = 0;
@@ -210,8 +216,25 @@ inline uint64_t DomainKey(uint8_t version, uint32_t domain) {
 
 namespace highport::ingest {
 
+// An earlier file's template, by (exporter, TemplateKey), with the file
+// that defined it.
+struct RememberedTemplates::Entries {
+  struct Entry {
+    netflow::Template t;
+    std::string file;
+  };
+  std::map<std::pair<Endpoint, uint64_t>, Entry> templates;
+};
+
 struct NetflowDecoder::State {
   NetflowLimits limits;
+  RememberedTemplates::Entries* remembered = nullptr;
+  // Exporter and template keys told already that an earlier file's template served.
+  std::set<std::pair<Endpoint, uint64_t>> told_remembered;
+  // The template an earlier file defined for `key` of `ex`, made this
+  // exporter's own (with a note); false when none was remembered.
+  bool Recall(netflow::Exporter& ex, uint64_t key, const SourceRef& where, size_t offset,
+              Diagnostics& d);
   NetflowStats stats;
   std::map<Endpoint, netflow::Exporter> exporters;
   std::pair<const Endpoint, netflow::Exporter>* last_exporter = nullptr;  // FindOrAddExporter

@@ -52,7 +52,9 @@ netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
                        exporters.size()));
     return nullptr;
   }
-  return &exporters[e];
+  netflow::Exporter& fresh = exporters[e];
+  fresh.endpoint = e;
+  return &fresh;
 }
 
 netflow::Domain* NetflowDecoder::State::FindOrAddDomain(netflow::Exporter& ex, uint64_t key) {

@@ -202,6 +202,7 @@ size_t NetflowDecoder::State::ReadTemplateSet(netflow::Exporter& ex, uint8_t ver
       continue;
     }
     t.wire.assign(record.begin(), record.begin() + (body.offset() - at));
+    t.specs.assign(specs.begin(), specs.begin() + static_cast<std::ptrdiff_t>(count));
     if (AddTemplate(ex, netflow::TemplateKey(version, domain, id), std::move(t), where, at, d)) {
       ++(options ? stats.options_templates : stats.templates);
       ++defined;
@@ -212,6 +213,17 @@ size_t NetflowDecoder::State::ReadTemplateSet(netflow::Exporter& ex, uint8_t ver
 
 bool NetflowDecoder::State::AddTemplate(netflow::Exporter& ex, uint64_t key, netflow::Template t,
                                         const SourceRef& where, size_t offset, Diagnostics& d) {
+  // Remembered for the files after this one (a refresh or a redefinition
+  // replaces what an earlier file said), within the decoder's own bound.
+  if (remembered != nullptr) {
+    auto& kept = remembered->templates;
+    const std::pair<Endpoint, uint64_t> at{ex.endpoint, key};
+    if (auto r = kept.find(at); r != kept.end()) {
+      r->second = {t, where.file};
+    } else if (kept.size() < netflow::kMaxTemplatesTotal) {
+      kept.emplace(at, RememberedTemplates::Entries::Entry{t, where.file});
+    }
+  }
   auto it = ex.templates.find(key);
   if (it != ex.templates.end()) {  // a refresh or a redefinition: the new one wins
     it->second = std::move(t);
@@ -232,6 +244,23 @@ bool NetflowDecoder::State::AddTemplate(netflow::Exporter& ex, uint64_t key, net
   return true;
 }
 
+bool NetflowDecoder::State::Recall(netflow::Exporter& ex, uint64_t key, const SourceRef& where,
+                                   size_t offset, Diagnostics& d) {
+  if (remembered == nullptr) return false;
+  auto r = remembered->templates.find({ex.endpoint, key});
+  if (r == remembered->templates.end()) return false;
+  const RememberedTemplates::Entries::Entry entry = r->second;  // AddTemplate replaces it
+  if (!AddTemplate(ex, key, entry.t, where, offset, d)) return false;
+  if (told_remembered.insert({ex.endpoint, key}).second) {
+    Report(d, Finding::Severity::kNote, "netflow.template_from_earlier_file", where, offset,
+           fmt::format("{} {} of exporter {} came in {}, not in this file: its data here is read "
+                       "with that one until the exporter sends it again",
+                       entry.t.options ? "options template" : "template", entry.t.id,
+                       ex.endpoint.ToString(), entry.file));
+  }
+  return true;
+}
+
 void NetflowDecoder::State::Withdraw(netflow::Exporter& ex, uint8_t version, uint32_t domain,
                                      uint16_t id, bool options_set, const SourceRef& where,
                                      size_t offset, Diagnostics& d) {
@@ -246,6 +275,12 @@ void NetflowDecoder::State::Withdraw(netflow::Exporter& ex, uint8_t version, uin
     size_t n = std::erase_if(ex.templates, [&](const auto& kv) {
       return kv.first >= first && kv.first <= last && kv.second.options == options_set;
     });
+    if (remembered != nullptr) {  // withdrawn for the files after this one too
+      std::erase_if(remembered->templates, [&](const auto& kv) {
+        return kv.first.first == ex.endpoint && kv.first.second >= first &&
+               kv.first.second <= last && kv.second.t.options == options_set;
+      });
+    }
     stats.withdrawn += n;
     templates_total -= n;
     return;
@@ -263,6 +298,7 @@ void NetflowDecoder::State::Withdraw(netflow::Exporter& ex, uint8_t version, uin
     return;
   }
   ex.templates.erase(it);
+  if (remembered != nullptr) remembered->templates.erase({ex.endpoint, netflow::TemplateKey(version, domain, id)});
   ++stats.withdrawn;
   --templates_total;
 }

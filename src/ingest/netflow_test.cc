@@ -307,6 +307,82 @@ TEST(NetflowTest, ADatagramRepeatedByteForByteIsReadOnce) {
   EXPECT_EQ(r.decoder.stats().repeated, 1u);
 }
 
+TEST(NetflowV9Test, ARotatedCaptureReadsItsFirstDataWithTheTemplateOfTheFileBefore) {
+  RememberedTemplates remembered;
+  Exporting first;  // hour 1's file: the template, then data
+  first.decoder.set_remembered(&remembered);
+  first.Feed(kV9Template);
+  EXPECT_EQ(remembered.size(), 1u);
+  Exporting second;  // hour 2's file: data before the exporter's next refresh
+  second.decoder.set_remembered(&remembered);
+  second.Feed(kV9Data);
+  second.Feed(kV9Data);  // (a mirror's copy: read once, no second note)
+  std::vector<uint8_t> later = kV9Data;
+  later[15] = 3;
+  second.Feed(later);
+  second.decoder.Finish(second.sink, second.diagnostics);
+  EXPECT_EQ(second.sink.flows.size(), 2u);
+  EXPECT_EQ(second.decoder.stats().pending_dropped, 0u);
+  ASSERT_EQ(second.ids(), (std::vector<std::string>{"netflow.template_from_earlier_file",
+                                                    "netflow.repeated_datagram"}));
+  EXPECT_EQ(second.diagnostics.findings()[0].ToString(),
+            "test.pcap:packet 1+20: note: template 256 of exporter 10.0.0.254:2055 came in "
+            "test.pcap, not in this file: its data here is read with that one until the exporter "
+            "sends it again");
+  // Without it, the same file's data waits in vain.
+  Exporting alone;
+  alone.Feed(kV9Data);
+  alone.decoder.Finish(alone.sink, alone.diagnostics);
+  EXPECT_TRUE(alone.sink.flows.empty());
+  EXPECT_EQ(alone.decoder.stats().pending_dropped, 1u);
+  // Another exporter's data is not read with it.
+  Exporting other;
+  other.decoder.set_remembered(&remembered);
+  other.exporter.port = 2056;
+  other.Feed(kV9Data);
+  other.decoder.Finish(other.sink, other.diagnostics);
+  EXPECT_TRUE(other.sink.flows.empty());
+}
+
+TEST(NetflowV9Test, RememberedTemplatesGoToTheDatabaseAndBack) {
+  RememberedTemplates remembered;
+  Exporting r;
+  r.decoder.set_remembered(&remembered);
+  r.Feed(kV9Template);
+  const std::vector<StoredTemplate> stored = remembered.DefinedIn("test.pcap");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].exporter.ToString(), "10.0.0.254:2055");
+  EXPECT_EQ(stored[0].key, (uint64_t{7} << 16) | 256);  // domain 7, template 256
+  EXPECT_EQ(stored[0].fields.size(), 10u * 8);
+  EXPECT_TRUE(remembered.DefinedIn("other.pcap").empty());
+  // Read back into a later run's memory, the data decodes as before.
+  RememberedTemplates later_run;
+  ASSERT_TRUE(later_run.Restore(stored[0], "/captures/hour1.pcap"));
+  Exporting next;
+  next.decoder.set_remembered(&later_run);
+  next.Feed(kV9Data);
+  ASSERT_EQ(next.sink.flows.size(), 1u);
+  EXPECT_EQ(next.sink.flows[0].src.ToString(), "192.168.1.5:54321");
+  EXPECT_EQ(next.sink.flows[0].packets, 3u);
+  // Fields that make no template are refused.
+  StoredTemplate bad = stored[0];
+  bad.fields.resize(5);
+  EXPECT_FALSE(later_run.Restore(bad, "x"));
+  bad = stored[0];
+  bad.key = 12;  // a reserved template id
+  EXPECT_FALSE(later_run.Restore(bad, "x"));
+}
+
+TEST(IpfixTest, AWithdrawnTemplateIsForgottenForLaterFilesToo) {
+  RememberedTemplates remembered;
+  Exporting r;
+  r.decoder.set_remembered(&remembered);
+  r.Feed(kIpfix);
+  EXPECT_EQ(remembered.size(), 1u);
+  r.Feed(kIpfixWithdraw);
+  EXPECT_EQ(remembered.size(), 0u);
+}
+
 TEST(NetflowV9Test, DataBeforeTemplateIsHeldThenDecoded) {
   Exporting r;
   r.Feed(kV9Data);

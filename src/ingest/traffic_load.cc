@@ -52,6 +52,7 @@ Result<TrafficFileStats> ReadTrafficFile(const std::string& path, EvidenceKind k
   if (kind == EvidenceKind::kCapture) {
     CaptureOptions capture_options;
     capture_options.progress = options.progress;
+    capture_options.netflow_templates = options.netflow_templates;
     Result<CaptureStats> read = ReadCaptureFile(path, sink, diagnostics, capture_options);
     if (!read) return Error{read.error().message};
     stats.records = read->packets;

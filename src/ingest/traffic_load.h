@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ingest/load.h"
+#include "ingest/netflow.h"
 #include "ingest/traffic_sink.h"
 #include "model/diagnostics.h"
 #include "model/result.h"
@@ -43,6 +44,8 @@ struct TrafficReadOptions {
   // Called now and then with the bytes read so far and the file's size (0
   // when unknown), for a progress bar.
   std::function<void(uint64_t done, uint64_t total)> progress;
+  // Captures: the run's NetFlow templates from earlier files (netflow.h).
+  RememberedTemplates* netflow_templates = nullptr;
 };
 
 // Reads a capture or a firewall log into the sink.

@@ -348,7 +348,8 @@ Result<SourceRow> EvidenceStore::AddSource(SourceRow source) {
 Result<bool> EvidenceStore::ResetSource(const SourceRow& source) {
   return Guard(path_, [&]() -> Result<bool> {
     SQLite::Transaction transaction(*db_);
-    for (const char* table : {"observation", "rpc_registration", "lost_events", "inventory"}) {
+    for (const char* table :
+         {"observation", "rpc_registration", "lost_events", "inventory", "netflow_template"}) {
       SQLite::Statement q(*db_, fmt::format("DELETE FROM {} WHERE source_id = ?", table));
       q.bind(1, source.id);
       q.exec();
@@ -381,6 +382,54 @@ Result<bool> EvidenceStore::PutInventory(const SourceRow& source, std::string_vi
     UpdateSource(*db_, source);
     transaction.commit();
     return true;
+  });
+}
+
+Result<bool> EvidenceStore::PutTemplates(const SourceRow& source,
+                                         const std::vector<ingest::StoredTemplate>& templates) {
+  return Guard(path_, [&]() -> Result<bool> {
+    SQLite::Transaction transaction(*db_);
+    SQLite::Statement clear(*db_, "DELETE FROM netflow_template WHERE source_id = ?");
+    clear.bind(1, source.id);
+    clear.exec();
+    SQLite::Statement q(*db_, "INSERT INTO netflow_template VALUES (?,?,?,?,?,?)");
+    for (const ingest::StoredTemplate& t : templates) {
+      q.bind(1, source.id);
+      q.bind(2, t.exporter.address.ToString());
+      q.bind(3, t.exporter.port);
+      q.bind(4, static_cast<int64_t>(t.key));
+      q.bind(5, t.options ? 1 : 0);
+      q.bind(6, t.fields.data(), static_cast<int>(t.fields.size()));
+      q.exec();
+      q.reset();
+    }
+    transaction.commit();
+    return true;
+  });
+}
+
+Result<std::vector<EvidenceStore::TemplateRow>> EvidenceStore::Templates() {
+  return Guard(path_, [&]() -> Result<std::vector<TemplateRow>> {
+    std::vector<TemplateRow> rows;
+    SQLite::Statement q(*db_,
+                        "SELECT s.path, t.exporter, t.exporter_port, t.template_key, t.options, "
+                        "t.fields FROM netflow_template t JOIN source s ON s.id = t.source_id "
+                        "ORDER BY t.source_id");
+    while (q.executeStep()) {
+      // A row edited by hand into nonsense is left out, not guessed at.
+      const std::optional<IpAddress> address = IpAddress::Parse(q.getColumn(1).getString());
+      const int64_t port = q.getColumn(2).getInt64();
+      if (!address || port < 0 || port > 65535) continue;
+      TemplateRow& row = rows.emplace_back();
+      row.path = q.getColumn(0).getString();
+      row.stored.exporter = {*address, Proto::kUdp, static_cast<uint16_t>(port)};
+      row.stored.key = static_cast<uint64_t>(q.getColumn(3).getInt64());
+      row.stored.options = q.getColumn(4).getInt() != 0;
+      const SQLite::Column fields = q.getColumn(5);
+      const auto* bytes = static_cast<const uint8_t*>(fields.getBlob());
+      row.stored.fields.assign(bytes, bytes + fields.getBytes());
+    }
+    return rows;
   });
 }
 

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/netflow.h"
 #include "ingest/traffic_sink.h"
 #include "model/observation.h"
 #include "model/records.h"
@@ -112,6 +113,17 @@ class EvidenceStore {
   Result<bool> Commit(const Batch& batch, const SourceRow& source);
   // Sets the inventory's content and its source row, in one transaction.
   Result<bool> PutInventory(const SourceRow& source, std::string_view content);
+
+  // Replaces the NetFlow templates the source defined (schema version 4).
+  Result<bool> PutTemplates(const SourceRow& source,
+                            const std::vector<ingest::StoredTemplate>& templates);
+  // Every stored template with its source's path, oldest source first (a
+  // later source's definition of the same template replaces an earlier's).
+  struct TemplateRow {
+    std::string path;
+    ingest::StoredTemplate stored;
+  };
+  Result<std::vector<TemplateRow>> Templates();
 
   // The stored socket inventories, whole, oldest first.
   Result<std::vector<StoredInventory>> Inventories();

@@ -79,6 +79,7 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
   ingest::TrafficReadOptions read_options;
   read_options.byte_limit = source.prefix_bytes;
   read_options.progress = options.progress;
+  read_options.netflow_templates = options.netflow_templates;
   Result<ingest::TrafficFileStats> read =
       ingest::ReadTrafficFile(report.path, report.kind, sink, local, read_options);
   if (!read) return read.error();
@@ -96,6 +97,12 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
   }
   Result<bool> flushed = sink.Flush();
   if (!flushed) return flushed.error();
+  // The NetFlow templates it defined, for a later capture of the same
+  // export that begins before the exporter sends them again.
+  if (report.kind == EvidenceKind::kCapture && options.netflow_templates != nullptr) {
+    Result<bool> kept = store.PutTemplates(source, options.netflow_templates->DefinedIn(report.path));
+    if (!kept) return kept.error();
+  }
   report.records = read->records;
   report.skipped = read->skipped;
   report.local_time = read->local_time;
@@ -131,6 +138,14 @@ Result<IngestReport> IngestInventory(EvidenceStore& store, SourceRow& source, In
 }
 
 }  // namespace
+
+Result<size_t> LoadTemplates(EvidenceStore& store, ingest::RememberedTemplates& into) {
+  Result<std::vector<EvidenceStore::TemplateRow>> rows = store.Templates();
+  if (!rows) return rows.error();
+  size_t restored = 0;
+  for (const EvidenceStore::TemplateRow& row : *rows) restored += into.Restore(row.stored, row.path);
+  return restored;
+}
 
 Result<std::vector<SourceRow>> StoredPrefixesOf(EvidenceStore& store, const std::string& path,
                                                 EvidenceKind kind) {

@@ -54,6 +54,9 @@ struct IngestOptions {
   // Every observation, registration and lost-event count this run stores
   // also goes here (none of what was stored before).
   ingest::TrafficSink* also = nullptr;
+  // Captures: the run's NetFlow templates from earlier files and from the
+  // database (LoadTemplates; ingest/netflow.h); a capture's own are stored.
+  ingest::RememberedTemplates* netflow_templates = nullptr;
 };
 
 // Detects the file's kind and adds it. Fails when the file cannot be read,
@@ -61,6 +64,10 @@ struct IngestOptions {
 // findings in `diagnostics`.
 Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
                                 const IngestOptions& options, Diagnostics& diagnostics);
+
+// The database's NetFlow templates into `into`, oldest source first (a
+// later definition replaces an earlier one). Returns how many were read.
+Result<size_t> LoadTemplates(EvidenceStore& store, ingest::RememberedTemplates& into);
 
 // The stored sources whose stored bytes are where this file begins (the same
 // file, read before up to then, under any name): a reader that takes the

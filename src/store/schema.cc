@@ -111,6 +111,25 @@ ALTER TABLE source ADD COLUMN local_time INTEGER NOT NULL DEFAULT 0;
 UPDATE source SET local_time = 1 WHERE kind = 'firewall-log';
 )sql";
 
+// Version 4: the NetFlow v9 and IPFIX templates a capture defined. A
+// rotated capture of one export begins with data whose template came in the
+// file before; an `ingest` of that file alone (or of a folder whose earlier
+// files are unchanged, and so not read again) reads them with the stored one.
+//   template_key  IPFIX bit << 48 | observation domain << 16 | template id
+//   fields        per field specifier: enterprise number (4 bytes), element
+//                 id and length (2 bytes each), big-endian
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE netflow_template (
+  source_id      INTEGER NOT NULL REFERENCES source(id),
+  exporter       TEXT    NOT NULL,             -- the export packets' source address
+  exporter_port  INTEGER NOT NULL,
+  template_key   INTEGER NOT NULL,
+  options        INTEGER NOT NULL,             -- 1: an options template
+  fields         BLOB    NOT NULL
+);
+CREATE INDEX netflow_template_by_source ON netflow_template(source_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -119,6 +138,7 @@ const std::vector<Migration>& Migrations() {
        kVersion1},
       {2, "observation.one_direction: the record counts one direction's packets only", kVersion2},
       {3, "source.local_time: the source's times are local, without a zone", kVersion3},
+      {4, "netflow_template: the NetFlow templates each capture defined", kVersion4},
   };
   return migrations;
 }

@@ -514,6 +514,40 @@ TEST_F(StoreTest, ACaptureIsReadAgainWholeWhenItGrew) {
   ExpectSameObservations(ReadStored(*db), ReadDirect(Path("c.pcap")));
 }
 
+TEST_F(StoreTest, ARotatedCaptureIngestedLaterReadsWithTheStoredTemplate) {
+  const std::string data = std::string(HIGHPORT_SOURCE_DIR) + "/src/ingest/testdata/capture/";
+  fs::copy_file(data + "netflow_v9_rotated_1.pcap", Path("hour1.pcap"));
+  fs::copy_file(data + "netflow_v9_rotated_2.pcap", Path("hour2.pcap"));
+  // One ingest per file, as cron runs them: each run its own memory.
+  auto ingest = [&](EvidenceStore& db, const std::string& name) {
+    ingest::RememberedTemplates templates;
+    EXPECT_TRUE(LoadTemplates(db, templates));
+    IngestOptions options;
+    options.netflow_templates = &templates;
+    Diagnostics diagnostics;
+    Result<IngestReport> r = IngestFile(db, Path(name), options, diagnostics);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? r->stored : 0;
+  };
+  auto db = OpenDb();
+  EXPECT_EQ(ingest(*db, "hour1.pcap"), 2u);
+  Result<std::vector<EvidenceStore::TemplateRow>> rows = db->Templates();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].path, Path("hour1.pcap"));
+  EXPECT_EQ((*rows)[0].stored.exporter.ToString(), "192.0.2.1:40000");
+  EXPECT_EQ(ingest(*db, "hour2.pcap"), 2u);  // its two records, with hour 1's template
+  // Without the stored template, hour 2's records wait in vain.
+  auto fresh = OpenDb("fresh.db");
+  EXPECT_EQ(ingest(*fresh, "hour2.pcap"), 0u);
+  // A source read again forgets what it defined before.
+  SourceRow first = db->Sources("capture")->at(0);
+  ASSERT_TRUE(db->ResetSource(first));
+  rows = db->Templates();
+  ASSERT_TRUE(rows);
+  for (const EvidenceStore::TemplateRow& row : *rows) EXPECT_NE(row.path, Path("hour1.pcap"));
+}
+
 TEST_F(StoreTest, InventoriesAreKeptWholeAndCountOnce) {
   Write("netstat.txt",
         "\nActive Connections\n\n  Proto  Local Address          Foreign Address        State           PID\n"
