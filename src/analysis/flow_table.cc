@@ -226,7 +226,9 @@ void FlowTable::OnFlow(const FlowObservation& f) {
                IsHigh(server.port);
   u.client_port = client.port;
   u.first_us = f.first_us;
-  u.last_us = f.last_us;
+  // (A record that says it ended before it began, damaged or forged, ends
+  // when it began: no flow is last seen before it was first seen.)
+  u.last_us = std::max(f.first_us, f.last_us);
   u.packets = f.packets;
   u.bytes = f.bytes;
   u.connections = f.connections;
@@ -276,16 +278,23 @@ void FlowTable::AddKey(const Update& u) {
 namespace {
 
 // Adds an update to a key's counts, narrow or wide: the same sums for both.
+// A wide count stops at 2^64 - 1 rather than wrap around to a small number
+// (an exporter's counters are untrusted: two records of 2^64 - 1 bytes).
+inline void AddSaturated(uint64_t& sum, uint64_t add) {
+  if (__builtin_add_overflow(sum, add, &sum)) sum = UINT64_MAX;
+}
+inline void AddSaturated(uint32_t& sum, uint64_t add) { sum += static_cast<uint32_t>(add); }  // narrow: never near
+
 template <class Counts>
 void AddCounts(Counts& c, uint64_t packets, uint64_t bytes, bool dropped, bool new_attempt,
                bool connection, bool allowed, bool low_source, uint64_t connections) {
-  c.packets += packets;
-  c.bytes += bytes;
-  if (dropped) c.dropped += packets;
+  AddSaturated(c.packets, packets);
+  AddSaturated(c.bytes, bytes);
+  if (dropped) AddSaturated(c.dropped, packets);
   if (new_attempt) ++c.attempts;
   if (connection) {
-    c.connections += connections;
-    if (allowed) c.allowed += connections;
+    AddSaturated(c.connections, connections);
+    if (allowed) AddSaturated(c.allowed, connections);
     if constexpr (requires { c.low_source; }) {
       if (low_source) c.low_source += std::max<uint64_t>(1, connections);
     }

@@ -1012,5 +1012,24 @@ TEST(FlowTable, AConnectionExportedInPiecesCountsOnce) {
   EXPECT_EQ(flow.packets, 10u * 10);  // every piece's packets count
 }
 
+TEST(FlowTable, UntrustedCountsStopAtTheTopAndTimesKeepTheirOrder) {
+  FlowTable table(TestCatalog(), {});
+  for (int i = 0; i < 2; ++i) {
+    FlowObservation f = Obs("10.6.0.1", 50001 + i, "10.6.0.10", 445, 100, 101);
+    f.bytes = UINT64_MAX;  // an exporter's counter, as it came
+    table.OnFlow(f);
+  }
+  FlowObservation backwards = Obs("10.6.0.2", 50001, "10.6.0.10", 445, 200, 150);  // ends before it began
+  table.OnFlow(backwards);
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  const FlowEntry& huge = flows[0].key.client.ToString() == "10.6.0.1" ? flows[0] : flows[1];
+  const FlowEntry& odd = flows[0].key.client.ToString() == "10.6.0.1" ? flows[1] : flows[0];
+  EXPECT_EQ(huge.bytes, UINT64_MAX);  // not wrapped round to UINT64_MAX - 1
+  EXPECT_EQ(huge.connections, 2u);
+  EXPECT_EQ(odd.first_us, 200 * kSecond);
+  EXPECT_EQ(odd.last_us, 200 * kSecond);
+}
+
 }  // namespace
 }  // namespace highport::analysis
