@@ -167,6 +167,10 @@ grep -q '"server_by": "listener"' "$work/site.json" || fail "the stored inventor
 grep -q "^<stdin>: firewall-log, new: 11 record(s) read, 10 stored, 1 skipped" "$work/stdin.out" || fail "ingest -: $(cat "$work/stdin.out")"
 grep -q "^<stdin>:6: row has" "$work/stdin.err" || fail "ingest -: the finding does not name <stdin>: $(cat "$work/stdin.err")"
 grep -q "highport-stdin" "$work/stdin.out" "$work/stdin.err" && fail "ingest -: the spooled copy is named"
+# A pipe that ended is whole: its last line, without a line end, is a row
+# (a file's would wait for the next ingest; a pipe has none).
+{ header; rows 0 5; } | head -c -1 | "$highport" ingest --db "$work/pipe.db" - >"$work/pipe.out" 2>/dev/null
+grep -q "^<stdin>: firewall-log, new: 5 record(s) read, 5 stored" "$work/pipe.out" || fail "ingest - kept the pipe's last line back: $(cat "$work/pipe.out")"
 status=0
 "$highport" ingest --db "$work/site.db" "$work/site/README.txt" >/dev/null 2>"$work/readme.err" || status=$?
 [ "$status" -eq 2 ] || fail "a file named on its own that is no evidence: exit $status, $(cat "$work/readme.err")"

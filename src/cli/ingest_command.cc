@@ -173,6 +173,7 @@ int Run(const IngestCommandOptions& o) {
     // as "dc01" from each would be one folder, one host, in it.
     if (file.given == "-") {
       options.name = "<stdin>";
+      options.whole = true;  // the pipe ended: its last line is a row
     } else {
       std::error_code ec;
       const std::filesystem::path absolute = std::filesystem::absolute(file.given, ec);

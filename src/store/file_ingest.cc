@@ -80,6 +80,7 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
   read_options.byte_limit = source.prefix_bytes;
   read_options.progress = options.progress;
   read_options.netflow_templates = options.netflow_templates;
+  read_options.whole = options.whole;
   Result<ingest::TrafficFileStats> read =
       ingest::ReadTrafficFile(report.path, report.kind, sink, local, read_options);
   if (!read) return read.error();
@@ -178,7 +179,7 @@ Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
   report.kind = *kind;
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t length = size;
-  if (*kind == EvidenceKind::kFirewallLog) {
+  if (*kind == EvidenceKind::kFirewallLog && !options.whole) {
     Result<uint64_t> complete = CompleteLinesLength(path, size);
     if (!complete) return complete.error();
     length = *complete;

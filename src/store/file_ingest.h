@@ -54,6 +54,11 @@ struct IngestOptions {
   // Every observation, registration and lost-event count this run stores
   // also goes here (none of what was stored before).
   ingest::TrafficSink* also = nullptr;
+  // The file is whole (standard input, spooled: the pipe ended), so a
+  // firewall log's last line without a line end is a row, not one still
+  // being written: it is stored, not held back for a next ingest that a
+  // pipe never has.
+  bool whole = false;
   // Captures: the run's NetFlow templates from earlier files and from the
   // database (LoadTemplates; ingest/netflow.h); a capture's own are stored.
   ingest::RememberedTemplates* netflow_templates = nullptr;
