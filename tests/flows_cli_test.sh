@@ -354,6 +354,16 @@ contains "$work/out" "Times are the firewall log's local time."
 expect 2 "$highport" flows "$root/examples/fs01/pfirewall.log" --log-timezone Mars/Olympus
 contains "$work/err" "--log-timezone: 'Mars/Olympus' is neither an offset"
 
+# Two hosts' process lists copied flat into one folder, disagreeing on a
+# pid: pids there are named from one of them, and the user is told.
+mkdir -p "$work/flat"
+cp "$root/examples/dc01/tasklist-svc.txt" "$work/flat/dc01-tasklist.txt"
+cp "$root/examples/dc01/netstat-ano.txt" "$work/flat/dc01-netstat.txt"
+lsass=$(awk 'tolower($1) == "lsass.exe" { print $2; exit }' "$work/flat/dc01-tasklist.txt")
+printf '\r\nImage Name                     PID Services\r\n========================= ======== ============================================\r\nsqlservr.exe                %5s MSSQLSERVER\r\n' "$lsass" >"$work/flat/sql01-tasklist.txt"
+expect 1 "$highport" flows "$work/flat" "$root/examples/dc01/pfirewall.log"
+contains "$work/err" "$work/flat/sql01-tasklist.txt: it says pid $lsass is sqlservr.exe, $work/flat/dc01-tasklist.txt in the same folder says lsass.exe"
+
 # The same log given twice (or a copy under another name) is read once.
 cp "$root/examples/dc01/pfirewall.log" "$work/copy-of-pfirewall.log"
 "$highport" flows "$root/examples/dc01/pfirewall.log" --format json -o "$work/once.json" 2>/dev/null

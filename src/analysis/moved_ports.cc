@@ -53,7 +53,19 @@ std::string FolderKeyOf(const std::string& file) {
 
 FolderProcesses::FolderProcesses(const std::vector<ingest::SocketInventory>& inventories) {
   for (const ingest::SocketInventory& inv : inventories) {
-    for (const ProcessInfo& p : inv.processes) by_folder_[FolderOf(p.source)].try_emplace(p.pid, &p);
+    for (const ProcessInfo& p : inv.processes) {
+      const std::string folder = FolderOf(p.source);
+      const auto [it, fresh] = by_folder_[folder].try_emplace(p.pid, &p);
+      const ProcessInfo& first = *it->second;
+      if (fresh || first.source.file == p.source.file || first.image.empty() || p.image.empty() ||
+          text::ToLowerAscii(first.image) == text::ToLowerAscii(p.image)) {
+        continue;
+      }
+      const bool told = std::any_of(conflicts_.begin(), conflicts_.end(), [&](const Conflict& c) {
+        return c.first_file == first.source.file && c.other_file == p.source.file;
+      });
+      if (!told) conflicts_.push_back({folder, first.source.file, p.source.file, p.pid, first.image, p.image});
+    }
   }
 }
 

@@ -58,8 +58,20 @@ class FolderProcesses {
   // dc01/tasklist-svc.txt, as a copy of %SystemRoot%\System32\LogFiles keeps it).
   const ProcessInfo* FindForLog(uint32_t pid, const std::string& file) const;
 
+  // Two process lists in one folder that give a pid to different programs:
+  // two hosts' lists copied into one folder (or one host's at two moments).
+  // A pid there is named from the list read first, which may be the wrong
+  // host's; the user is told (first such pid per pair of lists).
+  struct Conflict {
+    std::string folder, first_file, other_file;
+    uint32_t pid = 0;
+    std::string first_image, other_image;
+  };
+  const std::vector<Conflict>& conflicts() const { return conflicts_; }
+
  private:
   std::map<std::string, std::map<uint32_t, const ProcessInfo*>> by_folder_;
+  std::vector<Conflict> conflicts_;
 };
 
 // (address, protocol, port) of every port some service moved from or to.

@@ -97,6 +97,30 @@ TEST(MovedPorts, PidsAreJoinedWithinTheirFolderOnly) {
 // A firewall log's pid joins the process list of its folder, else of the
 // nearest folder above with one (two levels at most); never a folder beside
 // or below it, nor past the first list found on the way up.
+TEST(FolderProcesses, TwoListsInOneFolderThatDisagreeAreTold) {
+  auto named = [](ingest::SocketInventory inv, const std::string& file) {
+    for (ProcessInfo& p : inv.processes) p.source.file = file;
+    return inv;
+  };
+  std::vector<ingest::SocketInventory> inventories = {
+      named(Tasklist("x", {{4, "System", {}, {}}, {612, "lsass.exe", {}, {}}}), "flat/dc01-tasklist.txt"),
+      // fs01's list beside it: pid 4 agrees, 612 does not.
+      named(Tasklist("x", {{4, "System", {}, {}}, {612, "svchost.exe", {"Dhcp"}, {}}, {700, "x.exe", {}, {}}}),
+            "flat/fs01-tasklist.txt"),
+      // One host's two lists that agree (tasklist /svc and tasklist /v): nothing to tell.
+      named(Tasklist("x", {{612, "lsass.exe", {}, {}}}), "dc02/tasklist-svc.txt"),
+      named(Tasklist("x", {{612, "LSASS.EXE", {}, {}}}), "dc02/tasklist-v.txt"),
+  };
+  const FolderProcesses processes(inventories);
+  ASSERT_EQ(processes.conflicts().size(), 1u);
+  const FolderProcesses::Conflict& c = processes.conflicts()[0];
+  EXPECT_EQ(c.first_file, "flat/dc01-tasklist.txt");
+  EXPECT_EQ(c.other_file, "flat/fs01-tasklist.txt");
+  EXPECT_EQ(c.pid, 612u);
+  EXPECT_EQ(c.first_image, "lsass.exe");
+  EXPECT_EQ(c.other_image, "svchost.exe");
+}
+
 TEST(FolderProcesses, ALogsPidsJoinTheNearestProcessListAboveIt) {
   std::vector<ingest::SocketInventory> inventories = {
       Tasklist("ev/dc01", {{1720, "svchost.exe", {"Winmgmt"}, {}}}),

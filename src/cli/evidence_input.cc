@@ -343,6 +343,17 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
 
   SkipEarlierCopies(traffic, evidence.diagnostics);
 
+  // Process lists are joined to the sockets and logs of their folder: two
+  // hosts' lists copied flat into one folder name the wrong programs.
+  const analysis::FolderProcesses processes(evidence.inventories);
+  for (const analysis::FolderProcesses::Conflict& c : processes.conflicts()) {
+    evidence.diagnostics.Report(Finding{
+        Finding::Severity::kWarning, "input.process_lists_disagree", SourceRef{c.other_file},
+        fmt::format("it says pid {} is {}, {} in the same folder says {}: two hosts' (or two "
+                    "moments') process lists in one folder, and pids there are named from {}; "
+                    "put each host's files in a folder of its own",
+                    c.pid, c.other_image, c.first_file, c.first_image, c.first_file)});
+  }
   analysis::HostKnowledge knowledge = analysis::KnowledgeFromInventories(evidence.inventories);
   if (default_range) knowledge.default_dynamic_range = *default_range;
   evidence.table =
