@@ -445,7 +445,10 @@ inline void FlowTable::Apply(const Update& u) {
   // A connection of its own (not an aggregate of several) from a known port:
   // another input may have reported it too.
   if (shared_on_ && connection && u.connections == 1 && u.client_port != 0) {
-    shared_.Add(flow, u.file, u.client_port, u.first_us, u.packets, u.bytes, u.allowed, low_source);
+    // (A connection a firewall log reports is an allowed one; a capture's and
+    // NetFlow's are observed.)
+    shared_.Add(flow, ViewpointId(u.file, u.allowed), u.client_port, u.first_us, u.packets,
+                u.bytes, u.allowed, low_source);
   }
   if (e.wide) {
     AddCounts(wide_counts_[e.counts.connections], u.packets, u.bytes, u.dropped, new_attempt,
@@ -636,18 +639,30 @@ std::vector<FlowEntry> FlowTable::Finish() {
   return out;
 }
 
+uint32_t FlowTable::NewViewpointId(uint32_t file, bool firewall_log) {
+  const auto [it, fresh] = viewpoints_.try_emplace(ViewpointOf(files_.Get(file), firewall_log),
+                                                  static_cast<uint32_t>(viewpoints_.size()));
+  std::vector<uint32_t>& ids = viewpoint_of_file_[firewall_log];
+  if (ids.size() <= file) ids.resize(file + 1);
+  ids[file] = it->second + 1;
+  return it->second;
+}
+
 void FlowTable::TakeOffSharedConnections() {
   for (const SharedConnections::Excess& x : shared_.TakeExcess()) {
     Counters& c = counters_[x.flow];
     shared_connections_ += x.connections;
-    // Each count is at least its excess: the excess is part of what was added.
+    // Each count is at least its excess: the excess is part of what was
+    // added. Not so for packets and bytes that stopped at 2^64 - 1 (an
+    // exporter's untrusted counters): those stay at least what one input said.
+    auto take = [](uint64_t& count, uint64_t excess) { count -= std::min(count, excess); };
     if (c.wide) {
       WideCounts& w = wide_counts_[c.counts.connections];
       w.connections -= x.connections;
       w.allowed -= x.allowed;
       w.low_source -= x.low_source;
-      w.packets -= x.packets;
-      w.bytes -= x.bytes;
+      if (w.packets != UINT64_MAX) take(w.packets, x.packets);
+      if (w.bytes != UINT64_MAX) take(w.bytes, x.bytes);
     } else {
       c.counts.connections -= static_cast<uint32_t>(x.connections);
       c.counts.allowed -= static_cast<uint32_t>(x.allowed);

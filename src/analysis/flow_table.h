@@ -412,6 +412,16 @@ class FlowTable : public ingest::TrafficSink {
   bool peaks_ = true;
   bool shared_on_ = false;
   SharedConnections shared_;
+  // The vantage point (ViewpointOf) of each evidence file, as a firewall
+  // log's and as a capture's: its id + 1, 0 until asked.
+  std::array<std::vector<uint32_t>, 2> viewpoint_of_file_;
+  std::map<std::string, uint32_t> viewpoints_;
+  uint32_t ViewpointId(uint32_t file, bool firewall_log) {
+    std::vector<uint32_t>& ids = viewpoint_of_file_[firewall_log];
+    if (file < ids.size() && ids[file] != 0) return ids[file] - 1;
+    return NewViewpointId(file, firewall_log);
+  }
+  [[gnu::noinline]] uint32_t NewViewpointId(uint32_t file, bool firewall_log);
   uint64_t shared_connections_ = 0;
   void TakeOffSharedConnections();  // at the finish: shared_'s excess off the counts
   std::array<Update, kQueue> queue_;

@@ -1031,5 +1031,39 @@ TEST(FlowTable, UntrustedCountsStopAtTheTopAndTimesKeepTheirOrder) {
   EXPECT_EQ(odd.last_us, 200 * kSecond);
 }
 
+TEST(FlowTable, FilesOfOneVantagePointAreNotTwoReports) {
+  FlowTable table(TestCatalog(), {});
+  table.set_shared_connections(true);
+  // The hourly captures of one capture point: a client reused its port for
+  // a new connection a few seconds after the first, across the files' boundary.
+  FlowObservation a = Handshake(Obs("10.0.0.21", 50001, "10.0.0.5", 445, 3599, 3599), Initiator::kSource);
+  a.source = {"core/hour-00.pcap", 0, 9, 0};
+  FlowObservation b = Handshake(Obs("10.0.0.21", 50001, "10.0.0.5", 445, 3605, 3606), Initiator::kSource);
+  b.source = {"core/hour-01.pcap", 0, 1, 0};
+  table.OnFlow(a);
+  table.OnFlow(b);
+  // So are one host's log and its rotation.
+  table.OnFlow(LogRow("dc01/pfirewall.log.old", 50010, 5000));
+  table.OnFlow(LogRow("dc01/pfirewall.log", 50010, 5030));
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  EXPECT_EQ(flows[0].connections + flows[1].connections, 4u);
+  EXPECT_EQ(table.shared_connections(), 0u);
+}
+
+TEST(FlowTable, BytesThatStoppedAtTheTopStayThereWhenTwoInputsSawThem) {
+  FlowTable table(TestCatalog(), {});
+  table.set_shared_connections(true);
+  for (const char* file : {"r1/a.pcap", "r2/b.pcap"}) {
+    FlowObservation f = Obs("10.6.0.1", 50001, "10.6.0.10", 445, 100, 101);
+    f.bytes = UINT64_MAX;
+    f.source = {file, 0, 1, 0};
+    table.OnFlow(f);
+  }
+  const FlowEntry flow = table.Finish().at(0);
+  EXPECT_EQ(flow.connections, 1u);
+  EXPECT_EQ(flow.bytes, UINT64_MAX);
+}
+
 }  // namespace
 }  // namespace highport::analysis

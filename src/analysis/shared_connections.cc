@@ -1,9 +1,21 @@
 #include "analysis/shared_connections.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 
+#include "analysis/moved_ports.h"
+
 namespace highport::analysis {
+
+std::string ViewpointOf(std::string_view file, bool firewall_log) {
+  std::string key = FolderKeyOf(std::string(file));
+  key += '\0';
+  if (!firewall_log) return key + "capture";
+  std::string name = std::filesystem::path(file).filename().string();
+  if (name.size() > 4 && name.ends_with(".old")) name.resize(name.size() - 4);
+  return key + name;
+}
 
 void SharedConnections::Add(uint32_t flow, uint32_t input, uint16_t client_port, int64_t start_us,
                             uint64_t packets, uint64_t bytes, bool allowed, bool low_source) {
@@ -21,12 +33,18 @@ void SharedConnections::Add(uint32_t flow, uint32_t input, uint16_t client_port,
   sightings_.push_back(s);
 }
 
+namespace {
+uint64_t AddSaturated(uint64_t a, uint64_t b) {
+  uint64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+}  // namespace
+
 std::vector<SharedConnections::Excess> SharedConnections::TakeExcess() {
   std::vector<Sighting> all;
   all.swap(sightings_);
-  // By connection key, then time; the input last, so that the order (and
-  // with it which sightings form a connection) never depends on the order
-  // the inputs were read.
+  // By connection key, then time; the input last, so that ties are broken
+  // the same way whatever else was read in between.
   std::sort(all.begin(), all.end(), [](const Sighting& a, const Sighting& b) {
     if (a.flow != b.flow) return a.flow < b.flow;
     if (a.client_port != b.client_port) return a.client_port < b.client_port;
@@ -35,41 +53,53 @@ std::vector<SharedConnections::Excess> SharedConnections::TakeExcess() {
   });
   std::vector<Excess> out;
   std::vector<uint32_t> inputs;  // of the connection being gathered
-  for (size_t i = 0; i < all.size();) {
-    // One connection: sightings of the same flow and port from inputs not
-    // in it yet, within the window of its first. A second sighting from an
-    // input already in it is the next connection.
-    const Sighting& first = all[i];
-    inputs.assign(1, first.input);
-    uint64_t packets = first.packets, bytes = first.bytes;
-    uint64_t most_packets = first.packets, most_bytes = first.bytes;
-    uint64_t allowed = first.allowed, low_source = first.low_source;
-    size_t j = i + 1;
-    for (; j < all.size(); ++j) {
-      const Sighting& s = all[j];
-      if (s.flow != first.flow || s.client_port != first.client_port ||
-          int64_t{s.second} - int64_t{first.second} > kSkewSeconds ||
-          std::find(inputs.begin(), inputs.end(), s.input) != inputs.end()) {
-        break;
-      }
-      inputs.push_back(s.input);
-      packets += s.packets;
-      bytes += s.bytes;
-      most_packets = std::max<uint64_t>(most_packets, s.packets);
-      most_bytes = std::max(most_bytes, s.bytes);
-      allowed += s.allowed;
-      low_source += s.low_source;
+  std::vector<bool> taken;       // of the group: already part of a connection
+  for (size_t begin = 0; begin < all.size();) {
+    // One group: the sightings of one flow and client port.
+    size_t end = begin + 1;
+    while (end < all.size() && all[end].flow == all[begin].flow &&
+           all[end].client_port == all[begin].client_port) {
+      ++end;
     }
-    if (const size_t sightings = j - i; sightings > 1) {
+    taken.assign(end - begin, false);
+    for (size_t i = begin; i < end; ++i) {
+      if (taken[i - begin]) continue;
+      // One connection: the first sighting not taken yet, and after it, one
+      // from each other input within the window. A second sighting from an
+      // input already in it is passed over (a connection of its own, or
+      // another's twin), not an end: 1@0 1@1 2@2 2@3 are two connections
+      // seen twice each, not three.
+      const Sighting& first = all[i];
+      inputs.assign(1, first.input);
+      uint64_t packets = first.packets, bytes = first.bytes;
+      uint64_t most_packets = first.packets, most_bytes = first.bytes;
+      uint64_t allowed = first.allowed, low_source = first.low_source, sightings = 1;
+      for (size_t j = i + 1; j < end; ++j) {
+        const Sighting& s = all[j];
+        if (int64_t{s.second} - int64_t{first.second} > kSkewSeconds) break;
+        if (taken[j - begin] || std::find(inputs.begin(), inputs.end(), s.input) != inputs.end()) {
+          continue;
+        }
+        taken[j - begin] = true;
+        inputs.push_back(s.input);
+        ++sightings;
+        packets = AddSaturated(packets, s.packets);
+        bytes = AddSaturated(bytes, s.bytes);
+        most_packets = std::max<uint64_t>(most_packets, s.packets);
+        most_bytes = std::max(most_bytes, s.bytes);
+        allowed += s.allowed;
+        low_source += s.low_source;
+      }
+      if (sightings == 1) continue;
       if (out.empty() || out.back().flow != first.flow) out.push_back({.flow = first.flow});
       Excess& x = out.back();
       x.connections += sightings - 1;
       x.allowed += allowed > 0 ? allowed - 1 : 0;
       x.low_source += low_source > 0 ? low_source - 1 : 0;
-      x.packets += packets - most_packets;
-      x.bytes += bytes - most_bytes;
+      x.packets = AddSaturated(x.packets, packets - most_packets);
+      x.bytes = AddSaturated(x.bytes, bytes - most_bytes);
     }
-    i = j;
+    begin = end;
   }
   return out;
 }

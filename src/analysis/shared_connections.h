@@ -11,10 +11,17 @@
 // kSkewSeconds of the first. The client port tells connections of one flow
 // apart: a client cannot open a second connection from the same port to the
 // same server port while the first is open or in TIME_WAIT (Windows keeps it
-// 120 s), so within that window the same port is the same connection. The
-// window also covers the clocks of two hosts (Windows domain members keep
-// within seconds; Kerberos fails beyond 5 minutes). An input gives at most one
-// sighting to a connection: two rows of one log are two connections.
+// 120 s, Linux 60 s), and domain members' clocks agree to seconds. An input
+// gives at most one sighting to a connection: two rows of one log are two
+// connections. Reuse within the window can only merge two connections where
+// each input missed the other's, which the two ends of a connection, or a
+// log beside the NetFlow of its link, do not.
+//
+// An "input" is a vantage point, not a file (ViewpointOf): one host's
+// pfirewall.log and pfirewall.log.old are one, and so are the hourly files
+// of one capture point in one folder. Two files of one vantage point never
+// see the same connection, and telling them apart would merge the
+// connections at their boundary that reused a port.
 //
 // What one connection counts, from its sightings: one connection; allowed if
 // any input allowed it; the packets and bytes of the sighting that saw most
@@ -28,13 +35,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace highport::analysis {
 
+// The vantage point of an input file: its folder and, for a firewall log,
+// its name without ".old" (two hosts' logs copied flat into one folder are
+// two); every capture of one folder is one capture point.
+std::string ViewpointOf(std::string_view file, bool firewall_log);
+
 class SharedConnections {
  public:
-  static constexpr int64_t kSkewSeconds = 120;
+  static constexpr int64_t kSkewSeconds = 60;
 
   // A connection of flow `flow` (a FlowTable position) that input `input`
   // (its evidence file id) reported, from `client_port`, starting at `start_us`.

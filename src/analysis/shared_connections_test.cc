@@ -63,6 +63,42 @@ TEST(SharedConnections, EachInputGivesAConnectionOneSighting) {
   EXPECT_EQ(x[1].bytes, 52u + 3500u);
 }
 
+TEST(SharedConnections, ASecondSightingOfAnInputIsPassedOverNotAnEnd) {
+  SharedConnections s;
+  // Two connections from one port a second apart (UDP, or a Linux client),
+  // each seen by both inputs: two twins, not one twin and two strays.
+  Row(s, 7, 1, 53000, kNoon);
+  Row(s, 7, 1, 53000, kNoon + 1);
+  Row(s, 7, 2, 53000, kNoon + 2);
+  Row(s, 7, 2, 53000, kNoon + 3);
+  const std::vector<SharedConnections::Excess> x = s.TakeExcess();
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(x[0].connections, 2u);
+}
+
+TEST(SharedConnections, CountsThatStoppedAtTheTopAreNotTakenToNothing) {
+  SharedConnections s;
+  s.Add(7, 1, 50000, kNoon * kSecond, UINT64_MAX, UINT64_MAX, false, false);
+  s.Add(7, 2, 50000, kNoon * kSecond, UINT64_MAX, UINT64_MAX, false, false);
+  const std::vector<SharedConnections::Excess> x = s.TakeExcess();
+  ASSERT_EQ(x.size(), 1u);
+  // The sum stopped at the top, as the flow table's did: nothing is taken
+  // off it, and the flow keeps the most one input said (a wrapped sum
+  // would have taken it to 0).
+  EXPECT_EQ(x[0].bytes, 0u);
+  EXPECT_EQ(x[0].connections, 1u);
+}
+
+TEST(SharedConnections, AVantagePointIsAHostsLogOrAFoldersCaptures) {
+  // One host's log and its rotation; two hosts' logs side by side; a log and
+  // a capture of one folder; the hourly captures of one capture point.
+  EXPECT_EQ(ViewpointOf("ev/dc01/pfirewall.log", true), ViewpointOf("ev/dc01/pfirewall.log.old", true));
+  EXPECT_NE(ViewpointOf("ev/flat/dc01.log", true), ViewpointOf("ev/flat/fs01.log", true));
+  EXPECT_NE(ViewpointOf("ev/dc01/pfirewall.log", true), ViewpointOf("ev/dc01/span.pcap", false));
+  EXPECT_EQ(ViewpointOf("ev/core/hour-01.pcap", false), ViewpointOf("ev/core/hour-02.pcap", false));
+  EXPECT_NE(ViewpointOf("ev/core/hour-01.pcap", false), ViewpointOf("ev/dmz/hour-01.pcap", false));
+}
+
 TEST(SharedConnections, TheOrderOfTheInputsChangesNothing) {
   auto excess = [](bool reversed) {
     SharedConnections s;

@@ -169,25 +169,22 @@ void SkipEarlierCopies(std::vector<TrafficInput>& traffic, Diagnostics& diagnost
 
 // Whether two of the traffic sources (files, and the database's sources
 // not left out) may have seen the same connection: both ends' logs, a log
-// and a capture, NetFlow beside either. Only one host's own firewall log
-// (pfirewall.log and its pfirewall.log.old, in one folder) cannot: its rows
-// are each one connection. Then the flow table keeps no sightings
-// (FlowTable::set_shared_connections: 32 bytes a connection).
+// and a capture, NetFlow beside either, two capture points. Files of one
+// vantage point (analysis::ViewpointOf: one host's pfirewall.log and
+// pfirewall.log.old, the hourly captures of one folder) cannot. Then the
+// flow table keeps no sightings (FlowTable::set_shared_connections: 32
+// bytes a connection).
 bool MaySeeOneConnectionTwice(const std::vector<TrafficInput>& traffic,
                               const std::vector<store::SourceRow>& stored) {
-  std::set<std::string> sources;
-  auto add = [&](const std::string& path, bool firewall_log) {
-    if (!firewall_log) {
-      sources.insert(path);
-      return;
-    }
-    std::string name = std::filesystem::path(path).filename().string();
-    if (name.size() > 4 && name.ends_with(".old")) name.resize(name.size() - 4);
-    sources.insert(analysis::FolderKeyOf(path) + '\0' + name);
-  };
-  for (const TrafficInput& t : traffic) add(t.path, t.kind == ingest::EvidenceKind::kFirewallLog);
-  for (const store::SourceRow& s : stored) add(s.path, s.kind == "firewall-log");
-  return sources.size() > 1;
+  // (By the name the flow table sees: a file's as given, stdin's "<stdin>".)
+  std::set<std::string> viewpoints;
+  for (const TrafficInput& t : traffic) {
+    viewpoints.insert(analysis::ViewpointOf(t.name, t.kind == ingest::EvidenceKind::kFirewallLog));
+  }
+  for (const store::SourceRow& s : stored) {
+    viewpoints.insert(analysis::ViewpointOf(s.path, s.kind == "firewall-log"));
+  }
+  return viewpoints.size() > 1;
 }
 
 }  // namespace
