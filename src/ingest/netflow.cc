@@ -97,6 +97,19 @@ std::vector<StoredTemplate> RememberedTemplates::DefinedIn(std::string_view file
       w.U16(f.length);
     }
     s.fields = w.Take();
+    s.defined_us = entry.defined_us;
+  }
+  return out;
+}
+
+std::vector<StoredTemplate> RememberedTemplates::WithdrawnIn(std::string_view file) const {
+  std::vector<StoredTemplate> out;
+  auto it = entries_->withdrawn.find(file);
+  if (it == entries_->withdrawn.end()) return out;
+  for (const auto& [exporter, key] : it->second) {
+    StoredTemplate& s = out.emplace_back();
+    s.exporter = exporter;
+    s.key = key;
   }
   return out;
 }
@@ -117,7 +130,7 @@ bool RememberedTemplates::Restore(const StoredTemplate& stored, std::string file
   const auto id = static_cast<uint16_t>(stored.key & 0xffff);
   if (id < 256 || !netflow::CompileTemplate(id, stored.options, specs, t).empty()) return false;
   t.specs = std::move(specs);
-  entries_->templates[{stored.exporter, stored.key}] = {std::move(t), std::move(file)};
+  entries_->templates[{stored.exporter, stored.key}] = {std::move(t), std::move(file), stored.defined_us};
   return true;
 }
 
@@ -137,6 +150,7 @@ void NetflowDecoder::Decode(const Endpoint& exporter, std::span<const uint8_t> p
   }
   netflow::Exporter* ex = s.FindOrAddExporter(exporter, where, diagnostics);
   if (ex == nullptr) return;
+  s.now_us = arrival_us;
   // An exporter never sends the same datagram twice (its sequence number
   // moves on with each), but a mirror port that sees the export on its way
   // in and out copies each one twice: a repeat counts once.

@@ -74,6 +74,9 @@ struct StoredTemplate {
   // Per field specifier: enterprise number (4 bytes), element id and length
   // (2 bytes each), big-endian.
   std::vector<uint8_t> fields;
+  // When the datagram that defined it arrived (microseconds since the
+  // epoch): a remembered template serves data within a day of it only.
+  int64_t defined_us = 0;
 };
 
 class RememberedTemplates {
@@ -85,6 +88,9 @@ class RememberedTemplates {
   size_t size() const;
   // The templates `file` defined, or refreshed last, to be stored.
   std::vector<StoredTemplate> DefinedIn(std::string_view file) const;
+  // The templates `file` withdrew (exporter and key only), to be forgotten
+  // by the database whichever source defined them.
+  std::vector<StoredTemplate> WithdrawnIn(std::string_view file) const;
   // One read back from the database, as defined in `file`; false (and
   // nothing remembered) when its fields do not make a template.
   bool Restore(const StoredTemplate& stored, std::string file);

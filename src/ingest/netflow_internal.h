@@ -222,13 +222,27 @@ struct RememberedTemplates::Entries {
   struct Entry {
     netflow::Template t;
     std::string file;
+    int64_t defined_us = 0;  // when the datagram that defined it arrived
   };
   std::map<std::pair<Endpoint, uint64_t>, Entry> templates;
+  // Per file, the templates it withdrew: the database forgets them too,
+  // whichever source defined them.
+  std::map<std::string, std::set<std::pair<Endpoint, uint64_t>>, std::less<>> withdrawn;
+  // Forgets a template `file` withdrew.
+  void Withdraw(const Endpoint& exporter, uint64_t key, const std::string& file) {
+    templates.erase({exporter, key});
+    withdrawn[file].insert({exporter, key});
+  }
 };
 
 struct NetflowDecoder::State {
   NetflowLimits limits;
   RememberedTemplates::Entries* remembered = nullptr;
+  int64_t now_us = 0;  // the arrival of the datagram being decoded
+  // How far from its definition a remembered template still serves: a
+  // rotated capture's next file is minutes or an hour later; a template
+  // stored a year ago is no guide to what id 256 means today.
+  static constexpr int64_t kRememberedForUs = int64_t{24} * 3600 * 1'000'000;
   // Exporter and template keys told already that an earlier file's template served.
   std::set<std::pair<Endpoint, uint64_t>> told_remembered;
   // The template an earlier file defined for `key` of `ex`, made this
@@ -263,8 +277,10 @@ struct NetflowDecoder::State {
   // IPFIX set 2/3). Returns how many templates it defined.
   size_t ReadTemplateSet(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint16_t set_id,
                          ByteCursor body, const SourceRef& where, Diagnostics& d);
+  // `remember`: also for the files after this one (not for one recalled
+  // from an earlier file, which stays that file's).
   bool AddTemplate(netflow::Exporter& ex, uint64_t key, netflow::Template t,
-                   const SourceRef& where, size_t offset, Diagnostics& d);
+                   const SourceRef& where, size_t offset, Diagnostics& d, bool remember = true);
   void Withdraw(netflow::Exporter& ex, uint8_t version, uint32_t domain, uint16_t id,
                 bool options_set, const SourceRef& where, size_t offset, Diagnostics& d);
   // netflow.cc: the records of one data set; returns how many were read.

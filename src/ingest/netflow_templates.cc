@@ -212,16 +212,18 @@ size_t NetflowDecoder::State::ReadTemplateSet(netflow::Exporter& ex, uint8_t ver
 }
 
 bool NetflowDecoder::State::AddTemplate(netflow::Exporter& ex, uint64_t key, netflow::Template t,
-                                        const SourceRef& where, size_t offset, Diagnostics& d) {
+                                        const SourceRef& where, size_t offset, Diagnostics& d,
+                                        bool remember) {
   // Remembered for the files after this one (a refresh or a redefinition
   // replaces what an earlier file said), within the decoder's own bound.
-  if (remembered != nullptr) {
+  if (remembered != nullptr && remember) {
     auto& kept = remembered->templates;
     const std::pair<Endpoint, uint64_t> at{ex.endpoint, key};
+    RememberedTemplates::Entries::Entry entry{t, where.file, now_us};
     if (auto r = kept.find(at); r != kept.end()) {
-      r->second = {t, where.file};
+      r->second = std::move(entry);
     } else if (kept.size() < netflow::kMaxTemplatesTotal) {
-      kept.emplace(at, RememberedTemplates::Entries::Entry{t, where.file});
+      kept.emplace(at, std::move(entry));
     }
   }
   auto it = ex.templates.find(key);
@@ -249,8 +251,10 @@ bool NetflowDecoder::State::Recall(netflow::Exporter& ex, uint64_t key, const So
   if (remembered == nullptr) return false;
   auto r = remembered->templates.find({ex.endpoint, key});
   if (r == remembered->templates.end()) return false;
-  const RememberedTemplates::Entries::Entry entry = r->second;  // AddTemplate replaces it
-  if (!AddTemplate(ex, key, entry.t, where, offset, d)) return false;
+  const RememberedTemplates::Entries::Entry& entry = r->second;
+  const int64_t age = now_us - entry.defined_us;
+  if (age > kRememberedForUs || age < -kRememberedForUs) return false;
+  if (!AddTemplate(ex, key, entry.t, where, offset, d, /*remember=*/false)) return false;
   if (told_remembered.insert({ex.endpoint, key}).second) {
     Report(d, Finding::Severity::kNote, "netflow.template_from_earlier_file", where, offset,
            fmt::format("{} {} of exporter {} came in {}, not in this file: its data here is read "
@@ -276,10 +280,14 @@ void NetflowDecoder::State::Withdraw(netflow::Exporter& ex, uint8_t version, uin
       return kv.first >= first && kv.first <= last && kv.second.options == options_set;
     });
     if (remembered != nullptr) {  // withdrawn for the files after this one too
-      std::erase_if(remembered->templates, [&](const auto& kv) {
-        return kv.first.first == ex.endpoint && kv.first.second >= first &&
-               kv.first.second <= last && kv.second.t.options == options_set;
-      });
+      std::vector<uint64_t> keys;
+      for (const auto& [at, entry] : remembered->templates) {
+        if (at.first == ex.endpoint && at.second >= first && at.second <= last &&
+            entry.t.options == options_set) {
+          keys.push_back(at.second);
+        }
+      }
+      for (const uint64_t key : keys) remembered->Withdraw(ex.endpoint, key, where.file);
     }
     stats.withdrawn += n;
     templates_total -= n;
@@ -291,14 +299,25 @@ void NetflowDecoder::State::Withdraw(netflow::Exporter& ex, uint8_t version, uin
            fmt::format("withdrawal of reserved template id {}", id));
     return;
   }
-  auto it = ex.templates.find(netflow::TemplateKey(version, domain, id));
+  const uint64_t key = netflow::TemplateKey(version, domain, id);
+  // Withdrawn for the files after this one too, also where only an earlier
+  // file defined it (this file's decoder never held it).
+  bool was_remembered = false;
+  if (remembered != nullptr) {
+    auto r = remembered->templates.find({ex.endpoint, key});
+    if (r != remembered->templates.end() && r->second.t.options == options_set) {
+      remembered->Withdraw(ex.endpoint, key, where.file);
+      was_remembered = true;
+    }
+  }
+  auto it = ex.templates.find(key);
   if (it == ex.templates.end() || it->second.options != options_set) {
+    if (was_remembered) return;
     Report(d, Finding::Severity::kNote, "netflow.withdraw_unknown", where, offset,
            fmt::format("withdrawal of template {}, which was not defined", id));
     return;
   }
   ex.templates.erase(it);
-  if (remembered != nullptr) remembered->templates.erase({ex.endpoint, netflow::TemplateKey(version, domain, id)});
   ++stats.withdrawn;
   --templates_total;
 }

@@ -381,6 +381,40 @@ TEST(IpfixTest, AWithdrawnTemplateIsForgottenForLaterFilesToo) {
   EXPECT_EQ(remembered.size(), 1u);
   r.Feed(kIpfixWithdraw);
   EXPECT_EQ(remembered.size(), 0u);
+  EXPECT_EQ(remembered.WithdrawnIn("test.pcap").size(), 1u);
+}
+
+TEST(IpfixTest, AWithdrawalInALaterFileForgetsTheEarlierFilesTemplate) {
+  RememberedTemplates remembered;
+  Exporting first;
+  first.decoder.set_remembered(&remembered);
+  first.Feed(kIpfix);  // defines 257
+  Exporting second;  // the next file: only the withdrawal
+  second.decoder.set_remembered(&remembered);
+  second.Feed(kIpfixWithdraw);
+  EXPECT_EQ(remembered.size(), 0u);
+  EXPECT_TRUE(second.diagnostics.empty()) << second.diagnostics.findings()[0].ToString();  // it was defined
+  Exporting third;  // data for 257 before its new definition: not read with the old one
+  third.decoder.set_remembered(&remembered);
+  third.Feed(IpfixDataOnly());
+  third.decoder.Finish(third.sink, third.diagnostics);
+  EXPECT_TRUE(third.sink.flows.empty());
+}
+
+TEST(NetflowV9Test, ATemplateRememberedFromDaysBeforeServesNoData) {
+  RememberedTemplates remembered;
+  Exporting first;
+  first.decoder.set_remembered(&remembered);
+  first.Feed(kV9Template, kExportUs);
+  Exporting later;  // two days on: id 256 may mean anything by now
+  later.decoder.set_remembered(&remembered);
+  later.Feed(kV9Data, kExportUs + int64_t{48} * 3600 * 1'000'000);
+  later.decoder.Finish(later.sink, later.diagnostics);
+  EXPECT_TRUE(later.sink.flows.empty());
+  Exporting next_hour;
+  next_hour.decoder.set_remembered(&remembered);
+  next_hour.Feed(kV9Data, kExportUs + int64_t{3600} * 1'000'000);
+  EXPECT_EQ(next_hour.sink.flows.size(), 1u);
 }
 
 TEST(NetflowV9Test, DataBeforeTemplateIsHeldThenDecoded) {

@@ -386,20 +386,32 @@ Result<bool> EvidenceStore::PutInventory(const SourceRow& source, std::string_vi
 }
 
 Result<bool> EvidenceStore::PutTemplates(const SourceRow& source,
-                                         const std::vector<ingest::StoredTemplate>& templates) {
+                                         const std::vector<ingest::StoredTemplate>& defined,
+                                         const std::vector<ingest::StoredTemplate>& withdrawn) {
   return Guard(path_, [&]() -> Result<bool> {
     SQLite::Transaction transaction(*db_);
     SQLite::Statement clear(*db_, "DELETE FROM netflow_template WHERE source_id = ?");
     clear.bind(1, source.id);
     clear.exec();
-    SQLite::Statement q(*db_, "INSERT INTO netflow_template VALUES (?,?,?,?,?,?)");
-    for (const ingest::StoredTemplate& t : templates) {
+    SQLite::Statement forget(*db_,
+                             "DELETE FROM netflow_template WHERE exporter = ? AND exporter_port = ? "
+                             "AND template_key = ?");
+    for (const ingest::StoredTemplate& t : withdrawn) {
+      forget.bind(1, t.exporter.address.ToString());
+      forget.bind(2, t.exporter.port);
+      forget.bind(3, static_cast<int64_t>(t.key));
+      forget.exec();
+      forget.reset();
+    }
+    SQLite::Statement q(*db_, "INSERT INTO netflow_template VALUES (?,?,?,?,?,?,?)");
+    for (const ingest::StoredTemplate& t : defined) {
       q.bind(1, source.id);
       q.bind(2, t.exporter.address.ToString());
       q.bind(3, t.exporter.port);
       q.bind(4, static_cast<int64_t>(t.key));
       q.bind(5, t.options ? 1 : 0);
       q.bind(6, t.fields.data(), static_cast<int>(t.fields.size()));
+      q.bind(7, t.defined_us);
       q.exec();
       q.reset();
     }
@@ -413,8 +425,8 @@ Result<std::vector<EvidenceStore::TemplateRow>> EvidenceStore::Templates() {
     std::vector<TemplateRow> rows;
     SQLite::Statement q(*db_,
                         "SELECT s.path, t.exporter, t.exporter_port, t.template_key, t.options, "
-                        "t.fields FROM netflow_template t JOIN source s ON s.id = t.source_id "
-                        "ORDER BY t.source_id");
+                        "t.fields, t.defined_us FROM netflow_template t JOIN source s ON s.id = "
+                        "t.source_id ORDER BY t.defined_us, t.source_id");
     while (q.executeStep()) {
       // A row edited by hand into nonsense is left out, not guessed at.
       const std::optional<IpAddress> address = IpAddress::Parse(q.getColumn(1).getString());
@@ -428,6 +440,7 @@ Result<std::vector<EvidenceStore::TemplateRow>> EvidenceStore::Templates() {
       const SQLite::Column fields = q.getColumn(5);
       const auto* bytes = static_cast<const uint8_t*>(fields.getBlob());
       row.stored.fields.assign(bytes, bytes + fields.getBytes());
+      row.stored.defined_us = q.getColumn(6).getInt64();
     }
     return rows;
   });

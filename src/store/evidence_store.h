@@ -114,11 +114,13 @@ class EvidenceStore {
   // Sets the inventory's content and its source row, in one transaction.
   Result<bool> PutInventory(const SourceRow& source, std::string_view content);
 
-  // Replaces the NetFlow templates the source defined (schema version 4).
+  // Replaces the NetFlow templates the source defined, and forgets those it
+  // withdrew whichever source defined them (schema version 4).
   Result<bool> PutTemplates(const SourceRow& source,
-                            const std::vector<ingest::StoredTemplate>& templates);
-  // Every stored template with its source's path, oldest source first (a
-  // later source's definition of the same template replaces an earlier's).
+                            const std::vector<ingest::StoredTemplate>& defined,
+                            const std::vector<ingest::StoredTemplate>& withdrawn = {});
+  // Every stored template with its source's path, the earliest defined first
+  // (a later definition of the same template replaces an earlier one).
   struct TemplateRow {
     std::string path;
     ingest::StoredTemplate stored;

@@ -101,7 +101,8 @@ Result<IngestReport> IngestTraffic(EvidenceStore& store, SourceRow& source, uint
   // The NetFlow templates it defined, for a later capture of the same
   // export that begins before the exporter sends them again.
   if (report.kind == EvidenceKind::kCapture && options.netflow_templates != nullptr) {
-    Result<bool> kept = store.PutTemplates(source, options.netflow_templates->DefinedIn(report.path));
+    Result<bool> kept = store.PutTemplates(source, options.netflow_templates->DefinedIn(report.path),
+                                           options.netflow_templates->WithdrawnIn(report.path));
     if (!kept) return kept.error();
   }
   report.records = read->records;

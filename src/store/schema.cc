@@ -125,7 +125,8 @@ CREATE TABLE netflow_template (
   exporter_port  INTEGER NOT NULL,
   template_key   INTEGER NOT NULL,
   options        INTEGER NOT NULL,             -- 1: an options template
-  fields         BLOB    NOT NULL
+  fields         BLOB    NOT NULL,
+  defined_us     INTEGER NOT NULL              -- when the defining datagram arrived
 );
 CREATE INDEX netflow_template_by_source ON netflow_template(source_id);
 )sql";

@@ -529,6 +529,7 @@ TEST_F(StoreTest, ARotatedCaptureIngestedLaterReadsWithTheStoredTemplate) {
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r ? r->stored : 0;
   };
+  auto first_source_of = [](EvidenceStore& db) { return db.Sources("capture")->at(0); };
   auto db = OpenDb();
   EXPECT_EQ(ingest(*db, "hour1.pcap"), 2u);
   Result<std::vector<EvidenceStore::TemplateRow>> rows = db->Templates();
@@ -540,8 +541,17 @@ TEST_F(StoreTest, ARotatedCaptureIngestedLaterReadsWithTheStoredTemplate) {
   // Without the stored template, hour 2's records wait in vain.
   auto fresh = OpenDb("fresh.db");
   EXPECT_EQ(ingest(*fresh, "hour2.pcap"), 0u);
+  // A withdrawal stored by another source forgets the template, whichever
+  // source defined it.
+  ingest::StoredTemplate withdrawn = (*rows)[0].stored;
+  SourceRow second = db->Sources("capture")->at(1);
+  ASSERT_TRUE(db->PutTemplates(second, {}, {withdrawn}));
+  rows = db->Templates();
+  ASSERT_TRUE(rows);
+  EXPECT_TRUE(rows->empty());
+  ASSERT_TRUE(db->PutTemplates(first_source_of(*db), {withdrawn}));
   // A source read again forgets what it defined before.
-  SourceRow first = db->Sources("capture")->at(0);
+  SourceRow first = first_source_of(*db);
   ASSERT_TRUE(db->ResetSource(first));
   rows = db->Templates();
   ASSERT_TRUE(rows);
