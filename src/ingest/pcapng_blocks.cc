@@ -93,6 +93,7 @@ Interface ReadInterface(ByteCursor& body) {
   i.linktype = body.U16("linktype");
   body.Skip(2, "reserved");
   i.snaplen = body.U32("snaplen");
+  if (!body.ok()) i.linktype = -1;  // cut short: its packets are left out, and said so
   // Options: code, length, value padded to 4 bytes. A damaged option list
   // keeps the defaults for what it did not say.
   while (body.ok() && body.remaining() >= 4) {
@@ -139,9 +140,10 @@ int64_t Microseconds(const Interface& i, uint64_t units) {
 bool PcapngMixesLinkTypes(std::span<const uint8_t> bytes) {
   BlockWalker walker(bytes);
   Block b;
+  // Against the file's first interface, across sections, as libpcap compares
+  // (`cat a.pcapng b.pcapng` makes two sections).
   int first = -1;
   while (walker.Next(b)) {
-    if (b.type == kSectionHeader) first = -1;
     if (b.type != kInterface) continue;
     const int linktype = b.body.U16("linktype");
     if (!b.body.ok()) continue;
@@ -212,7 +214,12 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
                fmt::format("packet left out (block at byte {}): it names interface {}, and its "
                            "section describes {}",
                            b.at, interface_id, interfaces.size()));
-    } else if (const Interface& i = interfaces[interface_id]; !IsSupportedLinkType(i.linktype)) {
+    } else if (const Interface& i = interfaces[interface_id]; i.linktype < 0) {
+      left_out("capture.bad_block",
+               fmt::format("packet left out (block at byte {}): the description of its interface "
+                           "{} was cut short",
+                           b.at, interface_id));
+    } else if (!IsSupportedLinkType(i.linktype)) {
       left_out("capture.link_type",
                fmt::format("packet left out (block at byte {}): its interface {} has link type "
                            "{}, which highport does not read",

@@ -114,6 +114,25 @@ TEST(PcapngBlocks, InterfacesOfTwoLinkTypesAreEachReadWithTheirOwn) {
   EXPECT_EQ(r.sink.flows[1].source.ToString(), "two.pcapng:packet 3+0");
 }
 
+TEST(PcapngBlocks, SectionsOfTwoLinkTypesAreReadToo) {
+  // `cat ethernet.pcapng raw.pcapng`: libpcap stops at the second section's
+  // interface, as it does within one section.
+  Pcapng a;
+  a.Interface(kLinkEthernet);
+  a.Packet(0, kT0 * kSecond, Syn(50001, true));
+  Pcapng b;
+  b.Interface(kLinkRaw);
+  b.Packet(0, kT0 * kSecond, Syn(50002, false));
+  Bytes file = a.Take();
+  const Bytes second = b.Take();
+  file.insert(file.end(), second.begin(), second.end());
+  ASSERT_TRUE(PcapngMixesLinkTypes(file));
+  Read r(file);
+  ASSERT_TRUE(r.stats);
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(r.sink.flows.size(), 2u);
+}
+
 TEST(PcapngBlocks, OneLinkTypeIsLeftToLibpcap) {
   Pcapng p;
   p.Interface(kLinkEthernet);
