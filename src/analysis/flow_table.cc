@@ -222,6 +222,7 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   u.tracked = f.action == TrafficAction::kObserved && f.ip_protocol == 6 && f.connections == 1 &&
               client.port != 0 && !u.unanswered && !u.answer_half;
   u.continues = u.tracked && f.tcp_flags != 0 && (f.tcp_flags & kSyn) == 0;
+  u.opens = u.tracked && (f.tcp_flags & kSyn) != 0;
   u.lifetime = peaks_ && !u.unanswered && f.connections > 0 && server.proto == Proto::kTcp &&
                IsHigh(server.port);
   u.client_port = client.port;
@@ -381,20 +382,35 @@ inline bool FlowTable::AttemptSeenRecently(uint32_t flow, uint16_t client_port, 
   return seen;
 }
 
-inline uint32_t* FlowTable::SeenConnectionSlot(uint32_t flow, uint16_t client_port, uint32_t& tag) {
+inline FlowTable::SeenConnection* FlowTable::SeenConnectionSlot(uint32_t flow, uint16_t client_port,
+                                                                 uint32_t& tag) {
   // The attempts' hash, its bits taken from another place.
   const uint64_t h = RecentAttemptHash(flow, client_port) * 0xD6E8FEB86659FD93ull;
-  tag = static_cast<uint32_t>(h >> (64 - kSeenConnectionBits - 32)) | 1;  // never 0 (empty)
+  tag = (static_cast<uint32_t>(h >> (64 - kSeenConnectionBits - 32)) & ~3u) | 1;  // never 0 (empty)
   return &seen_connections_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
 }
 
 inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
   if (seen_connections_.empty()) seen_connections_.resize(size_t{1} << kSeenConnectionBits);
+  constexpr uint32_t kSynSeen = 2;
   uint32_t tag = 0;
-  uint32_t* slot = SeenConnectionSlot(flow, u.client_port, tag);
-  const bool seen = *slot == tag;
-  *slot = tag;
-  return u.continues && seen;
+  SeenConnection* slot = SeenConnectionSlot(flow, u.client_port, tag);
+  const uint32_t second = AttemptSecond(u.first_us);
+  const int64_t gap = int64_t{second} - int64_t{slot->second};
+  const bool near = (slot->tag | kSynSeen) == (tag | kSynSeen) && gap <= kPieceGapSeconds &&
+                    gap >= -kPieceGapSeconds;
+  const bool syn_seen = near && (slot->tag & kSynSeen) != 0;
+  // Part of a connection counted already: a piece without SYN beside any
+  // piece but one before a SYN (an earlier connection's), or the SYN piece
+  // of one whose later piece was read, and counted, first. Two SYNs are two
+  // connections.
+  const bool counted =
+      near && ((u.continues && (!syn_seen || gap >= 0)) || (u.opens && !syn_seen && gap <= 0));
+  // The entry is this piece's connection now: its SYN seen if this is it,
+  // or if this piece joined the connection whose SYN was.
+  slot->tag = tag | ((u.opens || (counted && syn_seen)) ? kSynSeen : 0);
+  slot->second = second;
+  return counted;
 }
 
 inline void FlowTable::Apply(const Update& u) {

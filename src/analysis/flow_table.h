@@ -308,8 +308,9 @@ class FlowTable : public ingest::TrafficSink {
          unanswered = false;
     // A TCP conversation seen on the wire or exported (not a firewall row),
     // whose connection may have been reported in pieces (SeenConnection);
-    // `continues`: its flags are known and hold no SYN, so it began earlier.
-    bool tracked = false, continues = false;
+    // `continues`: its flags are known and hold no SYN, so it began earlier;
+    // `opens`: they hold the SYN.
+    bool tracked = false, continues = false, opens = false;
     uint16_t client_port = 0;
     int64_t first_us = 0, last_us = 0;
     uint64_t packets = 0, bytes = 0, connections = 0;
@@ -398,16 +399,27 @@ class FlowTable : public ingest::TrafficSink {
   // Connections seen on the wire or in NetFlow, by (key, client port): an
   // exporter reports a long connection in pieces (its active timeout cuts
   // it every minute to 30 minutes; a capture's idle timeout does the same),
-  // and only the first piece holds the SYN. A piece without SYN whose
-  // (key, client port) was seen before continues that connection: no new
-  // one. Direct-mapped, made at the first such conversation, a tag per
-  // entry (0: empty): a collision forgets a connection, which can only count
-  // a later piece of it again, as every piece counted before.
-  static constexpr int kSeenConnectionBits = 18;  // 262144 x 4 bytes: 1 MiB
-  std::vector<uint32_t> seen_connections_;
-  [[gnu::always_inline]] inline uint32_t* SeenConnectionSlot(uint32_t flow, uint16_t client_port,
-                                                             uint32_t& tag);
-  // Whether this piece continues a connection seen before; remembers it.
+  // and only the first piece holds the SYN. Two pieces of one (key, client
+  // port) that begin within kPieceGapSeconds of each other are one
+  // connection unless both hold a SYN (the port reused for a new one), in
+  // whichever order they are read: a piece without SYN read first counts,
+  // and its SYN piece read later then does not. Direct-mapped, made at the
+  // first such conversation; an entry is a tag (bit 0 set: not empty; bit 1:
+  // the connection's SYN was seen) and the second its last piece began: a
+  // collision forgets a connection, which can only count a later piece of
+  // it again, as every piece counted before.
+  struct SeenConnection {
+    uint32_t tag = 0;
+    uint32_t second = 0;
+  };
+  static constexpr int kSeenConnectionBits = 18;  // 262144 x 8 bytes: 2 MiB
+  static constexpr int64_t kPieceGapSeconds = 3600;
+  std::vector<SeenConnection> seen_connections_;
+  [[gnu::always_inline]] inline SeenConnection* SeenConnectionSlot(uint32_t flow,
+                                                                   uint16_t client_port,
+                                                                   uint32_t& tag);
+  // Whether this piece is part of a connection another piece counted
+  // already; remembers it.
   [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
   bool peaks_ = true;
   bool shared_on_ = false;

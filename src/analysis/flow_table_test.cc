@@ -1012,6 +1012,35 @@ TEST(FlowTable, AConnectionExportedInPiecesCountsOnce) {
   EXPECT_EQ(flow.packets, 10u * 10);  // every piece's packets count
 }
 
+TEST(FlowTable, PiecesCountTheSameInWhateverOrderTheyAreRead) {
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  struct Piece {
+    uint16_t port;
+    int64_t minute;
+    uint8_t flags;
+  };
+  // Hour 1's capture: a connection's first piece; hour 2's: its next one,
+  // and a connection that reused the port later; a day on, a connection
+  // seen midway on the same port again (a recycled port: another one).
+  const std::vector<Piece> pieces = {{50001, 0, kSyn | kAck}, {50001, 40, kAck | kPsh},
+                                     {50001, 50, kSyn | kAck | kFin}, {50001, 70, kAck | kFin},
+                                     {50001, 1500, kAck | kPsh}};
+  auto count = [&](const std::vector<size_t>& order) {
+    FlowTable table(TestCatalog(), {});
+    for (size_t i : order) {
+      const Piece& p = pieces[i];
+      FlowObservation f = Obs("10.12.0.1", p.port, "10.12.0.10", 49650, 60 * p.minute, 60 * p.minute + 30);
+      f.one_direction = true;
+      f.tcp_flags = p.flags;
+      table.OnFlow(f);
+    }
+    return table.Finish().at(0).connections;
+  };
+  EXPECT_EQ(count({0, 1, 2, 3, 4}), 3u);
+  EXPECT_EQ(count({4, 3, 2, 1, 0}), 3u);
+  EXPECT_EQ(count({1, 0, 3, 2, 4}), 3u);  // each file's later piece read first
+}
+
 TEST(FlowTable, UntrustedCountsStopAtTheTopAndTimesKeepTheirOrder) {
   FlowTable table(TestCatalog(), {});
   for (int i = 0; i < 2; ++i) {
