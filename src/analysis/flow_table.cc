@@ -62,6 +62,8 @@ std::string_view ServerRuleName(ServerRule rule) {
     case ServerRule::kHandshake: return "handshake";
     case ServerRule::kBiflow: return "biflow";
     case ServerRule::kFirewall: return "firewall";
+    case ServerRule::kKnownServer: return "known-server";
+    case ServerRule::kFanIn: return "fan-in";
     case ServerRule::kPortClass: return "port-class";
     case ServerRule::kGuess: return "guess";
   }
@@ -219,6 +221,12 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   // The server's half of a one-direction pair: its packets count, the
   // connection was counted with the client's half.
   u.answer_half = f.one_direction && d.src_is_server;
+  u.one_direction = f.one_direction;
+  u.log_side = f.local_side == LocalSide::kUnknown ? 0
+               : (d.src_is_server ? f.local_side == LocalSide::kSource
+                                  : f.local_side == LocalSide::kDestination)
+                   ? 2
+                   : 1;
   u.tracked = f.action == TrafficAction::kObserved && f.ip_protocol == 6 && f.connections == 1 &&
               client.port != 0 && !u.unanswered && !u.answer_half;
   u.continues = u.tracked && f.tcp_flags != 0 && (f.tcp_flags & kSyn) == 0;
@@ -251,6 +259,9 @@ inline void FlowTable::Locate(Update& u) {
   // An attempt may look into the cache of recent ones (Apply()): its slot too.
   if ((u.dropped || u.unanswered) && !recent_attempts_.empty()) {
     __builtin_prefetch(&recent_attempts_[RecentAttemptIndex(flow, u.client_port)], 1);
+  }
+  if (u.rule == ServerRule::kGuess && flow < guess_ports_.size()) {
+    __builtin_prefetch(&guess_ports_[flow], 1);
   }
   if (u.tracked && !seen_connections_.empty()) {
     uint32_t tag = 0;
@@ -460,11 +471,15 @@ inline void FlowTable::Apply(const Update& u) {
   }
   // A connection of its own (not an aggregate of several) from a known port:
   // another input may have reported it too.
-  if (shared_on_ && connection && u.connections == 1 && u.client_port != 0) {
+  // (A guessed NetFlow answer half too, marked: turned round at the finish,
+  // it is the connection.)
+  const bool guessed_answer = u.answer_half && u.rule == ServerRule::kGuess && !attempt;
+  if (shared_on_ && (connection || guessed_answer) && u.connections == 1 && u.client_port != 0) {
     // (A connection a firewall log reports is an allowed one; a capture's and
-    // NetFlow's are observed.)
-    shared_.Add(flow, ViewpointId(u.file, u.allowed), u.client_port, u.first_us, u.packets,
-                u.bytes, u.allowed, low_source);
+    // NetFlow's are observed, NetFlow's at a record's offset in its packet.)
+    const Seen seen = u.allowed ? Seen::kFirewallLog : u.offset > 0 ? Seen::kNetflow : Seen::kPackets;
+    shared_.Add(flow, ViewpointId(u.file, seen), u.client_port, u.first_us, u.packets,
+                u.bytes, u.allowed, low_source, !connection, u.log_side);
   }
   if (e.wide) {
     AddCounts(wide_counts_[e.counts.connections], u.packets, u.bytes, u.dropped, new_attempt,
@@ -473,6 +488,7 @@ inline void FlowTable::Apply(const Update& u) {
     AddCounts(e.counts, u.packets, u.bytes, u.dropped, new_attempt, connection, u.allowed,
               low_source, u.connections);
   }
+  if (u.rule == ServerRule::kGuess) [[unlikely]] NoteGuessPort(flow, u);
   if (e.evidence < kEvidencePerFlow) {
     ++e.evidence;
     evidence_.push_back(PackEvidence(flow, u.file, u.line, u.packet, u.offset));
@@ -655,10 +671,10 @@ std::vector<FlowEntry> FlowTable::Finish() {
   return out;
 }
 
-uint32_t FlowTable::NewViewpointId(uint32_t file, bool firewall_log) {
-  const auto [it, fresh] = viewpoints_.try_emplace(ViewpointOf(files_.Get(file), firewall_log),
+uint32_t FlowTable::NewViewpointId(uint32_t file, Seen seen) {
+  const auto [it, fresh] = viewpoints_.try_emplace(ViewpointOf(files_.Get(file), seen),
                                                   static_cast<uint32_t>(viewpoints_.size()));
-  std::vector<uint32_t>& ids = viewpoint_of_file_[firewall_log];
+  std::vector<uint32_t>& ids = viewpoint_of_file_[static_cast<size_t>(seen)];
   if (ids.size() <= file) ids.resize(file + 1);
   ids[file] = it->second + 1;
   return it->second;
@@ -667,7 +683,7 @@ uint32_t FlowTable::NewViewpointId(uint32_t file, bool firewall_log) {
 void FlowTable::TakeOffSharedConnections() {
   for (const SharedConnections::Excess& x : shared_.TakeExcess()) {
     Counters& c = counters_[x.flow];
-    shared_connections_ += x.connections;
+    shared_connections_ += x.shared;
     // Each count is at least its excess: the excess is part of what was
     // added. Not so for packets and bytes that stopped at 2^64 - 1 (an
     // exporter's untrusted counters): those stay at least what one input said.
@@ -690,6 +706,9 @@ void FlowTable::TakeOffSharedConnections() {
 
 FinishedFlows FlowTable::FinishCompact() {
   Drain();
+  // Guesses the rest of the evidence contradicts are turned round first:
+  // the sightings of two inputs then meet under one key.
+  const std::vector<std::pair<uint32_t, uint32_t>> merged = ReviseGuesses();
   if (shared_on_) TakeOffSharedConnections();
   index_.Release();  // no lookups from here on
   server_pid_list_ = server_pids_.Result([&](uint32_t file) { return files_.Get(file); });
@@ -763,6 +782,12 @@ FinishedFlows FlowTable::FinishCompact() {
     classes[i] = static_cast<uint8_t>(flow_class);
     evidence_count[i] = c.evidence;
   }
+  // A key merged into its reverse (ReviseGuesses): its connections' lifetimes
+  // are that key's server's.
+  for (const auto& [from, into] : merged) {
+    server_of[from] = server_of[into];
+    dynamic[from] = dynamic[into];
+  }
   // The peaks are swept here, not on a second thread beside the ordering
   // below: that could save the sweep's time (about 5% of a 227 k-flow log's
   // run, by perf) but held both's arrays at once, 164 -> 181 MB on the
@@ -783,36 +808,41 @@ FinishedFlows FlowTable::FinishCompact() {
   {
     const std::vector<uint32_t> rank = AddressInterner::AddressRanks(addresses);
     const int rank_bits = addresses.size() < 2 ? 0 : std::bit_width(addresses.size() - 1);
-    f.order_.resize(n);
+    const size_t live = n - merged.size();
+    f.order_.resize(live);
     if (2 * rank_bits + 19 <= 64) {
-      std::vector<RadixItem> order(n);
+      std::vector<RadixItem> order;
+      order.reserve(live);
       for (uint32_t i = 0; i < n; ++i) {
+        if (counters_[i].merged) continue;
         const CompactFlowKey& k = counters_[i].key;
         uint64_t key = classes[i];
         key = key << rank_bits | rank[k.server];
         key = key << 16 | k.port;
         key = key << rank_bits | rank[k.client];
         key = key << 1 | static_cast<uint8_t>(k.proto);
-        order[i] = RadixItem::Of(key, i);
+        order.push_back(RadixItem::Of(key, i));
       }
       RadixSort(order, 2 * rank_bits + 19);
-      for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].index;
+      for (size_t i = 0; i < live; ++i) f.order_[i] = order[i].index;
     } else {
       struct OrderKey {
         uint64_t major;  // class, server rank, port
         uint64_t minor;  // client rank, protocol
         uint32_t flow;
       };
-      std::vector<OrderKey> order(n);
+      std::vector<OrderKey> order;
+      order.reserve(live);
       for (uint32_t i = 0; i < n; ++i) {
+        if (counters_[i].merged) continue;
         const CompactFlowKey& k = counters_[i].key;
-        order[i] = {uint64_t{classes[i]} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
-                    uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i};
+        order.push_back({uint64_t{classes[i]} << 48 | uint64_t{rank[k.server]} << 16 | k.port,
+                         uint64_t{rank[k.client]} << 8 | static_cast<uint8_t>(k.proto), i});
       }
       std::sort(order.begin(), order.end(), [](const OrderKey& a, const OrderKey& b) {
         return a.major != b.major ? a.major < b.major : a.minor < b.minor;
       });
-      for (size_t i = 0; i < n; ++i) f.order_[i] = order[i].flow;
+      for (size_t i = 0; i < live; ++i) f.order_[i] = order[i].flow;
     }
   }
 
@@ -825,6 +855,8 @@ FinishedFlows FlowTable::FinishCompact() {
   for (size_t i = 0; i < n; ++i) first_row[i] = evidence_count[i];
   uint32_t next_row = 0;
   for (const uint32_t flow : f.order_) next_row += std::exchange(first_row[flow], next_row);
+  // A merged key's rows after every flow's: kept, never read.
+  for (const auto& [from, into] : merged) next_row += std::exchange(first_row[from], next_row);
   f.evidence_.resize(evidence_.size());
   for (size_t r = 0; r < evidence_.size(); ++r) {
     const EvidenceRow& row = evidence_[r];

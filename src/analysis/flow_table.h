@@ -63,7 +63,13 @@
 
 namespace highport::analysis {
 
-enum class ServerRule : uint8_t { kListener, kEndpointMapper, kHandshake, kBiflow, kFirewall, kPortClass, kGuess };
+enum class ServerRule : uint8_t {
+  kListener, kEndpointMapper, kHandshake, kBiflow, kFirewall,
+  kKnownServer,  // a guess turned: the other side is the server in flows a rule above decided
+  kFanIn,        // a guess turned: the other side's port met other clients, this side's none
+  kPortClass, kGuess
+};
+inline constexpr size_t kServerRules = 9;
 std::string_view ServerRuleName(ServerRule rule);  // "listener", "endpoint-mapper", ...
 
 enum class FlowClass : uint8_t { kProblematic, kLowSource, kRestricted, kFine };
@@ -247,6 +253,8 @@ class FlowTable : public ingest::TrafficSink {
     // already: a key whose attempts keep changing ports (a scan, SYNs nobody
     // answered) then costs one look into the cache per attempt, not two.
     uint8_t last_attempt_cached : 1 = 0;
+    // Merged into the reverse key at the finish (ReviseGuesses): no flow of its own.
+    uint8_t merged : 1 = 0;
     // The last dropped packet: its retransmissions (same client port, within
     // a minute) belong to the same attempt.
     uint16_t last_drop_port = 0;
@@ -311,6 +319,10 @@ class FlowTable : public ingest::TrafficSink {
     // `continues`: its flags are known and hold no SYN, so it began earlier;
     // `opens`: they hold the SYN.
     bool tracked = false, continues = false, opens = false;
+    bool one_direction = false;  // the record counts one direction's packets (NetFlow)
+    // A firewall row: 1 the logging host is the flow's client, 2 its
+    // server; 0 another input (SharedConnections::Add).
+    uint8_t log_side = 0;
     uint16_t client_port = 0;
     int64_t first_us = 0, last_us = 0;
     uint64_t packets = 0, bytes = 0, connections = 0;
@@ -422,18 +434,53 @@ class FlowTable : public ingest::TrafficSink {
   // already; remembers it.
   [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
   bool peaks_ = true;
+  // Per key whose observations were guesses (ServerRule::kGuess): the
+  // client port they had, so that the finish can turn a guess the rest of
+  // the evidence contradicts (ReviseGuesses, flow_table_guesses.cc):
+  // port | kGuessPortSet, | kGuessPortVaries once a second port came. And
+  // the one-direction halves on either side: a NetFlow record's half that
+  // the guess made the server's counted no connection, the other half one;
+  // turned round, it is the other way. Made at the first guess; 12 bytes a key.
+  static constexpr uint32_t kGuessPortSet = 1u << 16, kGuessPortVaries = 1u << 17;
+  struct GuessedKey {
+    uint32_t port = 0;
+    uint32_t client_halves = 0;  // one-direction halves from the guessed client: counted
+    uint32_t server_halves = 0;  // from the guessed server: not counted
+  };
+  std::vector<GuessedKey> guess_ports_;
+  [[gnu::noinline]] void GrowGuessPorts(uint32_t flow) {
+    guess_ports_.resize(std::max<size_t>(std::max<size_t>(flow + 1, 2 * guess_ports_.size()), 4096));
+  }
+  [[gnu::always_inline]] void NoteGuessPort(uint32_t flow, const Update& u) {
+    if (flow >= guess_ports_.size()) [[unlikely]] GrowGuessPorts(flow);
+    GuessedKey& g = guess_ports_[flow];
+    if ((g.port & kGuessPortSet) == 0) {
+      g.port = u.client_port | kGuessPortSet;
+    } else if ((g.port & 0xffff) != u.client_port) {
+      g.port |= kGuessPortVaries;
+    }
+    if (u.one_direction && !u.dropped && !u.unanswered) {
+      // (Saturating: a count this high no longer matters.)
+      uint32_t& halves = u.answer_half ? g.server_halves : g.client_halves;
+      if (halves != UINT32_MAX) halves += static_cast<uint32_t>(std::min<uint64_t>(u.connections, 1));
+    }
+  }
+  // Where a key's guess is contradicted, its reverse key (merged into one
+  // that exists, in place otherwise). Returns per merged key the key it
+  // went into. Before the index is released.
+  std::vector<std::pair<uint32_t, uint32_t>> ReviseGuesses();
   bool shared_on_ = false;
   SharedConnections shared_;
-  // The vantage point (ViewpointOf) of each evidence file, as a firewall
-  // log's and as a capture's: its id + 1, 0 until asked.
-  std::array<std::vector<uint32_t>, 2> viewpoint_of_file_;
+  // The vantage point (ViewpointOf) of each evidence file, per Seen: its
+  // id + 1, 0 until asked.
+  std::array<std::vector<uint32_t>, 3> viewpoint_of_file_;
   std::map<std::string, uint32_t> viewpoints_;
-  uint32_t ViewpointId(uint32_t file, bool firewall_log) {
-    std::vector<uint32_t>& ids = viewpoint_of_file_[firewall_log];
+  uint32_t ViewpointId(uint32_t file, Seen seen) {
+    std::vector<uint32_t>& ids = viewpoint_of_file_[static_cast<size_t>(seen)];
     if (file < ids.size() && ids[file] != 0) return ids[file] - 1;
-    return NewViewpointId(file, firewall_log);
+    return NewViewpointId(file, seen);
   }
-  [[gnu::noinline]] uint32_t NewViewpointId(uint32_t file, bool firewall_log);
+  [[gnu::noinline]] uint32_t NewViewpointId(uint32_t file, Seen seen);
   uint64_t shared_connections_ = 0;
   void TakeOffSharedConnections();  // at the finish: shared_'s excess off the counts
   std::array<Update, kQueue> queue_;

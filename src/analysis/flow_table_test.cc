@@ -977,7 +977,7 @@ TEST(FlowTable, AConnectionBothEndsLoggedCountsOnce) {
   EXPECT_EQ(once.low_source, 1u);
   EXPECT_EQ(once.packets, 40u + 2 + 1 + 1);  // NetFlow's 40 for the first
   EXPECT_EQ(once.bytes, 9000u + 4 * 52);
-  EXPECT_EQ(taken_off, 5u);
+  EXPECT_EQ(taken_off, 4u);  // connections more than one input reported (one of them by three)
   const auto [twice, none] = run(false);  // the inputs added up, as before
   EXPECT_EQ(twice.connections, 10u);
   EXPECT_EQ(twice.low_source, 2u);
@@ -1092,6 +1092,76 @@ TEST(FlowTable, BytesThatStoppedAtTheTopStayThereWhenTwoInputsSawThem) {
   const FlowEntry flow = table.Finish().at(0);
   EXPECT_EQ(flow.connections, 1u);
   EXPECT_EQ(flow.bytes, UINT64_MAX);
+}
+
+// A NetFlow record's half without direction: both ports in the dynamic
+// range, no initiator field, so the lower port is guessed the server's.
+FlowObservation Undirected(std::string_view src, uint16_t sport, std::string_view dst, uint16_t dport,
+                           int64_t second = 100) {
+  FlowObservation f = Obs(src, sport, dst, dport, second, second + 1);
+  f.one_direction = true;
+  f.source = {"core.pcap", 0, 3, 24};
+  return f;
+}
+
+TEST(FlowTable, AGuessTheRestOfTheEvidenceContradictsIsTurnedRound) {
+  // Clients whose ephemeral ports lie below the RPC server's dynamic port
+  // 49700: each record's lower port is the client's.
+  FlowTable table(TestCatalog(), {});
+  table.OnFlow(Undirected("10.8.0.1", 49300, "10.8.0.10", 49700));
+  table.OnFlow(Undirected("10.8.0.10", 49700, "10.8.0.1", 49300));  // its answer half
+  table.OnFlow(Undirected("10.8.0.1", 49302, "10.8.0.10", 49700, 200));  // the same client again
+  table.OnFlow(Undirected("10.8.0.2", 49400, "10.8.0.10", 49700));
+  // A lone record says nothing either way: it stays a guess.
+  table.OnFlow(Undirected("10.9.0.1", 49500, "10.9.0.10", 49800));
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 3u);
+  std::map<std::string, const FlowEntry*> by_client;
+  for (const FlowEntry& e : flows) by_client[e.key.client.ToString()] = &e;
+  ASSERT_TRUE(by_client.count("10.8.0.1") && by_client.count("10.8.0.2") && by_client.count("10.9.0.10"));
+  const FlowEntry& one = *by_client["10.8.0.1"];
+  EXPECT_EQ(one.key.server.ToString(), "10.8.0.10");
+  EXPECT_EQ(one.key.port, 49700);
+  EXPECT_EQ(one.rule, ServerRule::kFanIn);
+  EXPECT_EQ(one.connections, 2u);  // its two connections, merged under one key
+  EXPECT_EQ(one.packets, 3u * 10);
+  EXPECT_EQ(one.first_us, 100 * kSecond);
+  EXPECT_EQ(one.last_us, 201 * kSecond);
+  EXPECT_EQ(by_client["10.8.0.2"]->key.port, 49700);
+  EXPECT_EQ(by_client["10.8.0.2"]->connections, 1u);
+  EXPECT_EQ(by_client["10.9.0.10"]->rule, ServerRule::kGuess);  // the lower port, as guessed
+  EXPECT_EQ(by_client["10.9.0.10"]->key.port, 49500);
+}
+
+TEST(FlowTable, AGuessIsTurnedByAnEndpointMapperAnswerReadAfterIt) {
+  FlowTable table(TestCatalog(), {});
+  table.OnFlow(Undirected("10.8.0.1", 49300, "10.8.0.10", 49700));
+  table.OnRpcRegistration(Registration("10.8.0.10", 49700, "12345678-1234-abcd-ef00-01234567cffb"));
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].key.server.ToString(), "10.8.0.10");
+  EXPECT_EQ(flows[0].key.port, 49700);
+  EXPECT_EQ(flows[0].rule, ServerRule::kEndpointMapper);
+  EXPECT_EQ(flows[0].interfaces, std::vector<std::string>{"netlogon"});
+}
+
+TEST(FlowTable, AGuessIsTurnedByAServerAStrongerRuleFound) {
+  FlowTable table(TestCatalog(), {});
+  table.set_shared_connections(true);
+  // A capture saw one client's handshake to 49700; NetFlow of another
+  // place reports that connection and another client's, undirected.
+  table.OnFlow(Handshake(Obs("10.8.0.4", 49300, "10.8.0.10", 49700, 100, 101), Initiator::kSource));
+  table.OnFlow(Undirected("10.8.0.4", 49300, "10.8.0.10", 49700));
+  FlowObservation other = Undirected("10.8.0.5", 49200, "10.8.0.10", 49700);
+  other.source = {"dmz/core.pcap", 0, 4, 24};
+  table.OnFlow(other);
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 2u);
+  for (const FlowEntry& e : flows) {
+    EXPECT_EQ(e.key.server.ToString(), "10.8.0.10") << e.key.client.ToString();
+    EXPECT_EQ(e.key.port, 49700);
+    EXPECT_EQ(e.connections, 1u) << e.key.client.ToString();  // the capture's and NetFlow's report, once
+  }
 }
 
 }  // namespace

@@ -37,14 +37,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace highport::analysis {
 
-// The vantage point of an input file: its folder and, for a firewall log,
-// its name without ".old" (two hosts' logs copied flat into one folder are
-// two); every capture of one folder is one capture point.
-std::string ViewpointOf(std::string_view file, bool firewall_log);
+// The vantage point of what an input file reported: its folder and, for a
+// firewall log, its name without ".old" (two hosts' logs copied flat into
+// one folder are two); the packets every capture of one folder saw are one
+// capture point, and the NetFlow records in them another.
+enum class Seen : uint8_t { kFirewallLog, kPackets, kNetflow };
+std::string ViewpointOf(std::string_view file, Seen seen);
 
 class SharedConnections {
  public:
@@ -52,19 +56,31 @@ class SharedConnections {
 
   // A connection of flow `flow` (a FlowTable position) that input `input`
   // (its evidence file id) reported, from `client_port`, starting at `start_us`.
+  // `answer`: a NetFlow half that a guess made the server's (no connection
+  // unless the finish turns its key round: Turn). `log_side`: a firewall
+  // row's logging host, 1 the client, 2 the server (0: not a log). Two rows
+  // of one side are never one connection, whatever their files: they are
+  // one host's (a log copied into two moment folders), or two clients'
+  // behind one NAT address.
   void Add(uint32_t flow, uint32_t input, uint16_t client_port, int64_t start_us,
-           uint64_t packets, uint64_t bytes, bool allowed, bool low_source);
+           uint64_t packets, uint64_t bytes, bool allowed, bool low_source, bool answer = false,
+           uint8_t log_side = 0);
 
   // What the sightings beyond the first of each connection added to a flow.
   struct Excess {
     uint32_t flow = 0;
     uint64_t connections = 0, allowed = 0, low_source = 0, packets = 0, bytes = 0;
+    uint64_t shared = 0;  // connections more than one input reported
   };
   // Per flow that has a connection seen more than once, by ascending flow.
   // Empties the log.
   std::vector<Excess> TakeExcess();
 
   size_t size() const { return sightings_.size(); }
+  // A key turned round at the finish (FlowTable::ReviseGuesses): its
+  // sightings become flow `to`'s, their client port `port` (the key's old
+  // server port), and its halves change sides. `turned`: flow -> (to, port).
+  void Turn(const std::unordered_map<uint32_t, std::pair<uint32_t, uint16_t>>& turned);
 
  private:
   struct Sighting {
@@ -76,6 +92,8 @@ class SharedConnections {
     uint16_t client_port;
     uint8_t allowed : 1;
     uint8_t low_source : 1;
+    uint8_t answer : 1;
+    uint8_t log_side : 2;
   };
   static_assert(sizeof(Sighting) == 32);
   std::vector<Sighting> sightings_;

@@ -92,11 +92,31 @@ TEST(SharedConnections, CountsThatStoppedAtTheTopAreNotTakenToNothing) {
 TEST(SharedConnections, AVantagePointIsAHostsLogOrAFoldersCaptures) {
   // One host's log and its rotation; two hosts' logs side by side; a log and
   // a capture of one folder; the hourly captures of one capture point.
-  EXPECT_EQ(ViewpointOf("ev/dc01/pfirewall.log", true), ViewpointOf("ev/dc01/pfirewall.log.old", true));
-  EXPECT_NE(ViewpointOf("ev/flat/dc01.log", true), ViewpointOf("ev/flat/fs01.log", true));
-  EXPECT_NE(ViewpointOf("ev/dc01/pfirewall.log", true), ViewpointOf("ev/dc01/span.pcap", false));
-  EXPECT_EQ(ViewpointOf("ev/core/hour-01.pcap", false), ViewpointOf("ev/core/hour-02.pcap", false));
-  EXPECT_NE(ViewpointOf("ev/core/hour-01.pcap", false), ViewpointOf("ev/dmz/hour-01.pcap", false));
+  const Seen log = Seen::kFirewallLog, packets = Seen::kPackets, netflow = Seen::kNetflow;
+  EXPECT_EQ(ViewpointOf("ev/dc01/pfirewall.log", log), ViewpointOf("ev/dc01/pfirewall.log.old", log));
+  EXPECT_NE(ViewpointOf("ev/flat/dc01.log", log), ViewpointOf("ev/flat/fs01.log", log));
+  EXPECT_NE(ViewpointOf("ev/dc01/pfirewall.log", log), ViewpointOf("ev/dc01/span.pcap", packets));
+  EXPECT_EQ(ViewpointOf("ev/core/hour-01.pcap", netflow), ViewpointOf("ev/core/hour-02.pcap", netflow));
+  EXPECT_NE(ViewpointOf("ev/core/hour-01.pcap", netflow), ViewpointOf("ev/dmz/hour-01.pcap", netflow));
+  // A capture of the packets beside the NetFlow of the same traffic.
+  EXPECT_NE(ViewpointOf("ev/site/span.pcap", packets), ViewpointOf("ev/site/export.pcap", netflow));
+}
+
+TEST(SharedConnections, TwoRowsOfOneSideAreNeverOneConnection) {
+  SharedConnections s;
+  // One server's log copied into two moment folders (two inputs): both its
+  // rows are RECEIVE rows, the server's own, of two connections.
+  s.Add(7, 1, 50000, kNoon * kSecond, 1, 0, true, false, false, /*log_side=*/2);
+  s.Add(7, 2, 50000, (kNoon + 30) * kSecond, 1, 0, true, false, false, 2);
+  EXPECT_TRUE(s.TakeExcess().empty());
+  // The client's SEND row beside the server's RECEIVE row: one connection;
+  // and NetFlow of it (no side) with them.
+  s.Add(8, 1, 50000, kNoon * kSecond, 1, 0, true, false, false, 1);
+  s.Add(8, 2, 50000, kNoon * kSecond, 1, 0, true, false, false, 2);
+  s.Add(8, 3, 50000, kNoon * kSecond, 9, 900, false, false, false, 0);
+  const std::vector<SharedConnections::Excess> x = s.TakeExcess();
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(x[0].connections, 2u);
 }
 
 TEST(SharedConnections, TheOrderOfTheInputsChangesNothing) {

@@ -169,21 +169,23 @@ void SkipEarlierCopies(std::vector<TrafficInput>& traffic, Diagnostics& diagnost
 
 // Whether two of the traffic sources (files, and the database's sources
 // not left out) may have seen the same connection: both ends' logs, a log
-// and a capture, NetFlow beside either, two capture points. Files of one
-// vantage point (analysis::ViewpointOf: one host's pfirewall.log and
-// pfirewall.log.old, the hourly captures of one folder) cannot. Then the
-// flow table keeps no sightings (FlowTable::set_shared_connections: 32
-// bytes a connection).
+// and a capture, NetFlow beside either, two capture points. One host's own
+// log (pfirewall.log and pfirewall.log.old) cannot, nor can one capture.
+// Then the flow table keeps no sightings (FlowTable::set_shared_connections:
+// 32 bytes a connection). Two captures may (packets and NetFlow, or two
+// places), so they keep them; the flow table then tells their vantage
+// points apart (analysis::ViewpointOf).
 bool MaySeeOneConnectionTwice(const std::vector<TrafficInput>& traffic,
                               const std::vector<store::SourceRow>& stored) {
-  // (By the name the flow table sees: a file's as given, stdin's "<stdin>".)
+  // (By the name the flow table sees: a file's as given, stdin's "<stdin>".
+  // Each capture counts apart: it may hold packets or NetFlow or both.)
   std::set<std::string> viewpoints;
-  for (const TrafficInput& t : traffic) {
-    viewpoints.insert(analysis::ViewpointOf(t.name, t.kind == ingest::EvidenceKind::kFirewallLog));
-  }
-  for (const store::SourceRow& s : stored) {
-    viewpoints.insert(analysis::ViewpointOf(s.path, s.kind == "firewall-log"));
-  }
+  auto add = [&](const std::string& name, bool firewall_log) {
+    viewpoints.insert(firewall_log ? analysis::ViewpointOf(name, analysis::Seen::kFirewallLog)
+                                   : name);
+  };
+  for (const TrafficInput& t : traffic) add(t.name, t.kind == ingest::EvidenceKind::kFirewallLog);
+  for (const store::SourceRow& s : stored) add(s.path, s.kind == "firewall-log");
   return viewpoints.size() > 1;
 }
 

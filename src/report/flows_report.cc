@@ -185,7 +185,7 @@ class EnumNames {
 
  private:
   std::array<std::string_view, 4> classes_;  // FlowClass kProblematic..kFine
-  std::array<std::string_view, 7> rules_;    // ServerRule kListener..kGuess
+  std::array<std::string_view, analysis::kServerRules> rules_;  // ServerRule kListener..kGuess
   std::array<std::string_view, 2> protos_;
 };
 

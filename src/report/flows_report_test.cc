@@ -603,7 +603,7 @@ TEST(FlowTableWidths, EqualTheCellsWidths) {
                              static_cast<int64_t>(rng() >> 8)};
     e.first_us = times[rng() % std::size(times)];
     e.last_us = times[rng() % std::size(times)];
-    e.rule = static_cast<analysis::ServerRule>(rng() % 7);
+    e.rule = static_cast<analysis::ServerRule>(rng() % analysis::kServerRules);
     e.flow_class = static_cast<analysis::FlowClass>(rng() % 4);
     for (size_t n = rng() % 3; n > 0; --n) e.interfaces.push_back(names[rng() % names.size()]);
     e.service = rng() % 2 ? names[rng() % names.size()] : "";
