@@ -362,7 +362,7 @@ cp "$root/examples/dc01/netstat-ano.txt" "$work/flat/dc01-netstat.txt"
 lsass=$(awk 'tolower($1) == "lsass.exe" { print $2; exit }' "$work/flat/dc01-tasklist.txt")
 printf '\r\nImage Name                     PID Services\r\n========================= ======== ============================================\r\nsqlservr.exe                %5s MSSQLSERVER\r\n' "$lsass" >"$work/flat/sql01-tasklist.txt"
 expect 1 "$highport" flows "$work/flat" "$root/examples/dc01/pfirewall.log"
-contains "$work/err" "$work/flat/sql01-tasklist.txt: it says pid $lsass is sqlservr.exe, $work/flat/dc01-tasklist.txt in the same folder says lsass.exe"
+contains "$work/err" "$work/flat/sql01-tasklist.txt: it says pid $lsass is sqlservr.exe (MSSQLSERVER), $work/flat/dc01-tasklist.txt in the same folder says lsass.exe"
 
 # The same log given twice (or a copy under another name) is read once.
 cp "$root/examples/dc01/pfirewall.log" "$work/copy-of-pfirewall.log"

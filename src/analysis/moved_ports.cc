@@ -57,14 +57,25 @@ FolderProcesses::FolderProcesses(const std::vector<ingest::SocketInventory>& inv
       const std::string folder = FolderOf(p.source);
       const auto [it, fresh] = by_folder_[folder].try_emplace(p.pid, &p);
       const ProcessInfo& first = *it->second;
+      // Another program, or the same image hosting other services
+      // (svchost.exe 960 with RpcSs in one list, with Schedule in the other).
       if (fresh || first.source.file == p.source.file || first.image.empty() || p.image.empty() ||
-          text::ToLowerAscii(first.image) == text::ToLowerAscii(p.image)) {
+          OwnerKey(first.image, first.services) == OwnerKey(p.image, p.services) ||
+          (text::ToLowerAscii(first.image) == text::ToLowerAscii(p.image) &&
+           (first.services.empty() || p.services.empty()))) {
         continue;
       }
       const bool told = std::any_of(conflicts_.begin(), conflicts_.end(), [&](const Conflict& c) {
         return c.first_file == first.source.file && c.other_file == p.source.file;
       });
-      if (!told) conflicts_.push_back({folder, first.source.file, p.source.file, p.pid, first.image, p.image});
+      auto described = [](const ProcessInfo& q) {
+        std::string text = q.image;
+        for (size_t k = 0; k < q.services.size(); ++k) text += (k == 0 ? " (" : ", ") + q.services[k];
+        return q.services.empty() ? text : text + ")";
+      };
+      if (!told) {
+        conflicts_.push_back({folder, first.source.file, p.source.file, p.pid, described(first), described(p)});
+      }
     }
   }
 }

@@ -107,18 +107,23 @@ TEST(FolderProcesses, TwoListsInOneFolderThatDisagreeAreTold) {
       // fs01's list beside it: pid 4 agrees, 612 does not.
       named(Tasklist("x", {{4, "System", {}, {}}, {612, "svchost.exe", {"Dhcp"}, {}}, {700, "x.exe", {}, {}}}),
             "flat/fs01-tasklist.txt"),
+      // The same image hosting other services: another host's svchost.
+      named(Tasklist("x", {{960, "svchost.exe", {"RpcSs"}, {}}}), "flat2/a.txt"),
+      named(Tasklist("x", {{960, "svchost.exe", {"Schedule"}, {}}}), "flat2/b.txt"),
       // One host's two lists that agree (tasklist /svc and tasklist /v): nothing to tell.
       named(Tasklist("x", {{612, "lsass.exe", {}, {}}}), "dc02/tasklist-svc.txt"),
       named(Tasklist("x", {{612, "LSASS.EXE", {}, {}}}), "dc02/tasklist-v.txt"),
   };
   const FolderProcesses processes(inventories);
-  ASSERT_EQ(processes.conflicts().size(), 1u);
+  ASSERT_EQ(processes.conflicts().size(), 2u);
+  EXPECT_EQ(processes.conflicts()[1].first_image, "svchost.exe (RpcSs)");
+  EXPECT_EQ(processes.conflicts()[1].other_image, "svchost.exe (Schedule)");
   const FolderProcesses::Conflict& c = processes.conflicts()[0];
   EXPECT_EQ(c.first_file, "flat/dc01-tasklist.txt");
   EXPECT_EQ(c.other_file, "flat/fs01-tasklist.txt");
   EXPECT_EQ(c.pid, 612u);
   EXPECT_EQ(c.first_image, "lsass.exe");
-  EXPECT_EQ(c.other_image, "svchost.exe");
+  EXPECT_EQ(c.other_image, "svchost.exe (Dhcp)");
 }
 
 TEST(FolderProcesses, ALogsPidsJoinTheNearestProcessListAboveIt) {

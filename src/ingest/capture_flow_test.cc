@@ -63,6 +63,21 @@ TEST(CaptureFlowTest, ASynAnsweredByAResetWasRefused) {
   EXPECT_EQ(opened.tcp_flags, kTcpSyn | kTcpAck | kTcpRst);
 }
 
+TEST(CaptureFlowTest, ASynWrittenAfterTheResetThatAnsweredItWasRefusedToo) {
+  Harness h;
+  // Two interfaces' blocks out of time order: the reset (at 2 s) is in the
+  // file before the SYN it answered (at 1 s).
+  h.Tcp4(false, kTcpRst | kTcpAck, 0, {}, 2, 50000, 49901);
+  h.Tcp4(true, kTcpSyn, 100, {}, 1, 50000, 49901);
+  h.reader.Finish();
+  ASSERT_EQ(h.sink.flows.size(), 1u);
+  const FlowObservation& f = h.sink.flows[0];
+  EXPECT_EQ(f.src.ToString(), "10.0.0.1:50000");
+  EXPECT_EQ(f.tcp_flags, kTcpSyn | kTcpRst);  // an attempt
+  EXPECT_EQ(f.initiator, Initiator::kSource);
+  EXPECT_EQ(f.packets, 2u);
+}
+
 TEST(CaptureFlowTest, SynAckAloneNamesTheResponder) {
   Harness h;
   h.Tcp4(false, kSynAck, 900);  // the client's SYN was not captured

@@ -123,7 +123,19 @@ Conn& FlowTracker::Track(const PacketInfo& p, int64_t ts_us, uint64_t packet_num
   bool ack = tcp && (p.tcp_flags & kTcpAck) != 0;
   auto it = table_.find(key);
   Conn* c = it == table_.end() ? nullptr : &it->second;
-  if (c && syn && !ack) {
+  if (c && syn && !ack && c->initiator == Initiator::kUnknown && (c->flags & kTcpSyn) == 0 &&
+      ts_us <= c->last_us) {
+    // A SYN written after packets that came later (a pcapng whose interfaces'
+    // blocks interleave out of time order, a merged capture): the handshake
+    // of the conversation those packets began, not a new one. A reset that
+    // was all the other side sent refused it.
+    c->src_is_a = from_a;
+    c->initiator = Initiator::kSource;
+    c->evidence = InitiatorEvidence::kHandshake;
+    c->answered = c->packets > 0;
+    if ((c->flags & kTcpRst) != 0) c->refused = true;
+    c->first_packet = std::min(c->first_packet, packet_number);
+  } else if (c && syn && !ack) {
     // A SYN on a known connection: a retransmission while the handshake is
     // unanswered, else a new connection on the same ports.
     bool retransmission = c->tcp == TcpState::kSynSent && c->src_is_a == from_a && !c->answered;

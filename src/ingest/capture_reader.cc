@@ -147,7 +147,9 @@ bool CaptureReader::State::Netflow(const PacketInfo& p, int64_t ts_us, uint64_t 
   bool listed = netflow_ports[p.dst_port];
   if (!known && !listed && !context.options.netflow_auto) return false;
   if (!LooksLikeNetflow(p.payload)) {
-    if ((known || listed) && ClaimsNetflowVersion(p.payload)) {
+    // From a known exporter anything goes to the decoder (a version it does
+    // not read is said so); to a NetFlow port, what says it is NetFlow.
+    if (known || (listed && ClaimsNetflowVersion(p.payload))) {
       DecodeNetflow(p, p.payload, ts_us, number);  // damaged: the decoder says where
       return true;
     }

@@ -164,10 +164,14 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
                                SourceRef{name, 0, number, 0}, std::move(text)});
   };
   Block b;
+  // A Simple Packet Block has no time: it gets the packet's before it (said once).
+  int64_t last_us = 0;
+  bool told_no_time = false;
   while (walker.Next(b)) {
     uint32_t interface_id = 0;
     uint64_t units = 0;
     uint32_t captured = 0, wire = 0;
+    bool timed = true;
     switch (b.type) {
       case kSectionHeader:
         interfaces.clear();
@@ -201,6 +205,7 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
           captured = std::min(captured, interfaces[0].snaplen);
         }
         captured = static_cast<uint32_t>(std::min<size_t>(captured, b.body.remaining()));
+        timed = false;
         break;
       default:
         continue;  // statistics, name resolution, custom blocks: nothing highport reads
@@ -225,7 +230,15 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
                            "{}, which highport does not read",
                            b.at, interface_id, i.linktype));
     } else {
-      reader.ReadPacket(i.linktype, Microseconds(i, units), frame, number, wire);
+      if (!timed && !told_no_time) {
+        told_no_time = true;
+        diagnostics.Report(Finding{Finding::Severity::kNote, "capture.no_time",
+                                   SourceRef{name, 0, number, 0},
+                                   "a simple packet block carries no time: it, and every one after "
+                                   "it, is given the time of the packet before it"});
+      }
+      if (timed) last_us = Microseconds(i, units);
+      reader.ReadPacket(i.linktype, last_us, frame, number, wire);
     }
   }
   if (!walker.cursor().ok()) {
