@@ -13,7 +13,13 @@
 //      answers (a SYN-ACK; a reply from a port the port classes name);
 //   4. port class: a port the catalog knows, else the port outside the
 //      host's dynamic range, else (both or neither) the lower port, marked as
-//      a guess. "Below 1024 is the server" is never used on its own.
+//      a guess. "Below 1024 is the server" is never used on its own. At the
+//      finish a guess the rest of the evidence contradicts is turned round
+//      (flow_table_guesses.cc).
+//
+// A connection two vantage points reported (both ends' logs, a log and
+// NetFlow) counts once (shared_connections.h), and so does one an exporter
+// reported in pieces (ContinuesSeenConnection).
 //
 // The server port's class, after the third seed's table:
 //   fine         client high port -> server static port
