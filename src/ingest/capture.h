@@ -122,6 +122,10 @@ class CaptureReader {
   // frame's length on the wire (0: the captured length).
   void ReadPacket(int linktype, int64_t ts_us, std::span<const uint8_t> frame,
                   uint64_t packet_number, uint32_t wire_length = 0);
+  // A frame the file holds but that could not be handed over (a damaged
+  // pcapng block, one naming no interface; the caller says why): it counts
+  // among the packets, as malformed, so that packet numbers stay the file's.
+  void LeftOut();
   // End of input: every open conversation is emitted.
   void Finish();
 

@@ -230,6 +230,12 @@ void CaptureReader::ReadPacket(int linktype, int64_t ts_us, std::span<const uint
   state_->Packet(linktype, ts_us, frame, packet_number);
 }
 
+void CaptureReader::LeftOut() {
+  if (state_->finished) return;
+  ++state_->context.stats.packets;
+  ++state_->context.stats.malformed;
+}
+
 void CaptureReader::Finish() {
   State& s = *state_;
   if (s.finished) return;

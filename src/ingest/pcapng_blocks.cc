@@ -162,6 +162,7 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
   auto left_out = [&](std::string id, std::string text) {
     diagnostics.Report(Finding{Finding::Severity::kWarning, std::move(id),
                                SourceRef{name, 0, number, 0}, std::move(text)});
+    reader.LeftOut();
   };
   Block b;
   // A Simple Packet Block has no time: it gets the packet's before it (said once).
@@ -242,9 +243,10 @@ uint64_t ReadPcapngBlocks(std::span<const uint8_t> bytes, const std::string& nam
     }
   }
   if (!walker.cursor().ok()) {
-    ++number;  // the block where reading stopped
-    left_out("capture.truncated_file",
-             fmt::format("reading stopped: {}", walker.cursor().ErrorText()));
+    // (Said at the block where reading stopped, which is no packet read.)
+    diagnostics.Report(Finding{Finding::Severity::kWarning, "capture.truncated_file",
+                               SourceRef{name, 0, number + 1, 0},
+                               fmt::format("reading stopped: {}", walker.cursor().ErrorText())});
   }
   return number;
 }

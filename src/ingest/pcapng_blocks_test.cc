@@ -165,7 +165,11 @@ TEST(PcapngBlocks, ADamagedBlockStopsReadingAndSaysWhere) {
   EXPECT_NE(r.diagnostics.findings()[1].ToString().find(fmt::format("packet 4+0: reading stopped: byte {}:", good + last.size() - 4)),
             std::string::npos)
       << r.diagnostics.findings()[1].ToString();
-  // What came before the damage is kept: the first handshake.
+  // What came before the damage is kept: the first handshake. The packet
+  // left out counts among the packets, so that numbers stay the file's.
+  EXPECT_EQ(r.stats->packets, 3u);
+  EXPECT_EQ(r.stats->malformed, 1u);
+  for (const FlowObservation& f : r.sink.flows) EXPECT_LE(f.source.packet, r.stats->packets);
   ASSERT_EQ(r.sink.flows.size(), 1u);
   EXPECT_EQ(r.sink.flows[0].src.ToString(), "10.0.0.1:50001");
 }
