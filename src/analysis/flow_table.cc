@@ -401,7 +401,7 @@ inline FlowTable::SeenConnection* FlowTable::SeenConnectionSlot(uint32_t flow, u
   return &seen_connections_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
 }
 
-inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
+inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow, uint32_t viewpoint) {
   if (seen_connections_.empty()) seen_connections_.resize(size_t{1} << kSeenConnectionBits);
   constexpr uint32_t kSynSeen = 2;
   uint32_t tag = 0;
@@ -411,16 +411,28 @@ inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
   const bool near = (slot->tag | kSynSeen) == (tag | kSynSeen) && gap <= kPieceGapSeconds &&
                     gap >= -kPieceGapSeconds;
   const bool syn_seen = near && (slot->tag & kSynSeen) != 0;
+  // The SYN piece of a connection whose SYN piece was read already: the
+  // same connection reported twice (kSameOpenSeconds), measured from that
+  // SYN piece, not from the last piece read, so that the order of the
+  // files does not matter.
+  const int64_t open_gap = int64_t{second} - int64_t{slot->open_second};
+  const bool same_open = u.opens && syn_seen && open_gap <= kSameOpenSeconds &&
+                         open_gap >= -kSameOpenSeconds && slot->open_viewpoint == viewpoint;
+  if (same_open) return true;  // the entry stays that of the connection's pieces
   // Part of a connection counted already: a piece without SYN beside any
   // piece but one before a SYN (an earlier connection's), or the SYN piece
-  // of one whose later piece was read, and counted, first. Two SYNs are two
-  // connections.
+  // of one whose later piece was read, and counted, first. Two SYNs apart
+  // are two connections.
   const bool counted =
       near && ((u.continues && (!syn_seen || gap >= 0)) || (u.opens && !syn_seen && gap <= 0));
   // The entry is this piece's connection now: its SYN seen if this is it,
   // or if this piece joined the connection whose SYN was.
   slot->tag = tag | ((u.opens || (counted && syn_seen)) ? kSynSeen : 0);
   slot->second = second;
+  if (u.opens) {
+    slot->open_second = second;
+    slot->open_viewpoint = viewpoint;
+  }
   return counted;
 }
 
@@ -435,7 +447,11 @@ inline void FlowTable::Apply(const Update& u) {
   const bool attempt = u.dropped || u.unanswered;
   // (A later piece of a connection an exporter or capture reported in
   // pieces adds its packets, not another connection.)
-  const bool connection = !attempt && !u.answer_half && !(u.tracked && ContinuesSeenConnection(u, flow));
+  // (Where connections are matched across inputs, a piece is another
+  // piece of the same connection only from the same vantage point.)
+  const bool connection =
+      !attempt && !u.answer_half &&
+      !(u.tracked && ContinuesSeenConnection(u, flow, shared_on_ ? SeenViewpointId(u) : 0));
   // A UDP peer protocol sends from its own port to the same port of the
   // other (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138): that is how it
   // works, not a client hiding behind a privileged port.
@@ -475,10 +491,7 @@ inline void FlowTable::Apply(const Update& u) {
   // it is the connection.)
   const bool guessed_answer = u.answer_half && u.rule == ServerRule::kGuess && !attempt;
   if (shared_on_ && (connection || guessed_answer) && u.connections == 1 && u.client_port != 0) {
-    // (A connection a firewall log reports is an allowed one; a capture's and
-    // NetFlow's are observed, NetFlow's at a record's offset in its packet.)
-    const Seen seen = u.allowed ? Seen::kFirewallLog : u.offset > 0 ? Seen::kNetflow : Seen::kPackets;
-    shared_.Add(flow, ViewpointId(u.file, seen), u.client_port, u.first_us, u.packets,
+    shared_.Add(flow, SeenViewpointId(u), u.client_port, u.first_us, u.packets,
                 u.bytes, u.allowed, low_source, !connection, u.log_side);
   }
   if (e.wide) {

@@ -421,24 +421,36 @@ class FlowTable : public ingest::TrafficSink {
   // port) that begin within kPieceGapSeconds of each other are one
   // connection unless both hold a SYN (the port reused for a new one), in
   // whichever order they are read: a piece without SYN read first counts,
-  // and its SYN piece read later then does not. Direct-mapped, made at the
-  // first such conversation; an entry is a tag (bit 0 set: not empty; bit 1:
-  // the connection's SYN was seen) and the second its last piece began: a
-  // collision forgets a connection, which can only count a later piece of
+  // and its SYN piece read later then does not.
+  // Two SYN pieces that begin within kSameOpenSeconds of each other, from
+  // one vantage point, are one connection reported twice, not the port
+  // reused (a client's port waits minutes in TIME_WAIT before it may open
+  // the same connection again): a router exporting both ingress and egress,
+  // two routers on the path exporting into one capture, two hosts' captures
+  // in one folder. (From two vantage points, SharedConnections matches them.)
+  // Direct-mapped, made at the first such conversation; an entry is a tag
+  // (bit 0 set: not empty; bit 1: the connection's SYN was seen), the second
+  // its last piece began, the second its SYN piece began and the vantage
+  // point of that piece (0 while connections are not matched across inputs):
+  // a collision forgets a connection, which can only count a later piece of
   // it again, as every piece counted before.
   struct SeenConnection {
     uint32_t tag = 0;
     uint32_t second = 0;
+    uint32_t open_second = 0;
+    uint32_t open_viewpoint = 0;
   };
-  static constexpr int kSeenConnectionBits = 18;  // 262144 x 8 bytes: 2 MiB
+  static constexpr int kSeenConnectionBits = 18;  // 262144 x 16 bytes: 4 MiB
   static constexpr int64_t kPieceGapSeconds = 3600;
+  static constexpr int64_t kSameOpenSeconds = SharedConnections::kSkewSeconds;
   std::vector<SeenConnection> seen_connections_;
   [[gnu::always_inline]] inline SeenConnection* SeenConnectionSlot(uint32_t flow,
                                                                    uint16_t client_port,
                                                                    uint32_t& tag);
   // Whether this piece is part of a connection another piece counted
   // already; remembers it.
-  [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
+  [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow,
+                                                              uint32_t viewpoint);
   bool peaks_ = true;
   // Per key whose observations were guesses (ServerRule::kGuess): the
   // client port they had, so that the finish can turn a guess the rest of
@@ -487,6 +499,14 @@ class FlowTable : public ingest::TrafficSink {
     return NewViewpointId(file, seen);
   }
   [[gnu::noinline]] uint32_t NewViewpointId(uint32_t file, Seen seen);
+  // The vantage point of an update's input: a firewall log's connection is
+  // an allowed one; a capture's and NetFlow's are observed, NetFlow's at a
+  // record's offset in its packet.
+  uint32_t SeenViewpointId(const Update& u) {
+    return ViewpointId(u.file, u.allowed       ? Seen::kFirewallLog
+                               : u.offset > 0 ? Seen::kNetflow
+                                              : Seen::kPackets);
+  }
   uint64_t shared_connections_ = 0;
   void TakeOffSharedConnections();  // at the finish: shared_'s excess off the counts
   std::array<Update, kQueue> queue_;

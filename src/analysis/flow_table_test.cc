@@ -1041,6 +1041,74 @@ TEST(FlowTable, PiecesCountTheSameInWhateverOrderTheyAreRead) {
   EXPECT_EQ(count({1, 0, 3, 2, 4}), 3u);  // each file's later piece read first
 }
 
+TEST(FlowTable, AConnectionOneCaptureReportsTwiceCountsOnce) {
+  // A router exporting both ingress and egress (or two routers on the path
+  // exporting into one capture) sends two records of each connection, both
+  // with its SYN. A client's port waits in TIME_WAIT for minutes before it
+  // may open the same connection again, so two SYN records of one client
+  // port within a minute are one connection; ten minutes on, a new one.
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  struct Piece {
+    int64_t second;
+    uint8_t flags;
+  };
+  const std::vector<Piece> pieces = {{0, kSyn | kAck | kPsh},    // ingress
+                                     {0, kSyn | kAck | kPsh},    // egress
+                                     {2, kSyn | kAck},           // the next router, its clock 2 s on
+                                     {1800, kAck | kPsh},        // the active timeout's next piece
+                                     {1800, kAck | kPsh},        // and its copy
+                                     {2400, kSyn | kAck | kFin}, // the port opened again
+                                     {2400, kSyn | kAck | kFin}};
+  auto count = [&](const std::vector<size_t>& order, bool shared) {
+    FlowTable table(TestCatalog(), {});
+    table.set_shared_connections(shared);
+    for (size_t i : order) {
+      FlowObservation f = Obs("10.12.0.1", 50001, "10.12.0.10", 49650, pieces[i].second,
+                              pieces[i].second + 30);
+      f.one_direction = true;
+      f.tcp_flags = pieces[i].flags;
+      f.packets = 10;
+      f.source = {"core/netflow.pcap", 0, 1 + i, 42};  // one capture: one vantage point
+      table.OnFlow(f);
+    }
+    const FlowEntry flow = table.Finish().at(0);
+    EXPECT_EQ(flow.packets, 70u);  // every record's packets still count
+    EXPECT_EQ(table.shared_connections(), 0u);
+    return flow.connections;
+  };
+  for (bool shared : {false, true}) {
+    SCOPED_TRACE(shared ? "matched across inputs" : "one vantage point");
+    // In time order, or nearly (a record of the same moment exported later),
+    // and as two files, the later one read first.
+    EXPECT_EQ(count({0, 1, 2, 3, 4, 5, 6}, shared), 2u);
+    EXPECT_EQ(count({1, 2, 0, 4, 3, 6, 5}, shared), 2u);
+    EXPECT_EQ(count({5, 6, 0, 1, 2, 3, 4}, shared), 2u);
+    EXPECT_EQ(count({6, 5, 2, 1, 0, 4, 3}, shared), 2u);
+  }
+}
+
+TEST(FlowTable, TwoSynRecordsFromTwoVantagePointsAreMatchedAsTwoReports) {
+  // Where connections are matched across inputs, a SYN record from another
+  // vantage point is left to that matching, which keeps the larger counts.
+  FlowTable table(TestCatalog(), {});
+  table.set_shared_connections(true);
+  constexpr uint8_t kSyn = 0x02, kAck = 0x10;
+  uint64_t packets = 10;
+  for (const char* file : {"core/netflow.pcap", "branch/netflow.pcap"}) {
+    FlowObservation f = Obs("10.12.0.1", 50001, "10.12.0.10", 49650, 100, 130);
+    f.one_direction = true;
+    f.tcp_flags = kSyn | kAck;
+    f.packets = packets;
+    packets += 5;
+    f.source = {file, 0, 1, 42};
+    table.OnFlow(f);
+  }
+  const FlowEntry flow = table.Finish().at(0);
+  EXPECT_EQ(flow.connections, 1u);
+  EXPECT_EQ(table.shared_connections(), 1u);
+  EXPECT_EQ(flow.packets, 15u);
+}
+
 TEST(FlowTable, UntrustedCountsStopAtTheTopAndTimesKeepTheirOrder) {
   FlowTable table(TestCatalog(), {});
   for (int i = 0; i < 2; ++i) {
