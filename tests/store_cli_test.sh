@@ -80,6 +80,22 @@ grep -q "$partial stored before" "$work/ingest2.out" || fail "the rows stored be
 [ "$(stored "$db")" -eq "$total" ] || fail "after resuming, $(stored "$db") rows stored, expected $total"
 [ "$(sqlite3 "$db" 'SELECT count(*) FROM observation')" -eq "$total" ] || fail "observation rows are not $total"
 
+echo "== two ingests of one log at once: the second waits, and nothing is stored twice"
+twice=$work/twice.db
+"$highport" ingest --db "$twice" "$work/pfirewall.log" >"$work/twice1.out" 2>&1 &
+p1=$!
+pids+=("$p1")
+"$highport" ingest --db "$twice" "$work/pfirewall.log" >"$work/twice2.out" 2>&1 &
+p2=$!
+pids+=("$p2")
+wait "$p1" || fail "the first of two ingests at once failed: $(cat "$work/twice1.out")"
+wait "$p2" || fail "the second of two ingests at once failed: $(cat "$work/twice2.out")"
+[ "$(sqlite3 "$twice" 'SELECT count(*) FROM source')" -eq 1 ] ||
+  fail "two ingests at once stored the log as $(sqlite3 "$twice" 'SELECT count(*) FROM source') sources"
+[ "$(stored "$twice")" -eq "$total" ] || fail "two ingests at once stored $(stored "$twice") rows, expected $total"
+grep -hq "unchanged" "$work/twice1.out" "$work/twice2.out" || fail "neither ingest found the log stored by the other"
+grep -hq "waiting for it to finish" "$work/twice1.out" "$work/twice2.out" || fail "the ingest that waited did not say so"
+
 echo "== flows --db equals flows FILE"
 flows_json --db "$db" >"$work/db.json"
 flows_json "$work/pfirewall.log" >"$work/file.json"

@@ -19,6 +19,7 @@
 #include "ingest/load.h"
 #include "store/evidence_store.h"
 #include "store/file_ingest.h"
+#include "store/ingest_lock.h"
 
 namespace highport::cli {
 namespace {
@@ -112,6 +113,15 @@ int Run(const IngestCommandOptions& o) {
     return kExitUsage;
   }
   store::EvidenceStore& db = **opened;
+  // One ingest into a database at a time (ingest_lock.h says why).
+  Result<store::IngestLock> lock = store::IngestLock::Take(o.db, [&](long holder) {
+    fmt::print(stderr, "highport ingest: another ingest{} is storing into {}; waiting for it to finish\n",
+               holder > 0 ? fmt::format(" (pid {})", holder) : "", o.db);
+  });
+  if (!lock) {
+    fmt::print(stderr, "highport ingest: {}\n", lock.error().message);
+    return kExitUsage;
+  }
   Result<std::vector<InputFile>> inputs = ExpandInputs(o.files);
   if (!inputs) {
     fmt::print(stderr, "highport ingest: {}\n", inputs.error().message);

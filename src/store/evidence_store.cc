@@ -306,7 +306,12 @@ Result<bool> EvidenceStore::Migrate() {
   db.exec("PRAGMA synchronous=NORMAL");
   for (const Migration& m : Migrations()) {
     if (m.version <= version) continue;
-    SQLite::Transaction transaction(*db_);
+    // Two highports opening a new database at once (two ingests started
+    // together) both read version 0 above: each migration takes the write
+    // lock first and reads the version again under it, so only one runs it.
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    version = db.execAndGet("PRAGMA user_version").getInt();
+    if (m.version <= version) continue;
     db.exec(std::string(m.sql));
     db.exec(fmt::format("PRAGMA user_version = {}", m.version));
     db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
