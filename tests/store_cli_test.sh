@@ -122,6 +122,16 @@ cmp -s "$work/db-utc.json" "$work/db.json" && fail "--log-timezone changed nothi
 jq -e '.local_time == false' "$work/db-zone.json" >/dev/null || fail "flows --db --log-timezone still says the times are local"
 "$highport" flows --db "$db" --format json -o "$work/db-local.json" 2>/dev/null || true
 jq -e '.local_time == true' "$work/db-local.json" >/dev/null || fail "flows --db does not say that the stored log's times are local"
+# A log without its header (what `findstr ALLOW pfirewall.log` leaves) is
+# local time all the same: converted alike from the file and the database.
+rows 0 500 | grep ALLOW >"$work/allow-only.log"
+headerless=$work/headerless.db
+"$highport" ingest --db "$headerless" "$work/allow-only.log" >/dev/null 2>&1 || fail "ingest of a log without header"
+flows_json --db "$headerless" --log-timezone +01:00 >"$work/headerless-db.json"
+flows_json "$work/allow-only.log" --log-timezone +01:00 >"$work/headerless-file.json"
+[ "$(jq '.flows | length' "$work/headerless-file.json")" -gt 0 ] || fail "no flows from the log without header"
+cmp -s "$work/headerless-db.json" "$work/headerless-file.json" ||
+  fail "a log without header: flows --db --log-timezone differs from the file's: $(diff "$work/headerless-db.json" "$work/headerless-file.json" | head -6)"
 # The stored rows are a log's: its peaks count instants, and the table says so.
 "$highport" flows --db "$db" -o "$work/db-table.txt" 2>/dev/null || true
 grep -q "rows carry no duration" "$work/db-table.txt" || fail "flows --db does not say that a log's peaks are a lower bound"

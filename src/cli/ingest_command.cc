@@ -107,13 +107,8 @@ Result<std::unique_ptr<analysis::FlowTable>> FlowTableFor(store::EvidenceStore& 
 }
 
 int Run(const IngestCommandOptions& o) {
-  Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
-  if (!opened) {
-    fmt::print(stderr, "highport ingest: {}\n", opened.error().message);
-    return kExitUsage;
-  }
-  store::EvidenceStore& db = **opened;
-  // One ingest into a database at a time (ingest_lock.h says why).
+  // One ingest into a database at a time (ingest_lock.h says why), taken
+  // before the database is opened: two ingests never make a new one together.
   Result<store::IngestLock> lock = store::IngestLock::Take(o.db, [&](long holder) {
     fmt::print(stderr, "highport ingest: another ingest{} is storing into {}; waiting for it to finish\n",
                holder > 0 ? fmt::format(" (pid {})", holder) : "", o.db);
@@ -122,6 +117,12 @@ int Run(const IngestCommandOptions& o) {
     fmt::print(stderr, "highport ingest: {}\n", lock.error().message);
     return kExitUsage;
   }
+  Result<std::unique_ptr<store::EvidenceStore>> opened = store::EvidenceStore::Open(o.db);
+  if (!opened) {
+    fmt::print(stderr, "highport ingest: {}\n", opened.error().message);
+    return kExitUsage;
+  }
+  store::EvidenceStore& db = **opened;
   Result<std::vector<InputFile>> inputs = ExpandInputs(o.files);
   if (!inputs) {
     fmt::print(stderr, "highport ingest: {}\n", inputs.error().message);

@@ -30,7 +30,7 @@ struct PfirewallStats {
   uint64_t skipped = 0;          // rows reported to Diagnostics and skipped
   uint64_t lost_events = 0;      // events the INFO-EVENTS-LOST rows say were not logged
   uint64_t headers = 0;          // #Fields lines
-  bool local_time = false;       // "#Time Format: Local": timestamps read as if UTC
+  bool local_time = false;       // "#Time Format: Local", or no such line: timestamps read as if UTC
   std::string version;           // "#Version:" as written ("1.5"), the last one seen
   std::string software;          // "#Software:", the last one seen
   text::Encoding encoding = text::Encoding::kUtf8;

@@ -159,6 +159,7 @@ void LineReader::Directive(std::string_view line) {
   } else if (line.starts_with("#Software:")) {
     stats_.software = std::string(value_of("#Software:").substr(0, 100));
   } else if (line.starts_with("#Time Format:")) {
+    time_format_seen_ = true;
     std::string_view format = value_of("#Time Format:");
     if (format == "Local" || format == "local") {
       stats_.local_time = true;
@@ -382,6 +383,10 @@ void LineReader::Flow(Kind kind) {
 }
 
 void LineReader::Finish() {
+  // Windows writes every firewall log in local time; a log without the
+  // header that says so (cut by findstr, or its header lost) is one too,
+  // and --log-timezone must convert it, read from the file or the database.
+  if (!time_format_seen_ && stats_.rows > 0) stats_.local_time = true;
   for (const Suppressed& s : suppressed_) {
     if (s.more == 0) continue;
     diagnostics_.SkipLine(name_, s.first_more_line, s.id,

@@ -428,6 +428,7 @@ class LineReader {
   std::vector<Suppressed> suppressed_;  // one per finding id: a handful
   uint64_t first_close_line_ = 0;
   bool noted_local_time_ = false;
+  bool time_format_seen_ = false;  // a "#Time Format:" line, whatever it said
   bool noted_path_ = false;
   bool noted_flags_ = false;
 };

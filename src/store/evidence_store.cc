@@ -3,14 +3,17 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "SQLiteCpp/SQLiteCpp.h"
+#include <sqlite3.h>
 #include "fmt/format.h"
 #include "ingest/traffic_load.h"
 #include "store/schema.h"
@@ -290,9 +293,19 @@ Result<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(const std::string& pa
 Result<bool> EvidenceStore::Migrate() {
   SQLite::Database& db = *db_;
   // Reading the header first also tells a file that is not SQLite at all.
-  int application_id = db.execAndGet("PRAGMA application_id").getInt();
-  int version = db.execAndGet("PRAGMA user_version").getInt();
-  int tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+  // (One statement, one snapshot: another highport making the database at
+  // this moment must not be seen half, its tables but not yet its id.)
+  int application_id = 0, version = 0, tables = 0;
+  {
+    SQLite::Statement header(db,
+                             "SELECT (SELECT application_id FROM pragma_application_id), "
+                             "(SELECT user_version FROM pragma_user_version), "
+                             "(SELECT count(*) FROM sqlite_schema)");
+    header.executeStep();
+    application_id = header.getColumn(0).getInt();
+    version = header.getColumn(1).getInt();
+    tables = header.getColumn(2).getInt();
+  }
   if (application_id != kApplicationId && (application_id != 0 || tables > 0)) {
     return Error{fmt::format("{}: a SQLite database, but not one of highport's", path_)};
   }
@@ -302,7 +315,18 @@ Result<bool> EvidenceStore::Migrate() {
   }
   // WAL: readers (flows --db) and one writer (ingest, collect) at the same
   // time; NORMAL sync is still safe against a killed process.
-  db.exec("PRAGMA journal_mode=WAL");
+  // (Turning a new database to WAL needs it alone, and SQLite answers
+  // "locked" at once rather than wait when another highport opens it at the
+  // same moment: a collector started beside an ingest. Tried again, bounded.)
+  for (int tries = 1;; ++tries) {
+    try {
+      db.exec("PRAGMA journal_mode=WAL");
+      break;
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_BUSY || tries == 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
   db.exec("PRAGMA synchronous=NORMAL");
   for (const Migration& m : Migrations()) {
     if (m.version <= version) continue;

@@ -31,7 +31,9 @@ Result<IngestLock> IngestLock::Take(const std::string& db_path,
                                     const std::function<void(long holder_pid)>& waiting) {
   const std::string path = PathFor(db_path);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
+  if (fd < 0) {
+    return Error{fmt::format("{}: cannot make its ingest lock {}: {}", db_path, path, std::strerror(errno))};
+  }
   IngestLock lock(fd);
   int taken = 0;
   while ((taken = ::flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "fmt/format.h"
@@ -131,6 +132,24 @@ TEST_F(StoreTest, NewDatabaseHasTheCurrentSchemaInWalMode) {
   auto again = OpenDb();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->Sources()->size(), 1u);
+}
+
+TEST_F(StoreTest, ANewDatabaseOpenedByManyAtOnceIsMadeOnce) {
+  // An ingest and a collector started together on a database not there yet.
+  constexpr int kOpeners = 6;
+  std::vector<std::thread> openers;
+  std::vector<std::string> errors(kOpeners);
+  for (int i = 0; i < kOpeners; ++i) {
+    openers.emplace_back([&, i] {
+      auto db = EvidenceStore::Open(Path("together.db"));
+      if (!db) errors[i] = db.error().message;
+    });
+  }
+  for (std::thread& t : openers) t.join();
+  for (const std::string& e : errors) EXPECT_EQ(e, "");
+  SQLite::Database raw(Path("together.db"));
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), CurrentSchemaVersion());
+  EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
 TEST_F(StoreTest, RefusesWhatIsNotItsDatabase) {
