@@ -148,8 +148,20 @@ void NetflowDecoder::Decode(const Endpoint& exporter, std::span<const uint8_t> p
                     : c.ErrorText());
     return;
   }
+  // A datagram too short for its version's header makes no exporter: junk
+  // from a thousand spoofed sources must not fill the exporter cap.
+  const size_t header = version == 5 ? kV5Header : version == 9 ? kV9Header : kIpfixHeader;
+  if (payload.size() < header) {
+    ++s.stats.malformed;
+    s.Report(diagnostics, Finding::Severity::kWarning, "netflow.truncated_header", where, 0,
+             fmt::format("{} header: {} byte(s), {} needed",
+                         version == 5 ? "NetFlow v5" : version == 9 ? "NetFlow v9" : "IPFIX",
+                         payload.size(), header));
+    return;
+  }
   netflow::Exporter* ex = s.FindOrAddExporter(exporter, where, diagnostics);
   if (ex == nullptr) return;
+  ex->last_heard_us = arrival_us;
   s.now_us = arrival_us;
   // An exporter never sends the same datagram twice (its sequence number
   // moves on with each), but a mirror port that sees the export on its way
@@ -212,6 +224,7 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
       c.Limit(length - kIpfixHeader, "message");
     }
   } else {
+    RestartedExporter(ex, domain, clock.sys_uptime_ms, where, d);
     SequenceCheck(ex, version, domain, sequence, 1, true, where, sink, d);
   }
 

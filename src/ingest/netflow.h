@@ -45,6 +45,11 @@ struct NetflowStats {
   // Datagrams that repeated their exporter's previous one byte for byte (a
   // mirror port that copies each twice): read once.
   uint64_t repeated = 0;
+  // Silent exporters that held no template nor data, forgotten to make room
+  // under max_exporters for a new one.
+  uint64_t exporters_forgotten = 0;
+  // NetFlow v9 exporters seen to restart (their uptime went back).
+  uint64_t restarts = 0;
 };
 
 // Does this UDP payload look like a NetFlow v5/v9 or IPFIX export packet

@@ -175,6 +175,9 @@ struct Domain {
   uint32_t last_sequence = 0;
   bool counts_own_records = false;
   bool told_own_records = false;
+  // NetFlow v9: the last header's uptime; -1 before the first. An uptime
+  // that goes back is a restarted exporter (RestartedExporter).
+  int64_t last_uptime_ms = -1;
   int64_t system_init_ms = -1;
   uint64_t sampling_interval = 0;  // remembered from options data; never applied
   bool warned_init_time = false;
@@ -203,6 +206,7 @@ struct Exporter {
   std::unordered_map<uint64_t, Template> templates;
   std::unordered_map<uint64_t, Domain> domains;
   std::deque<PendingPacket> pending;
+  int64_t last_heard_us = 0;  // the arrival of its last datagram: the cap forgets the longest silent
 };
 
 inline uint64_t TemplateKey(uint8_t version, uint32_t domain, uint16_t id) {
@@ -311,6 +315,12 @@ struct NetflowDecoder::State {
                        Diagnostics& d);
   void SetSource(const SourceRef& where);
   void ExpirePending(netflow::Exporter& ex, int64_t now_us, Diagnostics& d);
+  // A NetFlow v9 exporter whose uptime went back by more than a minute has
+  // restarted: its templates of that source id may mean other fields now,
+  // so they are forgotten (here and for later files), data waits for the new
+  // ones, and its sequence numbers begin again. True if it restarted.
+  bool RestartedExporter(netflow::Exporter& ex, uint32_t domain, uint32_t sys_uptime_ms,
+                         const SourceRef& where, Diagnostics& d);
   void DropPending(netflow::PendingPacket& p, std::string_view why, Diagnostics& d);
 };
 

@@ -46,6 +46,23 @@ netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
     return &it->second;
   }
   if (exporters.size() >= limits.max_exporters) {
+    // The longest silent exporter that holds nothing a later datagram needs
+    // (no template, no data waiting) makes room: one that sends from a new
+    // port each time, or junk from spoofed sources, must not lock out the
+    // routers that come after it.
+    auto silent = exporters.end();
+    for (auto at = exporters.begin(); at != exporters.end(); ++at) {
+      const netflow::Exporter& x = at->second;
+      if (!x.templates.empty() || !x.pending.empty()) continue;
+      if (silent == exporters.end() || x.last_heard_us < silent->second.last_heard_us) silent = at;
+    }
+    if (silent != exporters.end()) {
+      if (last_exporter == &*silent) last_exporter = nullptr;
+      exporters.erase(silent);
+      ++stats.exporters_forgotten;
+    }
+  }
+  if (exporters.size() >= limits.max_exporters) {
     ++stats.exporters_dropped;
     Report(d, Finding::Severity::kWarning, "netflow.too_many_exporters", where, 0,
            fmt::format("packet from {} dropped: {} exporters known already", e.ToString(),
@@ -55,6 +72,39 @@ netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
   netflow::Exporter& fresh = exporters[e];
   fresh.endpoint = e;
   return &fresh;
+}
+
+bool NetflowDecoder::State::RestartedExporter(netflow::Exporter& ex, uint32_t domain,
+                                              uint32_t sys_uptime_ms, const SourceRef& where,
+                                              Diagnostics& d) {
+  netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(9, domain));
+  if (dom == nullptr) return false;
+  const int64_t before = dom->last_uptime_ms;
+  dom->last_uptime_ms = sys_uptime_ms;
+  // (Datagrams out of order go back by milliseconds, not a minute.)
+  constexpr int64_t kBackMs = 60'000;
+  if (before < 0 || int64_t{sys_uptime_ms} + kBackMs >= before) return false;
+  ++stats.restarts;
+  const uint64_t first = netflow::TemplateKey(9, domain, 0);
+  const uint64_t last = netflow::TemplateKey(9, domain, 0xffff);
+  const size_t forgotten = std::erase_if(
+      ex.templates, [&](const auto& kv) { return kv.first >= first && kv.first <= last; });
+  templates_total -= forgotten;
+  if (remembered != nullptr) {
+    std::vector<uint64_t> keys;
+    for (const auto& [at, entry] : remembered->templates) {
+      if (at.first == ex.endpoint && at.second >= first && at.second <= last) keys.push_back(at.second);
+    }
+    for (const uint64_t key : keys) remembered->Withdraw(ex.endpoint, key, where.file);
+  }
+  dom->have_sequence = false;
+  dom->system_init_ms = -1;
+  Report(d, Finding::Severity::kNote, "netflow.exporter_restarted", where, 4,
+         fmt::format("exporter {} source id {} restarted (its uptime went back from {} s to {} s): "
+                     "its {} template(s) are forgotten, its data waits for the new ones",
+                     ex.endpoint.ToString(), domain, before / 1000, sys_uptime_ms / 1000,
+                     forgotten));
+  return true;
 }
 
 netflow::Domain* NetflowDecoder::State::FindOrAddDomain(netflow::Exporter& ex, uint64_t key) {

@@ -4,6 +4,7 @@
 // every length.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -479,12 +480,85 @@ TEST(NetflowV9Test, ExportersAreBounded) {
   NetflowLimits limits;
   limits.max_exporters = 1;
   Exporting r(limits);
-  r.Feed(kV5);
+  r.Feed(kV9Template);  // an exporter that holds a template
   r.exporter.port = 2056;
   r.Feed(kV5);
-  EXPECT_EQ(r.sink.flows.size(), 2u);
+  EXPECT_EQ(r.sink.flows.size(), 0u);
   EXPECT_EQ(r.decoder.stats().exporters_dropped, 1u);
   EXPECT_EQ(r.ids(), std::vector<std::string>({"netflow.too_many_exporters"}));
+}
+
+TEST(NetflowV9Test, ASilentExporterThatHoldsNothingMakesRoomForANewOne) {
+  // An exporter that sends each datagram from a new port (v5 needs no
+  // template): each port an exporter, and the cap must not lock it out.
+  NetflowLimits limits;
+  limits.max_exporters = 2;
+  Exporting r(limits);
+  for (uint16_t port = 2055; port < 2060; ++port) {
+    r.exporter.port = port;
+    r.Feed(kV5, kExportUs + port);
+  }
+  EXPECT_EQ(r.sink.flows.size(), 10u);
+  EXPECT_EQ(r.decoder.stats().exporters_forgotten, 3u);
+  EXPECT_EQ(r.decoder.stats().exporters_dropped, 0u);
+  EXPECT_TRUE(r.diagnostics.empty()) << r.diagnostics.findings()[0].ToString();
+}
+
+TEST(NetflowV9Test, ADatagramShorterThanItsHeaderMakesNoExporter) {
+  NetflowLimits limits;
+  limits.max_exporters = 1;
+  Exporting r(limits);
+  r.Feed(kV9Template);  // the one exporter the cap allows
+  for (uint16_t port = 3000; port < 3100; ++port) {  // junk from many sources
+    r.exporter.port = port;
+    r.Feed({0x00, 0x05});
+    r.Feed({0x00, 0x09, 0x00, 0x01});
+  }
+  EXPECT_EQ(r.decoder.stats().malformed, 200u);
+  EXPECT_EQ(r.decoder.stats().exporters_dropped, 0u);
+  ASSERT_FALSE(r.diagnostics.empty());
+  EXPECT_EQ(r.diagnostics.findings()[0].id, "netflow.truncated_header");
+  r.exporter.port = 2055;
+  r.Feed(kV9Data);  // the real exporter still has its template
+  EXPECT_EQ(r.sink.flows.size(), 1u);
+}
+
+TEST(NetflowV9Test, AnExporterThatRestartedHasItsTemplatesForgotten) {
+  // Up 15 minutes, template 256; it reboots (uptime 2 s, sequence 0) and
+  // sends data before its new template 256, whose fields come in another
+  // order: the data waits for it, and is not read with the old one.
+  const std::vector<uint8_t> before = Hex(R"(
+    0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007   # uptime 900000 ms, sequence 101
+    0000 0030 0100 000a
+    0008 0004 000c 0004 0007 0002 000b 0002
+    0004 0001 0006 0001 0002 0004 0001 0004
+    0016 0004 0015 0004
+  )");
+  const std::vector<uint8_t> data_after = Hex(R"(
+    0009 0001 0000 07d0 5f5e 1020 0000 0000 0000 0007   # uptime 2000 ms, sequence 0
+    0100 0024
+    c0a8 0105 c0a8 010a d431 c001 06 02
+    0000 0003 0000 00b4 0000 03e8 0000 07d0 0000
+  )");
+  const std::vector<uint8_t> template_after = Hex(R"(
+    0009 0001 0000 0bb8 5f5e 1021 0000 0001 0000 0007   # uptime 3000 ms, sequence 1
+    0000 0030 0100 000a
+    000c 0004 0008 0004 0007 0002 000b 0002             # destination address first now
+    0004 0001 0006 0001 0002 0004 0001 0004
+    0016 0004 0015 0004
+  )");
+  Exporting r;
+  r.Feed(before);
+  r.Feed(data_after, kExportUs + 32'000'000);
+  EXPECT_TRUE(r.sink.flows.empty());
+  EXPECT_EQ(r.decoder.stats().restarts, 1u);
+  EXPECT_EQ(r.decoder.stats().sequence_gaps, 0u);  // its numbers began again: no loss
+  r.Feed(template_after, kExportUs + 33'000'000);
+  ASSERT_EQ(r.sink.flows.size(), 1u);
+  EXPECT_EQ(r.sink.flows[0].src.ToString(), "192.168.1.10:54321");
+  EXPECT_EQ(r.sink.flows[0].dst.ToString(), "192.168.1.5:49153");
+  const std::vector<std::string> ids = r.ids();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "netflow.exporter_restarted"), ids.end());
 }
 
 TEST(NetflowV9Test, OptionsTemplateIsNotFlows) {
