@@ -272,6 +272,44 @@ jq -e '.flows | length == 1' "$work/collect.json" >/dev/null || fail "collect st
 jq -e '.flows[0] | .client == "10.0.0.7" and .server == "10.0.1.5" and .port == 49671 and .packets == 12 and .bytes == 3400' \
   "$work/collect.json" >/dev/null || fail "the collected flow: $(jq -c '.flows[0]' "$work/collect.json")"
 
+echo "== collect: a commit refused while another program holds the database is tried again"
+# sqlite3 holds the write lock for 12 s, longer than highport's 10 s busy
+# timeout: the record that came meanwhile is kept, and stored once it can be.
+ldb=$work/locked.db
+: >"$work/locked.err"
+"$highport" collect --listen 127.0.0.1:0 --db "$ldb" --duration 17 2>"$work/locked.err" &
+cpid=$!
+pids+=("$cpid")
+port=""
+for _ in $(seq 1 100); do  # at most 10 s
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/locked.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/locked.err")"
+exec 3>"/dev/udp/127.0.0.1/$port"
+cat "$work/v5.bin" >&3
+sleep 1.5  # its first commit, before the lock
+sqlite3 "$ldb" "BEGIN IMMEDIATE;" ".shell sleep 12" "COMMIT;" &
+lpid=$!
+pids+=("$lpid")
+sleep 0.5
+v5b='\x00\x05\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00'
+v5b+='\x0a\x00\x00\x09\x0a\x00\x01\x05\x00\x00\x00\x00\x00\x01\x00\x02\x00\x00\x00\x0c\x00\x00\x0d\x48'
+v5b+='\x00\x01\x5f\x90\x00\x01\x73\x18\xc7\x38\xc2\x07\x00\x1b\x06\x00\x00\x00\x00\x00\x18\x18\x00\x00'
+printf "$v5b" >"$work/v5-second.bin"  # sequence 2, from another client: 10.0.0.9
+cat "$work/v5-second.bin" >&3
+exec 3>&-
+wait "$lpid" || true
+for _ in $(seq 1 250); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$cpid" 2>/dev/null && fail "collect did not stop after --duration 17"
+wait "$cpid" || fail "collect exited $? after the database was locked: $(cat "$work/locked.err")"
+grep -q "tried again" "$work/locked.err" || fail "the refused commit is not reported: $(cat "$work/locked.err")"
+grep -q "storing again" "$work/locked.err" || fail "storing again is not reported: $(cat "$work/locked.err")"
+flows_json --db "$ldb" >"$work/locked.json"
+jq -e '[.flows[].client] | sort == ["10.0.0.7", "10.0.0.9"]' "$work/locked.json" >/dev/null ||
+  fail "the records of a locked moment are not all stored: $(jq -c '[.flows[].client]' "$work/locked.json")"
+
 # NetFlow v9 data that comes before its template is held, and decoded when
 # the template comes: stored, and not reported as dropped. Header: version
 # 9, one flowset, uptime 100000 ms, 2024-05-01 10:00:00 UTC, sequence 1 and

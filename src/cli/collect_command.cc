@@ -82,20 +82,36 @@ int Run(const CollectOptions& o) {
   }
   source = *added;
   store::StoreSink sink(db, source, o.batch);
+  // A commit that fails (the database held by another program for longer
+  // than the busy timeout) is tried again at each tick, its records kept:
+  // up to a million (some 150 MB), then collecting stops rather than
+  // receive on and store nothing.
+  constexpr size_t kMaxHeldRecords = 1'000'000;
+  sink.KeepFailedBatches(kMaxHeldRecords);
   ingest::NetflowDecoder decoder;
   Diagnostics diagnostics;
   uint64_t not_netflow = 0;
   bool store_failed = false;
 
   // Findings go out as they come (a collector runs for weeks), not kept.
-  auto flush = [&] {
+  // False when storing failed for good.
+  auto flush = [&]() -> bool {
     PrintFindings(diagnostics, 20);
     diagnostics = Diagnostics{};
-    if (sink.pending() == 0 && source.records == 0) return;
-    if (Result<bool> ok = sink.Flush(); !ok && !store_failed) {
-      fmt::print(stderr, "highport collect: {}\n", ok.error().message);
+    if (sink.pending() == 0 && source.records == 0) return true;
+    const bool was_retrying = sink.retrying();
+    Result<bool> ok = sink.Flush();
+    if (ok && was_retrying) {
+      fmt::print(stderr, "highport collect: storing again; the records held meanwhile are stored\n");
+    } else if (!ok && sink.retrying() && !was_retrying) {
+      fmt::print(stderr, "highport collect: {}; {} record(s) held, tried again each second\n",
+                 ok.error().message, sink.pending());
+    } else if (!ok && !sink.retrying() && !store_failed) {
+      fmt::print(stderr, "highport collect: {}; {} record(s) could not be stored: collecting stops\n",
+                 ok.error().message, sink.pending());
       store_failed = true;
     }
+    return !store_failed;
   };
 
   fmt::print(stderr, "highport collect: listening on {} (receive buffer {} KiB), storing into {}\n",
@@ -122,10 +138,19 @@ int Run(const CollectOptions& o) {
         }
         decoder.Decode(from, payload, arrival_us, where, sink, diagnostics);
       },
-      flush);
+      [&](std::string& error) {
+        if (flush()) return true;
+        error = "storing failed";
+        return false;
+      });
   decoder.Finish(sink, diagnostics);
   source.complete = true;
   flush();
+  if (sink.retrying() && !store_failed) {
+    fmt::print(stderr, "highport collect: {} record(s) held could not be stored before the end\n",
+               sink.pending());
+    store_failed = true;
+  }
 
   const ingest::NetflowStats& s = decoder.stats();
   // Data that came before its template was held (unknown_template counts
@@ -140,7 +165,7 @@ int Run(const CollectOptions& o) {
              s.options_records, s.unknown_template - std::min(s.unknown_template, s.pending_dropped),
              s.malformed, s.pending_dropped, s.templates_dropped, s.exporters_dropped,
              s.sequence_gaps, not_netflow);
-  if (run.stop == net::CollectorStop::kError) {
+  if (run.stop == net::CollectorStop::kError && !store_failed) {
     fmt::print(stderr, "highport collect: receiving failed: {}\n", run.error);
     return kExitUsage;
   }

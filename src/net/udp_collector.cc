@@ -101,7 +101,7 @@ int UdpCollector::receive_buffer_bytes() const {
 }
 
 CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& on_datagram,
-                               const std::function<void()>& on_tick) {
+                               const std::function<bool(std::string& error)>& on_tick) {
   CollectorRun run;
   asio::io_context& io = state_->io;
   udp::socket& socket = state_->socket;
@@ -136,9 +136,14 @@ CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& 
     ticker.expires_after(limits.tick);
     ticker.async_wait([&](const asio::error_code& ec) {
       if (ec || stopping) return;
-      if (on_tick) on_tick();
+      // (Idle is asked first: a tick that waited for the database kept
+      // datagrams queued, and they are received before the next tick.)
       if (limits.idle.count() > 0 && run.datagrams > 0 && Clock::now() - last_datagram >= limits.idle) {
         stop(CollectorStop::kIdle);
+        return;
+      }
+      if (on_tick && !on_tick(run.error)) {
+        stop(CollectorStop::kError);
         return;
       }
       arm_ticker();
@@ -156,6 +161,7 @@ CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& 
       ++run.datagrams;
       run.bytes += n;
       on_datagram(ToEndpoint(from), std::span<const uint8_t>(buffer.data(), n), NowUs());
+      last_datagram = Clock::now();  // a datagram that waited for a commit is no idle time
       if (limits.max_datagrams > 0 && run.datagrams >= limits.max_datagrams) {
         stop(CollectorStop::kDatagrams);
         return;

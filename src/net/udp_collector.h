@@ -51,8 +51,10 @@ class UdpCollector {
   // arrive while it is full are lost before highport sees them.
   int receive_buffer_bytes() const;
 
+  // `on_tick` returns false to end the run (kError, with its `error` text).
+  // Time spent in the callbacks is no idle time.
   CollectorRun Run(const CollectorLimits& limits, const OnDatagram& on_datagram,
-                   const std::function<void()>& on_tick);
+                   const std::function<bool(std::string& error)>& on_tick);
 
   struct State;
 

@@ -40,7 +40,7 @@ void StoreSink::OnLostEvents(uint64_t count, const SourceRef& where) {
 }
 
 void StoreSink::MaybeFlush() {
-  if (pending() >= batch_size_) (void)Flush();
+  if (pending() >= batch_size_ && !retrying_) (void)Flush();
 }
 
 Result<bool> StoreSink::Flush() {
@@ -48,14 +48,21 @@ Result<bool> StoreSink::Flush() {
   uint64_t adding = batch_.flows.size() + batch_.registrations.size();
   // A text source's rows arrive in line order: every line up to the last one
   // in this batch is now stored.
+  const uint64_t done_before = source_.done_line;
   source_.done_line = std::max(source_.done_line, reached_line_);
   source_.stored += adding;
   Result<bool> committed = store_.Commit(batch_, source_);
   if (!committed) {
     source_.stored -= adding;
+    source_.done_line = done_before;
+    if (pending() < keep_failed_up_to_) {
+      retrying_ = true;
+      return committed.error();
+    }
     error_ = committed.error();
     return *error_;
   }
+  retrying_ = false;
   stored_ += adding;
   // Only what was committed counts as what this run stored (a batch whose
   // commit failed is not in the database, nor in ingest's flow count).

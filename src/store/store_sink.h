@@ -27,8 +27,17 @@ class StoreSink : public ingest::TrafficSink {
   void OnLostEvents(uint64_t count, const SourceRef& where) override;
 
   // Commits what is pending with the source row as it is now. After a
-  // failure nothing more is stored and every later call returns the error.
+  // failure nothing more is stored and every later call returns the error,
+  // unless failed batches are kept (below).
   Result<bool> Flush();
+
+  // A collector runs for weeks, and a commit may fail for a while (another
+  // program held the database longer than the busy timeout): then the batch
+  // is kept, more is added to it, and the next Flush() (the collector's
+  // tick, not every added record: each try waits out the busy timeout)
+  // tries again. Only when `max_pending` records wait does a failure stay.
+  void KeepFailedBatches(size_t max_pending) { keep_failed_up_to_ = max_pending; }
+  bool retrying() const { return retrying_; }
 
   uint64_t stored() const { return stored_; }
   uint64_t already_stored() const { return already_stored_; }
@@ -48,6 +57,8 @@ class StoreSink : public ingest::TrafficSink {
   uint64_t stored_ = 0;
   uint64_t already_stored_ = 0;
   std::optional<Error> error_;
+  size_t keep_failed_up_to_ = 0;  // 0: a failure stays
+  bool retrying_ = false;         // the last commit failed; its batch is kept
 };
 
 }  // namespace highport::store
