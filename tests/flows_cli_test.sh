@@ -377,6 +377,15 @@ expect 1 "$highport" flows "$data/capture/netns_lo_ethernet.pcap" "$work/copy.pc
 contains "$work/err" "$work/copy.pcap: note: the same content as $data/capture/netns_lo_ethernet.pcap: read once"
 contains "$work/err" "highport flows: 1 input(s)"
 
+# Standard output on a full disk: the report is not whole, and the exit
+# status says so (a script must not take a cut report for a clean one).
+if [ -w /dev/full ]; then
+  status=0
+  "$highport" flows --format json "$root/examples/dc01/pfirewall.log" >/dev/full 2>"$work/err" || status=$?
+  [ "$status" -eq 2 ] || fail "flows > /dev/full exited $status, expected 2"
+  contains "$work/err" "standard output: write failed"
+fi
+
 # libpcap is loaded when the first capture is read, not at startup (the
 # binary does not need it, nor Graphviz). Where it cannot be loaded (here a
 # broken file of its name found first), a capture fails with the reason and

@@ -74,7 +74,12 @@ Result<bool> StreamOutput(const std::string& path,
   std::string block;
   write(block, flush);
   flush(block);
-  if (to_stdout) return true;
+  if (to_stdout) {
+    // A full disk behind `> report.json` must not pass for a whole report.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) written = false;
+    if (!written) return Error{fmt::format("standard output: write failed: {}", std::strerror(errno))};
+    return true;
+  }
   if (std::fclose(file) != 0) written = false;
   if (!written) return Error{fmt::format("{}: write failed", path)};
   return true;

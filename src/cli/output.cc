@@ -14,7 +14,11 @@ namespace highport::cli {
 
 Result<bool> WriteOutput(const std::string& path, const std::string& content) {
   if (path.empty() || path == "-") {
-    std::fwrite(content.data(), 1, content.size(), stdout);
+    // A full disk behind `> plan.json` must not pass for a whole file.
+    if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() ||
+        std::fflush(stdout) != 0) {
+      return Error{fmt::format("standard output: write failed: {}", std::strerror(errno))};
+    }
     return true;
   }
   std::ofstream out(path, std::ios::binary);
