@@ -377,6 +377,21 @@ expect 1 "$highport" flows "$data/capture/netns_lo_ethernet.pcap" "$work/copy.pc
 contains "$work/err" "$work/copy.pcap: note: the same content as $data/capture/netns_lo_ethernet.pcap: read once"
 contains "$work/err" "highport flows: 1 input(s)"
 
+# An archive beside the files it holds (a tar keeps them as plain text a
+# probe would take for a log): left out, said so, and nothing counted twice.
+mkdir -p "$work/packed/dc01"
+cp "$root/examples/dc01/pfirewall.log" "$work/packed/dc01/"
+tar cf "$work/packed/dc01-logs.tar" -C "$work/packed" dc01
+gzip -c "$root/examples/dc01/pfirewall.log" >"$work/packed/pfirewall.log.gz"
+expect 1 "$highport" flows --format json "$work/packed/dc01/pfirewall.log"
+jq -S '.flows' "$work/out" >"$work/alone.json"
+expect 1 "$highport" flows --format json "$work/packed"
+jq -S '.flows' "$work/out" >"$work/packed.json"
+cmp -s "$work/alone.json" "$work/packed.json" || fail "an archive beside the log changed the flows: $(diff "$work/alone.json" "$work/packed.json" | head -4)"
+contains "$work/err" "not evidence highport reads, left out: $work/packed/dc01-logs.tar, $work/packed/pfirewall.log.gz"
+expect 2 "$highport" flows "$work/packed/dc01-logs.tar"
+contains "$work/err" "dc01-logs.tar: a tar archive: unpack it first"
+
 # Standard output on a full disk: the report is not whole, and the exit
 # status says so (a script must not take a cut report for a clean one).
 if [ -w /dev/full ]; then

@@ -200,6 +200,8 @@ grep -q "^<stdin>: firewall-log, new: 5 record(s) read, 5 stored" "$work/pipe.ou
 status=0
 "$highport" ingest --db "$work/site.db" "$work/site/README.txt" >/dev/null 2>"$work/readme.err" || status=$?
 [ "$status" -eq 2 ] || fail "a file named on its own that is no evidence: exit $status, $(cat "$work/readme.err")"
+[ "$(sqlite3 "$work/site.db" "SELECT count(*) FROM source WHERE path LIKE '%README.txt'")" -eq 0 ] ||
+  fail "a file refused as no evidence is left in the database as an unfinished source"
 
 echo "== two sites' dc01, each ingested as dc01 from its own directory, stay two hosts"
 for site in a b; do

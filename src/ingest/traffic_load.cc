@@ -22,6 +22,22 @@ Result<std::string> ReadHead(const std::string& path, size_t limit = 8192) {
   return head;
 }
 
+// What kind of archive or compressed file `head` begins, if any: the logs
+// inside one are read once unpacked, and an uncompressed zip or tar holds
+// them as plain text a probe would take for a log (its header block a bad
+// row, and every row counted again beside the unpacked copy).
+std::string_view ArchiveKind(std::string_view head) {
+  if (head.starts_with("PK\x03\x04") || head.starts_with("PK\x05\x06")) return "a zip archive";
+  if (head.size() >= 262 && head.substr(257, 5) == "ustar") return "a tar archive";
+  if (head.starts_with("\x1f\x8b")) return "a gzip-compressed file";
+  if (head.starts_with("BZh") && head.size() > 3 && head[3] >= '1' && head[3] <= '9') return "a bzip2-compressed file";
+  if (head.starts_with(std::string_view("\xfd" "7zXZ\x00", 6))) return "an xz-compressed file";
+  if (head.starts_with("\x28\xb5\x2f\xfd")) return "a zstd-compressed file";
+  if (head.starts_with("7z\xbc\xaf\x27\x1c")) return "a 7-Zip archive";
+  if (head.starts_with("Rar!\x1a\x07")) return "a RAR archive";
+  return {};
+}
+
 }  // namespace
 
 std::string_view EvidenceKindName(EvidenceKind kind) {
@@ -37,6 +53,9 @@ Result<EvidenceKind> DetectEvidence(const std::string& path) {
   Result<std::string> head = ReadHead(path);
   if (!head) return Error{head.error().message};
   if (head->empty()) return Error{fmt::format("{}: the file is empty", path)};
+  if (const std::string_view archive = ArchiveKind(*head); !archive.empty()) {
+    return Error{fmt::format("{}: {}: unpack it first, and give highport the files inside", path, archive)};
+  }
   if (LooksLikeCapture(*head)) return EvidenceKind::kCapture;
   // A firewall log's probe is sure of its header; the inventory formats'
   // probes get the rest (LoadInventory says which formats were tried).

@@ -218,6 +218,17 @@ Result<IngestReport> IngestFile(EvidenceStore& store, const std::string& path,
   }
   SourceRow source;
   uint64_t skip_line = 0;
+  if (!match->source && *kind == EvidenceKind::kInventory) {
+    // A file of no known format (notes.txt named on its own) is refused
+    // before it becomes a source: else the database keeps an unfinished one
+    // that every later analysis reports and no ingest can complete.
+    Result<std::string> bytes = text::ReadFileBytes(path);
+    if (!bytes) return bytes.error();
+    Diagnostics said_when_stored;
+    Result<ingest::LoadedInventory> loaded =
+        ingest::LoadInventoryBytes(path, *bytes, {}, said_when_stored);
+    if (!loaded) return loaded.error();
+  }
   if (!match->source) {
     source.kind = std::string(ingest::EvidenceKindName(*kind));
     source.path = name;

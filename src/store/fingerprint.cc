@@ -79,8 +79,10 @@ Result<uint64_t> CompleteLinesLength(const std::string& path, uint64_t size) {
   char bom[2] = {0, 0};
   Result<size_t> head = ReadAt(file.fd, bom, 2, 0, path);
   if (!head) return head.error();
-  const bool utf16le = *head == 2 && static_cast<unsigned char>(bom[0]) == 0xFF &&
-                       static_cast<unsigned char>(bom[1]) == 0xFE;
+  // UTF-16LE as the log reader tells it (pfirewall.cc): its byte order
+  // mark, or none and an ASCII character with a NUL after it.
+  const auto b0 = static_cast<unsigned char>(bom[0]), b1 = static_cast<unsigned char>(bom[1]);
+  const bool utf16le = *head == 2 && ((b0 == 0xFF && b1 == 0xFE) || (b0 != 0 && b0 < 0x80 && b1 == 0));
   auto buffer = std::make_unique<char[]>(kChunk);
   uint64_t end = size;
   while (end > 0) {

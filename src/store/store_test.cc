@@ -285,6 +285,11 @@ TEST_F(StoreTest, PrefixHashesAreThoseOfTheBytes) {
   // UTF-16LE keeps the NUL after its line feed.
   Write("u", std::string("\xFF\xFE" "a\0\n\0b\0", 8));
   EXPECT_EQ(*CompleteLinesLength(Path("u"), 8), 6u);
+  // So does UTF-16LE without a byte order mark (the log reader reads it:
+  // an ASCII character, then NUL), whole lines only: the NUL kept.
+  Write("n", std::string("a\0\n\0b\0\n\0", 8));
+  EXPECT_EQ(*CompleteLinesLength(Path("n"), 8), 8u);
+  EXPECT_EQ(*CompleteLinesLength(Path("n"), 6), 4u);
 }
 
 TEST_F(StoreTest, TheSameLogTwiceCountsOnce) {
