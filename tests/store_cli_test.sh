@@ -220,6 +220,19 @@ hosts=$(jq -c '[.hosts[] | [.name, .addresses]] | sort' "$work/sites.json" 2>/de
 sqlite3 "$work/sites.db" 'SELECT path FROM source' | grep -q "^$work/sites/b/dc01/tasklist-svc.txt\$" ||
   fail "paths are not stored whole: $(sqlite3 "$work/sites.db" 'SELECT path FROM source')"
 
+echo "== a database of nothing, or files beside --db that hold nothing: exit 2"
+{ header; printf '2024-05-01 10:00:00 ALLOW TCP 10.0.0.1 10.0.1.5 50000 99999 0 - 0 0 0 - - - SEND\n'; } >"$work/all-bad.log"
+"$highport" ingest --db "$work/nothing.db" "$work/all-bad.log" >/dev/null 2>&1 || true
+status=0
+"$highport" flows --db "$work/nothing.db" >/dev/null 2>"$work/nothing.err" || status=$?
+[ "$status" -eq 2 ] && grep -q "no traffic and no inventory" "$work/nothing.err" ||
+  fail "flows --db on a database of skipped rows: exit $status, $(cat "$work/nothing.err")"
+mkdir -p "$work/empty-dir"
+status=0
+"$highport" flows --db "$db" "$work/empty-dir" >/dev/null 2>"$work/empty-dir.err" || status=$?
+[ "$status" -eq 2 ] && grep -q "no evidence: nothing in $work/empty-dir" "$work/empty-dir.err" ||
+  fail "flows --db DB EMPTY-DIR: exit $status, $(cat "$work/empty-dir.err")"
+
 echo "== a database that is not there is an error, and is not made"
 status=0
 "$highport" flows --db "$work/missing.db" >/dev/null 2>"$work/missing.err" || status=$?

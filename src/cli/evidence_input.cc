@@ -443,6 +443,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     evidence.skipped += read->skipped;
     evidence.local_time = evidence.local_time || (read->local_time && !to_utc);
   }
+  const size_t file_inputs = evidence.inputs;  // before the database's sources are counted
   if (db) {
     // Stored firewall logs keep their local times; the zone applies now, as for files.
     std::optional<ingest::LocalTimeSink> to_utc;
@@ -475,6 +476,20 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
   // Nothing read at all is no "nothing problematic": a script reading exit
   // 0 would take a wrong folder, or a log in a format nobody reads, for a
   // clean network.
+  // Files given beside --db that hold nothing highport reads are the same
+  // mistake; and a database that holds no traffic and no inventory (every
+  // row its ingest read was skipped) is evidence of nothing too.
+  if (!evidence.input_error && db && !options.files.empty() && file_inputs == 0) {
+    fmt::print(stderr, "highport {}: no evidence: nothing in {} is a file highport reads\n", command,
+               fmt::join(options.files, ", "));
+    evidence.input_error = true;
+  }
+  if (!evidence.input_error && db && evidence.inventories.empty() &&
+      evidence.table->observations() == 0) {
+    fmt::print(stderr, "highport {}: no traffic and no inventory in {}{}: nothing to analyse\n", command,
+               options.db, options.files.empty() ? "" : " nor in the files given");
+    evidence.input_error = true;
+  }
   if (!evidence.input_error && !db) {
     if (evidence.inputs == 0) {
       fmt::print(stderr, "highport {}: no evidence: nothing in {} is a file highport reads\n",
