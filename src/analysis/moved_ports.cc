@@ -45,6 +45,10 @@ std::string OwnerOf(const Socket& s, const FolderProcesses& processes) {
 
 std::string FolderKeyOf(const std::string& file) {
   if (file.empty() || file == "-" || file == "<stdin>") return {};
+  // A collector's records ("collect@ADDR:PORT TIME", collect_command.cc) are
+  // no file: their place is the collector's address, every run of it one
+  // capture point, never the folder `flows --db` happens to run in.
+  if (file.starts_with("collect@")) return file.substr(0, file.find(' '));
   std::error_code ec;
   std::filesystem::path whole = std::filesystem::absolute(file, ec);
   if (ec) return {};

@@ -41,7 +41,8 @@ using MovedPortSet = std::set<std::tuple<IpAddress, Proto, uint16_t>>;
 // The folder a file lies in, whole and absolute ("/srv/evidence/dc01"), so
 // that "../dc01/pfirewall.log", "dc01/netstat.txt" and a database's stored
 // path name the same folder; empty for standard input and live sources,
-// which lie in no folder.
+// which lie in no folder; a collector's records, "collect@ADDR:PORT": the
+// same wherever the command runs.
 std::string FolderKeyOf(const std::string& file);
 
 // The process behind a socket's pid, from the process lists (tasklist /svc)

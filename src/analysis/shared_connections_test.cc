@@ -98,6 +98,12 @@ TEST(SharedConnections, AVantagePointIsAHostsLogOrAFoldersCaptures) {
   EXPECT_NE(ViewpointOf("ev/dc01/pfirewall.log", log), ViewpointOf("ev/dc01/span.pcap", packets));
   EXPECT_EQ(ViewpointOf("ev/core/hour-01.pcap", netflow), ViewpointOf("ev/core/hour-02.pcap", netflow));
   EXPECT_NE(ViewpointOf("ev/core/hour-01.pcap", netflow), ViewpointOf("ev/dmz/hour-01.pcap", netflow));
+  // A collector's runs: one capture point, not the folder a command runs in
+  // (a capture in the working directory was its "folder" too).
+  const std::string collected = ViewpointOf("collect@0.0.0.0:2055 2026-12-07T19:52:01Z", netflow);
+  EXPECT_EQ(collected, ViewpointOf("collect@0.0.0.0:2055 2026-12-08T08:00:00Z", netflow));
+  EXPECT_NE(collected, ViewpointOf("collect@0.0.0.0:4739 2026-12-07T19:52:01Z", netflow));
+  EXPECT_NE(collected, ViewpointOf("export.pcap", netflow));
   // A capture of the packets beside the NetFlow of the same traffic.
   EXPECT_NE(ViewpointOf("ev/site/span.pcap", packets), ViewpointOf("ev/site/export.pcap", netflow));
 }
