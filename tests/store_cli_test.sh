@@ -346,11 +346,29 @@ printf "$template" >"$work/v9-template.bin"
 exec 3>"/dev/udp/127.0.0.1/$port"
 cat "$work/v9-data.bin" >&3
 cat "$work/v9-template.bin" >&3
-exec 3>&-
 wait_collect "$work/collect9.err"
 grep -q "1 flow record(s) stored" "$work/collect9.err" || fail "the held record was not stored: $(cat "$work/collect9.err")"
 grep -q "1 data set(s) held until their template came; dropped: 0 malformed, 0 data set(s) whose template never came" \
   "$work/collect9.err" || fail "held data reported as dropped: $(cat "$work/collect9.err")"
+# The collector restarted on the same port: the exporter (the same socket,
+# fd 3) sends data only, its template stored by the run before.
+: >"$work/collect9b.err"
+"$highport" collect --listen "127.0.0.1:$port" --db "$cdb" --idle 1 --duration 30 2>"$work/collect9b.err" &
+cpid=$!
+pids+=("$cpid")
+for _ in $(seq 1 100); do grep -q "listening on" "$work/collect9b.err" && break; sleep 0.1; done
+grep -q "listening on 127.0.0.1:$port" "$work/collect9b.err" || fail "collect did not listen again on $port: $(cat "$work/collect9b.err")"
+data3='\x00\x09\x00\x01\x00\x01\x86\xa0\x66\x32\x12\xa0\x00\x00\x00\x03\x00\x00\x00\x00'
+data3+='\x01\x00\x00\x1c\x0a\x00\x00\x0b\x0a\x00\x01\x05\xc7\x3a\xc2\x08\x06\x00\x00\x00\x05'
+data3+='\x00\x00\x01\xf4\x00\x00\x00'
+printf "$data3" >"$work/v9-data3.bin"  # sequence 3, from 10.0.0.11
+cat "$work/v9-data3.bin" >&3
+exec 3>&-
+wait_collect "$work/collect9b.err"
+grep -q "1 flow record(s) stored" "$work/collect9b.err" ||
+  fail "a restarted collector dropped data whose template the run before stored: $(cat "$work/collect9b.err")"
+grep -q "came in collect@127.0.0.1:$port " "$work/collect9b.err" ||
+  fail "the template's earlier run is not named: $(cat "$work/collect9b.err")"
 flows_json --db "$cdb" >"$work/collect9.json"
 jq -e 'any(.flows[]; .client == "10.0.0.8" and .server == "10.0.1.5" and .port == 49672 and .packets == 5 and .bytes == 500)' \
   "$work/collect9.json" >/dev/null || fail "the held v9 flow: $(jq -c '.flows' "$work/collect9.json")"

@@ -14,6 +14,7 @@
 #include "ingest/netflow.h"
 #include "net/udp_collector.h"
 #include "store/evidence_store.h"
+#include "store/file_ingest.h"
 #include "store/store_sink.h"
 
 namespace highport::cli {
@@ -89,6 +90,16 @@ int Run(const CollectOptions& o) {
   constexpr size_t kMaxHeldRecords = 1'000'000;
   sink.KeepFailedBatches(kMaxHeldRecords);
   ingest::NetflowDecoder decoder;
+  // Templates outlive a run: a collector restarted (an upgrade, a reboot)
+  // reads an exporter's data with the templates an earlier run stored, as
+  // ingest does for rotated captures, instead of dropping it until the
+  // exporter sends them again (Cisco: every 30 minutes).
+  ingest::RememberedTemplates templates;
+  if (Result<size_t> loaded = store::LoadTemplates(db, templates); !loaded) {
+    fmt::print(stderr, "highport collect: {}\n", loaded.error().message);
+  }
+  decoder.set_remembered(&templates);
+  uint64_t templates_stored_at = 0;  // the decoder's templates + withdrawals when last stored
   Diagnostics diagnostics;
   uint64_t not_netflow = 0;
   bool store_failed = false;
@@ -101,6 +112,12 @@ int Run(const CollectOptions& o) {
     if (sink.pending() == 0 && source.records == 0) return true;
     const bool was_retrying = sink.retrying();
     Result<bool> ok = sink.Flush();
+    const uint64_t template_changes = decoder.stats().templates + decoder.stats().withdrawn;
+    if (ok && template_changes != templates_stored_at) {
+      Result<bool> kept = db.PutTemplates(source, templates.DefinedIn(source.path),
+                                          templates.WithdrawnIn(source.path));
+      if (kept) templates_stored_at = template_changes;
+    }
     if (ok && was_retrying) {
       fmt::print(stderr, "highport collect: storing again; the records held meanwhile are stored\n");
     } else if (!ok && sink.retrying() && !was_retrying) {
