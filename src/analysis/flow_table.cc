@@ -227,6 +227,7 @@ void FlowTable::OnFlow(const FlowObservation& f) {
                                   : f.local_side == LocalSide::kDestination)
                    ? 2
                    : 1;
+  u.self_send = u.allowed && u.log_side == 1 && client.address == server.address;
   u.tracked = f.action == TrafficAction::kObserved && f.ip_protocol == 6 && f.connections == 1 &&
               client.port != 0 && !u.unanswered && !u.answer_half;
   u.continues = u.tracked && f.tcp_flags != 0 && (f.tcp_flags & kSyn) == 0;
@@ -450,7 +451,7 @@ inline void FlowTable::Apply(const Update& u) {
   // (Where connections are matched across inputs, a piece is another
   // piece of the same connection only from the same vantage point.)
   const bool connection =
-      !attempt && !u.answer_half &&
+      !attempt && !u.answer_half && !u.self_send &&
       !(u.tracked && ContinuesSeenConnection(u, flow, shared_on_ ? SeenViewpointId(u) : 0));
   // A UDP peer protocol sends from its own port to the same port of the
   // other (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138): that is how it

@@ -329,6 +329,10 @@ class FlowTable : public ingest::TrafficSink {
     // A firewall row: 1 the logging host is the flow's client, 2 its
     // server; 0 another input (SharedConnections::Add).
     uint8_t log_side = 0;
+    // A firewall row of a host's connection to itself (loopback, or its own
+    // address) written by its client side: Windows logs such a connection
+    // twice, SEND and RECEIVE, and the RECEIVE row counts it.
+    bool self_send = false;
     uint16_t client_port = 0;
     int64_t first_us = 0, last_us = 0;
     uint64_t packets = 0, bytes = 0, connections = 0;

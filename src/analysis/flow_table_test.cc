@@ -291,6 +291,30 @@ FlowObservation LogRow(std::string_view src, uint16_t sport, std::string_view ds
   return f;
 }
 
+TEST(FlowTable, AHostsConnectionToItselfLoggedTwiceCountsOnce) {
+  // Windows logs a connection of a host to itself twice, a SEND row and a
+  // RECEIVE row (the corpus's logs: 117 pairs of ::1 -> ::1 tcp/47001).
+  const auto in = LocalSide::kDestination, out = LocalSide::kSource;
+  for (const char* self : {"::1", "127.0.0.1", "10.0.0.11"}) {
+    SCOPED_TRACE(self);
+    FlowTable table(TestCatalog(), {});
+    for (uint16_t port = 58359; port < 58362; ++port) {
+      table.OnFlow(LogRow(self, port, self, 47001, out, std::nullopt, "dc02/pfirewall.log"));
+      table.OnFlow(LogRow(self, port, self, 47001, in, std::nullopt, "dc02/pfirewall.log"));
+    }
+    // Another host's connection, logged by both ends into one folder's
+    // logs, is not one the host made to itself: both rows count as before.
+    table.OnFlow(LogRow("10.0.0.30", 50001, self, 47001, out, std::nullopt, "dc02/pfirewall.log"));
+    const std::vector<FlowEntry> flows = table.Finish();
+    uint64_t to_itself = 0, from_other = 0;
+    for (const FlowEntry& e : flows) {
+      (e.key.client == e.key.server ? to_itself : from_other) += e.connections;
+    }
+    EXPECT_EQ(to_itself, 3u);
+    EXPECT_EQ(from_other, 1u);
+  }
+}
+
 TEST(FlowTable, ServerPidsAreThoseOfRowsWhoseLoggingHostIsTheServer) {
   FlowTable table(TestCatalog(), {});
   const auto in = LocalSide::kDestination, out = LocalSide::kSource;
