@@ -333,7 +333,7 @@ uint64_t NetflowDecoder::State::DecodeDataSet(netflow::Exporter& ex, const netfl
       // where it helps to read time, never turned into flows.
       ++stats.options_records;
       if (dom != nullptr && raw.has(netflow::Field::kSamplingInterval)) {
-        dom->sampling_interval = raw.get(netflow::Field::kSamplingInterval);
+        NoteSampling(ex, *dom, raw.get(netflow::Field::kSamplingInterval), where, at, d);
       }
       if (dom != nullptr && raw.has(netflow::Field::kSystemInitMs)) {
         dom->system_init_ms =

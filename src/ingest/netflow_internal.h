@@ -180,6 +180,7 @@ struct Domain {
   int64_t last_uptime_ms = -1;
   int64_t system_init_ms = -1;
   uint64_t sampling_interval = 0;  // remembered from options data; never applied
+  bool told_sampling = false;      // NoteSampling said so once
   bool warned_init_time = false;
 };
 
@@ -315,6 +316,10 @@ struct NetflowDecoder::State {
                        Diagnostics& d);
   void SetSource(const SourceRef& where);
   void ExpirePending(netflow::Exporter& ex, int64_t now_us, Diagnostics& d);
+  // An exporter that samples (1 packet in `interval`, > 1), told once per
+  // observation domain: its counts are of the sampled packets, not scaled.
+  void NoteSampling(netflow::Exporter& ex, netflow::Domain& dom, uint64_t interval,
+                    const SourceRef& where, size_t offset, Diagnostics& d);
   // A NetFlow v9 exporter whose uptime went back by more than a minute has
   // restarted: its templates of that source id may mean other fields now,
   // so they are forgotten (here and for later files), data waits for the new

@@ -107,6 +107,19 @@ bool NetflowDecoder::State::RestartedExporter(netflow::Exporter& ex, uint32_t do
   return true;
 }
 
+void NetflowDecoder::State::NoteSampling(netflow::Exporter& ex, netflow::Domain& dom,
+                                         uint64_t interval, const SourceRef& where, size_t offset,
+                                         Diagnostics& d) {
+  dom.sampling_interval = interval;
+  if (interval <= 1 || dom.told_sampling) return;
+  dom.told_sampling = true;
+  Report(d, Finding::Severity::kNote, "netflow.sampled", where, offset,
+         fmt::format("exporter {} samples 1 packet in {}: its packets and bytes are those of the "
+                     "sampled packets, not scaled up, and connections none of whose packets was "
+                     "sampled are missing",
+                     ex.endpoint.ToString(), interval));
+}
+
 netflow::Domain* NetflowDecoder::State::FindOrAddDomain(netflow::Exporter& ex, uint64_t key) {
   auto it = ex.domains.find(key);
   if (it != ex.domains.end()) return &it->second;

@@ -54,7 +54,7 @@ void NetflowDecoder::State::DecodeV5(netflow::Exporter& ex, ByteCursor& c, const
   }
   const uint32_t engine = (uint32_t{engine_type} << 8) | engine_id;
   if (netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(5, engine))) {
-    dom->sampling_interval = sampling & 0x3fff;  // the top 2 bits are the sampling mode
+    NoteSampling(ex, *dom, sampling & 0x3fff, where, 22, d);  // the top 2 bits are the sampling mode
   }
   SequenceCheck(ex, 5, engine, sequence, count, true, where, sink, d);
   SetSource(where);
