@@ -287,6 +287,14 @@ jq -e '.flows | length == 1' "$work/collect.json" >/dev/null || fail "collect st
 jq -e '.flows[0] | .client == "10.0.0.7" and .server == "10.0.1.5" and .port == 49671 and .packets == 12 and .bytes == 3400' \
   "$work/collect.json" >/dev/null || fail "the collected flow: $(jq -c '.flows[0]' "$work/collect.json")"
 
+echo "== collect: two runs on one address in one second are two sources"
+for _ in 1 2; do
+  "$highport" collect --listen "127.0.0.1:$port" --db "$work/runs.db" --duration 0.1 2>/dev/null ||
+    fail "a short collect run on $port failed"
+done
+[ "$(sqlite3 "$work/runs.db" 'SELECT count(DISTINCT path) FROM source')" -eq 2 ] ||
+  fail "two collect runs share a source name: $(sqlite3 "$work/runs.db" 'SELECT path FROM source')"
+
 echo "== collect: a commit refused while another program holds the database is tried again"
 # sqlite3 holds the write lock for 12 s, longer than highport's 10 s busy
 # timeout: the record that came meanwhile is kept, and stored once it can be.

@@ -76,6 +76,16 @@ int Run(const CollectOptions& o) {
   store::SourceRow source;
   source.kind = "collector";
   source.path = fmt::format("collect@{} {}", local, store::UtcTimestamp());
+  // Two runs started in the same second (a collector restarted in a loop)
+  // must not share a name: the evidence "collect@... packet 12" names one.
+  if (Result<std::vector<store::SourceRow>> runs = db.Sources("collector"); runs) {
+    const std::string first = source.path;
+    for (int n = 2; std::any_of(runs->begin(), runs->end(),
+                                [&](const store::SourceRow& r) { return r.path == source.path; });
+         ++n) {
+      source.path = fmt::format("{} #{}", first, n);
+    }
+  }
   Result<store::SourceRow> added = db.AddSource(source);
   if (!added) {
     fmt::print(stderr, "highport collect: {}\n", added.error().message);

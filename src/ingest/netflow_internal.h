@@ -304,7 +304,7 @@ struct NetflowDecoder::State {
   void IpfixSequenceCheck(netflow::Exporter& ex, uint32_t domain, uint32_t sequence,
                           uint64_t records, uint64_t own, bool known, const SourceRef& where,
                           TrafficSink& sink, Diagnostics& d);
-  void ReportGap(uint8_t version, uint32_t domain, uint32_t sequence,
+  void ReportGap(const netflow::Exporter& ex, uint8_t version, uint32_t domain, uint32_t sequence,
                  uint32_t expected, const SourceRef& where, TrafficSink& sink, Diagnostics& d);
   // Keeps data that came before its template, within the limits.
   void HoldPending(netflow::Exporter& ex, netflow::PendingPacket held, Diagnostics& d);

@@ -420,7 +420,7 @@ TEST(NetflowPlanTest, IpfixExporterThatCountsItsOwnRecordsLosesNothing) {
   EXPECT_EQ(r.decoder.stats().sequence_gaps, 1u);
   ASSERT_EQ(r.diagnostics.findings().size(), 2u);
   EXPECT_EQ(r.diagnostics.findings()[1].reason,
-            "sequence 19 where 16 was expected: 3 data records lost (domain 1)");
+            "sequence 19 where 16 was expected: 3 data records lost (exporter 127.0.0.1:40000, domain 1)");
 }
 
 // The same messages numbered as RFC 7011 says: no finding at all, and a
@@ -437,7 +437,7 @@ TEST(NetflowPlanTest, IpfixExporterThatFollowsTheRfcIsReadTheRfcWay) {
   EXPECT_EQ(r.sink.lost, 2u);
   ASSERT_EQ(r.diagnostics.findings().size(), 1u);
   EXPECT_EQ(r.diagnostics.findings()[0].reason,
-            "sequence 16 where 14 was expected: 2 data records lost (domain 1)");
+            "sequence 16 where 14 was expected: 2 data records lost (exporter 127.0.0.1:40000, domain 1)");
 }
 
 }  // namespace

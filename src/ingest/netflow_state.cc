@@ -134,7 +134,7 @@ void NetflowDecoder::State::SequenceCheck(netflow::Exporter& ex, uint8_t version
   netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(version, domain));
   if (dom == nullptr) return;
   if (dom->have_sequence && sequence != dom->next_sequence) {
-    ReportGap(version, domain, sequence, dom->next_sequence, where, sink, d);
+    ReportGap(ex, version, domain, sequence, dom->next_sequence, where, sink, d);
   }
   dom->have_sequence = advance_known;
   dom->next_sequence = sequence + static_cast<uint32_t>(advance);
@@ -163,7 +163,7 @@ void NetflowDecoder::State::IpfixSequenceCheck(netflow::Exporter& ex, uint32_t d
       if (sequence == dom->next_sequence) {
         dom->counts_own_records = false;
       } else {
-        ReportGap(10, domain, sequence, own_expected, where, sink, d);
+        ReportGap(ex, 10, domain, sequence, own_expected, where, sink, d);
       }
     }
   } else if (dom->have_sequence && sequence != dom->next_sequence) {
@@ -179,7 +179,7 @@ void NetflowDecoder::State::IpfixSequenceCheck(netflow::Exporter& ex, uint32_t d
                            sequence, dom->last_sequence, own, domain));
       }
     } else {
-      ReportGap(10, domain, sequence, dom->next_sequence, where, sink, d);
+      ReportGap(ex, 10, domain, sequence, dom->next_sequence, where, sink, d);
     }
   }
   dom->have_sequence = known;
@@ -187,7 +187,7 @@ void NetflowDecoder::State::IpfixSequenceCheck(netflow::Exporter& ex, uint32_t d
   dom->next_sequence = sequence + static_cast<uint32_t>(records);
 }
 
-void NetflowDecoder::State::ReportGap(uint8_t version, uint32_t domain,
+void NetflowDecoder::State::ReportGap(const netflow::Exporter& ex, uint8_t version, uint32_t domain,
                                       uint32_t sequence, uint32_t expected,
                                       const SourceRef& where, TrafficSink& sink, Diagnostics& d) {
   // Ahead by less than half the space: records were lost. Behind: a
@@ -207,8 +207,8 @@ void NetflowDecoder::State::ReportGap(uint8_t version, uint32_t domain,
   at.offset = field_at;
   sink.OnLostEvents(missing, at);
   Report(d, Finding::Severity::kWarning, "netflow.sequence_gap", where, field_at,
-         fmt::format("sequence {} where {} was expected: {} {} lost (domain {})", sequence,
-                     expected, missing, unit, domain));
+         fmt::format("sequence {} where {} was expected: {} {} lost (exporter {}, domain {})",
+                     sequence, expected, missing, unit, ex.endpoint.ToString(), domain));
 }
 
 void NetflowDecoder::State::HoldPending(netflow::Exporter& ex, netflow::PendingPacket held,

@@ -236,7 +236,7 @@ TEST(NetflowV5Test, SequenceGapIsLostFlows) {
   ASSERT_EQ(r.diagnostics.findings().size(), 1u);
   EXPECT_EQ(r.diagnostics.findings()[0].ToString(),
             "test.pcap:packet 2+16: sequence 110 where 102 was expected: 8 flow records lost "
-            "(domain 0)");
+            "(exporter 10.0.0.254:2055, domain 0)");
   std::vector<uint8_t> reordered = kV5;
   reordered[19] = 90;  // behind: reordered or restarted, not a loss
   r.Feed(reordered);
@@ -284,7 +284,7 @@ TEST(NetflowV9Test, LostExportPacketsAreLostEvents) {
   ASSERT_EQ(r.diagnostics.findings().size(), 1u);
   EXPECT_EQ(r.diagnostics.findings()[0].ToString(),
             "test.pcap:packet 2+12: sequence 5 where 2 was expected: 3 export packets lost "
-            "(domain 7)");
+            "(exporter 10.0.0.254:2055, domain 7)");
 }
 
 TEST(NetflowTest, ADatagramRepeatedByteForByteIsReadOnce) {
