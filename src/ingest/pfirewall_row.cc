@@ -389,10 +389,11 @@ void LineReader::Finish() {
   if (!time_format_seen_ && stats_.rows > 0) stats_.local_time = true;
   for (const Suppressed& s : suppressed_) {
     if (s.more == 0) continue;
-    diagnostics_.SkipLine(name_, s.first_more_line, s.id,
-                          fmt::format("{} more row(s) skipped for this reason after the first "
-                                      "{}, not listed one by one",
-                                      s.more, s.listed));
+    diagnostics_.SkipLines(name_, s.first_more_line, s.id,
+                           fmt::format("{} more row(s) skipped for this reason after the first "
+                                       "{}, not listed one by one",
+                                       s.more, s.listed),
+                           s.more);
   }
   if (stats_.closes > 0) {
     diagnostics_.Note(name_, first_close_line_, "pfirewall.close",

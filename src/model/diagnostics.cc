@@ -16,20 +16,25 @@ void Diagnostics::SkipLine(const std::string& file, uint64_t line, std::string i
   Report({Finding::Severity::kWarning, std::move(id), SourceRef{file, line}, std::move(reason)});
 }
 
+void Diagnostics::SkipLines(const std::string& file, uint64_t line, std::string id,
+                            std::string reason, uint64_t lines) {
+  Report({Finding::Severity::kWarning, std::move(id), SourceRef{file, line}, std::move(reason)}, lines);
+}
+
 void Diagnostics::Note(const std::string& file, uint64_t line, std::string id,
                        std::string reason) {
   Report({Finding::Severity::kNote, std::move(id), SourceRef{file, line}, std::move(reason)});
 }
 
-void Diagnostics::Report(Finding finding) {
+void Diagnostics::Report(Finding finding, uint64_t times) {
+  if (times == 0) return;
   IdCount& count = counts_[finding.id];
-  ++count.count;
+  const bool keep = count.count < keep_per_id_;
+  count.count += times;
   count.severity = finding.severity;
-  if (finding.severity != Finding::Severity::kNote) ++skipped_;
-  if (count.count > keep_per_id_) {
-    ++not_kept_;
-    return;
-  }
+  if (finding.severity != Finding::Severity::kNote) skipped_ += times;
+  not_kept_ += times - (keep ? 1 : 0);
+  if (!keep) return;
   findings_.push_back(std::move(finding));
 }
 

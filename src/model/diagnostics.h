@@ -34,9 +34,13 @@ class Diagnostics {
   };
 
   explicit Diagnostics(size_t keep_per_id = kDefaultKeepPerId) : keep_per_id_(keep_per_id) {}
-  void Report(Finding finding);
+  void Report(Finding finding, uint64_t times = 1);
   // The common case: a line of a text file that was skipped.
   void SkipLine(const std::string& file, uint64_t line, std::string id, std::string reason);
+  // One finding that stands for `lines` skipped lines ("N more rows skipped
+  // for this reason"): counted as that many, kept as one.
+  void SkipLines(const std::string& file, uint64_t line, std::string id, std::string reason,
+                 uint64_t lines);
   void Note(const std::string& file, uint64_t line, std::string id, std::string reason);
 
   // The kept findings about `from` say `to` instead: a file read from a

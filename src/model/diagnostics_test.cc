@@ -19,6 +19,17 @@ TEST(DiagnosticsTest, KeepsTheFirstOfEachKindAndCountsEveryOne) {
   EXPECT_EQ(d.counts().at("pfirewall.local_time").severity, Finding::Severity::kNote);
 }
 
+TEST(DiagnosticsTest, OneFindingForManySkippedLinesCountsThemAll) {
+  // A reader lists the first hundred rows of a kind, then says "N more".
+  Diagnostics d;
+  for (uint64_t line = 1; line <= 100; ++line) d.SkipLine("f.log", line, "pfirewall.bad_port", "bad");
+  d.SkipLines("f.log", 101, "pfirewall.bad_port", "50 more row(s) skipped", 50);
+  EXPECT_EQ(d.findings().size(), 101u);
+  EXPECT_EQ(d.counts().at("pfirewall.bad_port").count, 150u);  // as the reader's skip count
+  EXPECT_EQ(d.skipped(), 150u);
+  EXPECT_EQ(d.not_kept(), 49u);  // kept as one finding
+}
+
 // Standard input is read from a temporary copy: its findings are renamed
 // "<stdin>" afterwards, and only its own.
 TEST(DiagnosticsTest, RenamesTheFindingsOfOneFile) {
