@@ -122,7 +122,9 @@ int Run(const CollectOptions& o) {
     if (sink.pending() == 0 && source.records == 0) return true;
     const bool was_retrying = sink.retrying();
     Result<bool> ok = sink.Flush();
-    const uint64_t template_changes = decoder.stats().templates + decoder.stats().withdrawn;
+    // (A restart forgets templates: stored too, or the next run recalls them.)
+    const uint64_t template_changes =
+        decoder.stats().templates + decoder.stats().withdrawn + decoder.stats().restarts;
     if (ok && template_changes != templates_stored_at) {
       Result<bool> kept = db.PutTemplates(source, templates.DefinedIn(source.path),
                                           templates.WithdrawnIn(source.path));

@@ -207,6 +207,7 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
     return;
   }
   if (ipfix) {
+    exporter_boot_us = INT64_MIN;  // IPFIX tells no uptime
     // The message length counts the header; the message may not be all of
     // the UDP payload, and a capture may have cut it.
     if (length < kIpfixHeader) {
@@ -224,7 +225,8 @@ void NetflowDecoder::State::DecodeTemplated(netflow::Exporter& ex, uint8_t versi
       c.Limit(length - kIpfixHeader, "message");
     }
   } else {
-    RestartedExporter(ex, domain, clock.sys_uptime_ms, where, d);
+    exporter_boot_us = int64_t{clock.export_secs} * 1'000'000 - int64_t{clock.sys_uptime_ms} * 1000;
+    RestartedExporter(ex, domain, clock.sys_uptime_ms, sequence, where, d);
     SequenceCheck(ex, version, domain, sequence, 1, true, where, sink, d);
   }
 

@@ -325,7 +325,12 @@ struct NetflowDecoder::State {
   // so they are forgotten (here and for later files), data waits for the new
   // ones, and its sequence numbers begin again. True if it restarted.
   bool RestartedExporter(netflow::Exporter& ex, uint32_t domain, uint32_t sys_uptime_ms,
-                         const SourceRef& where, Diagnostics& d);
+                         uint32_t sequence, const SourceRef& where, Diagnostics& d);
+  // When the exporter of the datagram being decoded booted, by its own
+  // clock (NetFlow v9: export time less uptime); INT64_MIN when unknown. A
+  // template remembered from before then is not recalled: the exporter
+  // restarted since, and its template ids may mean other fields now.
+  int64_t exporter_boot_us = INT64_MIN;
   void DropPending(netflow::PendingPacket& p, std::string_view why, Diagnostics& d);
 };
 

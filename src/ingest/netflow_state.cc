@@ -75,8 +75,8 @@ netflow::Exporter* NetflowDecoder::State::FindOrAddExporter(const Endpoint& e,
 }
 
 bool NetflowDecoder::State::RestartedExporter(netflow::Exporter& ex, uint32_t domain,
-                                              uint32_t sys_uptime_ms, const SourceRef& where,
-                                              Diagnostics& d) {
+                                              uint32_t sys_uptime_ms, uint32_t sequence,
+                                              const SourceRef& where, Diagnostics& d) {
   netflow::Domain* dom = FindOrAddDomain(ex, netflow::DomainKey(9, domain));
   if (dom == nullptr) return false;
   const int64_t before = dom->last_uptime_ms;
@@ -84,6 +84,12 @@ bool NetflowDecoder::State::RestartedExporter(netflow::Exporter& ex, uint32_t do
   // (Datagrams out of order go back by milliseconds, not a minute.)
   constexpr int64_t kBackMs = 60'000;
   if (before < 0 || int64_t{sys_uptime_ms} + kBackMs >= before) return false;
+  // Not a restart: the uptime's 32 bits wrapping after 49.7 days (it goes
+  // from near the top to near 0), or packets that go on numbering where
+  // the last one left off (a restarted exporter begins its numbers again).
+  constexpr int64_t kWrapMs = 600'000;
+  if (before > int64_t{UINT32_MAX} - kWrapMs && sys_uptime_ms < kWrapMs) return false;
+  if (dom->have_sequence && sequence == dom->next_sequence) return false;
   ++stats.restarts;
   const uint64_t first = netflow::TemplateKey(9, domain, 0);
   const uint64_t last = netflow::TemplateKey(9, domain, 0xffff);

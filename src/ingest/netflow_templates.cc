@@ -254,6 +254,10 @@ bool NetflowDecoder::State::Recall(netflow::Exporter& ex, uint64_t key, const So
   const RememberedTemplates::Entries::Entry& entry = r->second;
   const int64_t age = now_us - entry.defined_us;
   if (age > kRememberedForUs || age < -kRememberedForUs) return false;
+  // Defined before the exporter last booted (a minute's leeway: the two
+  // clocks are the exporter's and the collector's or capture's).
+  constexpr int64_t kClocksApartUs = 60'000'000;
+  if (exporter_boot_us != INT64_MIN && entry.defined_us + kClocksApartUs < exporter_boot_us) return false;
   if (!AddTemplate(ex, key, entry.t, where, offset, d, /*remember=*/false)) return false;
   if (told_remembered.insert({ex.endpoint, key}).second) {
     Report(d, Finding::Severity::kNote, "netflow.template_from_earlier_file", where, offset,

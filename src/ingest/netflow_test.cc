@@ -418,6 +418,55 @@ TEST(NetflowV9Test, ATemplateRememberedFromDaysBeforeServesNoData) {
   EXPECT_EQ(next_hour.sink.flows.size(), 1u);
 }
 
+TEST(NetflowV9Test, ATemplateFromBeforeTheExporterRestartedIsNotRecalled) {
+  // Run 1 (a collector, or a capture file) heard template 256 from an
+  // exporter up 15 minutes; an hour on, the exporter is up 2 seconds: it
+  // restarted meanwhile, and its 256 may lay its fields out otherwise.
+  const std::vector<uint8_t> up_long = Hex(R"(
+    0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007   # uptime 900000 ms
+    0000 0030 0100 000a
+    0008 0004 000c 0004 0007 0002 000b 0002
+    0004 0001 0006 0001 0002 0004 0001 0004
+    0016 0004 0015 0004
+  )");
+  const std::vector<uint8_t> rebooted_data = Hex(R"(
+    0009 0001 0000 07d0 5f5e 1e10 0000 0000 0000 0007   # uptime 2000 ms, an hour later
+    0100 0024
+    c0a8 0105 c0a8 010a d431 c001 06 02
+    0000 0003 0000 00b4 0000 03e8 0000 07d0 0000
+  )");
+  RememberedTemplates remembered;
+  Exporting first;
+  first.decoder.set_remembered(&remembered);
+  first.Feed(up_long, kExportUs);
+  Exporting later;
+  later.decoder.set_remembered(&remembered);
+  later.Feed(rebooted_data, kExportUs + int64_t{3600} * 1'000'000);
+  EXPECT_TRUE(later.sink.flows.empty());
+  EXPECT_EQ(later.decoder.stats().pending, 1u);  // waits for the exporter's new template
+}
+
+TEST(NetflowV9Test, AnUptimeThatWrapsAfter49DaysIsNoRestart) {
+  const std::vector<uint8_t> before_wrap = Hex(R"(
+    0009 0001 ffff 0000 5f5e 1000 0000 0001 0000 0007   # uptime 4294901760 ms, sequence 1
+    0000 0030 0100 000a
+    0008 0004 000c 0004 0007 0002 000b 0002
+    0004 0001 0006 0001 0002 0004 0001 0004
+    0016 0004 0015 0004
+  )");
+  const std::vector<uint8_t> after_wrap = Hex(R"(
+    0009 0001 0000 03e8 5f5e 1041 0000 0002 0000 0007   # uptime 1000 ms, sequence 2
+    0100 0024
+    c0a8 0105 c0a8 010a d431 c001 06 02
+    0000 0003 0000 00b4 0000 0064 0000 01f4 0000
+  )");
+  Exporting r;
+  r.Feed(before_wrap);
+  r.Feed(after_wrap, kExportUs + 65'000'000);
+  EXPECT_EQ(r.decoder.stats().restarts, 0u);
+  EXPECT_EQ(r.sink.flows.size(), 1u);
+}
+
 TEST(NetflowV9Test, DataBeforeTemplateIsHeldThenDecoded) {
   Exporting r;
   r.Feed(kV9Data);
