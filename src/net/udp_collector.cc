@@ -113,34 +113,28 @@ CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& 
   Clock::time_point last_datagram{};
   bool stopping = false;
 
+  // Stopped by a signal or the time limit, the datagrams the kernel holds
+  // already arrived in time (an exporter's burst may queue thousands): the
+  // receive chain goes on until the queue is empty (bounded), so that they
+  // are read, and read in order, before the end.
+  bool draining = false;
+  uint64_t drained = 0;
+  Clock::time_point drain_until{};
   auto stop = [&](CollectorStop why) {
     if (stopping) return;
     stopping = true;
     run.stop = why;
-    // Stopped by a signal or the time limit: the datagrams the kernel holds
-    // already arrived in time, and an exporter's burst may queue thousands
-    // of them: read them before the end (bounded, without waiting for more).
-    if (why == CollectorStop::kSignal || why == CollectorStop::kDuration) {
-      asio::error_code ec;
-      socket.non_blocking(true, ec);
-      // (A buffer of its own: a receive completed before the stop may still
-      // hold its datagram in `buffer`, for its handler below.)
-      std::vector<uint8_t> drained(buffer.size());
-      udp::endpoint sender;
-      const Clock::time_point until = Clock::now() + std::chrono::seconds(5);
-      for (int i = 0; !ec && i < 1'000'000 && Clock::now() < until; ++i) {
-        const size_t n = socket.receive_from(asio::buffer(drained), sender, 0, ec);
-        if (ec) break;  // would_block: the queue is empty
-        ++run.datagrams;
-        run.bytes += n;
-        on_datagram(ToEndpoint(sender), std::span<const uint8_t>(drained.data(), n), NowUs());
-      }
-    }
     asio::error_code ignored;
-    socket.cancel(ignored);
     signals.cancel(ignored);
     ticker.cancel();
     deadline.cancel();
+    if ((why == CollectorStop::kSignal || why == CollectorStop::kDuration) &&
+        socket.available(ignored) > 0 && !ignored) {
+      draining = true;
+      drain_until = Clock::now() + std::chrono::seconds(5);
+      return;
+    }
+    socket.cancel(ignored);
   };
   signals.async_wait([&](const asio::error_code& ec, int) {
     if (!ec) stop(CollectorStop::kSignal);
@@ -170,19 +164,12 @@ CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& 
   };
   std::function<void()> receive = [&] {
     socket.async_receive_from(asio::buffer(buffer), from, [&](const asio::error_code& ec, size_t n) {
-      if (stopping) {
-        // A datagram this receive had taken before the stop drained the
-        // rest: it came in time too.
-        if (!ec && (run.stop == CollectorStop::kSignal || run.stop == CollectorStop::kDuration)) {
-          ++run.datagrams;
-          run.bytes += n;
-          on_datagram(ToEndpoint(from), std::span<const uint8_t>(buffer.data(), n), NowUs());
-        }
-        return;
-      }
+      if (stopping && !draining) return;
       if (ec) {
-        run.error = ec.message();
-        stop(CollectorStop::kError);
+        if (!stopping) {
+          run.error = ec.message();
+          stop(CollectorStop::kError);
+        }
         return;
       }
       last_datagram = Clock::now();
@@ -190,7 +177,15 @@ CollectorRun UdpCollector::Run(const CollectorLimits& limits, const OnDatagram& 
       run.bytes += n;
       on_datagram(ToEndpoint(from), std::span<const uint8_t>(buffer.data(), n), NowUs());
       last_datagram = Clock::now();  // a datagram that waited for a commit is no idle time
-      if (limits.max_datagrams > 0 && run.datagrams >= limits.max_datagrams) {
+      if (draining) {
+        asio::error_code ignored;
+        if (socket.available(ignored) == 0 || ignored || ++drained >= 1'000'000 ||
+            Clock::now() >= drain_until ||
+            (limits.max_datagrams > 0 && run.datagrams >= limits.max_datagrams)) {
+          socket.cancel(ignored);
+          return;
+        }
+      } else if (limits.max_datagrams > 0 && run.datagrams >= limits.max_datagrams) {
         stop(CollectorStop::kDatagrams);
         return;
       }
