@@ -247,6 +247,7 @@ void FlowTable::OnFlow(const FlowObservation& f) {
   u.line = f.source.line;
   u.packet = f.source.packet;
   u.offset = f.source.offset;
+  u.viewpoint = shared_on_ && u.opens ? SeenViewpointId(u) : 0;
   if (queued_ - located_ > kLookAhead) Locate(queue_[located_++ % kQueue]);
 }
 
@@ -267,6 +268,7 @@ inline void FlowTable::Locate(Update& u) {
   if (u.tracked && !seen_connections_.empty()) {
     uint32_t tag = 0;
     __builtin_prefetch(SeenConnectionSlot(flow, u.client_port, tag), 1);
+    if (u.opens) __builtin_prefetch(SeenOpenSlot(flow, u.client_port, u.viewpoint, tag), 1);
   }
 }
 
@@ -402,24 +404,38 @@ inline FlowTable::SeenConnection* FlowTable::SeenConnectionSlot(uint32_t flow, u
   return &seen_connections_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
 }
 
-inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow, uint32_t viewpoint) {
-  if (seen_connections_.empty()) seen_connections_.resize(size_t{1} << kSeenConnectionBits);
+inline FlowTable::SeenConnection* FlowTable::SeenOpenSlot(uint32_t flow, uint16_t client_port,
+                                                           uint32_t viewpoint, uint32_t& tag) {
+  const uint64_t h = (RecentAttemptHash(flow, client_port) ^ (uint64_t{viewpoint} + 1) * 0x9E3779B97F4A7C15ull) *
+                     0xC2B2AE3D27D4EB4Full;
+  tag = static_cast<uint32_t>(h >> (64 - kSeenConnectionBits - 32)) | 1;  // never 0 (empty)
+  return &seen_opens_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
+}
+
+inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
+  if (seen_connections_.empty()) {
+    seen_connections_.resize(size_t{1} << kSeenConnectionBits);
+    seen_opens_.resize(size_t{1} << kSeenConnectionBits);
+  }
   constexpr uint32_t kSynSeen = 2;
+  const uint32_t second = AttemptSecond(u.first_us);
+  if (u.opens) {
+    // The same report of a SYN piece again (kSameOpenSeconds): counted with
+    // the first, and the connection's entry stays as it was.
+    uint32_t open_tag = 0;
+    SeenConnection* open = SeenOpenSlot(flow, u.client_port, u.viewpoint, open_tag);
+    const int64_t open_gap = int64_t{second} - int64_t{open->second};
+    if (open->tag == open_tag && open_gap <= kSameOpenSeconds && open_gap >= -kSameOpenSeconds) {
+      return true;
+    }
+    *open = {open_tag, second};
+  }
   uint32_t tag = 0;
   SeenConnection* slot = SeenConnectionSlot(flow, u.client_port, tag);
-  const uint32_t second = AttemptSecond(u.first_us);
   const int64_t gap = int64_t{second} - int64_t{slot->second};
   const bool near = (slot->tag | kSynSeen) == (tag | kSynSeen) && gap <= kPieceGapSeconds &&
                     gap >= -kPieceGapSeconds;
   const bool syn_seen = near && (slot->tag & kSynSeen) != 0;
-  // The SYN piece of a connection whose SYN piece was read already: the
-  // same connection reported twice (kSameOpenSeconds), measured from that
-  // SYN piece, not from the last piece read, so that the order of the
-  // files does not matter.
-  const int64_t open_gap = int64_t{second} - int64_t{slot->open_second};
-  const bool same_open = u.opens && syn_seen && open_gap <= kSameOpenSeconds &&
-                         open_gap >= -kSameOpenSeconds && slot->open_viewpoint == viewpoint;
-  if (same_open) return true;  // the entry stays that of the connection's pieces
   // Part of a connection counted already: a piece without SYN beside any
   // piece but one before a SYN (an earlier connection's), or the SYN piece
   // of one whose later piece was read, and counted, first. Two SYNs apart
@@ -430,10 +446,6 @@ inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow, u
   // or if this piece joined the connection whose SYN was.
   slot->tag = tag | ((u.opens || (counted && syn_seen)) ? kSynSeen : 0);
   slot->second = second;
-  if (u.opens) {
-    slot->open_second = second;
-    slot->open_viewpoint = viewpoint;
-  }
   return counted;
 }
 
@@ -448,11 +460,8 @@ inline void FlowTable::Apply(const Update& u) {
   const bool attempt = u.dropped || u.unanswered;
   // (A later piece of a connection an exporter or capture reported in
   // pieces adds its packets, not another connection.)
-  // (Where connections are matched across inputs, a piece is another
-  // piece of the same connection only from the same vantage point.)
-  const bool connection =
-      !attempt && !u.answer_half && !u.self_send &&
-      !(u.tracked && ContinuesSeenConnection(u, flow, shared_on_ ? SeenViewpointId(u) : 0));
+  const bool connection = !attempt && !u.answer_half && !u.self_send &&
+                          !(u.tracked && ContinuesSeenConnection(u, flow));
   // A UDP peer protocol sends from its own port to the same port of the
   // other (NTP 123 -> 123, IKE 500 -> 500, NetBIOS 137/138): that is how it
   // works, not a client hiding behind a privileged port.

@@ -325,6 +325,9 @@ class FlowTable : public ingest::TrafficSink {
     // `continues`: its flags are known and hold no SYN, so it began earlier;
     // `opens`: they hold the SYN.
     bool tracked = false, continues = false, opens = false;
+    // The vantage point of a SYN piece (SeenViewpointId) where connections
+    // are matched across inputs; else 0.
+    uint32_t viewpoint = 0;
     bool one_direction = false;  // the record counts one direction's packets (NetFlow)
     // A firewall row: 1 the logging host is the flow's client, 2 its
     // server; 0 another input (SharedConnections::Add).
@@ -428,33 +431,37 @@ class FlowTable : public ingest::TrafficSink {
   // and its SYN piece read later then does not.
   // Two SYN pieces that begin within kSameOpenSeconds of each other, from
   // one vantage point, are one connection reported twice, not the port
-  // reused (a client's port waits minutes in TIME_WAIT before it may open
-  // the same connection again): a router exporting both ingress and egress,
-  // two routers on the path exporting into one capture, two hosts' captures
-  // in one folder. (From two vantage points, SharedConnections matches them.)
+  // reused: a router exporting both ingress and egress, two routers on the
+  // path exporting into one capture, two hosts' captures in one folder. The
+  // copies begin within milliseconds; a client that closed first waits in
+  // TIME_WAIT before it opens the same connection again, but one whose
+  // server closed first, or that wraps its ports fast (a proxy, a health
+  // check), may reopen within seconds: hence two seconds, not a minute.
+  // (From two vantage points, SharedConnections matches them.)
   // Direct-mapped, made at the first such conversation; an entry is a tag
-  // (bit 0 set: not empty; bit 1: the connection's SYN was seen), the second
-  // its last piece began, the second its SYN piece began and the vantage
-  // point of that piece (0 while connections are not matched across inputs):
-  // a collision forgets a connection, which can only count a later piece of
-  // it again, as every piece counted before.
+  // (bit 0 set: not empty; bit 1: the connection's SYN was seen) and the
+  // second its last piece began: a collision forgets a connection, which can
+  // only count a later piece of it again, as every piece counted before.
+  // The SYN pieces have a table of their own, by (key, client port, vantage
+  // point): the second the last one began. (Per vantage point, so that a
+  // third report from another point between a point's two reports of one
+  // connection changes nothing: any order of files counts the same.)
   struct SeenConnection {
     uint32_t tag = 0;
     uint32_t second = 0;
-    uint32_t open_second = 0;
-    uint32_t open_viewpoint = 0;
   };
-  static constexpr int kSeenConnectionBits = 18;  // 262144 x 16 bytes: 4 MiB
+  static constexpr int kSeenConnectionBits = 18;  // 262144 x 8 bytes: 2 MiB, each table
   static constexpr int64_t kPieceGapSeconds = 3600;
-  static constexpr int64_t kSameOpenSeconds = SharedConnections::kSkewSeconds;
-  std::vector<SeenConnection> seen_connections_;
+  static constexpr int64_t kSameOpenSeconds = 2;
+  std::vector<SeenConnection> seen_connections_, seen_opens_;
   [[gnu::always_inline]] inline SeenConnection* SeenConnectionSlot(uint32_t flow,
                                                                    uint16_t client_port,
                                                                    uint32_t& tag);
+  [[gnu::always_inline]] inline SeenConnection* SeenOpenSlot(uint32_t flow, uint16_t client_port,
+                                                             uint32_t viewpoint, uint32_t& tag);
   // Whether this piece is part of a connection another piece counted
-  // already; remembers it.
-  [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow,
-                                                              uint32_t viewpoint);
+  // already (or, a SYN piece, the same report of it again); remembers it.
+  [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
   bool peaks_ = true;
   // Per key whose observations were guesses (ServerRule::kGuess): the
   // client port they had, so that the finish can turn a guess the rest of

@@ -1111,6 +1111,37 @@ TEST(FlowTable, AConnectionOneCaptureReportsTwiceCountsOnce) {
   }
 }
 
+TEST(FlowTable, ReportsOfOneConnectionCountOnceInWhateverOrderTheirFilesAreRead) {
+  // The core router's ingress and egress records (two hourly files of one
+  // capture point) and a branch router's record of the same connection.
+  constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01;
+  auto count = [&](const std::vector<const char*>& files) {
+    FlowTable table(TestCatalog(), {});
+    table.set_shared_connections(true);
+    for (const char* file : files) {
+      FlowObservation f = Obs("10.12.0.1", 50001, "10.12.0.10", 49650, 100, 130);
+      f.one_direction = true;
+      f.tcp_flags = kSyn | kAck;
+      f.source = {file, 0, 1, 42};
+      table.OnFlow(f);
+    }
+    return table.Finish().at(0).connections;
+  };
+  EXPECT_EQ(count({"core/h1.pcap", "core/h2.pcap", "branch/b.pcap"}), 1u);
+  EXPECT_EQ(count({"core/h1.pcap", "branch/b.pcap", "core/h2.pcap"}), 1u);
+  EXPECT_EQ(count({"branch/b.pcap", "core/h1.pcap", "core/h2.pcap"}), 1u);
+  // A client whose server closed first may open the same connection again
+  // half a minute later: two connections, not one reported twice.
+  FlowTable table(TestCatalog(), {});
+  for (int64_t second : {0, 30}) {
+    FlowObservation f = Obs("10.12.0.1", 50001, "10.12.0.10", 49650, second, second + 5);
+    f.one_direction = true;
+    f.tcp_flags = kSyn | kAck | kFin;
+    table.OnFlow(f);
+  }
+  EXPECT_EQ(table.Finish().at(0).connections, 2u);
+}
+
 TEST(FlowTable, TwoSynRecordsFromTwoVantagePointsAreMatchedAsTwoReports) {
   // Where connections are matched across inputs, a SYN record from another
   // vantage point is left to that matching, which keeps the larger counts.
