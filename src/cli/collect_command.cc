@@ -99,6 +99,7 @@ int Run(const CollectOptions& o) {
   // receive on and store nothing.
   constexpr size_t kMaxHeldRecords = 1'000'000;
   sink.KeepFailedBatches(kMaxHeldRecords);
+  db.set_busy_timeout(200);
   ingest::NetflowDecoder decoder;
   // Templates outlive a run: a collector restarted (an upgrade, a reboot)
   // reads an exporter's data with the templates an earlier run stored, as
@@ -133,7 +134,7 @@ int Run(const CollectOptions& o) {
     if (ok && was_retrying) {
       fmt::print(stderr, "highport collect: storing again; the records held meanwhile are stored\n");
     } else if (!ok && sink.retrying() && !was_retrying) {
-      fmt::print(stderr, "highport collect: {}; {} record(s) held, tried again each second\n",
+      fmt::print(stderr, "highport collect: {}; {} record(s) held, tried again\n",
                  ok.error().message, sink.pending());
     } else if (!ok && !sink.retrying() && !store_failed) {
       fmt::print(stderr, "highport collect: {}; {} record(s) could not be stored: collecting stops\n",
@@ -175,6 +176,10 @@ int Run(const CollectOptions& o) {
   decoder.Finish(sink, diagnostics);
   source.complete = true;
   flush();
+  // The last records wait for the database a while longer: nothing comes
+  // in any more, and they are all this run has not stored.
+  db.set_busy_timeout(10'000);
+  for (int tries = 0; tries < 3 && sink.retrying() && !store_failed; ++tries) flush();
   if (sink.retrying() && !store_failed) {
     fmt::print(stderr, "highport collect: {} record(s) held could not be stored before the end\n",
                sink.pending());

@@ -290,6 +290,8 @@ Result<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(const std::string& pa
   });
 }
 
+void EvidenceStore::set_busy_timeout(int milliseconds) { db_->setBusyTimeout(milliseconds); }
+
 Result<bool> EvidenceStore::Migrate() {
   SQLite::Database& db = *db_;
   // Reading the header first also tells a file that is not SQLite at all.

@@ -97,6 +97,10 @@ class EvidenceStore {
   // `create`: make the file when it is not there (ingest, collect); a
   // command that only reads says false and gets an error instead.
   static Result<std::unique_ptr<EvidenceStore>> Open(const std::string& path, bool create = true);
+  // How long a statement waits for another program's write lock before it
+  // fails (10 s from Open). A collector, which tries again each second with
+  // its records kept, waits less: it receives nothing while it waits.
+  void set_busy_timeout(int milliseconds);
   ~EvidenceStore();
   EvidenceStore(const EvidenceStore&) = delete;
   EvidenceStore& operator=(const EvidenceStore&) = delete;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 #include <string>
 
@@ -29,8 +30,14 @@ long HolderPid(int fd) {
 
 Result<IngestLock> IngestLock::Take(const std::string& db_path,
                                     const std::function<void(long holder_pid)>& waiting) {
-  const std::string path = PathFor(db_path);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // One lock per database, whatever the path it is named by (a symlink,
+  // a relative path): the real path of what exists of it.
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(db_path, ec);
+  const std::string path = PathFor(ec ? db_path : real.string());
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  // (Another user's lock file of a shared database: flock needs no write.)
+  if (fd < 0 && errno == EACCES) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return Error{fmt::format("{}: cannot make its ingest lock {}: {}", db_path, path, std::strerror(errno))};
   }
