@@ -462,8 +462,12 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
     evidence.stored += replayed->observations + replayed->registrations;
     evidence.stored_rows += replayed->firewall_log_observations;
     for (const std::string& path : replayed->incomplete) {
-      evidence.diagnostics.Note(path, 0, "store.incomplete",
-                                "its last ingest did not finish; run highport ingest on it again");
+      evidence.diagnostics.Note(
+          path, 0, "store.incomplete",
+          path.starts_with("collect@")
+              ? "the collector run was stopped before it stored all it received (killed, or the "
+                "database refused its last records): what it stored is read"
+              : "its last ingest did not finish; run highport ingest on it again");
     }
     bad_addresses += replayed->bad_addresses;
     if (bad_addresses > 0) {
