@@ -81,15 +81,20 @@ grep -q "$partial stored before" "$work/ingest2.out" || fail "the rows stored be
 [ "$(sqlite3 "$db" 'SELECT count(*) FROM observation')" -eq "$total" ] || fail "observation rows are not $total"
 
 echo "== two ingests of one log at once: the second waits, and nothing is stored twice"
+# ingest_together DB1 DB2 NAME: two ingests of the log at once, into DB1 and
+# DB2 (two names of one database); their output in NAME1.out and NAME2.out.
+ingest_together() {
+  "$highport" ingest --db "$1" "$work/pfirewall.log" >"$work/${3}1.out" 2>&1 &
+  local a=$!
+  pids+=("$a")
+  "$highport" ingest --db "$2" "$work/pfirewall.log" >"$work/${3}2.out" 2>&1 &
+  local b=$!
+  pids+=("$b")
+  wait "$a" || fail "the first of two ingests at once ($1) failed: $(cat "$work/${3}1.out")"
+  wait "$b" || fail "the second of two ingests at once ($2) failed: $(cat "$work/${3}2.out")"
+}
 twice=$work/twice.db
-"$highport" ingest --db "$twice" "$work/pfirewall.log" >"$work/twice1.out" 2>&1 &
-p1=$!
-pids+=("$p1")
-"$highport" ingest --db "$twice" "$work/pfirewall.log" >"$work/twice2.out" 2>&1 &
-p2=$!
-pids+=("$p2")
-wait "$p1" || fail "the first of two ingests at once failed: $(cat "$work/twice1.out")"
-wait "$p2" || fail "the second of two ingests at once failed: $(cat "$work/twice2.out")"
+ingest_together "$twice" "$twice" twice
 [ "$(sqlite3 "$twice" 'SELECT count(*) FROM source')" -eq 1 ] ||
   fail "two ingests at once stored the log as $(sqlite3 "$twice" 'SELECT count(*) FROM source') sources"
 [ "$(stored "$twice")" -eq "$total" ] || fail "two ingests at once stored $(stored "$twice") rows, expected $total"
@@ -100,14 +105,7 @@ linked=$work/linked.db
 { header; rows 500000 500010; } >"$work/small.log"
 "$highport" ingest --db "$linked" "$work/small.log" >/dev/null 2>&1 || fail "ingest into linked.db"
 ln -s "$linked" "$work/link-to.db"
-"$highport" ingest --db "$linked" "$work/pfirewall.log" >"$work/linked1.out" 2>&1 &
-p1=$!
-pids+=("$p1")
-"$highport" ingest --db "$work/link-to.db" "$work/pfirewall.log" >"$work/linked2.out" 2>&1 &
-p2=$!
-pids+=("$p2")
-wait "$p1" || fail "ingest through the database's path failed: $(cat "$work/linked1.out")"
-wait "$p2" || fail "ingest through a symlink failed: $(cat "$work/linked2.out")"
+ingest_together "$linked" "$work/link-to.db" linked
 [ "$(sqlite3 "$linked" "SELECT coalesce(sum(stored), 0) FROM source WHERE path LIKE '%/pfirewall.log'")" -eq "$total" ] ||
   fail "two ingests through a symlink and the path stored $(sqlite3 "$linked" "SELECT sum(stored) FROM source WHERE path LIKE '%/pfirewall.log'") rows, expected $total"
 
@@ -259,20 +257,24 @@ status=0
 
 echo "== collect: a NetFlow v5 datagram on loopback"
 cdb=$work/collect.db
-# start_collect ERR: `collect` on a free loopback port into $cdb, stopping
-# after a second without datagrams, its stderr in ERR; sets cpid and port.
+# start_collect ERR [DB LIMITS...]: `collect` on a free loopback port into
+# DB ($cdb), stopping after a second without datagrams (or LIMITS), its
+# stderr in ERR; sets cpid and port.
 start_collect() {
-  : >"$1"  # read below before the background shell may have opened it
-  "$highport" collect --listen 127.0.0.1:0 --db "$cdb" --idle 1 --duration 30 2>"$1" &
+  local err=$1 into=${2:-$cdb}
+  shift $(($# > 1 ? 2 : 1))
+  (($# > 0)) || set -- --idle 1 --duration 30
+  : >"$err"  # read below before the background shell may have opened it
+  "$highport" collect --listen 127.0.0.1:0 --db "$into" "$@" 2>"$err" &
   cpid=$!
   pids+=("$cpid")
   port=""
   for _ in $(seq 1 100); do  # at most 10 s
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1")
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$err")
     [ -n "$port" ] && break
     sleep 0.1
   done
-  [ -n "$port" ] || fail "collect did not say where it listens: $(cat "$1")"
+  [ -n "$port" ] || fail "collect did not say where it listens: $(cat "$err")"
 }
 # wait_collect ERR: until it has stopped (at most 15 s), and its exit status 0.
 wait_collect() {
@@ -315,17 +317,7 @@ echo "== collect: a commit refused while another program holds the database is t
 # timeout (it receives nothing while it waits): the record that came
 # meanwhile is kept, and stored once it can be.
 ldb=$work/locked.db
-: >"$work/locked.err"
-"$highport" collect --listen 127.0.0.1:0 --db "$ldb" --duration 9 2>"$work/locked.err" &
-cpid=$!
-pids+=("$cpid")
-port=""
-for _ in $(seq 1 100); do  # at most 10 s
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/locked.err")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "collect did not say where it listens: $(cat "$work/locked.err")"
+start_collect "$work/locked.err" "$ldb" --duration 9
 exec 3>"/dev/udp/127.0.0.1/$port"
 cat "$work/v5.bin" >&3
 sleep 1.5  # its first commit, before the lock
