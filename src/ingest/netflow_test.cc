@@ -418,17 +418,24 @@ TEST(NetflowV9Test, ATemplateRememberedFromDaysBeforeServesNoData) {
   EXPECT_EQ(next_hour.sink.flows.size(), 1u);
 }
 
-TEST(NetflowV9Test, ATemplateFromBeforeTheExporterRestartedIsNotRecalled) {
-  // Run 1 (a collector, or a capture file) heard template 256 from an
-  // exporter up 15 minutes; an hour on, the exporter is up 2 seconds: it
-  // restarted meanwhile, and its 256 may lay its fields out otherwise.
-  const std::vector<uint8_t> up_long = Hex(R"(
-    0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007   # uptime 900000 ms
+// kV9Template's template 256 behind a NetFlow v9 header of the test's own
+// (uptime, export time, sequence): the restart tests vary only that.
+std::vector<uint8_t> V9Template256(std::string_view header) {
+  return Hex(std::string(header) + R"(
     0000 0030 0100 000a
     0008 0004 000c 0004 0007 0002 000b 0002
     0004 0001 0006 0001 0002 0004 0001 0004
     0016 0004 0015 0004
   )");
+}
+
+TEST(NetflowV9Test, ATemplateFromBeforeTheExporterRestartedIsNotRecalled) {
+  // Run 1 (a collector, or a capture file) heard template 256 from an
+  // exporter up 15 minutes; an hour on, the exporter is up 2 seconds: it
+  // restarted meanwhile, and its 256 may lay its fields out otherwise.
+  // uptime 900000 ms
+  const std::vector<uint8_t> up_long =
+      V9Template256("0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007");
   const std::vector<uint8_t> rebooted_data = Hex(R"(
     0009 0001 0000 07d0 5f5e 1e10 0000 0000 0000 0007   # uptime 2000 ms, an hour later
     0100 0024
@@ -447,13 +454,9 @@ TEST(NetflowV9Test, ATemplateFromBeforeTheExporterRestartedIsNotRecalled) {
 }
 
 TEST(NetflowV9Test, AnUptimeThatWrapsAfter49DaysIsNoRestart) {
-  const std::vector<uint8_t> before_wrap = Hex(R"(
-    0009 0001 ffff 0000 5f5e 1000 0000 0001 0000 0007   # uptime 4294901760 ms, sequence 1
-    0000 0030 0100 000a
-    0008 0004 000c 0004 0007 0002 000b 0002
-    0004 0001 0006 0001 0002 0004 0001 0004
-    0016 0004 0015 0004
-  )");
+  // uptime 4294901760 ms, sequence 1
+  const std::vector<uint8_t> before_wrap =
+      V9Template256("0009 0001 ffff 0000 5f5e 1000 0000 0001 0000 0007");
   const std::vector<uint8_t> after_wrap = Hex(R"(
     0009 0001 0000 03e8 5f5e 1041 0000 0002 0000 0007   # uptime 1000 ms, sequence 2
     0100 0024
@@ -576,13 +579,9 @@ TEST(NetflowV9Test, AnExporterThatRestartedHasItsTemplatesForgotten) {
   // Up 15 minutes, template 256; it reboots (uptime 2 s, sequence 0) and
   // sends data before its new template 256, whose fields come in another
   // order: the data waits for it, and is not read with the old one.
-  const std::vector<uint8_t> before = Hex(R"(
-    0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007   # uptime 900000 ms, sequence 101
-    0000 0030 0100 000a
-    0008 0004 000c 0004 0007 0002 000b 0002
-    0004 0001 0006 0001 0002 0004 0001 0004
-    0016 0004 0015 0004
-  )");
+  // uptime 900000 ms, sequence 101
+  const std::vector<uint8_t> before =
+      V9Template256("0009 0001 000d bba0 5f5e 1000 0000 0065 0000 0007");
   const std::vector<uint8_t> data_after = Hex(R"(
     0009 0001 0000 07d0 5f5e 1020 0000 0000 0000 0007   # uptime 2000 ms, sequence 0
     0100 0024
