@@ -616,7 +616,8 @@ TEST(NetflowV9Test, OptionsTemplateIsNotFlows) {
   EXPECT_TRUE(r.sink.flows.empty());
   // Its sampler says 1 in 100: said once, as counts are of sampled packets.
   ASSERT_EQ(r.ids(), std::vector<std::string>{"netflow.sampled"});
-  EXPECT_NE(r.diagnostics.findings()[0].ToString().find("samples 1 packet in 100"), std::string::npos);
+  EXPECT_NE(r.diagnostics.findings()[0].ToString().find("samples 1 packet in 100"),
+            std::string::npos);
   EXPECT_EQ(r.decoder.stats().options_templates, 1u);
   EXPECT_EQ(r.decoder.stats().options_records, 1u);
   EXPECT_EQ(r.decoder.stats().records, 1u);
