@@ -297,7 +297,7 @@ Result<Evidence> GatherEvidence(std::string_view command, const EvidenceOptions&
       }
     }
     if (!kind && found_in_directory) {
-      evidence.unrecognised.push_back(path);
+      evidence.unrecognised.push_back(LeftOutName(path, path));
       continue;
     }
     if (!kind) {
@@ -533,6 +533,11 @@ void PrintEvidenceSummary(std::string_view command, const Evidence& evidence, si
   fmt::print(stderr, "highport {}: {} input(s), {}{}; {} flow(s){}, {} server(s)\n", command,
              evidence.inputs, fmt::join(read, ", "), skipped, flows, shared, servers);
   PrintLeftOut(command, evidence.unrecognised);
+}
+
+std::string LeftOutName(const std::string& shown, const std::string& path) {
+  const std::string_view archive = ingest::ArchiveKindOf(path);
+  return archive.empty() ? shown : fmt::format("{} ({}: unpack it first)", shown, archive);
 }
 
 void PrintLeftOut(std::string_view command, const std::vector<std::string>& unrecognised) {

@@ -69,6 +69,10 @@ Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& give
 // "highport COMMAND: 2 file(s) in the given directories are not evidence
 // highport reads, left out: ..." on stderr; nothing when there are none.
 void PrintLeftOut(std::string_view command, const std::vector<std::string>& unrecognised);
+// How a file left out of a directory is named there: `shown`, and why where
+// the reason is one the user can act on ("logs.zip (a zip archive: unpack it
+// first)").
+std::string LeftOutName(const std::string& shown, const std::string& path);
 
 // Standard input, copied to a temporary file (it is read twice: detection,
 // then the reader). The caller removes it.

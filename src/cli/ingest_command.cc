@@ -149,7 +149,7 @@ int Run(const IngestCommandOptions& o) {
     Result<ingest::EvidenceKind> kind = ingest::DetectEvidence(file.path);
     if (!kind || *kind != ingest::EvidenceKind::kInventory) {
       if (!kind && found_in_directory) {
-        unrecognised.push_back(given);
+        unrecognised.push_back(LeftOutName(given, file.path));
       } else {
         traffic.push_back(std::move(file));
       }

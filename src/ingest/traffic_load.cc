@@ -63,6 +63,11 @@ Result<EvidenceKind> DetectEvidence(const std::string& path) {
   return EvidenceKind::kInventory;
 }
 
+std::string_view ArchiveKindOf(const std::string& path) {
+  Result<std::string> head = ReadHead(path);
+  return head ? ArchiveKind(*head) : std::string_view();
+}
+
 Result<TrafficFileStats> ReadTrafficFile(const std::string& path, EvidenceKind kind,
                                          TrafficSink& sink, Diagnostics& diagnostics,
                                          const TrafficReadOptions& options) {

@@ -25,6 +25,10 @@ std::string_view EvidenceKindName(EvidenceKind kind);  // "capture", "firewall-l
 // temporary file first, so that it can be read twice).
 Result<EvidenceKind> DetectEvidence(const std::string& path);
 
+// "a zip archive", "a gzip-compressed file", ... when the file is one
+// (DetectEvidence refuses it: unpack it first), else empty.
+std::string_view ArchiveKindOf(const std::string& path);
+
 struct TrafficFileStats {
   EvidenceKind kind = EvidenceKind::kCapture;
   uint64_t records = 0;   // packets or log rows
