@@ -117,6 +117,26 @@ TEST(CaptureFlowTest, RetransmittedSynAndPortReuse) {
   EXPECT_EQ(h.reader.stats().tcp_connections, 2u);
 }
 
+TEST(CaptureFlowTest, ASynSentAgainAfterItsAnswerIsTheSameConnection) {
+  Harness h;
+  // The SYN-ACK was captured but lost beyond the capture point: 3 s later
+  // the client sends its SYN again, with the same sequence number.
+  h.Tcp4(true, kTcpSyn, 100, {}, 1);
+  h.Tcp4(false, kSynAck, 900, {}, 1);
+  h.Tcp4(true, kTcpSyn, 100, {}, 4);
+  h.Tcp4(false, kSynAck, 900, {}, 4);
+  h.Tcp4(true, kTcpAck, 101, {}, 4);
+  EXPECT_EQ(h.sink.flows.size(), 0u);
+  // A SYN with another sequence number on the open ports is a new
+  // connection (the old one's end was not captured).
+  h.Tcp4(true, kTcpSyn, 7000, {}, 9);
+  EXPECT_EQ(h.sink.flows.size(), 1u);
+  h.reader.Finish();
+  ASSERT_EQ(h.sink.flows.size(), 2u);
+  EXPECT_EQ(h.sink.flows[0].packets, 5u);
+  EXPECT_EQ(h.reader.stats().tcp_connections, 2u);
+}
+
 TEST(CaptureFlowTest, ClosedConnectionsEndAfterTheLinger) {
   Harness h;
   h.Tcp4(true, kTcpSyn, 100, {}, 10);

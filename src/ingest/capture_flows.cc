@@ -133,12 +133,19 @@ Conn& FlowTracker::Track(const PacketInfo& p, int64_t ts_us, uint64_t packet_num
     c->initiator = Initiator::kSource;
     c->evidence = InitiatorEvidence::kHandshake;
     c->answered = c->packets > 0;
+    c->has_isn = true;
+    c->isn = p.seq;
     if ((c->flags & kTcpRst) != 0) c->refused = true;
     c->first_packet = std::min(c->first_packet, packet_number);
   } else if (c && syn && !ack) {
     // A SYN on a known connection: a retransmission while the handshake is
-    // unanswered, else a new connection on the same ports.
-    bool retransmission = c->tcp == TcpState::kSynSent && c->src_is_a == from_a && !c->answered;
+    // unanswered, or one with the initiator's first sequence number again
+    // (its SYN-ACK was lost after the capture point saw it: Windows sends
+    // the SYN again 3 s later), else a new connection on the same ports,
+    // which begins at another sequence number (RFC 6528).
+    bool retransmission = c->src_is_a == from_a &&
+                          ((c->tcp == TcpState::kSynSent && !c->answered) ||
+                           (c->has_isn && c->isn == p.seq && c->tcp != TcpState::kClosed));
     if (!retransmission) {
       Emit(*c, c->tcp == TcpState::kClosed ? End::kClosed : End::kReplaced);
       c = nullptr;
@@ -153,6 +160,8 @@ Conn& FlowTracker::Track(const PacketInfo& p, int64_t ts_us, uint64_t packet_num
       if (syn) {
         c->src_is_a = ack ? !from_a : from_a;
         c->tcp = ack ? TcpState::kOpen : TcpState::kSynSent;
+        c->has_isn = !ack;
+        c->isn = p.seq;
         c->initiator = Initiator::kSource;
         c->evidence = InitiatorEvidence::kHandshake;
       }

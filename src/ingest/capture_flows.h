@@ -57,6 +57,8 @@ struct Conn {
   bool fin_a = false;
   bool fin_b = false;
   bool answered = false;  // a packet came from the side that is not src
+  bool has_isn = false;   // the initiator's SYN was seen: `isn` is its sequence number
+  uint32_t isn = 0;
   // The answer to the SYN was a reset, not a SYN-ACK: the connection was
   // refused (a closed port, a firewall that rejects), an attempt.
   bool refused = false;
