@@ -33,6 +33,13 @@ bool IsGroupDestination(const IpAddress& server, Proto proto) {
   return server.is_multicast() || server.is_broadcast() || (server.is_v4() && server.bytes()[3] == 255);
 }
 
+// A host's connection to itself: both ends loopback, or one address (a
+// host that calls its own address goes through its loopback too). No
+// firewall on the network sees it, and Windows Firewall lets it pass.
+bool IsLocalConnection(const IpAddress& client, const IpAddress& server) {
+  return (client.is_loopback() && server.is_loopback()) || client == server;
+}
+
 uint64_t Mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdULL;
@@ -76,6 +83,7 @@ std::string_view FlowClassName(FlowClass flow_class) {
     case FlowClass::kLowSource: return "low-source";
     case FlowClass::kRestricted: return "restricted";
     case FlowClass::kFine: return "fine";
+    case FlowClass::kLocal: return "local";
   }
   return "fine";
 }
@@ -105,6 +113,10 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
 }
 
 bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t port) const {
+  // A bound UDP socket in the host's dynamic range is a client's, nearly
+  // always: a DNS server holds thousands for its own queries, and netstat
+  // lists each beside its real listeners. It says nothing of who asked whom.
+  if (proto == Proto::kUdp && DynamicRange(address).Contains(port)) return false;
   if (knowledge_.listeners.count({address, proto, port})) return true;
   IpAddress any = address.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
   if (knowledge_.listeners.count({any, proto, port})) return true;
@@ -122,7 +134,11 @@ inline std::optional<FlowTable::Decision> FlowTable::ByPortClass(const FlowObser
   const Proto proto = f.src.proto;
   const uint8_t* bits = PortBitsOf(proto);
   const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
-  if ((src_bits ^ dst_bits) & kKnownPort) return Decision{(src_bits & kKnownPort) != 0, ServerRule::kPortClass};
+  // A port the catalog knows inside the dynamic range (AD FS's 49443) is as
+  // likely a client's ephemeral port: it names no server there.
+  const bool src_known = (src_bits & (kKnownPort | kInDefaultRange)) == kKnownPort;
+  const bool dst_known = (dst_bits & (kKnownPort | kInDefaultRange)) == kKnownPort;
+  if (src_known != dst_known) return Decision{src_known, ServerRule::kPortClass};
   if (knowledge_.dynamic_ranges.empty()) {
     // Both in the default range (the bits say so), as DynamicRange() gives it.
     if ((src_bits ^ dst_bits) & kInDefaultRange) {
@@ -145,7 +161,14 @@ inline FlowTable::Decision FlowTable::DecideServer(const FlowObservation& f) con
   const bool ask = any_listened_ && f.src.port != f.dst.port;
   bool dst_listens = ask && IsListener(f.dst.address, proto, f.dst.port);
   bool src_listens = ask && IsListener(f.src.address, proto, f.src.port);
-  if (dst_listens != src_listens) {
+  // An inventory is of another moment than the traffic: a dynamic port
+  // that listened then may be a client's port now. So where the traffic
+  // itself says who opened it (its handshake, IPFIX's initiator, the
+  // firewall's SEND or RECEIVE), a listener on the other side is that older
+  // moment's, and the traffic decides.
+  const bool direct = f.initiator != Initiator::kUnknown && f.action != TrafficAction::kDropped;
+  if (dst_listens != src_listens &&
+      !(direct && src_listens != (f.initiator == Initiator::kDestination))) {
     bool by_epm = proto == Proto::kTcp &&
                   rpc_ports_.count({src_listens ? f.src.address : f.dst.address,
                                     src_listens ? f.src.port : f.dst.port});
@@ -404,7 +427,7 @@ inline FlowTable::SeenConnection* FlowTable::SeenConnectionSlot(uint32_t flow, u
   return &seen_connections_[static_cast<size_t>(h >> (64 - kSeenConnectionBits))];
 }
 
-inline FlowTable::SeenConnection* FlowTable::SeenOpenSlot(uint32_t flow, uint16_t client_port,
+inline FlowTable::SeenOpen* FlowTable::SeenOpenSlot(uint32_t flow, uint16_t client_port,
                                                            uint32_t viewpoint, uint32_t& tag) {
   const uint64_t h = (RecentAttemptHash(flow, client_port) ^ (uint64_t{viewpoint} + 1) * 0x9E3779B97F4A7C15ull) *
                      0xC2B2AE3D27D4EB4Full;
@@ -423,18 +446,21 @@ inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
     // The same report of a SYN piece again (kSameOpenSeconds): counted with
     // the first, and the connection's entry stays as it was.
     uint32_t open_tag = 0;
-    SeenConnection* open = SeenOpenSlot(flow, u.client_port, u.viewpoint, open_tag);
+    SeenOpen* open = SeenOpenSlot(flow, u.client_port, u.viewpoint, open_tag);
     const int64_t open_gap = int64_t{second} - int64_t{open->second};
     if (open->tag == open_tag && open_gap <= kSameOpenSeconds && open_gap >= -kSameOpenSeconds) {
       return true;
     }
     *open = {open_tag, second};
   }
+  const uint32_t last_second = std::max(second, AttemptSecond(u.last_us));
   uint32_t tag = 0;
   SeenConnection* slot = SeenConnectionSlot(flow, u.client_port, tag);
-  const int64_t gap = int64_t{second} - int64_t{slot->second};
-  const bool near = (slot->tag | kSynSeen) == (tag | kSynSeen) && gap <= kPieceGapSeconds &&
-                    gap >= -kPieceGapSeconds;
+  // gap: which began first (this piece after the connection's first: > 0).
+  const int64_t gap = int64_t{second} - int64_t{slot->first};
+  const bool near = (slot->tag | kSynSeen) == (tag | kSynSeen) &&
+                    int64_t{second} - int64_t{slot->last} <= kPieceGapSeconds &&
+                    int64_t{slot->first} - int64_t{last_second} <= kPieceGapSeconds;
   const bool syn_seen = near && (slot->tag & kSynSeen) != 0;
   // Part of a connection counted already: a piece without SYN beside any
   // piece but one before a SYN (an earlier connection's), or the SYN piece
@@ -445,8 +471,36 @@ inline bool FlowTable::ContinuesSeenConnection(const Update& u, uint32_t flow) {
   // The entry is this piece's connection now: its SYN seen if this is it,
   // or if this piece joined the connection whose SYN was.
   slot->tag = tag | ((u.opens || (counted && syn_seen)) ? kSynSeen : 0);
-  slot->second = second;
+  if (counted) {
+    slot->first = std::min(slot->first, second);
+    slot->last = std::max(slot->last, last_second);
+  } else {
+    slot->first = second;
+    slot->last = last_second;
+  }
   return counted;
+}
+
+bool FlowTable::JoinsSeenConnection(uint32_t from, uint16_t from_port, uint32_t into,
+                                    uint16_t into_port) {
+  if (seen_connections_.empty()) return false;
+  constexpr uint32_t kSynSeen = 2;
+  uint32_t from_tag = 0, into_tag = 0;
+  SeenConnection* a = SeenConnectionSlot(from, from_port, from_tag);
+  SeenConnection* b = SeenConnectionSlot(into, into_port, into_tag);
+  if (a == b || (a->tag | kSynSeen) != (from_tag | kSynSeen) ||
+      (b->tag | kSynSeen) != (into_tag | kSynSeen) || (a->tag & b->tag & kSynSeen) != 0) {
+    return false;
+  }
+  if (int64_t{a->first} - int64_t{b->last} > kPieceGapSeconds ||
+      int64_t{b->first} - int64_t{a->last} > kPieceGapSeconds) {
+    return false;
+  }
+  b->tag |= a->tag & kSynSeen;
+  b->first = std::min(b->first, a->first);
+  b->last = std::max(b->last, a->last);
+  *a = {};
+  return true;
 }
 
 inline void FlowTable::Apply(const Update& u) {
@@ -795,7 +849,9 @@ FinishedFlows FlowTable::FinishCompact() {
                                : IsDynamicPort(addresses[c.key.server], c.key.proto, c.key.port);
     const catalog::PortEntry* known = catalog_.FindPort(c.key.proto, c.key.port);
     FlowClass flow_class = FlowClass::kFine;
-    if (dynamic[i]) {
+    if (IsLocalConnection(addresses[c.key.client], addresses[c.key.server])) {
+      flow_class = FlowClass::kLocal;
+    } else if (dynamic[i]) {
       flow_class = FlowClass::kProblematic;
     } else if (c.wide && wide_counts_[c.counts.connections].low_source > 0) {
       flow_class = FlowClass::kLowSource;
@@ -833,7 +889,7 @@ FinishedFlows FlowTable::FinishCompact() {
     const int rank_bits = addresses.size() < 2 ? 0 : std::bit_width(addresses.size() - 1);
     const size_t live = n - merged.size();
     f.order_.resize(live);
-    if (2 * rank_bits + 19 <= 64) {
+    if (2 * rank_bits + 20 <= 64) {
       std::vector<RadixItem> order;
       order.reserve(live);
       for (uint32_t i = 0; i < n; ++i) {
@@ -846,7 +902,7 @@ FinishedFlows FlowTable::FinishCompact() {
         key = key << 1 | static_cast<uint8_t>(k.proto);
         order.push_back(RadixItem::Of(key, i));
       }
-      RadixSort(order, 2 * rank_bits + 19);
+      RadixSort(order, 2 * rank_bits + 20);  // 3 bits of class
       for (size_t i = 0; i < live; ++i) f.order_[i] = order[i].index;
     } else {
       struct OrderKey {

@@ -26,6 +26,10 @@
 //   low-source   client port 1-1023 (rare: flag it)
 //   restricted   client high -> server high port that is fixed (VoIP ranges, agents)
 //   problematic  client high -> server dynamic port
+//   local        a host's connection to itself (both ends loopback, or one
+//                address): no firewall on the network sees it, whatever the
+//                port. Its port still counts as dynamic for the peak: a
+//                narrowed RPC range must hold local callers too.
 // A server port is dynamic when an endpoint mapper placed an interface there,
 // or it lies in the host's dynamic range and is no known static service, or
 // the same service was seen on different ports over time (two socket
@@ -78,7 +82,7 @@ enum class ServerRule : uint8_t {
 inline constexpr size_t kServerRules = 9;
 std::string_view ServerRuleName(ServerRule rule);  // "listener", "endpoint-mapper", ...
 
-enum class FlowClass : uint8_t { kProblematic, kLowSource, kRestricted, kFine };
+enum class FlowClass : uint8_t { kProblematic, kLowSource, kRestricted, kFine, kLocal };
 std::string_view FlowClassName(FlowClass flow_class);  // "problematic", "low-source", ...
 
 struct FlowKey {
@@ -423,12 +427,19 @@ class FlowTable : public ingest::TrafficSink {
                                                          int64_t us);
   // Connections seen on the wire or in NetFlow, by (key, client port): an
   // exporter reports a long connection in pieces (its active timeout cuts
-  // it every minute to 30 minutes; a capture's idle timeout does the same),
-  // and only the first piece holds the SYN. Two pieces of one (key, client
-  // port) that begin within kPieceGapSeconds of each other are one
-  // connection unless both hold a SYN (the port reused for a new one), in
-  // whichever order they are read: a piece without SYN read first counts,
-  // and its SYN piece read later then does not.
+  // it every minute to 30 minutes; a capture's idle timeout and its file
+  // boundaries do the same), and only the first piece holds the SYN. Two
+  // pieces of one (key, client port) less than kPieceGapSeconds apart (one
+  // begins within that time of the other's end) are one connection unless
+  // both hold a SYN (the port reused for a new one), in whichever order
+  // they are read: a piece without SYN read first counts, and its SYN piece
+  // read later then does not. A day: an idle connection's keepalive (every
+  // 2 hours, Windows' and Linux's default) is all a capture sees of it, and
+  // its idle timeout (an hour) cuts it at each; one entry per (key, client
+  // port) spans the gaps only if each is shorter than the window, whatever
+  // order the files come in. What a day costs: a connection whose SYN no
+  // input holds, on a port that another connection to the same server port
+  // used within the day, counts with that one.
   // Two SYN pieces that begin within kSameOpenSeconds of each other, from
   // one vantage point, are one connection reported twice, not the port
   // reused: a router exporting both ingress and egress, two routers on the
@@ -440,28 +451,39 @@ class FlowTable : public ingest::TrafficSink {
   // (From two vantage points, SharedConnections matches them.)
   // Direct-mapped, made at the first such conversation; an entry is a tag
   // (bit 0 set: not empty; bit 1: the connection's SYN was seen) and the
-  // second its last piece began: a collision forgets a connection, which can
-  // only count a later piece of it again, as every piece counted before.
+  // seconds its pieces so far began and ended: a collision forgets a
+  // connection, which can only count a later piece of it again, as every
+  // piece counted before.
   // The SYN pieces have a table of their own, by (key, client port, vantage
   // point): the second the last one began. (Per vantage point, so that a
   // third report from another point between a point's two reports of one
   // connection changes nothing: any order of files counts the same.)
   struct SeenConnection {
     uint32_t tag = 0;
+    uint32_t first = 0, last = 0;  // seconds
+  };
+  struct SeenOpen {
+    uint32_t tag = 0;
     uint32_t second = 0;
   };
-  static constexpr int kSeenConnectionBits = 18;  // 262144 x 8 bytes: 2 MiB, each table
-  static constexpr int64_t kPieceGapSeconds = 3600;
+  static constexpr int kSeenConnectionBits = 18;  // 262144 x 12 (and 8) bytes: 3 (and 2) MiB
+  static constexpr int64_t kPieceGapSeconds = 24 * 3600;
   static constexpr int64_t kSameOpenSeconds = 2;
-  std::vector<SeenConnection> seen_connections_, seen_opens_;
+  std::vector<SeenConnection> seen_connections_;
+  std::vector<SeenOpen> seen_opens_;
   [[gnu::always_inline]] inline SeenConnection* SeenConnectionSlot(uint32_t flow,
                                                                    uint16_t client_port,
                                                                    uint32_t& tag);
-  [[gnu::always_inline]] inline SeenConnection* SeenOpenSlot(uint32_t flow, uint16_t client_port,
-                                                             uint32_t viewpoint, uint32_t& tag);
+  [[gnu::always_inline]] inline SeenOpen* SeenOpenSlot(uint32_t flow, uint16_t client_port,
+                                                       uint32_t viewpoint, uint32_t& tag);
   // Whether this piece is part of a connection another piece counted
   // already (or, a SYN piece, the same report of it again); remembers it.
   [[gnu::always_inline]] inline bool ContinuesSeenConnection(const Update& u, uint32_t flow);
+  // ReviseGuesses: the pieces of `from` (a guessed key turned round) on
+  // `from_port` are of the connection `into` saw on `into_port`: two
+  // entries near each other, not both with a SYN. If so, the entries become
+  // one.
+  bool JoinsSeenConnection(uint32_t from, uint16_t from_port, uint32_t into, uint16_t into_port);
   bool peaks_ = true;
   // Per key whose observations were guesses (ServerRule::kGuess): the
   // client port they had, so that the finish can turn a guess the rest of

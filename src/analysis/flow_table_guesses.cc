@@ -119,7 +119,15 @@ std::vector<std::pair<uint32_t, uint32_t>> FlowTable::ReviseGuesses() {
     Counters& into = counters_[at];
     if (!into.wide) Widen(into);
     WideCounts& sum = wide_counts_[into.counts.connections];
-    const WideCounts add = CountsOf(c, wide_counts_);
+    WideCounts add = CountsOf(c, wide_counts_);
+    // A capture's connection whose SYN is in one file and the rest in the
+    // next (or past an idle timeout): the piece without SYN was guessed, and
+    // counted under the guess; turned round, it continues the connection
+    // the SYN piece counted.
+    if (add.connections > 0 && halves.client_halves == halves.server_halves &&
+        JoinsSeenConnection(static_cast<uint32_t>(i), client_port, at, k.port)) {
+      --add.connections;
+    }
     sum.connections += add.connections;
     sum.attempts += add.attempts;
     sum.packets += add.packets;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "analysis/testing.h"
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 
 namespace highport::analysis {
@@ -315,6 +316,32 @@ TEST(FlowTable, AHostsConnectionToItselfLoggedTwiceCountsOnce) {
   }
 }
 
+TEST(FlowTable, AHostsConnectionsToItselfAreLocalWhateverThePort) {
+  // No firewall on the network sees them, and Windows Firewall lets them
+  // pass: a dynamic port they use is no finding. It still counts in the
+  // host's peak (a narrowed range must hold local callers too).
+  const auto in = LocalSide::kDestination;
+  FlowTable table(TestCatalog(), {});
+  table.OnFlow(LogRow("127.0.0.1", 50001, "127.0.0.1", 49670, in, std::nullopt, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("127.0.0.1", 50002, "127.0.0.2", 49671, in, std::nullopt, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("::1", 50003, "::1", 49672, in, std::nullopt, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.11", 50004, "10.0.0.11", 49673, in, std::nullopt, "dc02/pfirewall.log"));
+  table.OnFlow(LogRow("10.0.0.11", 50005, "10.0.0.11", 88, in, std::nullopt, "dc02/pfirewall.log"));
+  // Another host's call to the same port is the finding.
+  table.OnFlow(LogRow("10.0.0.30", 50006, "10.0.0.11", 49673, in, std::nullopt, "dc02/pfirewall.log"));
+  const std::vector<FlowEntry> flows = table.Finish();
+  ASSERT_EQ(flows.size(), 6u);
+  EXPECT_EQ(flows[0].flow_class, FlowClass::kProblematic) << "another host's call sorts first";
+  EXPECT_EQ(flows[0].key.client, *IpAddress::Parse("10.0.0.30"));
+  for (size_t i = 1; i < flows.size(); ++i) {
+    SCOPED_TRACE(flows[i].key.port);
+    EXPECT_EQ(flows[i].flow_class, FlowClass::kLocal);
+    EXPECT_EQ(flows[i].dynamic, flows[i].key.port != 88);
+  }
+  EXPECT_EQ(table.peak_rpc_concurrency().count(*IpAddress::Parse("::1")), 1u);
+  EXPECT_EQ(FlowClassName(FlowClass::kLocal), "local");
+}
+
 TEST(FlowTable, ServerPidsAreThoseOfRowsWhoseLoggingHostIsTheServer) {
   FlowTable table(TestCatalog(), {});
   const auto in = LocalSide::kDestination, out = LocalSide::kSource;
@@ -345,14 +372,56 @@ TEST(FlowTable, ServerPidsAreThoseOfRowsWhoseLoggingHostIsTheServer) {
   };
   EXPECT_EQ(got, want);
 
-  // A listener the inventory knows on the row's source port makes the
-  // source the server: a RECEIVE row's pid is then the client's.
+  // A listener an inventory knows on the row's source port does not turn
+  // the row around: the inventory is of another moment, the row says who
+  // opened the connection. The RECEIVE row's pid is still the server's.
   HostKnowledge k;
   k.listeners.insert({*IpAddress::Parse("10.0.0.30"), Proto::kTcp, 50010});
-  FlowTable turned(TestCatalog(), k);
-  turned.OnFlow(LogRow("10.0.0.30", 50010, "10.0.0.11", 49715, in, 99, "dc02/pfirewall.log"));
-  turned.Finish();
-  EXPECT_TRUE(turned.server_pids().empty());
+  FlowTable kept(TestCatalog(), k);
+  kept.OnFlow(LogRow("10.0.0.30", 50010, "10.0.0.11", 49715, in, 99, "dc02/pfirewall.log"));
+  const std::vector<FlowEntry> flows = kept.Finish();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].key.port, 49715);
+  EXPECT_EQ(flows[0].rule, ServerRule::kFirewall);
+  ASSERT_EQ(kept.server_pids().size(), 1u);
+  EXPECT_EQ(kept.server_pids()[0].pid, 99u);
+}
+
+TEST(FlowTable, TheTrafficsOwnDirectionWinsOverAnInventoryOfAnotherMoment) {
+  const auto out = LocalSide::kSource;
+  HostKnowledge k;
+  // app01's netstat showed 49670 listening; later its own log has it open a
+  // connection from that port to a file server.
+  k.listeners.insert({*IpAddress::Parse("10.0.0.40"), Proto::kTcp, 49670});
+  // A DNS server's own queries go out from bound UDP sockets in its
+  // dynamic range, which its netstat lists.
+  k.listeners.insert({*IpAddress::Parse("10.0.0.10"), Proto::kUdp, 52344});
+  k.listeners.insert({*IpAddress::Parse("10.0.0.10"), Proto::kTcp, 445});
+  FlowTable table(TestCatalog(), k);
+  table.OnFlow(LogRow("10.0.0.40", 49670, "10.0.0.50", 445, out, std::nullopt, "app01/pfirewall.log"));
+  FlowObservation query = Obs("10.0.0.10", 52344, "9.9.9.9", 53, 0, 1);
+  query.src.proto = query.dst.proto = Proto::kUdp;
+  query.ip_protocol = 17;
+  table.OnFlow(query);  // NetFlow v5: no direction of its own
+  // Without a direction of its own, the listener decides.
+  table.OnFlow(Obs("10.0.0.10", 445, "10.0.0.30", 50001, 0, 1));
+  // A port the catalog knows inside the dynamic range names no server: two
+  // ports in the range are a coin toss, and the flow says it guessed (it
+  // said "port-class, AD FS" before).
+  table.OnFlow(Obs("10.0.1.21", 49443, "10.0.0.99", 49668, 0, 1));
+  const std::vector<FlowEntry> flows = table.Finish();
+  std::set<std::string> got;
+  for (const FlowEntry& e : flows) {
+    got.insert(fmt::format("{} -> {}:{} {}", e.key.client.ToString(), e.key.server.ToString(),
+                           e.key.port, ServerRuleName(e.rule)));
+  }
+  const std::set<std::string> want = {
+      "10.0.0.40 -> 10.0.0.50:445 firewall",
+      "10.0.0.10 -> 9.9.9.9:53 port-class",
+      "10.0.0.30 -> 10.0.0.10:445 listener",
+      "10.0.0.99 -> 10.0.1.21:49443 guess",
+  };
+  EXPECT_EQ(got, want);
 }
 
 TEST(FlowTable, BroadcastAndMulticastDestinationsAreNoDynamicPorts) {
@@ -1044,11 +1113,11 @@ TEST(FlowTable, PiecesCountTheSameInWhateverOrderTheyAreRead) {
     uint8_t flags;
   };
   // Hour 1's capture: a connection's first piece; hour 2's: its next one,
-  // and a connection that reused the port later; a day on, a connection
+  // and a connection that reused the port later; two days on, a connection
   // seen midway on the same port again (a recycled port: another one).
   const std::vector<Piece> pieces = {{50001, 0, kSyn | kAck}, {50001, 40, kAck | kPsh},
                                      {50001, 50, kSyn | kAck | kFin}, {50001, 70, kAck | kFin},
-                                     {50001, 1500, kAck | kPsh}};
+                                     {50001, 3000, kAck | kPsh}};
   auto count = [&](const std::vector<size_t>& order) {
     FlowTable table(TestCatalog(), {});
     for (size_t i : order) {
@@ -1063,6 +1132,67 @@ TEST(FlowTable, PiecesCountTheSameInWhateverOrderTheyAreRead) {
   EXPECT_EQ(count({0, 1, 2, 3, 4}), 3u);
   EXPECT_EQ(count({4, 3, 2, 1, 0}), 3u);
   EXPECT_EQ(count({1, 0, 3, 2, 4}), 3u);  // each file's later piece read first
+}
+
+TEST(FlowTable, AnIdleConnectionACaptureCutAtEachKeepaliveCountsOnce) {
+  // An SMB session idle for hours: a capture sees its keepalive every two
+  // hours, and its idle timeout (an hour) ends a piece before each one.
+  // Pieces two hours apart: one connection, in whatever order the files
+  // are read. A day and more of silence, then a piece without SYN: another
+  // (the port recycled, its SYN not captured).
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  struct Piece {
+    int64_t first, last;
+    uint8_t flags;
+  };
+  const std::vector<Piece> pieces = {{0, 600, kSyn | kAck | kPsh},
+                                     {7800, 7800, kAck},
+                                     {15000, 15000, kAck},
+                                     {22200, 22300, kAck | kPsh | kFin},
+                                     {22300 + 25 * 3600, 22300 + 25 * 3600 + 10, kAck | kPsh}};
+  auto count = [&](const std::vector<size_t>& order) {
+    FlowTable table(TestCatalog(), {});
+    for (size_t i : order) {
+      FlowObservation f = Handshake(Obs("10.12.0.1", 50001, "10.12.0.10", 445, pieces[i].first,
+                                        pieces[i].last), Initiator::kSource);
+      if (!(pieces[i].flags & kSyn)) {
+        f.initiator = Initiator::kUnknown;
+        f.initiator_evidence = InitiatorEvidence::kNone;
+      }
+      f.tcp_flags = pieces[i].flags;
+      table.OnFlow(f);
+    }
+    return table.Finish().at(0).connections;
+  };
+  EXPECT_EQ(count({0, 1, 2, 3, 4}), 2u);
+  EXPECT_EQ(count({4, 3, 2, 1, 0}), 2u);
+  EXPECT_EQ(count({3, 1, 0, 2, 4}), 2u);
+  EXPECT_EQ(count({2, 3, 0, 1}), 1u);  // the second file read first
+  // (A piece of the next connection read between them would take the
+  // entry: one per key and client port.)
+}
+
+TEST(FlowTable, APieceWhoseSideWasGuessedWrongContinuesItsConnection) {
+  // The SYN in one capture file, the rest in the next: that piece has no
+  // direction of its own, and the lower port (the client's 49300) was
+  // guessed the server. Turned round at the finish, it is the same
+  // connection, not a second one, in either order.
+  constexpr uint8_t kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  FlowObservation opening = Handshake(Obs("10.0.0.5", 49300, "10.0.0.10", 49668, 0, 1), Initiator::kSource);
+  opening.tcp_flags = kSyn | kAck;
+  FlowObservation rest = Obs("10.0.0.10", 49668, "10.0.0.5", 49300, 2, 60);
+  rest.tcp_flags = kAck | kPsh;
+  for (bool syn_first : {true, false}) {
+    SCOPED_TRACE(syn_first);
+    FlowTable table(TestCatalog(), {});
+    table.OnFlow(syn_first ? opening : rest);
+    table.OnFlow(syn_first ? rest : opening);
+    const std::vector<FlowEntry> flows = table.Finish();
+    ASSERT_EQ(flows.size(), 1u);
+    EXPECT_EQ(flows[0].key.port, 49668);
+    EXPECT_EQ(flows[0].connections, 1u);
+    EXPECT_EQ(flows[0].packets, 20u);
+  }
 }
 
 TEST(FlowTable, AConnectionOneCaptureReportsTwiceCountsOnce) {

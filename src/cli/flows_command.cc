@@ -39,7 +39,7 @@ void Setup(CLI::App& app, FlowsOptions& o) {
       "inventory, then TCP handshake or IPFIX direction, then the firewall log, then port "
       "classes), and whether the server port is static or dynamic: client high -> server static "
       "is fine, a source port below 1024 is rare, high -> fixed high port is restricted, high -> "
-      "dynamic port is problematic.\n"
+      "dynamic port is problematic, and a host's connection to itself is local.\n"
       "Inputs, detected per file ('-' is standard input): pcap/pcapng captures (with endpoint-"
       "mapper answers and NetFlow v5/v9/IPFIX export packets inside), Windows Firewall logs "
       "(pfirewall.log, .old), and the servers' socket inventories (netstat, ss, rpcdump, ...).\n"

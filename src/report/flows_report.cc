@@ -184,7 +184,7 @@ class EnumNames {
   }
 
  private:
-  std::array<std::string_view, 4> classes_;  // FlowClass kProblematic..kFine
+  std::array<std::string_view, 5> classes_;  // FlowClass kProblematic..kLocal
   std::array<std::string_view, analysis::kServerRules> rules_;  // ServerRule kListener..kGuess
   std::array<std::string_view, 2> protos_;
 };

@@ -46,13 +46,15 @@ std::string ChartsSection(const ReportData& d) {
   std::vector<Bar> flows = {{"problematic", "problematic", 0},
                             {"low source port", "low-source", 0},
                             {"restricted", "restricted", 0},
-                            {"fine", "fine", 0}};
+                            {"fine", "fine", 0},
+                            {"local (to itself)", "local", 0}};
   for (const analysis::FlowEntry& e : d.flows) {
     switch (e.flow_class) {
       case FlowClass::kProblematic: ++flows[0].value; break;
       case FlowClass::kLowSource: ++flows[1].value; break;
       case FlowClass::kRestricted: ++flows[2].value; break;
       case FlowClass::kFine: ++flows[3].value; break;
+      case FlowClass::kLocal: ++flows[4].value; break;
     }
   }
   std::vector<Bar> ports = {{"well-known (static)", "well-known", 0},
