@@ -394,6 +394,27 @@ contains "$work/err" "not evidence highport reads, left out: $work/packed/dc01-l
 expect 2 "$highport" flows "$work/packed/dc01-logs.tar"
 contains "$work/err" "dc01-logs.tar: a tar archive: unpack it first"
 
+# Two moments of one host that show two owners of one port: both named, in
+# whichever order the folders are given.
+mkdir -p "$work/owners/app01/day1" "$work/owners/app01/day2" "$work/owners/logs"
+for day in 1 2; do
+  pid=$((day * 1000)); other=$((3000 - pid))
+  printf '\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:49700          0.0.0.0:0              LISTENING       %s\r\n  TCP    10.0.0.40:49700        10.0.1.21:50001        ESTABLISHED     %s\r\n' \
+    "$pid" "$pid" >"$work/owners/app01/day$day/netstat-ano.txt"
+  printf '\r\nImage Name                     PID Services\r\n========================= ======== ============================================\r\nsvchost.exe                   1000 Winmgmt\r\nsvchost.exe                   2000 Schedule\r\n' \
+    >"$work/owners/app01/day$day/tasklist-svc.txt"
+done
+{
+  printf '#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n'
+  printf '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\r\n'
+  printf '2026-12-03 10:00:00 ALLOW TCP 10.0.1.21 10.0.0.40 50001 49700 0 - 0 0 0 - - - RECEIVE\r\n'
+} >"$work/owners/logs/pfirewall.log"
+for order in "day1 day2" "day2 day1"; do
+  set -- $order
+  expect 1 "$highport" flows "$work/owners/app01/$1" "$work/owners/app01/$2" "$work/owners/logs"
+  contains "$work/out" "svchost.exe (Schedule) or svchost.exe (Winmgmt)"
+done
+
 # Standard output on a full disk: the report is not whole, and the exit
 # status says so (a script must not take a cut report for a clean one).
 if [ -w /dev/full ]; then

@@ -174,6 +174,10 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
   const std::map<IpAddress, uint64_t> no_peaks;
   const std::map<std::pair<IpAddress, uint16_t>, std::vector<std::string>> no_ports;
   report::ListenerOwners owners;
+  // Every owner a port had, whichever inventory named it first: two moments
+  // of a host may show two processes on one port (the input order must not
+  // pick one).
+  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::set<std::string>> named;
   // A pid is the process a process list of the socket's own folder names
   // (the same moment of the host), else the host's (its folders together).
   const analysis::FolderProcesses folder_processes(inventories);
@@ -203,7 +207,7 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
       if (text.empty()) continue;
       // A listener on every address stands for each of the host's own.
       if (!s.local.address.is_unspecified()) {
-        owners.emplace(std::make_tuple(s.local.address, s.local.proto, s.local.port), text);
+        named[std::make_tuple(s.local.address, s.local.proto, s.local.port)].insert(text);
         continue;
       }
       std::set<IpAddress> mine = h.addresses;
@@ -212,11 +216,12 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
       }
       for (const IpAddress& a : mine) {
         if (a.is_v4() == s.local.address.is_v4()) {
-          owners.emplace(std::make_tuple(a, s.local.proto, s.local.port), text);
+          named[std::make_tuple(a, s.local.proto, s.local.port)].insert(text);
         }
       }
     }
   }
+  for (const auto& [key, texts] : named) owners[key] = fmt::format("{}", fmt::join(texts, " or "));
   AddLogPidOwners(server_pids, folder_processes, owners);
   return owners;
 }
