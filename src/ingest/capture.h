@@ -73,6 +73,7 @@ struct CaptureStats {
   uint64_t skipped_link_type = 0;  // frames of a link type highport does not read
   uint64_t malformed = 0;          // frames whose headers did not hold together
   uint64_t not_ip = 0;             // ARP, LLDP, STP...: read, nothing to learn
+  uint64_t tunnelled = 0;          // IP packets read inside GRE, ERSPAN, VXLAN, IP in IP
   uint64_t later_fragments = 0;    // IP fragments after the first: counted, not parsed
   uint64_t no_ports = 0;           // TCP/UDP cut by the snap length before its ports
   uint64_t tcp_connections = 0;    // emitted, with connections = 1 each

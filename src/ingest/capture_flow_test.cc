@@ -137,6 +137,35 @@ TEST(CaptureFlowTest, ASynSentAgainAfterItsAnswerIsTheSameConnection) {
   EXPECT_EQ(h.reader.stats().tcp_connections, 2u);
 }
 
+TEST(CaptureFlowTest, TunnelledTrafficIsReadAndSaidSo) {
+  Harness h;
+  // An ERSPAN II session's SYN and SYN-ACK, as a SPAN collector receives them.
+  const std::array<uint8_t, 4> sensor{192, 0, 2, 50}, collector{192, 0, 2, 60};
+  auto erspan = [&](const Bytes& ip) {
+    Bytes gre = {0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1};  // S: a sequence number follows
+    return Ipv4(sensor, collector, 47, Cat({gre, Bytes(8, 0x10), Ethernet(ip)}));
+  };
+  h.Send(erspan(Ipv4(kClient, kServer, 6, Tcp(50000, 445, 100, 0, kTcpSyn))));
+  h.Send(erspan(Ipv4(kServer, kClient, 6, Tcp(445, 50000, 900, 101, kSynAck))));
+  h.reader.Finish();
+  ASSERT_EQ(h.sink.flows.size(), 1u);
+  EXPECT_EQ(h.sink.flows[0].src.ToString(), "10.0.0.1:50000");
+  EXPECT_EQ(h.sink.flows[0].dst.ToString(), "10.0.0.2:445");
+  EXPECT_EQ(h.reader.stats().tunnelled, 2u);
+  ASSERT_EQ(h.diagnostics.findings().size(), 1u);
+  EXPECT_EQ(h.diagnostics.findings()[0].id, "capture.tunnelled");
+}
+
+TEST(CaptureFlowTest, ACaptureOfNoIpFrameSaysWhatItHeld) {
+  Harness h;
+  for (int i = 0; i < 3; ++i) h.reader.ReadPacket(kLinkEthernet, 1'000'000, Ethernet(Bytes(28, 0), 0x0806), ++h.number);
+  h.reader.Finish();
+  ASSERT_EQ(h.diagnostics.findings().size(), 1u);
+  EXPECT_EQ(h.diagnostics.findings()[0].id, "capture.no_ip");
+  EXPECT_EQ(h.diagnostics.findings()[0].reason,
+            "none of its 3 frame(s) is IP (EtherType 0x0806): nothing to learn from it");
+}
+
 TEST(CaptureFlowTest, ClosedConnectionsEndAfterTheLinger) {
   Harness h;
   h.Tcp4(true, kTcpSyn, 100, {}, 10);

@@ -234,6 +234,91 @@ TEST(PacketTest, TruncatedAtEveryLength) {
   }
 }
 
+// Tunnels: the packet inside replaces the one that carries it.
+Bytes Gre(uint16_t flags, uint16_t type, std::span<const uint8_t> inner) {
+  Bytes header = {static_cast<uint8_t>(flags >> 8), static_cast<uint8_t>(flags & 0xff),
+                  static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type & 0xff)};
+  const int options = ((flags >> 15) & 1) + ((flags >> 13) & 1) + ((flags >> 12) & 1);
+  header.resize(header.size() + 4 * options, 0x77);
+  return Cat({header, inner});
+}
+
+const std::array<uint8_t, 4> kSensor{192, 0, 2, 50}, kCollector{192, 0, 2, 60};
+
+std::vector<std::pair<std::string, Bytes>> TunnelledSyns() {
+  const Bytes syn = SynIpv4();
+  const Bytes syn_frame = Ethernet(syn);
+  Bytes erspan3_header(12, 0);
+  erspan3_header[11] = 0x01;  // O: a platform subheader follows
+  return {
+      {"GRE, IPv4", Ethernet(Ipv4(kSensor, kCollector, 47, Gre(0, 0x0800, syn)))},
+      {"GRE with key, Ethernet", Ethernet(Ipv4(kSensor, kCollector, 47, Gre(0x2000, 0x6558, syn_frame)))},
+      {"ERSPAN I", Ethernet(Ipv4(kSensor, kCollector, 47, Gre(0, 0x88be, syn_frame)))},
+      {"ERSPAN II", Ethernet(Ipv4(kSensor, kCollector, 47,
+                                  Gre(0x1000, 0x88be, Cat({Bytes(8, 0x10), syn_frame}))))},
+      {"ERSPAN III", Ethernet(Ipv4(kSensor, kCollector, 47,
+                                   Gre(0x1000, 0x22eb, Cat({erspan3_header, Bytes(8, 0), syn_frame}))))},
+      {"VXLAN", Ethernet(Ipv4(kSensor, kCollector, 17,
+                              Udp(40000, 4789, Cat({Bytes{0x08, 0, 0, 0, 0, 0, 42, 0}, syn_frame}))))},
+      {"IPv4 in IPv4", Ethernet(Ipv4(kSensor, kCollector, 4, syn))},
+      {"IPv4 in IPv6", Ethernet(Ipv6(V6(50), V6(60), 4, syn), 0x86dd)},
+      {"MPLS, two labels", Ethernet(Cat({Bytes{0, 0x10, 0x00, 64, 0, 0x20, 0x01, 64}, syn}), 0x8847)},
+      {"PPPoE", Ethernet(Cat({Bytes{0x11, 0, 0, 7, 0, 42, 0x00, 0x21}, syn}), 0x8864)},
+      {"GRE in VXLAN", Ethernet(Ipv4(kSensor, kCollector, 17,
+                                     Udp(40000, 4789, Cat({Bytes{0x08, 0, 0, 0, 0, 0, 42, 0},
+                                                           Ethernet(Ipv4(kSensor, kCollector, 47,
+                                                                         Gre(0, 0x0800, syn)))}))))},
+  };
+}
+
+TEST(PacketTest, TheTrafficInsideTunnelsIsRead) {
+  for (const auto& [name, frame] : TunnelledSyns()) {
+    SCOPED_TRACE(name);
+    PacketInfo p = DecodePacket(kLinkEthernet, frame);
+    ExpectSyn(p);
+    const bool below_ip = name.starts_with("MPLS") || name.starts_with("PPPoE");
+    EXPECT_EQ(p.tunnels, below_ip ? 0 : name == "GRE in VXLAN" ? 2 : 1);
+    EXPECT_EQ(p.payload_offset, frame.size());  // the SYN's payload: none, at the end
+  }
+}
+
+TEST(PacketTest, ATunnelHighportDoesNotReadLeavesItsCarrier) {
+  // PPTP's enhanced GRE (version 1) carries PPP; a GRE header cut by the
+  // snap length; a UDP datagram to 4789 without VXLAN's I flag.
+  const Bytes syn = SynIpv4();
+  for (const Bytes& frame : {Ethernet(Ipv4(kSensor, kCollector, 47, Gre(0x0001, 0x880b, syn))),
+                             Ethernet(Ipv4(kSensor, kCollector, 47, Bytes{0x00})),
+                             Ethernet(Ipv4(kSensor, kCollector, 17, Udp(40000, 4789, Bytes(40, 0))))}) {
+    PacketInfo p = DecodePacket(kLinkEthernet, frame);
+    ASSERT_EQ(p.kind, PacketKind::kIp);
+    EXPECT_EQ(p.tunnels, 0);
+    EXPECT_EQ(p.src[3], 50);  // the carrier's own addresses
+  }
+  // A damaged packet inside a tunnel names its byte in the whole frame.
+  Bytes bad = Ipv4(kClient, kServer, 6, Tcp(50000, 135, 1000, 0, kTcpSyn));
+  bad[0] = 0x41;  // header length 4 bytes
+  PacketInfo p = DecodePacket(kLinkEthernet, Ethernet(Ipv4(kSensor, kCollector, 47, Gre(0, 0x0800, bad))));
+  ASSERT_EQ(p.kind, PacketKind::kMalformed);
+  EXPECT_EQ(p.error.offset, 14u + 20 + 4);
+  EXPECT_EQ(p.error.field, "ipv4.ihl");
+}
+
+TEST(PacketTest, TunnelsCutAtEveryLength) {
+  for (const auto& [name, frame] : TunnelledSyns()) {
+    for (size_t n = 0; n <= frame.size(); ++n) {
+      std::span<const uint8_t> cut(frame.data(), n);
+      PacketInfo p = DecodePacket(kLinkEthernet, cut);
+      if (p.kind == PacketKind::kMalformed) {
+        EXPECT_LE(p.error.offset, n) << name << " cut at " << n;
+      }
+      if (!p.payload.empty()) {
+        EXPECT_EQ(p.payload.data(), cut.data() + p.payload_offset) << name << " cut at " << n;
+        EXPECT_LE(p.payload_offset + p.payload.size(), n) << name << " cut at " << n;
+      }
+    }
+  }
+}
+
 TEST(CaptureTest, LooksLikeCapture) {
   EXPECT_TRUE(LooksLikeCapture(std::string_view("\xd4\xc3\xb2\xa1", 4)));  // pcap, little-endian
   EXPECT_TRUE(LooksLikeCapture(std::string_view("\xa1\xb2\xc3\xd4", 4)));  // pcap, big-endian

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <bitset>
 #include <set>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "ingest/capture.h"
 #include "ingest/capture_epm.h"
 #include "ingest/capture_flows.h"
@@ -71,6 +74,7 @@ struct CaptureReader::State {
   bool has_last_exporter = false;
   std::map<Exporter, HeldDatagram> candidates;
   std::set<int> unsupported_reported;
+  std::set<uint16_t> not_ip_types;  // the first few EtherTypes of frames that are not IP
   int last_linktype = 0;
   uint64_t* link_count = nullptr;  // stats.packets_by_link_type[last_linktype]
   bool finished = false;
@@ -94,10 +98,14 @@ void CaptureReader::State::Packet(int linktype, int64_t ts_us, std::span<const u
       context.Warn("capture.malformed", number, p.error.offset,
                    fmt::format("{}: {}", p.error.field, p.error.reason));
       return;
-    case PacketKind::kNotIp: ++stats.not_ip; return;
+    case PacketKind::kNotIp:
+      ++stats.not_ip;
+      if (not_ip_types.size() < 8) not_ip_types.insert(p.ethertype);
+      return;
     case PacketKind::kLaterFragment: ++stats.later_fragments; return;
     case PacketKind::kIp: break;
   }
+  if (p.tunnels > 0) ++stats.tunnelled;
   bool ported = p.protocol == kIpProtoTcp || p.protocol == kIpProtoUdp;
   if (ported && !p.has_ports) {
     ++stats.no_ports;
@@ -244,6 +252,25 @@ void CaptureReader::Finish() {
   s.netflow.Finish(s.context.sink, s.context.diagnostics);
   s.context.stats.netflow = s.netflow.stats();
   s.candidates.clear();
+  const CaptureStats& stats = s.context.stats;
+  if (stats.tunnelled > 0) {
+    s.context.diagnostics.Report(Finding{
+        Finding::Severity::kNote, "capture.tunnelled", SourceRef{s.context.file},
+        fmt::format("{} packet(s) came inside tunnels (GRE, ERSPAN, VXLAN, IP in IP): read as "
+                    "the traffic they carry, the tunnel's own addresses left out",
+                    stats.tunnelled)});
+  }
+  if (stats.not_ip > 0 && stats.not_ip == stats.packets) {
+    // Nothing else came of the file: say what it held, not just "nothing".
+    std::vector<std::string> types;
+    for (const uint16_t t : s.not_ip_types) {
+      types.push_back(t <= 1500 ? std::string("802.3 LLC") : fmt::format("0x{:04x}", t));
+    }
+    s.context.diagnostics.Report(Finding{
+        Finding::Severity::kWarning, "capture.no_ip", SourceRef{s.context.file},
+        fmt::format("none of its {} frame(s) is IP (EtherType {}): nothing to learn from it",
+                    stats.not_ip, fmt::join(types, ", "))});
+  }
   if (s.context.stats.findings_not_listed > 0) {
     s.context.diagnostics.Report(
         Finding{Finding::Severity::kNote, "capture.more_findings", SourceRef{s.context.file},

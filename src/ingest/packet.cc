@@ -8,6 +8,7 @@
 namespace highport::ingest {
 namespace {
 
+using packet_internal::DecodeEthernet;
 using packet_internal::DecodeNetwork;
 using packet_internal::Malformed;
 
@@ -18,6 +19,7 @@ constexpr uint16_t kEtherQinQ = 0x88a8;      // 802.1ad service tag
 constexpr uint16_t kEtherQinQOld = 0x9100;   // pre-standard QinQ
 constexpr uint16_t kEtherMaxLength = 1500;   // below: an 802.3 length, LLC follows
 constexpr int kMaxVlanTags = 8;
+constexpr int kMaxTunnels = 4;
 
 bool IsVlan(uint16_t type) {
   return type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
@@ -42,7 +44,9 @@ void DecodeVlansThenNetwork(uint16_t type, ByteCursor& c, PacketInfo& out) {
   DecodeNetwork(type, c, out);
 }
 
-void DecodeEthernet(ByteCursor& c, PacketInfo& out) {
+}  // namespace
+
+void packet_internal::DecodeEthernet(ByteCursor& c, PacketInfo& out) {
   c.Skip(12, "ethernet.addresses");
   uint16_t type = c.U16Be("ethernet.ethertype");
   if (!c.ok()) {
@@ -56,6 +60,8 @@ void DecodeEthernet(ByteCursor& c, PacketInfo& out) {
   }
   DecodeVlansThenNetwork(type, c, out);
 }
+
+namespace {
 
 // SLL: packet type, ARPHRD type, address length, 8 address bytes, protocol.
 void DecodeSll(ByteCursor& c, PacketInfo& out) {
@@ -171,6 +177,8 @@ PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame) {
     case kLinkIpv4: DecodeNetwork(kEtherIpv4, c, out); break;
     case kLinkIpv6: DecodeNetwork(kEtherIpv6, c, out); break;
     default: out.kind = PacketKind::kUnsupportedLink; break;
+  }
+  for (int depth = 0; depth < kMaxTunnels && packet_internal::DecodeTunnelled(frame, out); ++depth) {
   }
   return out;
 }

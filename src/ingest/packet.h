@@ -12,6 +12,11 @@
 //        of the capturing host; 108 (DLT_LOOP) the same in network order.
 //        Both are accepted in either order: the family values are small.
 //
+// Inside tunnels (packet_tunnel.cc), the inner packet replaces the outer
+// one: GRE carrying IP or Ethernet, ERSPAN types I-III, VXLAN on UDP 4789,
+// IPv4 and IPv6 in IP, at most 4 deep; below IP, MPLS label stacks
+// (EtherType 0x8847, 0x8848) and PPPoE sessions (0x8864).
+//
 // IPv4 keeps options out of the payload and tells fragments apart: the first
 // fragment has the ports, later ones (offset > 0) are counted, not parsed.
 // IPv6 walks at most 16 extension headers (hop-by-hop, routing, fragment,
@@ -79,6 +84,7 @@ struct PacketInfo {
   size_t payload_offset = 0;         // of payload[0] in the frame
   uint32_t payload_wire_length = 0;  // what the headers say the payload is
   uint16_t vlan_depth = 0;
+  uint8_t tunnels = 0;               // tunnel headers passed to reach this packet
   uint16_t ethertype = 0;            // the last one read (0 for raw IP)
   CursorError error;                 // kMalformed: absolute offset in the frame, field, reason
 };
@@ -94,6 +100,12 @@ void DecodeNetwork(uint16_t ethertype, ByteCursor& c, PacketInfo& out);
 void DecodeIpv4(ByteCursor& c, PacketInfo& out);         // plain UDP quickly, else:
 void DecodeIpv4General(ByteCursor& c, PacketInfo& out);  // every case
 void DecodeIpv6(ByteCursor& c, PacketInfo& out);
+void DecodeEthernet(ByteCursor& c, PacketInfo& out);  // from the destination address
+void DecodeMpls(ByteCursor& c, PacketInfo& out);           // at the label stack
+void DecodePppoeSession(ByteCursor& c, PacketInfo& out);  // at the PPPoE header
+// `out` is an IP packet: if it carries a tunnel, the packet inside replaces
+// it (true). `frame` is the whole frame `out` was read from.
+bool DecodeTunnelled(std::span<const uint8_t> frame, PacketInfo& out);
 bool Malformed(ByteCursor& c, PacketInfo& out);  // copies c's error into out; false
 }  // namespace packet_internal
 

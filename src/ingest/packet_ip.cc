@@ -17,7 +17,13 @@ constexpr int kMaxIpv6Headers = 16;
 // length the IP header gives for them; `snapped` says bytes are missing.
 void DecodeTransport(ByteCursor& p, uint32_t wire, bool snapped, PacketInfo& out) {
   out.kind = PacketKind::kIp;
-  if (out.protocol != kIpProtoTcp && out.protocol != kIpProtoUdp) return;
+  if (out.protocol != kIpProtoTcp && out.protocol != kIpProtoUdp) {
+    // ICMP, GRE, IP in IP...: no ports; the payload for a tunnel's inner packet.
+    out.payload_offset = p.offset();
+    out.payload = p.rest();
+    out.payload_wire_length = wire;
+    return;
+  }
   ByteCursor probe = p;  // ports first: enough for a flow even if the rest is cut
   out.src_port = probe.U16Be("transport.src_port");
   out.dst_port = probe.U16Be("transport.dst_port");
@@ -75,6 +81,8 @@ bool Malformed(ByteCursor& c, PacketInfo& out) {
 void DecodeNetwork(uint16_t ethertype, ByteCursor& c, PacketInfo& out) {
   if (ethertype == 0x0800) return DecodeIpv4(c, out);
   if (ethertype == 0x86dd) return DecodeIpv6(c, out);
+  if (ethertype == 0x8847 || ethertype == 0x8848) return DecodeMpls(c, out);
+  if (ethertype == 0x8864) return DecodePppoeSession(c, out);
   out.kind = PacketKind::kNotIp;
 }
 
