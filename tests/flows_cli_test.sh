@@ -84,6 +84,9 @@ expect 1 "$highport" flows --problematic --format json "$data/pfirewall/standard
 jqe '(.flows | length) > 0 and all(.flows[]; .class == "problematic")' "--problematic"
 expect 0 "$highport" flows --server 10.20.30.40 --format json "$data/pfirewall/standard17.log"
 jqe '(.flows | length) > 0 and all(.flows[]; .server == "10.20.30.40")' "--server"
+# The address as netstat may write it: IPv4-mapped, or with a zone.
+expect 0 "$highport" flows --server ::ffff:10.20.30.40 --format json "$data/pfirewall/standard17.log"
+jqe '(.flows | length) > 0 and all(.flows[]; .server == "10.20.30.40")' "--server ::ffff:10.20.30.40"
 expect 0 "$highport" flows --server 10.99.99.99 "$data/pfirewall/standard17.log"
 contains "$work/err" "no flow has server 10.99.99.99 in this evidence"
 expect 1 "$highport" flows --format csv "$data/pfirewall/standard17.log"

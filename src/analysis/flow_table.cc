@@ -103,7 +103,12 @@ FlowTable::FlowTable(const catalog::Catalog& catalog, HostKnowledge knowledge)
   }
   for (const catalog::PortEntry& e : catalog_.ports()) {
     if (catalog_.FindPort(e.proto, e.port) != nullptr) {
-      (e.proto == Proto::kUdp ? udp : tcp)[e.port] |= kKnownPort;
+      // (A catalog port inside Windows' own range, such as AD FS's 49443, is
+      // as likely a client's ephemeral port there: it names no server side.
+      // Windows' range, not the range in force: --dynamic-range 1025-5000
+      // for old hosts must not take 3389 or 1433 their meaning.)
+      const uint8_t bits = kWindowsDynamicRange.Contains(e.port) ? kKnownPort : kKnownPort | kKnownServerPort;
+      (e.proto == Proto::kUdp ? udp : tcp)[e.port] |= bits;
     }
   }
   for (const auto& [address, proto, port] : knowledge_.listeners) {
@@ -116,7 +121,12 @@ bool FlowTable::IsKnownListener(const IpAddress& address, Proto proto, uint16_t 
   // A bound UDP socket in the host's dynamic range is a client's, nearly
   // always: a DNS server holds thousands for its own queries, and netstat
   // lists each beside its real listeners. It says nothing of who asked whom.
-  if (proto == Proto::kUdp && DynamicRange(address).Contains(port)) return false;
+  // (Windows' range too: the host's range known is TCP's, netsh's for UDP
+  // is another command.)
+  if (proto == Proto::kUdp &&
+      (DynamicRange(address).Contains(port) || kWindowsDynamicRange.Contains(port))) {
+    return false;
+  }
   if (knowledge_.listeners.count({address, proto, port})) return true;
   IpAddress any = address.is_v4() ? IpAddress::AnyV4() : IpAddress::AnyV6();
   if (knowledge_.listeners.count({any, proto, port})) return true;
@@ -134,11 +144,9 @@ inline std::optional<FlowTable::Decision> FlowTable::ByPortClass(const FlowObser
   const Proto proto = f.src.proto;
   const uint8_t* bits = PortBitsOf(proto);
   const uint8_t src_bits = bits[f.src.port], dst_bits = bits[f.dst.port];
-  // A port the catalog knows inside the dynamic range (AD FS's 49443) is as
-  // likely a client's ephemeral port: it names no server there.
-  const bool src_known = (src_bits & (kKnownPort | kInDefaultRange)) == kKnownPort;
-  const bool dst_known = (dst_bits & (kKnownPort | kInDefaultRange)) == kKnownPort;
-  if (src_known != dst_known) return Decision{src_known, ServerRule::kPortClass};
+  if ((src_bits ^ dst_bits) & kKnownServerPort) {
+    return Decision{(src_bits & kKnownServerPort) != 0, ServerRule::kPortClass};
+  }
   if (knowledge_.dynamic_ranges.empty()) {
     // Both in the default range (the bits say so), as DynamicRange() gives it.
     if ((src_bits ^ dst_bits) & kInDefaultRange) {
@@ -494,6 +502,12 @@ bool FlowTable::JoinsSeenConnection(uint32_t from, uint16_t from_port, uint32_t 
   }
   if (int64_t{a->first} - int64_t{b->last} > kPieceGapSeconds ||
       int64_t{b->first} - int64_t{a->last} > kPieceGapSeconds) {
+    return false;
+  }
+  // Pieces that began before a SYN are an earlier connection's (as in
+  // ContinuesSeenConnection).
+  if (((b->tag & kSynSeen) != 0 && a->first < b->first) ||
+      ((a->tag & kSynSeen) != 0 && b->first < a->first)) {
     return false;
   }
   b->tag |= a->tag & kSynSeen;

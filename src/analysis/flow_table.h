@@ -376,7 +376,8 @@ class FlowTable : public ingest::TrafficSink {
   // two loads and a XOR tell which of two ports the catalog knows, and
   // which lies in the default dynamic range, where bitsets and ranges took
   // a dozen instructions each.
-  enum PortBits : uint8_t { kKnownPort = 1, kInDefaultRange = 2 };
+  // kKnownServerPort: known, and outside Windows' dynamic range (ByPortClass).
+  enum PortBits : uint8_t { kKnownPort = 1, kInDefaultRange = 2, kKnownServerPort = 4 };
   const uint8_t* PortBitsOf(Proto proto) const {
     return port_bits_.data() + (proto == Proto::kUdp ? 65536 : 0);
   }
@@ -435,9 +436,10 @@ class FlowTable : public ingest::TrafficSink {
   // they are read: a piece without SYN read first counts, and its SYN piece
   // read later then does not. A day: an idle connection's keepalive (every
   // 2 hours, Windows' and Linux's default) is all a capture sees of it, and
-  // its idle timeout (an hour) cuts it at each; one entry per (key, client
-  // port) spans the gaps only if each is shorter than the window, whatever
-  // order the files come in. What a day costs: a connection whose SYN no
+  // its idle timeout (an hour) cuts it at each. One entry per (key, client
+  // port): the next connection on the port read between two pieces of one
+  // takes the entry (a folder's files come in natural order, so rotated
+  // captures are read in time order). What a day costs: a connection whose SYN no
   // input holds, on a port that another connection to the same server port
   // used within the day, counts with that one.
   // Two SYN pieces that begin within kSameOpenSeconds of each other, from

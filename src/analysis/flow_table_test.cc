@@ -1193,6 +1193,36 @@ TEST(FlowTable, APieceWhoseSideWasGuessedWrongContinuesItsConnection) {
     EXPECT_EQ(flows[0].connections, 1u);
     EXPECT_EQ(flows[0].packets, 20u);
   }
+  // A piece without SYN two hours before another connection's SYN on the
+  // same client port is an earlier connection's, guessed or not.
+  FlowObservation earlier = Obs("10.0.0.10", 49668, "10.0.0.5", 49300, 0, 60);
+  earlier.tcp_flags = kAck | kPsh;
+  FlowObservation later = opening;
+  later.first_us += 7200 * kSecond;
+  later.last_us += 7200 * kSecond;
+  for (bool earlier_first : {true, false}) {
+    FlowTable table(TestCatalog(), {});
+    table.OnFlow(earlier_first ? earlier : later);
+    table.OnFlow(earlier_first ? later : earlier);
+    const std::vector<FlowEntry> flows = table.Finish();
+    ASSERT_EQ(flows.size(), 1u);
+    EXPECT_EQ(flows[0].connections, 2u) << earlier_first;
+  }
+}
+
+TEST(FlowTable, ARangeGivenForOldHostsLeavesTheCatalogsPortsTheirMeaning) {
+  // --dynamic-range 1025-5000 (Windows XP, 2003): RDP, SQL and the global
+  // catalog lie inside it, and still name the server (only ports inside
+  // Windows' own range, such as AD FS's 49443, do not).
+  HostKnowledge k;
+  k.default_dynamic_range = PortRange{100, 5000};  // (the test catalog's ports are 135, 445)
+  FlowTable table(TestCatalog(), k);
+  table.OnFlow(Obs("10.0.0.10", 445, "10.0.0.5", 1100, 0, 1));
+  table.OnFlow(Obs("10.0.0.5", 1101, "10.0.0.10", 135, 0, 1));
+  for (const FlowEntry& e : table.Finish()) {
+    EXPECT_EQ(e.key.server, *IpAddress::Parse("10.0.0.10"));
+    EXPECT_EQ(e.rule, ServerRule::kPortClass);
+  }
 }
 
 TEST(FlowTable, AConnectionOneCaptureReportsTwiceCountsOnce) {

@@ -13,7 +13,8 @@ namespace highport::analysis {
 std::set<IpAddress> OwnAddresses(const ingest::SocketInventory& inventory) {
   std::set<IpAddress> own;
   for (const Socket& s : inventory.sockets) {
-    const IpAddress& a = s.local.address;
+    // A dual-stack socket (Linux ss, Java) shows its IPv4 address mapped.
+    const IpAddress a = s.local.address.Unmapped();
     if (!a.is_unspecified() && !a.is_loopback() && a.zone().empty()) own.insert(a);
   }
   return own;
@@ -61,14 +62,19 @@ HostKnowledge KnowledgeFromInventories(const std::vector<ingest::SocketInventory
     std::set<IpAddress> own = OwnAddresses(inv);
     for (const Socket& s : inv.sockets) {
       if (!s.IsListener()) continue;
-      const IpAddress& a = s.local.address;
+      const IpAddress a = s.local.address.Unmapped();
       if (a.is_loopback()) continue;  // not reachable from the network
       if (!a.is_unspecified() || own.empty()) {
         k.listeners.insert({a, s.local.proto, s.local.port});
         continue;
       }
+      // An IPv6 wildcard (ss's `*`, `[::]`) is dual-stack unless the host
+      // says otherwise (Linux's default; Windows lists 0.0.0.0 beside it):
+      // it listens on the host's IPv4 addresses too.
       for (const IpAddress& mine : own) {
-        if (mine.is_v4() == a.is_v4()) k.listeners.insert({mine, s.local.proto, s.local.port});
+        if (mine.is_v4() == a.is_v4() || a.is_v6()) {
+          k.listeners.insert({mine, s.local.proto, s.local.port});
+        }
       }
     }
     if (inv.tcp_dynamic_range) {

@@ -36,6 +36,23 @@ TEST(HostKnowledge, WildcardListenersBelongToTheHostsOwnAddresses) {
   EXPECT_EQ(k.dynamic_ranges.count(*IpAddress::Parse("10.0.0.30")), 0u);
 }
 
+TEST(HostKnowledge, AnIpv6WildcardIsDualStackAndMappedAddressesAreIpv4) {
+  // Linux ss: `LISTEN *:50000` (read as ::) and an established socket of
+  // the same Java server, its address IPv4-mapped.
+  ingest::SocketInventory lin;
+  lin.sockets = {ListenSocket(Proto::kTcp, "::", 50000, 77)};
+  Socket established;
+  established.local = {*IpAddress::Parse("::ffff:10.0.0.5"), Proto::kTcp, 50000};
+  established.remote = Endpoint{*IpAddress::Parse("::ffff:10.0.1.21"), Proto::kTcp, 49700};
+  established.state = SocketState::kEstablished;
+  lin.sockets.push_back(established);
+  HostKnowledge k = KnowledgeFromInventories({lin});
+  EXPECT_EQ(k.listeners.count({*IpAddress::Parse("10.0.0.5"), Proto::kTcp, 50000}), 1u);
+  EXPECT_EQ(IpAddress::Parse("::ffff:10.0.0.5")->Unmapped(), *IpAddress::Parse("10.0.0.5"));
+  EXPECT_EQ(IpAddress::Parse("::1")->Unmapped(), *IpAddress::Parse("::1"));
+  EXPECT_FALSE(IpAddress::Parse("::10.0.0.5")->is_v4_mapped());
+}
+
 // `netsh int ipv4 show dynamicport tcp` shows no address: its range is that
 // of the host whose socket list shares its folder (one folder, one host at
 // one moment), not of a host in another folder; standard input joins none.

@@ -22,6 +22,7 @@
 #include "store/file_ingest.h"
 #include "store/fingerprint.h"
 #include "text/document.h"
+#include "text/strings.h"
 
 namespace highport::cli {
 namespace {
@@ -213,7 +214,10 @@ Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& give
       }
       if (it->is_regular_file(ec)) found.push_back(it->path().string());
     }
-    std::sort(found.begin(), found.end());
+    // In the order a person numbers files: tcpdump -C writes trace.pcap,
+    // trace.pcap1, ... trace.pcap10, and connections that span rotated files
+    // are then read in time order.
+    std::sort(found.begin(), found.end(), text::NaturalLess);
     for (std::string& f : found) files.push_back({std::move(f), true});
   }
   return files;

@@ -36,8 +36,8 @@ struct FlowsOptions {
 void Setup(CLI::App& app, FlowsOptions& o) {
   app.description(
       "Classifies the flows that traffic evidence shows: which side is the server (listener "
-      "inventory, then TCP handshake or IPFIX direction, then the firewall log, then port "
-      "classes), and whether the server port is static or dynamic: client high -> server static "
+      "inventory, unless the traffic's own TCP handshake, IPFIX direction or firewall row says "
+      "otherwise, then port classes), and whether the server port is static or dynamic: client high -> server static "
       "is fine, a source port below 1024 is rare, high -> fixed high port is restricted, high -> "
       "dynamic port is problematic, and a host's connection to itself is local.\n"
       "Inputs, detected per file ('-' is standard input): pcap/pcapng captures (with endpoint-"
@@ -93,6 +93,10 @@ int Run(const FlowsOptions& o) {
       fmt::print(stderr, "highport flows: --server: '{}' is not an address\n", o.server);
       return kExitUsage;
     }
+    // As netstat writes it (fe80::1%12, ::ffff:10.0.0.5): traffic carries no
+    // zone, and a mapped address is the IPv4 host.
+    only_server = only_server->Unmapped();
+    if (!only_server->zone().empty()) only_server = IpAddress::V6(only_server->bytes());
   }
   if (o.files.empty() && o.db.empty()) {
     fmt::print(stderr, "highport flows: give evidence files, --db DB, or both\n");
@@ -118,7 +122,8 @@ int Run(const FlowsOptions& o) {
   analysis::FinishedFlows flows = table.FinishCompact();
   flows.EraseIf([&](analysis::FlowClass flow_class, const IpAddress& server) {
     return (o.problematic && flow_class != analysis::FlowClass::kProblematic) ||
-           (only_server && server != *only_server);
+           (only_server && server != *only_server &&
+            !(server.is_v4_mapped() && server.Unmapped() == *only_server));
   });
   report.compact = &flows;
   if (only_server && flows.empty()) {

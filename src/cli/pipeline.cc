@@ -144,16 +144,13 @@ std::string OwnerText(std::string_view process, const std::vector<std::string>& 
 // port over the log's time (a dynamic port that a service left and another
 // took) are all listed: the inventory's listener first, then the one most
 // rows named.
+using OwnerTexts = std::map<std::tuple<IpAddress, Proto, uint16_t>, std::vector<std::string>>;
+
 void AddLogPidOwners(const std::vector<analysis::ServerPid>& server_pids,
-                     const analysis::FolderProcesses& folder_processes,
-                     report::ListenerOwners& owners) {
-  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::vector<std::string>> named;
+                     const analysis::FolderProcesses& folder_processes, OwnerTexts& named) {
   for (const analysis::ServerPid& p : server_pids) {
     const auto key = std::make_tuple(p.server, p.proto, p.port);
-    auto [at, fresh] = named.try_emplace(key);
-    if (fresh) {
-      if (auto listener = owners.find(key); listener != owners.end()) at->second.push_back(listener->second);
-    }
+    auto at = named.try_emplace(key).first;
     const ProcessInfo* process = folder_processes.FindForLog(p.pid, p.file);
     std::string text = process ? OwnerText(process->image, process->services) : std::string();
     // Pid 4 is the kernel on every Windows since Vista (SMB, http.sys: WinRM,
@@ -162,7 +159,20 @@ void AddLogPidOwners(const std::vector<analysis::ServerPid>& server_pids,
     std::vector<std::string>& texts = at->second;
     if (std::find(texts.begin(), texts.end(), text) == texts.end()) texts.push_back(text);
   }
-  for (auto& [key, texts] : named) owners[key] = fmt::format("{}", fmt::join(texts, " or "));
+}
+
+// "A or B": each owner once, and a process named without its services
+// ("svchost.exe", a moment whose process list had none) left out beside the
+// same process named with them ("svchost.exe (Winmgmt)").
+std::string JoinOwners(const std::vector<std::string>& texts) {
+  std::vector<std::string_view> kept;
+  for (const std::string& t : texts) {
+    const bool named_better = std::any_of(texts.begin(), texts.end(), [&](const std::string& u) {
+      return u.size() > t.size() + 2 && u.starts_with(t) && u.compare(t.size(), 2, " (") == 0;
+    });
+    if (!named_better) kept.push_back(t);
+  }
+  return fmt::format("{}", fmt::join(kept, " or "));
 }
 
 }  // namespace
@@ -177,7 +187,7 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
   // Every owner a port had, whichever inventory named it first: two moments
   // of a host may show two processes on one port (the input order must not
   // pick one).
-  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::set<std::string>> named;
+  std::map<std::tuple<IpAddress, Proto, uint16_t>, std::set<std::string>> listed;
   // A pid is the process a process list of the socket's own folder names
   // (the same moment of the host), else the host's (its folders together).
   const analysis::FolderProcesses folder_processes(inventories);
@@ -207,7 +217,7 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
       if (text.empty()) continue;
       // A listener on every address stands for each of the host's own.
       if (!s.local.address.is_unspecified()) {
-        named[std::make_tuple(s.local.address, s.local.proto, s.local.port)].insert(text);
+        listed[std::make_tuple(s.local.address, s.local.proto, s.local.port)].insert(text);
         continue;
       }
       std::set<IpAddress> mine = h.addresses;
@@ -216,13 +226,15 @@ report::ListenerOwners ListenerOwnersOf(const std::vector<ingest::SocketInventor
       }
       for (const IpAddress& a : mine) {
         if (a.is_v4() == s.local.address.is_v4()) {
-          named[std::make_tuple(a, s.local.proto, s.local.port)].insert(text);
+          listed[std::make_tuple(a, s.local.proto, s.local.port)].insert(text);
         }
       }
     }
   }
-  for (const auto& [key, texts] : named) owners[key] = fmt::format("{}", fmt::join(texts, " or "));
-  AddLogPidOwners(server_pids, folder_processes, owners);
+  OwnerTexts named;
+  for (const auto& [key, texts] : listed) named[key].assign(texts.begin(), texts.end());
+  AddLogPidOwners(server_pids, folder_processes, named);
+  for (const auto& [key, texts] : named) owners[key] = JoinOwners(texts);
   return owners;
 }
 

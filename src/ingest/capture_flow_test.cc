@@ -2,6 +2,9 @@
 // CaptureReader fed hand-made frames.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "ingest/capture.h"
 #include "ingest/capture_test_util.h"
 #include "ingest/packet.h"
@@ -154,6 +157,21 @@ TEST(CaptureFlowTest, TunnelledTrafficIsReadAndSaidSo) {
   EXPECT_EQ(h.reader.stats().tunnelled, 2u);
   ASSERT_EQ(h.diagnostics.findings().size(), 1u);
   EXPECT_EQ(h.diagnostics.findings()[0].id, "capture.tunnelled");
+}
+
+TEST(CaptureFlowTest, AVxlanTunnelIsAConversationBesideWhatItCarries) {
+  Harness h;
+  const std::array<uint8_t, 4> vtep1{192, 0, 2, 50}, vtep2{192, 0, 2, 60};
+  auto vxlan = [&](const Bytes& ip) {
+    return Ipv4(vtep1, vtep2, 17, Udp(40000, 4789, Cat({Bytes{0x08, 0, 0, 0, 0, 0, 42, 0}, Ethernet(ip)})));
+  };
+  h.Send(vxlan(Ipv4(kClient, kServer, 6, Tcp(50000, 445, 100, 0, kTcpSyn))));
+  h.Send(vxlan(Ipv4(kServer, kClient, 6, Tcp(445, 50000, 900, 101, kSynAck))));
+  h.reader.Finish();
+  ASSERT_EQ(h.sink.flows.size(), 2u);
+  std::set<std::string> got;
+  for (const FlowObservation& f : h.sink.flows) got.insert(f.src.ToString() + " " + f.dst.ToString());
+  EXPECT_EQ(got, (std::set<std::string>{"10.0.0.1:50000 10.0.0.2:445", "192.0.2.50:40000 192.0.2.60:4789"}));
 }
 
 TEST(CaptureFlowTest, ACaptureOfNoIpFrameSaysWhatItHeld) {

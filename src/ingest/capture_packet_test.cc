@@ -303,6 +303,22 @@ TEST(PacketTest, ATunnelHighportDoesNotReadLeavesItsCarrier) {
   EXPECT_EQ(p.error.field, "ipv4.ihl");
 }
 
+TEST(PacketTest, NestedPseudowiresAreBounded) {
+  // MPLS, a control word, Ethernet holding MPLS again: a hostile frame can
+  // nest it thousands deep.
+  Bytes frame = SynIpv4();
+  frame = Ethernet(frame);
+  for (int i = 0; i < 2000; ++i) frame = Ethernet(Cat({Bytes{0, 0x10, 0x01, 64, 0, 0, 0, 0}, frame}), 0x8847);
+  PacketInfo p = DecodePacket(kLinkEthernet, frame);
+  ASSERT_EQ(p.kind, PacketKind::kMalformed);
+  EXPECT_EQ(p.error.field, "mpls.control_word");
+  // Two deep is read.
+  Bytes two = Ethernet(Cat({Bytes{0, 0x10, 0x01, 64, 0, 0, 0, 0},
+                            Ethernet(Cat({Bytes{0, 0x10, 0x01, 64, 0, 0, 0, 0}, Ethernet(SynIpv4())}), 0x8847)}),
+                       0x8847);
+  ExpectSyn(DecodePacket(kLinkEthernet, two));
+}
+
 TEST(PacketTest, TunnelsCutAtEveryLength) {
   for (const auto& [name, frame] : TunnelledSyns()) {
     for (size_t n = 0; n <= frame.size(); ++n) {

@@ -106,6 +106,15 @@ void CaptureReader::State::Packet(int linktype, int64_t ts_us, std::span<const u
     case PacketKind::kIp: break;
   }
   if (p.tunnels > 0) ++stats.tunnelled;
+  if (p.carried_by_udp) {
+    // The tunnel's own datagram (VXLAN between two hosts, a cloud mirror's
+    // session) is a conversation a firewall must allow too.
+    const PacketInfo outer = DecodePacket(linktype, frame, /*open_tunnels=*/false);
+    if (outer.kind == PacketKind::kIp && outer.has_ports) {
+      bool outer_from_a = false;
+      flows.Track(outer, ts_us, number, outer_from_a);
+    }
+  }
   bool ported = p.protocol == kIpProtoTcp || p.protocol == kIpProtoUdp;
   if (ported && !p.has_ports) {
     ++stats.no_ports;
@@ -257,7 +266,8 @@ void CaptureReader::Finish() {
     s.context.diagnostics.Report(Finding{
         Finding::Severity::kNote, "capture.tunnelled", SourceRef{s.context.file},
         fmt::format("{} packet(s) came inside tunnels (GRE, ERSPAN, VXLAN, IP in IP): read as "
-                    "the traffic they carry, the tunnel's own addresses left out",
+                    "the traffic they carry (a VXLAN tunnel's UDP datagrams are a conversation "
+                    "of their own too)",
                     stats.tunnelled)});
   }
   if (stats.not_ip > 0 && stats.not_ip == stats.packets) {

@@ -162,7 +162,7 @@ std::string LinkTypeName(int linktype) {
   }
 }
 
-PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame) {
+PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame, bool open_tunnels) {
   PacketInfo out;
   ByteCursor c(frame, ByteOrder::kBig);
   switch (linktype) {
@@ -178,7 +178,8 @@ PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame) {
     case kLinkIpv6: DecodeNetwork(kEtherIpv6, c, out); break;
     default: out.kind = PacketKind::kUnsupportedLink; break;
   }
-  for (int depth = 0; depth < kMaxTunnels && packet_internal::DecodeTunnelled(frame, out); ++depth) {
+  for (int depth = 0; open_tunnels && depth < kMaxTunnels && packet_internal::DecodeTunnelled(frame, out);
+       ++depth) {
   }
   return out;
 }

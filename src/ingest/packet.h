@@ -85,12 +85,16 @@ struct PacketInfo {
   uint32_t payload_wire_length = 0;  // what the headers say the payload is
   uint16_t vlan_depth = 0;
   uint8_t tunnels = 0;               // tunnel headers passed to reach this packet
+  // The outermost tunnel is VXLAN: its UDP datagram between the two tunnel
+  // ends is a conversation of the network too (DecodePacket(..., false)).
+  bool carried_by_udp = false;
   uint16_t ethertype = 0;            // the last one read (0 for raw IP)
   CursorError error;                 // kMalformed: absolute offset in the frame, field, reason
 };
 
 // Never fails outright: bad bytes make kMalformed with `error` filled.
-PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame);
+// `open_tunnels` false: the outermost IP packet, whatever it carries.
+PacketInfo DecodePacket(int linktype, std::span<const uint8_t> frame, bool open_tunnels = true);
 
 // Internal steps, shared by packet.cc and packet_ip.cc.
 namespace packet_internal {

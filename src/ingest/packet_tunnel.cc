@@ -17,6 +17,7 @@ constexpr uint8_t kIpProtoIpv6InIp = 41;
 constexpr uint8_t kIpProtoGre = 47;
 constexpr uint16_t kVxlanPort = 4789;  // IANA; Linux, AWS and Azure mirrors use it
 constexpr int kMaxMplsLabels = 16;
+constexpr int kMaxPseudowires = 4;
 
 // GRE (RFC 2784, 2890): flags and version, protocol type, then the checksum,
 // key and sequence number where their flags say so. Version 1 (PPTP's
@@ -80,6 +81,7 @@ bool DecodeTunnelled(std::span<const uint8_t> frame, PacketInfo& out) {
   PacketInfo inner;
   inner.vlan_depth = out.vlan_depth;
   inner.tunnels = static_cast<uint8_t>(out.tunnels + 1);
+  inner.carried_by_udp = out.tunnels == 0 ? vxlan : out.carried_by_udp;
   bool decoded = false;
   if (vxlan) {
     decoded = DecodeVxlan(c, inner);
@@ -104,7 +106,15 @@ void DecodeMpls(ByteCursor& c, PacketInfo& out) {
     const int nibble = rest.empty() ? -1 : rest[0] >> 4;
     if (nibble == 4) return DecodeNetwork(0x0800, c, out);
     if (nibble == 6) return DecodeNetwork(0x86dd, c, out);
-    if (nibble == 0 && c.Skip(4, "mpls.control_word")) return DecodeEthernet(c, out);
+    if (nibble == 0 && c.Skip(4, "mpls.control_word")) {
+      // A pseudowire: Ethernet inside, which may hold MPLS again. Counted
+      // and bounded as the tunnels above IP are.
+      if (++out.tunnels > kMaxPseudowires) {
+        c.Fail("mpls.control_word", fmt::format("more than {} nested pseudowires", kMaxPseudowires));
+        return (void)Malformed(c, out);
+      }
+      return DecodeEthernet(c, out);
+    }
     out.kind = PacketKind::kNotIp;
     return;
   }

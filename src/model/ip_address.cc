@@ -72,6 +72,20 @@ bool IpAddress::is_broadcast() const {
   return is_v4() && bytes_[0] == 0xff && bytes_[1] == 0xff && bytes_[2] == 0xff && bytes_[3] == 0xff;
 }
 
+bool IpAddress::is_v4_mapped() const {
+  if (!is_v6()) return false;
+  for (int i = 0; i < 10; ++i) {
+    if (bytes_[i] != 0) return false;
+  }
+  return bytes_[10] == 0xff && bytes_[11] == 0xff;
+}
+
+IpAddress IpAddress::Unmapped() const {
+  if (!is_v4_mapped()) return *this;
+  return V4(uint32_t{bytes_[12]} << 24 | uint32_t{bytes_[13]} << 16 | uint32_t{bytes_[14]} << 8 |
+            bytes_[15]);
+}
+
 std::string IpAddress::ToString() const {
   char buffer[INET6_ADDRSTRLEN] = {};
   if (is_v4()) {

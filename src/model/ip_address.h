@@ -54,6 +54,9 @@ class IpAddress {
   bool is_loopback() const;     // 127/8 or ::1
   bool is_multicast() const;    // 224/4 or ff00::/8
   bool is_broadcast() const;    // 255.255.255.255
+  bool is_v4_mapped() const;    // ::ffff:a.b.c.d, as a dual-stack socket shows an IPv4 peer
+  // The IPv4 address a v4-mapped one stands for; any other as it is.
+  IpAddress Unmapped() const;
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }  // v4 in the first 4
   const std::string& zone() const { return zone_; }
 

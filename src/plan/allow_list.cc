@@ -24,6 +24,8 @@ uint64_t Connections(const FlowEntry& flow) { return std::max(flow.connections, 
 
 bool Counts(const FlowEntry& flow) {
   if (flow.allowed == 0 && flow.connections == 0) return false;  // dropped-only: attempts
+  // A host's connection to itself (its own address too): no firewall sees it.
+  if (flow.flow_class == analysis::FlowClass::kLocal) return false;
   for (const IpAddress* a : {&flow.key.client, &flow.key.server}) {
     if (a->is_loopback() || a->is_unspecified()) return false;  // never crosses a firewall
   }

@@ -372,6 +372,17 @@ TEST(AllowList, LoopbackIsLeftOutAndOneToManyTrafficIsListed) {
   EXPECT_NE(plan.uncovered[2].reason.find("link-local"), std::string::npos);
 }
 
+TEST(AllowList, AHostsConnectionsToItsOwnAddressGetNoRule) {
+  FlowEntry self = Dynamic("10.0.0.10", "10.0.0.10", 49670);
+  self.flow_class = analysis::FlowClass::kLocal;  // as the flow table classes it
+  FlowEntry smb = Flow("10.0.0.10", "10.0.0.10", 445);
+  smb.flow_class = analysis::FlowClass::kLocal;
+  FirewallPlan plan = Build({self, smb, Flow("10.0.1.5", "10.0.0.10", 445)});
+  EXPECT_EQ(plan.allowed_flows, 1u);
+  ASSERT_EQ(plan.rules.size(), 1u);
+  EXPECT_TRUE(plan.uncovered.empty());
+}
+
 TEST(AllowList, RuleAllowsIsExact) {
   FirewallRule rule;
   rule.servers = {"10.0.0.10", "fd00::11"};

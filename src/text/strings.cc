@@ -59,4 +59,32 @@ size_t DisplayWidth(std::string_view utf8) {
   return width;
 }
 
+bool NaturalLess(std::string_view a, std::string_view b) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t i_end = i, j_end = j;
+      while (i_end < a.size() && digit(a[i_end])) ++i_end;
+      while (j_end < b.size() && digit(b[j_end])) ++j_end;
+      // Leading zeros aside, the longer run is the larger number.
+      size_t i_first = i, j_first = j;
+      while (i_first + 1 < i_end && a[i_first] == '0') ++i_first;
+      while (j_first + 1 < j_end && b[j_first] == '0') ++j_first;
+      const std::string_view x = a.substr(i_first, i_end - i_first), y = b.substr(j_first, j_end - j_first);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      if (i_end - i != j_end - j) return i_end - i < j_end - j;  // "01" after "1"
+      i = i_end;
+      j = j_end;
+      continue;
+    }
+    if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+
 }  // namespace highport::text

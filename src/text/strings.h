@@ -21,4 +21,8 @@ std::vector<std::string_view> Split(std::string_view s, char separator);
 // The number of Unicode code points (not bytes) in UTF-8 text; for column widths.
 size_t DisplayWidth(std::string_view utf8);
 
+// Names in the order a person numbers files: runs of digits by their value
+// ("trace.pcap2" before "trace.pcap10"), the rest byte by byte.
+bool NaturalLess(std::string_view a, std::string_view b);
+
 }  // namespace highport::text
