@@ -10,6 +10,7 @@
 #include <iterator>
 #include <set>
 
+#include "fmt/format.h"
 #include "ingest/capture.h"
 #include "ingest/capture_test_util.h"
 #include "ingest/collecting_sink.h"
@@ -132,6 +133,10 @@ TEST(CaptureFileTest, CutAtEveryLength) {
   ASSERT_EQ(diagnostics.findings().size(), 1u);
   EXPECT_EQ(diagnostics.findings()[0].id, "capture.truncated_file");
   EXPECT_EQ(diagnostics.findings()[0].where.packet, 22u);
+  // Where in the file, for a hex editor: the end of the cut file.
+  EXPECT_NE(diagnostics.findings()[0].reason.find(fmt::format("at byte {} of the file", whole.size() - 3)),
+            std::string::npos) << diagnostics.findings()[0].reason;
+  EXPECT_NE(diagnostics.findings()[0].reason.find("the 21 packet(s) before it are read"), std::string::npos);
 }
 
 // ---- ../shared/corpus ------------------------------------------------------------

@@ -74,9 +74,14 @@ Result<CaptureStats> ReadAll(const PcapLibrary& lib, pcap_t* pcap, const std::st
       continue;
     }
     if (rc != PCAP_ERROR_BREAK) {  // a damaged or cut file: keep what was read
+      // Where libpcap stood when it gave up (just past the bad record's
+      // header, or the end of a cut file): a place to look with a hex editor.
+      const long at = file ? std::ftell(file) : -1;
+      const std::string where = at >= 0 ? fmt::format(" at byte {} of the file", at) : std::string();
       diagnostics.Report(Finding{Finding::Severity::kWarning, "capture.truncated_file",
                                  SourceRef{name, 0, number + 1, 0},
-                                 fmt::format("reading stopped: {}", lib.geterr(pcap))});
+                                 fmt::format("reading stopped{}: {}; the {} packet(s) before it are read",
+                                             where, lib.geterr(pcap), number)});
     }
     break;
   }
