@@ -1,6 +1,8 @@
 // Endpoint-mapper answers in a captured connection (contract in capture_epm.h).
 #include "ingest/capture_epm.h"
 
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "rpc/epm.h"
 #include "rpc/ndr.h"
@@ -22,7 +24,9 @@ EpmStream::EpmStream(const IpAddress& server, CaptureContext& context)
   ++context_.epm_streams_live;
 }
 
-EpmStream::~EpmStream() { --context_.epm_streams_live; }
+EpmStream::~EpmStream() {
+  --context_.epm_streams_live;
+}
 
 void EpmStream::Problem(const Segment& s, std::string reason) {
   ++context_.stats.rpc_errors;
@@ -52,11 +56,61 @@ void EpmStream::OnSegment(const Segment& s) {
     d.synced = false;
   }
   int32_t delta = static_cast<int32_t>(s.seq - d.next_seq);
-  if (delta > 0) {  // bytes went missing before this segment
-    ++context_.stats.rpc_stream_gaps;
-    Restart(d);
-    d.next_seq = s.seq;
-  } else if (delta < 0) {  // a retransmission, maybe with new bytes at its end
+  if (delta <= 0) return Consume(d, s);
+  // Bytes before it have not come yet: reordered on the way (the answer's
+  // second segment overtook its first), or lost. Held until they come.
+  d.held.push_back({s.seq, wire, s.flags, s.packet, s.payload_offset,
+                    std::vector<uint8_t>(bytes.begin(), bytes.end())});
+  if (d.held.size() <= kMaxHeld) return;
+  // Too many waiting: the bytes in front were lost. On from the earliest
+  // segment held, which begins after the gap.
+  SkipGap(d, s.to_server);
+}
+
+void EpmStream::SkipGap(Direction& d, bool to_server) {
+  ++context_.stats.rpc_stream_gaps;
+  Restart(d);
+  auto earliest = std::min_element(d.held.begin(), d.held.end(), [&](const Held& a, const Held& b) {
+    return static_cast<int32_t>(a.seq - b.seq) < 0;
+  });
+  d.next_seq = earliest->seq;
+  Consume(d, TakeHeld(d, earliest, to_server));
+}
+
+void EpmStream::Finish() {
+  // What still waits for bytes that never came: read from after the gap,
+  // as a stream that lost a segment resynchronises (the next answer whole).
+  for (Direction* d : {&to_server_, &to_client_}) {
+    while (!d->held.empty()) SkipGap(*d, d == &to_server_);
+  }
+}
+
+Segment EpmStream::TakeHeld(Direction& d, std::vector<Held>::iterator it, bool to_server) {
+  Held h = std::move(*it);
+  d.held.erase(it);
+  held_bytes_ = std::move(h.payload);
+  return Segment{to_server, h.seq, h.flags, held_bytes_, h.wire_length, h.packet, h.payload_offset};
+}
+
+void EpmStream::Consume(Direction& d, const Segment& segment) {
+  Segment s = segment;
+  for (;;) {
+    ConsumeOne(d, s);
+    // A held segment that now lies at (or across) next_seq comes next.
+    auto next = std::find_if(d.held.begin(), d.held.end(), [&](const Held& h) {
+      return static_cast<int32_t>(h.seq - d.next_seq) <= 0;
+    });
+    if (next == d.held.end()) return;
+    s = TakeHeld(d, next, segment.to_server);
+  }
+}
+
+void EpmStream::ConsumeOne(Direction& d, const Segment& s) {
+  std::span<const uint8_t> bytes = s.payload;
+  uint32_t wire = std::max<uint32_t>(s.wire_length, static_cast<uint32_t>(bytes.size()));
+  if (wire == 0) return;
+  int32_t delta = static_cast<int32_t>(s.seq - d.next_seq);
+  if (delta < 0) {  // a retransmission, maybe with new bytes at its end
     uint32_t old = static_cast<uint32_t>(-static_cast<int64_t>(delta));
     if (old >= wire) return;
     bytes = bytes.subspan(std::min<size_t>(old, bytes.size()));

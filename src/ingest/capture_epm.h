@@ -6,9 +6,11 @@
 // in the answer that has a port becomes an RpcRegistration for the server.
 //
 // Reassembly is simple on purpose: bytes in order are used, a retransmission
-// is dropped (or its new tail used), and a gap (a lost or out-of-order
-// segment, or a payload cut by the snap length) restarts the direction,
-// which waits for a segment that starts with a DCE/RPC header. A capture
+// is dropped (or its new tail used), a segment that overtook the one in
+// front of it is held (at most kMaxHeld per direction) until that one
+// comes, and a gap (segments lost, more than kMaxHeld waiting, or a
+// payload cut by the snap length) restarts the direction, which waits for
+// a segment that starts with a DCE/RPC header. A capture
 // that starts midway resynchronises the same way. The rpc/ code is reused
 // as is: framing, header checks, fragment joining, NDR and tower decoding.
 #pragma once
@@ -17,6 +19,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ingest/capture_internal.h"
 #include "ingest/packet.h"
@@ -45,14 +48,37 @@ class EpmStream {
   EpmStream& operator=(const EpmStream&) = delete;
 
   void OnSegment(const Segment& s);
+  // The connection ended: segments still held for bytes that never came
+  // are read from after the gap.
+  void Finish();
 
  private:
+  // A segment that came before the bytes in front of it (reordered on the
+  // way to the capture point), kept until they come.
+  struct Held {
+    uint32_t seq = 0;
+    uint32_t wire_length = 0;
+    uint8_t flags = 0;
+    uint64_t packet = 0;
+    size_t payload_offset = 0;
+    std::vector<uint8_t> payload;
+  };
+  static constexpr size_t kMaxHeld = 8;  // segments per direction; past that, a gap
   struct Direction {
     rpc::PduFramer framer{65535};
     bool started = false;
     bool synced = false;
     uint32_t next_seq = 0;
+    std::vector<Held> held;
   };
+  // The bytes at next_seq, in order: the segment, then those held that follow it.
+  void Consume(Direction& d, const Segment& s);
+  void ConsumeOne(Direction& d, const Segment& s);
+  // Takes a held segment out; its bytes live in held_bytes_ until the next.
+  Segment TakeHeld(Direction& d, std::vector<Held>::iterator it, bool to_server);
+  // The bytes in front of what is held were lost: on from the earliest held.
+  void SkipGap(Direction& d, bool to_server);
+  std::vector<uint8_t> held_bytes_;
   struct PendingCall {
     uint16_t opnum = 0;
     ByteOrder order = ByteOrder::kLittle;

@@ -346,6 +346,25 @@ TEST(CaptureEpmTest, LookupAnswerInFragmentsAndSegments) {
   EXPECT_TRUE(h.diagnostics.empty());
 }
 
+TEST(CaptureEpmTest, AnAnswerWhoseSegmentsCameOutOfOrderIsRead) {
+  // The answer in 3 segments; the last overtook the middle one on the way
+  // to the capture point.
+  EpmConversation c;
+  Harness h;
+  h.Tcp4(true, kTcpSyn, 99);
+  h.Tcp4(false, kSynAck, 999);
+  h.Tcp4(true, kTcpAck | kTcpPsh, 100, c.to_server);
+  size_t third = c.to_client.size() / 3;
+  std::span<const uint8_t> all(c.to_client);
+  h.Tcp4(false, kTcpAck, 1000, all.subspan(0, third));
+  h.Tcp4(false, kTcpAck, 1000 + 2 * third, all.subspan(2 * third));
+  h.Tcp4(false, kTcpAck, 1000 + third, all.subspan(third, third));
+  h.reader.Finish();
+  EXPECT_EQ(h.sink.registrations.size(), 1u);
+  EXPECT_EQ(h.reader.stats().rpc_stream_gaps, 0u);
+  EXPECT_TRUE(h.diagnostics.findings().empty());
+}
+
 TEST(CaptureEpmTest, GapResynchronisesOnTheNextPdu) {
   EpmConversation c;
   Harness h;
@@ -362,6 +381,9 @@ TEST(CaptureEpmTest, GapResynchronisesOnTheNextPdu) {
   h.reader.Finish();
   EXPECT_EQ(h.sink.registrations.size(), 1u);
   EXPECT_EQ(h.reader.stats().rpc_stream_gaps, 1u);
+  // Said, so that a port without its interface has a reason.
+  ASSERT_EQ(h.diagnostics.findings().size(), 1u);
+  EXPECT_EQ(h.diagnostics.findings()[0].id, "capture.dcerpc_gaps");
 }
 
 TEST(CaptureEpmTest, GarbageOnPort135IsIgnoredOrReported) {

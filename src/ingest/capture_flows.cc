@@ -258,6 +258,7 @@ void FlowTracker::Emit(Conn& c, End why) {
   }
   if (why == End::kTimeout) ++stats_.timed_out;
   if (why == End::kEvicted) ++stats_.evicted;
+  if (c.epm) c.epm->Finish();
   sink_.OnFlow(f);
   Unlink(c);
   ConnKey erase = k;  // not a reference into the node being erased

@@ -270,6 +270,16 @@ void CaptureReader::Finish() {
                     "of their own too)",
                     stats.tunnelled)});
   }
+  if (stats.rpc_stream_gaps > 0) {
+    // An answer in a stream with a hole is not read: the flows to the ports
+    // it named then have no interface, and this says why.
+    s.context.diagnostics.Report(Finding{
+        Finding::Severity::kNote, "capture.dcerpc_gaps", SourceRef{s.context.file},
+        fmt::format("{} gap(s) in endpoint-mapper streams (segments lost before the capture "
+                    "point, or cut by its snap length): an answer with a gap is not read, and "
+                    "the ports it named show no RPC interface",
+                    stats.rpc_stream_gaps)});
+  }
   if (stats.outlier_times > 0 || stats.clock_jumps > 0) {
     std::vector<std::string> what;
     if (stats.outlier_times > 0) {
