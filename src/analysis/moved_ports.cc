@@ -120,7 +120,12 @@ MovedPortSet MovedPorts(const std::vector<ingest::SocketInventory>& inventories)
       const std::string owner = OwnerOf(s, processes);
       if (owner.empty()) continue;
       const IpAddress& a = s.local.address;
-      if (!a.is_unspecified() || own.empty()) {
+      // A wildcard listener of a list that shows no address of its own
+      // (`netstat -ano | findstr LISTENING`) belongs to no known host: two
+      // such lists may be two hosts whose Tomcats listen on 8080 and 8443,
+      // no service that moved.
+      if (a.is_unspecified() && own.empty()) continue;
+      if (!a.is_unspecified()) {
         ports[{a, s.local.proto, owner}][i].insert(s.local.port);
         continue;
       }
