@@ -192,6 +192,19 @@ void SortByServer(std::vector<uint64_t>& flows) {
 
 }  // namespace
 
+void LifetimeLog::RenameFlows(const std::vector<Rename>& renames, size_t flows) {
+  std::vector<const Rename*> of(flows, nullptr);
+  for (const Rename& r : renames) {
+    if (r.from < flows) of[r.from] = &r;
+  }
+  for (size_t k = 0; k < spans_.size(); ++k) {
+    Span& s = spans_[k];
+    if (s.flow >= flows || of[s.flow] == nullptr) continue;
+    s.client_port = of[s.flow]->client_port;
+    s.flow = of[s.flow]->into;
+  }
+}
+
 // The log is grouped by (server, flow) without sorting it: the flows that
 // have lifetimes are sorted (far fewer than lifetimes), each gets its range
 // of one array, and every lifetime is copied straight into its flow's range

@@ -44,6 +44,15 @@ class LifetimeLog {
     }
   }
   size_t size() const { return instants_ + spans_.size(); }
+
+  // The lifetimes of flow `from` become flow `into`'s, from `client_port`
+  // (FlowTable's guessed keys turned round into their reverse). Only spans
+  // are renamed: instants are firewall rows, whose side is never guessed.
+  struct Rename {
+    uint32_t from = 0, into = 0;
+    uint16_t client_port = 0;
+  };
+  void RenameFlows(const std::vector<Rename>& renames, size_t flows);
   size_t bytes() const;  // what the log holds now
 
   // Per server id (ascending), the most connections of counted flows open at

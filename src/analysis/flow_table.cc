@@ -876,7 +876,15 @@ FinishedFlows FlowTable::FinishCompact() {
     evidence_count[i] = c.evidence;
   }
   // A key merged into its reverse (ReviseGuesses): its connections' lifetimes
-  // are that key's server's.
+  // are that key's, from its real client port (the turned key's port), so
+  // that a connection the reverse key also saw (a capture's SYN piece, a
+  // NetFlow piece guessed the wrong way round) is one lifetime, not two.
+  if (!merged.empty() && peaks_) {
+    std::vector<LifetimeLog::Rename> renames;
+    renames.reserve(merged.size());
+    for (const auto& [from, into] : merged) renames.push_back({from, into, counters_[from].key.port});
+    lifetimes_.RenameFlows(renames, n);
+  }
   for (const auto& [from, into] : merged) {
     server_of[from] = server_of[into];
     dynamic[from] = dynamic[into];

@@ -1178,8 +1178,10 @@ TEST(FlowTable, APieceWhoseSideWasGuessedWrongContinuesItsConnection) {
   // guessed the server. Turned round at the finish, it is the same
   // connection, not a second one, in either order.
   constexpr uint8_t kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
-  FlowObservation opening = Handshake(Obs("10.0.0.5", 49300, "10.0.0.10", 49668, 0, 1), Initiator::kSource);
+  FlowObservation opening = Handshake(Obs("10.0.0.5", 49300, "10.0.0.10", 49668, 0, 30), Initiator::kSource);
   opening.tcp_flags = kSyn | kAck;
+  // (Its span overlaps the first one's, as a NetFlow piece of the same
+  // connection beside the capture's does.)
   FlowObservation rest = Obs("10.0.0.10", 49668, "10.0.0.5", 49300, 2, 60);
   rest.tcp_flags = kAck | kPsh;
   for (bool syn_first : {true, false}) {
@@ -1192,6 +1194,7 @@ TEST(FlowTable, APieceWhoseSideWasGuessedWrongContinuesItsConnection) {
     EXPECT_EQ(flows[0].key.port, 49668);
     EXPECT_EQ(flows[0].connections, 1u);
     EXPECT_EQ(flows[0].packets, 20u);
+    EXPECT_EQ(table.peak_rpc_concurrency().at(*IpAddress::Parse("10.0.0.10")), 1u) << "one connection at a time";
   }
   // A piece without SYN two hours before another connection's SYN on the
   // same client port is an earlier connection's, guessed or not.
