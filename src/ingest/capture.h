@@ -81,9 +81,6 @@ struct CaptureStats {
   uint64_t udp_conversations = 0;
   uint64_t other_flows = 0;        // ICMP and other IP protocols, ports 0
   uint64_t timed_out = 0;          // ended by an idle timeout
-  uint64_t clock_jumps = 0;        // timestamps that moved the clock more than the TCP idle timeout
-  uint64_t outlier_times = 0;      // single packets far from their neighbours' time: no expiry from them
-  uint64_t first_clock_jump = 0;   // packet number of the first of either
   uint64_t evicted = 0;            // emitted early to keep at most max_open
   uint64_t peak_open = 0;
   uint64_t rpc_pdus = 0;           // DCE/RPC PDUs read on the endpoint-mapper ports

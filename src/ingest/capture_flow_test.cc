@@ -221,46 +221,6 @@ TEST(CaptureFlowTest, IdleTimeoutAndEviction) {
   EXPECT_EQ(h.sink.flows.back().src.port, 0);  // ICMP: no ports
 }
 
-TEST(CaptureFlowTest, OnePacketStampedYearsAheadEndsNoConversation) {
-  Harness h;
-  h.Tcp4(true, kTcpSyn, 100, {}, 1);
-  h.Tcp4(false, kSynAck, 900, {}, 1);
-  h.Send(Ipv4(kClient, kServer, 17, Udp(40000, 53, Bytes(20, 0))), 1 + 10 * 365 * 86400);  // damaged
-  h.Tcp4(true, kTcpAck, 101, {}, 2);
-  h.Tcp4(true, kFinAck, 101, {}, 3);
-  h.Tcp4(false, kFinAck, 901, {}, 3);
-  h.reader.Finish();
-  size_t tcp = 0;
-  for (const FlowObservation& f : h.sink.flows) {
-    if (f.ip_protocol != 6) continue;
-    ++tcp;
-    EXPECT_EQ(f.packets, 5u);
-    EXPECT_EQ(f.tcp_flags & kTcpAck, kTcpAck);  // answered: a connection, not an attempt
-  }
-  EXPECT_EQ(tcp, 1u);
-  EXPECT_EQ(h.reader.stats().outlier_times, 1u);
-  ASSERT_EQ(h.diagnostics.findings().size(), 1u);
-  EXPECT_EQ(h.diagnostics.findings()[0].id, "capture.time_jump");
-  EXPECT_EQ(h.diagnostics.findings()[0].where.packet, 3u);
-}
-
-TEST(CaptureFlowTest, AClockSteppedBackEndsNoConversationItOpens) {
-  Harness h;
-  h.Tcp4(true, kTcpSyn, 100, {}, 10000, 50000, 445);
-  h.Tcp4(false, kSynAck, 900, {}, 10000, 50000, 445);
-  // Two hours back (NTP stepped the capturing host's clock): a new
-  // connection, its handshake whole.
-  h.Tcp4(true, kTcpSyn, 5000, {}, 2800, 50001, 445);
-  h.Tcp4(false, kSynAck, 7000, {}, 2800, 50001, 445);
-  h.Tcp4(true, kTcpAck, 5001, {}, 2801, 50001, 445);
-  h.reader.Finish();
-  size_t answered = 0;
-  for (const FlowObservation& f : h.sink.flows) answered += (f.tcp_flags & kTcpAck) != 0;
-  EXPECT_EQ(h.sink.flows.size(), 2u);
-  EXPECT_EQ(answered, 2u);
-  EXPECT_EQ(h.reader.stats().clock_jumps, 1u);
-}
-
 TEST(CaptureFlowTest, LaterFragmentsAndMalformedPackets) {
   Harness h;
   h.Send(Ipv4(kClient, kServer, 17, Udp(1, 2, Bytes(4, 0)), 100));  // a later fragment

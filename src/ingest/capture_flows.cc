@@ -113,40 +113,9 @@ Conn& FlowTracker::Insert(const ConnKey& key, int64_t now) {
   return c;
 }
 
-void FlowTracker::AdvanceClock(int64_t ts_us, uint64_t packet_number) {
-  // One packet stamped far off (a damaged record, a year of 2036) must not
-  // end every open conversation, which made each one's later packets new
-  // conversations and their SYNs unanswered attempts. A timestamp more than
-  // the TCP idle timeout from the clock moves it only if the next one is
-  // far from the clock too (a clock that stepped, a capture with a quiet
-  // hour); one that the next packet contradicts was an outlier.
-  const int64_t step = std::max<int64_t>(options_.tcp_idle_timeout_us, 1);
-  if (now_ == INT64_MIN) {
-    now_ = ts_us;
-    return;
-  }
-  const bool near = ts_us >= now_ - step && ts_us <= now_ + step;
-  if (near) {
-    if (jump_pending_) ++stats_.outlier_times;
-    jump_pending_ = false;
-    now_ = std::max(now_, ts_us);
-    return;
-  }
-  if (!jump_pending_) {
-    jump_pending_ = true;
-    if (stats_.clock_jumps + stats_.outlier_times == 0) stats_.first_clock_jump = packet_number;
-    return;
-  }
-  // Two far in a row: the clock moved (back too: a clock that stepped back
-  // would otherwise expire every conversation it opens).
-  jump_pending_ = false;
-  if (ts_us < now_ - step) ++stats_.clock_jumps;  // forward gaps are quiet hours, not news
-  now_ = ts_us;
-}
-
 Conn& FlowTracker::Track(const PacketInfo& p, int64_t ts_us, uint64_t packet_number,
                          bool& from_a) {
-  AdvanceClock(ts_us, packet_number);
+  now_ = std::max(now_, ts_us);
   Expire(now_);
   ConnKey key = MakeKey(p, from_a);
   bool tcp = p.protocol == kIpProtoTcp && p.has_ports;

@@ -116,11 +116,7 @@ class FlowTracker {
   CaptureStats& stats_;
   std::unordered_map<ConnKey, Conn, ConnKeyHash> table_;
   List lists_[kListCount];
-  // The capture's clock, which drives expiry: the latest timestamp seen
-  // (captures are mostly in order), except one far from it.
-  void AdvanceClock(int64_t ts_us, uint64_t packet_number);
-  int64_t now_ = INT64_MIN;
-  bool jump_pending_ = false;  // the last packet was far from the clock: an outlier, unless the next is too
+  int64_t now_ = INT64_MIN;  // the latest timestamp seen: captures are mostly in order
 };
 
 }  // namespace highport::ingest::capture_internal

@@ -280,21 +280,6 @@ void CaptureReader::Finish() {
                     "the ports it named show no RPC interface",
                     stats.rpc_stream_gaps)});
   }
-  if (stats.outlier_times > 0 || stats.clock_jumps > 0) {
-    std::vector<std::string> what;
-    if (stats.outlier_times > 0) {
-      what.push_back(fmt::format("{} packet(s) stamped more than an hour away from the packets "
-                                 "around them (their times are kept, but end no conversation)",
-                                 stats.outlier_times));
-    }
-    if (stats.clock_jumps > 0) {
-      what.push_back(fmt::format("{} step(s) of the clock back by more than an hour", stats.clock_jumps));
-    }
-    s.context.diagnostics.Report(Finding{
-        Finding::Severity::kWarning, "capture.time_jump",
-        SourceRef{s.context.file, 0, stats.first_clock_jump, 0},
-        fmt::format("{}; the first at this packet", fmt::join(what, "; "))});
-  }
   if (stats.not_ip > 0 && stats.not_ip == stats.packets) {
     // Nothing else came of the file: say what it held, not just "nothing".
     std::vector<std::string> types;
