@@ -17,6 +17,7 @@
 // (touching lifetimes overlap; an instant is open at its instant).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -43,11 +44,18 @@ class LifetimeLog {
       AddOther(flow, client_port, start, end);
     }
   }
+  // Always kept as a span, even a whole second: a lifetime RenameFlows() may
+  // move (a guessed key's).
+  void AddSpan(uint32_t flow, uint16_t client_port, int64_t start, int64_t end) {
+    end = std::max(start, end);
+    long_span_ |= static_cast<uint64_t>(end) - static_cast<uint64_t>(start) >= uint64_t{1} << 48;
+    spans_.push_back({start, end, flow, client_port});
+  }
   size_t size() const { return instants_ + spans_.size(); }
 
   // The lifetimes of flow `from` become flow `into`'s, from `client_port`
   // (FlowTable's guessed keys turned round into their reverse). Only spans
-  // are renamed: instants are firewall rows, whose side is never guessed.
+  // are renamed: a guessed key's lifetimes are added with AddSpan().
   struct Rename {
     uint32_t from = 0, into = 0;
     uint16_t client_port = 0;

@@ -561,7 +561,12 @@ inline void FlowTable::Apply(const Update& u) {
     e.last_drop_port = u.client_port;
     e.last_drop_us = u.first_us;
   } else if (u.lifetime) {
-    lifetimes_.Add(flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
+    // (A guessed key may be turned round at the finish, its lifetimes moved.)
+    if (u.rule == ServerRule::kGuess) {
+      lifetimes_.AddSpan(flow, u.client_port, u.first_us, u.last_us);
+    } else {
+      lifetimes_.Add(flow, u.client_port, u.first_us, std::max(u.first_us, u.last_us));
+    }
   }
   // A connection of its own (not an aggregate of several) from a known port:
   // another input may have reported it too.

@@ -50,6 +50,12 @@ void EpmStream::OnSegment(const Segment& s) {
   std::span<const uint8_t> bytes = s.payload;
   uint32_t wire = std::max<uint32_t>(s.wire_length, static_cast<uint32_t>(bytes.size()));
   if (wire == 0) return;
+  // The other side answers while this side waits for bytes in front of what
+  // it holds: the server answered what it received, so those bytes were
+  // lost before the capture point, not overtaken. Its held request must be
+  // read before the answer comes, or the answer finds no call to match.
+  Direction& other = s.to_server ? to_client_ : to_server_;
+  while (!other.held.empty()) SkipGap(other, !s.to_server);
   if (!d.started) {  // first seen midway
     d.started = true;
     d.next_seq = s.seq;
@@ -61,7 +67,8 @@ void EpmStream::OnSegment(const Segment& s) {
   // second segment overtook its first), or lost. Held until they come.
   d.held.push_back({s.seq, wire, s.flags, s.packet, s.payload_offset,
                     std::vector<uint8_t>(bytes.begin(), bytes.end())});
-  if (d.held.size() <= kMaxHeld) return;
+  d.held_bytes += bytes.size();
+  if (d.held.size() <= kMaxHeld && d.held_bytes <= kMaxHeldBytes) return;
   // Too many waiting: the bytes in front were lost. On from the earliest
   // segment held, which begins after the gap.
   SkipGap(d, s.to_server);
@@ -88,6 +95,7 @@ void EpmStream::Finish() {
 Segment EpmStream::TakeHeld(Direction& d, std::vector<Held>::iterator it, bool to_server) {
   Held h = std::move(*it);
   d.held.erase(it);
+  d.held_bytes -= h.payload.size();
   held_bytes_ = std::move(h.payload);
   return Segment{to_server, h.seq, h.flags, held_bytes_, h.wire_length, h.packet, h.payload_offset};
 }

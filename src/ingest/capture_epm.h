@@ -7,8 +7,9 @@
 //
 // Reassembly is simple on purpose: bytes in order are used, a retransmission
 // is dropped (or its new tail used), a segment that overtook the one in
-// front of it is held (at most kMaxHeld per direction) until that one
-// comes, and a gap (segments lost, more than kMaxHeld waiting, or a
+// front of it is held (at most kMaxHeld per direction, kMaxHeldBytes in
+// all) until that one comes, or the other side speaks (it answered what it
+// got: the bytes were lost), and a gap (segments lost, more than kMaxHeld waiting, or a
 // payload cut by the snap length) restarts the direction, which waits for
 // a segment that starts with a DCE/RPC header. A capture
 // that starts midway resynchronises the same way. The rpc/ code is reused
@@ -64,12 +65,14 @@ class EpmStream {
     std::vector<uint8_t> payload;
   };
   static constexpr size_t kMaxHeld = 8;  // segments per direction; past that, a gap
+  static constexpr size_t kMaxHeldBytes = 16 * 1024;  // and their bytes: an answer's few segments
   struct Direction {
     rpc::PduFramer framer{65535};
     bool started = false;
     bool synced = false;
     uint32_t next_seq = 0;
     std::vector<Held> held;
+    size_t held_bytes = 0;
   };
   // The bytes at next_seq, in order: the segment, then those held that follow it.
   void Consume(Direction& d, const Segment& s);

@@ -325,6 +325,24 @@ TEST(CaptureEpmTest, AnAnswerWhoseSegmentsCameOutOfOrderIsRead) {
   EXPECT_TRUE(h.diagnostics.findings().empty());
 }
 
+TEST(CaptureEpmTest, ARequestAfterBytesTheCaptureLostIsMatchedToItsAnswer) {
+  // The capture point dropped 100 bytes of the client's (an earlier call)
+  // before its lookup request; the server's answer comes whole. The answer
+  // shows the bytes were lost, not overtaken: the request is read at once.
+  EpmConversation c;
+  Harness h;
+  h.Tcp4(true, kTcpSyn, 99);
+  h.Tcp4(false, kSynAck, 999);
+  const size_t bind = c.to_server[8] | size_t{c.to_server[9]} << 8;  // frag_length
+  std::span<const uint8_t> client(c.to_server);
+  h.Tcp4(true, kTcpAck | kTcpPsh, 100, client.first(bind));
+  h.Tcp4(true, kTcpAck | kTcpPsh, 100 + static_cast<uint32_t>(bind) + 100, client.subspan(bind));
+  h.Tcp4(false, kTcpAck | kTcpPsh, 1000, c.to_client);
+  h.reader.Finish();
+  EXPECT_EQ(h.sink.registrations.size(), 1u);
+  EXPECT_EQ(h.reader.stats().rpc_stream_gaps, 1u);
+}
+
 TEST(CaptureEpmTest, GapResynchronisesOnTheNextPdu) {
   EpmConversation c;
   Harness h;
