@@ -277,12 +277,17 @@ struct EpmConversation {
   }
 };
 
-TEST(CaptureEpmTest, LookupAnswerInFragmentsAndSegments) {
-  EpmConversation c;
-  Harness h;
+// A handshake and the client's bind and lookup request (seq 100 on), whole.
+void SendHandshakeAndRequest(Harness& h, const EpmConversation& c) {
   h.Tcp4(true, kTcpSyn, 99);
   h.Tcp4(false, kSynAck, 999);
   h.Tcp4(true, kTcpAck | kTcpPsh, 100, c.to_server);
+}
+
+TEST(CaptureEpmTest, LookupAnswerInFragmentsAndSegments) {
+  EpmConversation c;
+  Harness h;
+  SendHandshakeAndRequest(h, c);
   // The answer in 3 segments, the second one twice (a retransmission).
   size_t third = c.to_client.size() / 3;
   std::span<const uint8_t> all(c.to_client);
@@ -311,9 +316,7 @@ TEST(CaptureEpmTest, AnAnswerWhoseSegmentsCameOutOfOrderIsRead) {
   // to the capture point.
   EpmConversation c;
   Harness h;
-  h.Tcp4(true, kTcpSyn, 99);
-  h.Tcp4(false, kSynAck, 999);
-  h.Tcp4(true, kTcpAck | kTcpPsh, 100, c.to_server);
+  SendHandshakeAndRequest(h, c);
   size_t third = c.to_client.size() / 3;
   std::span<const uint8_t> all(c.to_client);
   h.Tcp4(false, kTcpAck, 1000, all.subspan(0, third));

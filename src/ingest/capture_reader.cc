@@ -262,23 +262,25 @@ void CaptureReader::Finish() {
   s.context.stats.netflow = s.netflow.stats();
   s.candidates.clear();
   const CaptureStats& stats = s.context.stats;
+  // What the file as a whole showed, said once at its end.
+  auto about_file = [&](Finding::Severity severity, const char* id, std::string reason) {
+    s.context.diagnostics.Report(Finding{severity, id, SourceRef{s.context.file}, std::move(reason)});
+  };
   if (stats.tunnelled > 0) {
-    s.context.diagnostics.Report(Finding{
-        Finding::Severity::kNote, "capture.tunnelled", SourceRef{s.context.file},
-        fmt::format("{} packet(s) came inside tunnels (GRE, ERSPAN, VXLAN, IP in IP): read as "
-                    "the traffic they carry (a VXLAN tunnel's UDP datagrams are a conversation "
-                    "of their own too)",
-                    stats.tunnelled)});
+    about_file(Finding::Severity::kNote, "capture.tunnelled",
+               fmt::format("{} packet(s) came inside tunnels (GRE, ERSPAN, VXLAN, IP in IP): read "
+                           "as the traffic they carry (a VXLAN tunnel's UDP datagrams are a "
+                           "conversation of their own too)",
+                           stats.tunnelled));
   }
   if (stats.rpc_stream_gaps > 0) {
     // An answer in a stream with a hole is not read: the flows to the ports
     // it named then have no interface, and this says why.
-    s.context.diagnostics.Report(Finding{
-        Finding::Severity::kNote, "capture.dcerpc_gaps", SourceRef{s.context.file},
-        fmt::format("{} gap(s) in endpoint-mapper streams (segments lost before the capture "
-                    "point, or cut by its snap length): an answer with a gap is not read, and "
-                    "the ports it named show no RPC interface",
-                    stats.rpc_stream_gaps)});
+    about_file(Finding::Severity::kNote, "capture.dcerpc_gaps",
+               fmt::format("{} gap(s) in endpoint-mapper streams (segments lost before the "
+                           "capture point, or cut by its snap length): an answer with a gap is "
+                           "not read, and the ports it named show no RPC interface",
+                           stats.rpc_stream_gaps));
   }
   if (stats.not_ip > 0 && stats.not_ip == stats.packets) {
     // Nothing else came of the file: say what it held, not just "nothing".
@@ -286,16 +288,14 @@ void CaptureReader::Finish() {
     for (const uint16_t t : s.not_ip_types) {
       types.push_back(t <= 1500 ? std::string("802.3 LLC") : fmt::format("0x{:04x}", t));
     }
-    s.context.diagnostics.Report(Finding{
-        Finding::Severity::kWarning, "capture.no_ip", SourceRef{s.context.file},
-        fmt::format("none of its {} frame(s) is IP (EtherType {}): nothing to learn from it",
-                    stats.not_ip, fmt::join(types, ", "))});
+    about_file(Finding::Severity::kWarning, "capture.no_ip",
+               fmt::format("none of its {} frame(s) is IP (EtherType {}): nothing to learn from it",
+                           stats.not_ip, fmt::join(types, ", ")));
   }
-  if (s.context.stats.findings_not_listed > 0) {
-    s.context.diagnostics.Report(
-        Finding{Finding::Severity::kNote, "capture.more_findings", SourceRef{s.context.file},
-                fmt::format("{} more bad packets were skipped and not listed one by one",
-                            s.context.stats.findings_not_listed)});
+  if (stats.findings_not_listed > 0) {
+    about_file(Finding::Severity::kNote, "capture.more_findings",
+               fmt::format("{} more bad packets were skipped and not listed one by one",
+                           stats.findings_not_listed));
   }
 }
 
